@@ -1,0 +1,46 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../config/config-error.js';
+import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
+import { ENVIRONMENT_CONTEXT_KEY, loadEnvironment, selectEnvironmentName } from '../config/load-environment.js';
+
+export interface AccountAppOptions {
+  /** The account this app deploys into; its stack is pinned to that account's ID from the environment. */
+  readonly account: AccountRole;
+  /** Adds the account's stack(s) to the app. */
+  readonly build: (app: App, env: AirlockEnvironment) => unknown;
+  /** Where the cloud assembly is written when the CDK CLI does not say (`CDK_OUTDIR`). */
+  readonly outdir: string;
+}
+
+/**
+ * Entry point shared by the three account apps: selects and validates the environment, builds the stack and
+ * applies cdk-nag's AwsSolutions pack, so an unacknowledged finding fails synth.
+ * A bad environment file ends the process with one line per problem instead of a stack trace.
+ */
+export function synthAccountApp(options: AccountAppOptions): void {
+  const app = new App({ outdir: process.env.CDK_OUTDIR ?? options.outdir });
+  let env: AirlockEnvironment;
+  try {
+    env = loadEnvironment(selectEnvironmentName(app.node.tryGetContext(ENVIRONMENT_CONTEXT_KEY)));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Cannot synthesize the ${options.account} account app:\n${error.message}`);
+    process.exit(1);
+  }
+  options.build(app, env);
+  addNagChecks(app);
+  try {
+    app.synth();
+  } catch (error) {
+    // CDK has already printed the cdk-nag findings above this line; the stack trace would add nothing.
+    if (!(error instanceof Error) || !error.message.startsWith('Validation failed')) throw error;
+    console.error(`Cannot synthesize the ${options.account} account app: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+/** cdk-nag AwsSolutions through CDK policy validation; acknowledgements are copied into the templates for review. */
+export function addNagChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
+}

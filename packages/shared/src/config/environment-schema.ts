@@ -1,0 +1,70 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { z } from 'zod';
+
+/** The three AWS accounts; each is an isolation boundary, deployed by its own pipeline. */
+export const ACCOUNT_ROLES = ['orchestrator', 'sandbox', 'data'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+const ACCOUNT_ID = /^\d{12}$/;
+// Lowercase so every derived name is also a valid S3 bucket name; no leading/trailing/double hyphen.
+const NAME_PART = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const MAX_PREFIX = 20;
+const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
+
+const accountId = (role: AccountRole) =>
+  z.string({ error: `the ${role} account ID is missing. Fix: add "${role}": "<12-digit account ID>"` }).regex(ACCOUNT_ID, {
+    error: (issue) =>
+      `must be a 12-digit AWS account ID, got "${String(issue.input)}" (${String(issue.input).length} characters). ` +
+      'Fix: copy the ID from the AWS console, digits only, keeping leading zeros',
+  });
+
+export const environmentFileSchema = z.strictObject({
+  prefix: z
+    .string({ error: 'is missing. Fix: add "prefix": "airlock" (lowercase letters, digits, single hyphens)' })
+    .max(MAX_PREFIX, { error: `must be at most ${MAX_PREFIX} characters so derived names fit AWS limits. Fix: shorten it` })
+    .regex(NAME_PART, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a valid resource prefix. ` +
+        'Fix: use lowercase letters, digits and single hyphens, starting with a letter (e.g. "airlock")',
+    }),
+  region: z.string({ error: 'is missing. Fix: add "region": "eu-west-1" (or another AWS region)' }).refine((r) => KNOWN_REGIONS.has(r), {
+    error: (issue) =>
+      `"${String(issue.input)}" is not an AWS region this CDK version knows. Fix: use a region code such as "eu-west-1" or "us-east-1"`,
+  }),
+  accounts: z.strictObject(
+    {
+      orchestrator: accountId('orchestrator'),
+      sandbox: accountId('sandbox'),
+      data: accountId('data'),
+    },
+    { error: 'is missing. Fix: add "accounts": { "orchestrator": "…", "sandbox": "…", "data": "…" }' },
+  ),
+  run: z
+    .strictObject({
+      /** Hard deadline of the untrusted task; presigned URLs live this long plus a margin, never over one hour. */
+      timeoutSeconds: z
+        .number({ error: 'must be a number of seconds. Fix: e.g. "timeoutSeconds": 300' })
+        .int({ error: 'must be a whole number of seconds' })
+        .min(30, { error: 'must be at least 30 seconds: a Fargate task needs time to start. Fix: raise it' })
+        .max(3000, { error: 'must be at most 3000 seconds: presigned URLs (deadline + margin) may not outlive one hour. Fix: lower it' }),
+    })
+    .default({ timeoutSeconds: 300 }),
+});
+
+export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
+
+/** A validated environment: the file's content plus its name (the file's base name) and partition. */
+export interface AirlockEnvironment extends EnvironmentFile {
+  readonly environment: string;
+  readonly partition: string;
+}
+
+/** Environment names follow the same rule as the prefix; they become part of every resource name. */
+export const ENVIRONMENT_NAME = NAME_PART;
+export const MAX_ENVIRONMENT_NAME = 12;
+
+export function partitionOf(region: string): string {
+  const partition = RegionInfo.get(region).partition;
+  if (!partition) throw new Error(`Region "${region}" has no known partition`);
+  return partition;
+}

@@ -1,0 +1,52 @@
+import type { AirlockEnvironment } from './config/environment-schema.js';
+
+/**
+ * Deterministic names and ARNs of everything another account must reference: `<prefix>-<env>-<component>`.
+ * Each is defined once here and used by both sides, so no stack imports anything from another account.
+ */
+type Env = Pick<AirlockEnvironment, 'prefix' | 'environment' | 'region' | 'partition' | 'accounts'>;
+
+export const resourceName = (env: Env, component: string): string => `${env.prefix}-${env.environment}-${component}`;
+
+const iamRoleArn = (env: Env, account: string, roleName: string) => `arn:${env.partition}:iam::${account}:role/${roleName}`;
+const stateMachineArn = (env: Env, account: string, name: string) =>
+  `arn:${env.partition}:states:${env.region}:${account}:stateMachine:${name}`;
+
+export const accountRootArn = (env: Env, account: string): string => `arn:${env.partition}:iam::${account}:root`;
+
+// Orchestrator account
+export const orchestratorRoleName = (env: Env): string => resourceName(env, 'orchestrator');
+export const orchestratorRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.orchestrator, orchestratorRoleName(env));
+export const analysisStateMachineName = (env: Env): string => resourceName(env, 'analysis');
+export const analysisStateMachineArn = (env: Env): string =>
+  stateMachineArn(env, env.accounts.orchestrator, analysisStateMachineName(env));
+
+// Sandbox account
+export const sandboxLauncherRoleName = (env: Env): string => resourceName(env, 'sandbox-launcher');
+export const sandboxLauncherRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.sandbox, sandboxLauncherRoleName(env));
+export const launchConfigParameterName = (env: Env): string => `/${env.prefix}/${env.environment}/sandbox/launch-config`;
+export const launchConfigParameterArn = (env: Env): string =>
+  `arn:${env.partition}:ssm:${env.region}:${env.accounts.sandbox}:parameter${launchConfigParameterName(env)}`;
+export const sandboxClusterName = (env: Env): string => resourceName(env, 'sandbox');
+export const sandboxClusterArn = (env: Env): string =>
+  `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:cluster/${sandboxClusterName(env)}`;
+export const runnerTaskDefinitionFamily = (env: Env): string => resourceName(env, 'runner');
+/** Every revision of the runner family: `RunTask` is granted on the family, never on other task definitions. */
+export const runnerTaskDefinitionArnPattern = (env: Env): string =>
+  `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:task-definition/${runnerTaskDefinitionFamily(env)}:*`;
+
+// Data account
+export const dataInvokerRoleName = (env: Env): string => resourceName(env, 'data-invoker');
+export const dataInvokerRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.data, dataInvokerRoleName(env));
+export const dataPlaneStateMachineName = (env: Env): string => resourceName(env, 'data-plane');
+export const dataPlaneStateMachineArn = (env: Env): string =>
+  stateMachineArn(env, env.accounts.data, dataPlaneStateMachineName(env));
+/** Bucket names are global: the account and region keep them unique across environments and customers. */
+export const dataBucketName = (env: Env): string => resourceName(env, `data-${env.accounts.data}-${env.region}`);
+export const dataBucketArn = (env: Env): string => `arn:${env.partition}:s3:::${dataBucketName(env)}`;
+export const runsTableName = (env: Env): string => resourceName(env, 'runs');
+export const runsTableArn = (env: Env): string =>
+  `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${runsTableName(env)}`;
+
+/** The CloudFormation stack of one account's app. */
+export const accountStackName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, account);

@@ -1,0 +1,31 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { AirlockEnvironment } from './config/environment-schema.js';
+import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn } from './names.js';
+
+type Env = Pick<AirlockEnvironment, 'prefix' | 'environment' | 'region' | 'partition' | 'accounts'>;
+
+/**
+ * Trust of a cross-account target role (sandbox launcher, data invoker): only the orchestrator execution role,
+ * and only while it runs the analysis state machine (`sts:ExternalId` = that state machine's ARN).
+ *
+ * The principal is the orchestrator account root narrowed by `ArnEquals aws:PrincipalArn`, not the role ARN itself:
+ * a role-ARN principal must exist when the policy is saved and silently breaks if the role is recreated, which
+ * would force a deploy order between the account pipelines.
+ */
+export function crossAccountTrust(env: Env): iam.IPrincipal {
+  return new iam.ArnPrincipal(accountRootArn(env, env.accounts.orchestrator)).withConditions({
+    ArnEquals: { 'aws:PrincipalArn': orchestratorRoleArn(env) },
+    StringEquals: { 'sts:ExternalId': analysisStateMachineArn(env) },
+  });
+}
+
+/**
+ * Trust of the orchestrator execution role: Step Functions, and only on behalf of the analysis state machine in the
+ * orchestrator account (confused-deputy protection; CDK does not add these conditions itself).
+ */
+export function stepFunctionsServiceTrust(env: Env): iam.IPrincipal {
+  return new iam.ServicePrincipal('states.amazonaws.com').withConditions({
+    StringEquals: { 'aws:SourceAccount': env.accounts.orchestrator },
+    ArnEquals: { 'aws:SourceArn': analysisStateMachineArn(env) },
+  });
+}

@@ -1,0 +1,11 @@
+import { parseEnvironment, type AirlockEnvironment } from '../src/index.js';
+
+/** The checked-in example environment's content, parsed the way the apps parse it. */
+export const exampleFile = {
+  prefix: 'airlock',
+  region: 'eu-west-1',
+  accounts: { orchestrator: '111111111111', sandbox: '222222222222', data: '333333333333' },
+  run: { timeoutSeconds: 300 },
+};
+
+export const exampleEnv: AirlockEnvironment = parseEnvironment('example', exampleFile, 'example.json');

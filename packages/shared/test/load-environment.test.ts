@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnvironment, selectEnvironmentName } from '../src/index.js';
+import { exampleFile } from './example-environment.js';
+
+function writeEnvironment(name: string, content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-env-'));
+  writeFileSync(join(dir, `${name}.json`), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n');
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadEnvironment', () => {
+  it('loads the checked-in example environment', () => {
+    const env = loadEnvironment('example');
+    expect(env).toEqual({ ...exampleFile, environment: 'example', partition: 'aws' });
+  });
+
+  it('defaults run settings that an environment leaves out', () => {
+    const { run: _omitted, ...withoutRun } = exampleFile;
+    const env = loadEnvironment('dev', writeEnvironment('dev', withoutRun));
+    expect(env.run.timeoutSeconds).toBe(300);
+  });
+
+  it('fails with one line per problem, each naming the file, the field and the fix', () => {
+    const dir = writeEnvironment('bad', {
+      prefix: 'my app',
+      region: 'mars-1',
+      accounts: { orchestrator: '11111111111', sandbox: '222222222222', data: '222222222222' },
+    });
+    const lines = problemsOf(() => loadEnvironment('bad', dir));
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).toMatch(/bad\.json: /);
+      expect(line).toMatch(/Fix: /);
+    }
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/bad\.json: prefix: "my app" is not a valid resource prefix/),
+        expect.stringMatching(/bad\.json: region: "mars-1" is not an AWS region/),
+        expect.stringMatching(/bad\.json: accounts\.orchestrator: must be a 12-digit AWS account ID, got "11111111111" \(11 characters\)/),
+        expect.stringMatching(/bad\.json: accounts\.data: is the same account as accounts\.sandbox \(222222222222\)\. Each account is an isolation boundary/),
+      ]),
+    );
+  });
+
+  it('fails when a field is missing or unknown', () => {
+    const { region: _missing, ...noRegion } = exampleFile;
+    const lines = problemsOf(() => loadEnvironment('typo', writeEnvironment('typo', { ...noRegion, regoin: 'eu-west-1' })));
+    expect(lines).toEqual([
+      expect.stringMatching(/typo\.json: region: is missing\. Fix: add "region"/),
+      expect.stringMatching(/typo\.json: \(file\): unknown field "regoin"\. Fix: remove it or check the spelling/),
+    ]);
+  });
+
+  it('fails when a derived name would break an AWS naming limit', () => {
+    const dir = writeEnvironment('longenvname1', { ...exampleFile, prefix: 'abcdefghijklmnopqrst', region: 'ap-southeast-2' });
+    const lines = problemsOf(() => loadEnvironment('longenvname1', dir));
+    expect(lines).toEqual([
+      expect.stringMatching(/longenvname1\.json: prefix\/environment: the data bucket name ".*" is 66 characters, over the AWS limit of 63\. Fix: shorten/),
+    ]);
+  });
+
+  it('fails when the run timeout would let presigned URLs outlive one hour', () => {
+    const lines = problemsOf(() => loadEnvironment('slow', writeEnvironment('slow', { ...exampleFile, run: { timeoutSeconds: 7200 } })));
+    expect(lines).toEqual([expect.stringMatching(/slow\.json: run\.timeoutSeconds: must be at most 3000 seconds/)]);
+  });
+
+  it('fails on invalid JSON, an unknown environment or a bad environment name', () => {
+    expect(problemsOf(() => loadEnvironment('broken', writeEnvironment('broken', '{ "prefix": ')))).toEqual([
+      expect.stringMatching(/broken\.json: is not valid JSON .* Fix: correct the syntax/),
+    ]);
+    expect(problemsOf(() => loadEnvironment('nope'))).toEqual([expect.stringMatching(/nope\.json: no such environment file\. Fix: .*example/)]);
+    expect(problemsOf(() => loadEnvironment('Prod'))).toEqual([expect.stringMatching(/environment name "Prod" must be/)]);
+  });
+});
+
+describe('selectEnvironmentName', () => {
+  it('prefers CDK context, then AIRLOCK_ENV, then the example environment', () => {
+    expect(selectEnvironmentName('prod', { AIRLOCK_ENV: 'dev' })).toBe('prod');
+    expect(selectEnvironmentName(undefined, { AIRLOCK_ENV: 'dev' })).toBe('dev');
+    expect(selectEnvironmentName(undefined, {})).toBe('example');
+  });
+});

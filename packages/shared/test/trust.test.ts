@@ -1,0 +1,69 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { crossAccountTrust, parseEnvironment, stepFunctionsServiceTrust, type AirlockEnvironment } from '../src/index.js';
+import { exampleEnv, exampleFile } from './example-environment.js';
+
+/** The trust policy CloudFormation would receive for a role assumed by `principal`. */
+function trustPolicyJson(principal: iam.IPrincipal): unknown {
+  const stack = new Stack(new App(), 'Trust');
+  const role = new iam.Role(stack, 'Role', { assumedBy: principal });
+  return stack.resolve(role.assumeRolePolicy?.toJSON());
+}
+
+describe('crossAccountTrust', () => {
+  it('admits only the orchestrator execution role, with the analysis state machine ARN as ExternalId', () => {
+    expect(trustPolicyJson(crossAccountTrust(exampleEnv))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
+            StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('stepFunctionsServiceTrust', () => {
+  it('admits Step Functions only on behalf of the analysis state machine in the orchestrator account', () => {
+    expect(trustPolicyJson(stepFunctionsServiceTrust(exampleEnv))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnEquals: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('no trust variant can pass on a missing key or a pattern', () => {
+  const variants: AirlockEnvironment[] = [
+    exampleEnv,
+    parseEnvironment('prod', { ...exampleFile, prefix: 'acme-scan', region: 'us-east-1' }, 'prod.json'),
+    parseEnvironment('cn', { ...exampleFile, region: 'cn-northwest-1' }, 'cn.json'),
+    parseEnvironment('gov', { ...exampleFile, region: 'us-gov-west-1' }, 'gov.json'),
+  ];
+  it.each(variants.flatMap((env) => [
+    [`${env.environment} cross-account`, crossAccountTrust(env)],
+    [`${env.environment} service`, stepFunctionsServiceTrust(env)],
+  ] as const))('%s trust has no IfExists, Like operator or wildcard', (_name, principal) => {
+    const json = JSON.stringify(trustPolicyJson(principal));
+    expect(json).not.toMatch(/IfExists|Like|ForAllValues/);
+    expect(json).not.toContain('*');
+    expect(json).toMatch(/"StringEquals"/);
+    expect(json).toMatch(/"ArnEquals"/);
+  });
+});
