@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { synthAccountApp } from '@airlock/shared';
+import { SandboxAccountStack } from './sandbox-account-stack.js';
+
+synthAccountApp({
+  account: 'sandbox',
+  outdir: fileURLToPath(new URL('../cdk.out', import.meta.url)),
+  build: (app, airlock) => new SandboxAccountStack(app, { airlock }),
+});

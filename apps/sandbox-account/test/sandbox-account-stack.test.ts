@@ -1,0 +1,34 @@
+import { loadEnvironment, synthAccountStackForTest } from '@airlock/shared';
+import { describe, expect, it } from 'vitest';
+import { SandboxAccountStack } from '../src/sandbox-account-stack.js';
+
+const airlock = loadEnvironment('example');
+const { stack, template } = synthAccountStackForTest((app) => new SandboxAccountStack(app, { airlock }));
+
+describe('SandboxAccountStack', () => {
+  it('is pinned to the sandbox account and region', () => {
+    expect(stack.account).toBe('222222222222');
+    expect(stack.region).toBe('eu-west-1');
+    expect(stack.stackName).toBe('airlock-example-sandbox');
+  });
+
+  it('lets only the orchestrator execution role assume the launcher role, with the analysis state machine as ExternalId', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'airlock-example-sandbox-launcher',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+            Condition: {
+              ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
+              StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+            },
+          },
+        ],
+      },
+    });
+  });
+});
