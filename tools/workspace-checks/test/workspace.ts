@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A throwaway git repository holding the workspace's current files (tracked and untracked, not ignored) in one
+ * commit, sharing this workspace's node_modules; Nx runs there with its own cache and no daemon.
+ */
+export class ScratchWorkspace {
+  readonly root = mkdtempSync(join(tmpdir(), 'airlock-ws-'));
+
+  constructor() {
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: workspaceRoot })
+      .toString()
+      .split('\0')
+      .filter(Boolean);
+    for (const file of files) {
+      mkdirSync(dirname(join(this.root, file)), { recursive: true });
+      cpSync(join(workspaceRoot, file), join(this.root, file));
+    }
+    symlinkSync(join(workspaceRoot, 'node_modules'), join(this.root, 'node_modules'));
+    this.git('init', '--quiet', '--initial-branch=main');
+    this.commitAll('baseline');
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: this.root }).toString();
+  }
+
+  commitAll(message: string): void {
+    this.git('add', '--all');
+    this.git('commit', '--quiet', '--allow-empty', '-m', message);
+  }
+
+  /** `nx show projects --affected` between the last commit and its parent. */
+  affectedByLastCommit(): string[] {
+    const out = execFileSync(
+      process.execPath,
+      [join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json'],
+      {
+        cwd: this.root,
+        env: {
+          ...process.env,
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          NX_CACHE_DIRECTORY: join(this.root, '.nx-test/cache'),
+          NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx-test/data'),
+        },
+      },
+    ).toString();
+    return (JSON.parse(out) as string[]).sort();
+  }
+}
