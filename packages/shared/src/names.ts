@@ -50,3 +50,6 @@ export const runsTableArn = (env: Env): string =>
 
 /** The CloudFormation stack of one account's app. */
 export const accountStackName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, account);
+/** Every task on the runner cluster: task IDs are assigned at launch. */
+export const runnerTaskArnPattern = (env: Env): string =>
+  `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:task/${sandboxClusterName(env)}/*`;

@@ -38,6 +38,7 @@ describe('loadEnvironment', () => {
       prefix: 'my app',
       region: 'mars-1',
       accounts: { orchestrator: '11111111111', sandbox: '222222222222', data: '222222222222' },
+      sandbox: exampleFile.sandbox,
     });
     const lines = problemsOf(() => loadEnvironment('bad', dir));
     expect(lines).toHaveLength(4);
@@ -75,6 +76,11 @@ describe('loadEnvironment', () => {
   it('fails when the run timeout would let presigned URLs outlive one hour', () => {
     const lines = problemsOf(() => loadEnvironment('slow', writeEnvironment('slow', { ...exampleFile, run: { timeoutSeconds: 7200 } })));
     expect(lines).toEqual([expect.stringMatching(/slow\.json: run\.timeoutSeconds: must be at most 3000 seconds/)]);
+  });
+
+  it('fails when the S3 prefix list ID is not one', () => {
+    const lines = problemsOf(() => loadEnvironment('pl', writeEnvironment('pl', { ...exampleFile, sandbox: { s3PrefixListId: 'com.amazonaws.s3' } })));
+    expect(lines).toEqual([expect.stringMatching(/pl\.json: sandbox\.s3PrefixListId: "com\.amazonaws\.s3" is not a prefix list ID\. Fix: run `aws ec2 describe-managed-prefix-lists/)]);
   });
 
   it('fails on invalid JSON, an unknown environment or a bad environment name', () => {

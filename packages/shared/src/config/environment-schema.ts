@@ -49,6 +49,24 @@ export const environmentFileSchema = z.strictObject({
         .max(3000, { error: 'must be at most 3000 seconds: presigned URLs (deadline + margin) may not outlive one hour. Fix: lower it' }),
     })
     .default({ timeoutSeconds: 300 }),
+  sandbox: z.strictObject(
+    {
+      /**
+       * The region's managed prefix list for S3 (`com.amazonaws.<region>.s3`): the task's only egress besides the
+       * interface endpoints. Not derivable at synth without an AWS call, so it is configuration.
+       */
+      s3PrefixListId: z.string({ error: 'is missing. Fix: add the ID of the region\'s S3 prefix list (see README)' }).regex(/^pl-[0-9a-f]{8,17}$/, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not a prefix list ID. Fix: run \`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3\` and copy PrefixListId`,
+      }),
+      /** Two or more AZs of the region; fixed in config so synth needs no AZ lookup (and no credentials). */
+      availabilityZones: z
+        .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'must be an availability zone name such as "eu-west-1a"' }))
+        .min(2, { error: 'must list at least two availability zones. Fix: e.g. ["eu-west-1a", "eu-west-1b"]' })
+        .optional(),
+    },
+    { error: 'is missing. Fix: add "sandbox": { "s3PrefixListId": "pl-…" }' },
+  ),
 });
 
 export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
