@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Upload {
+  readonly fields: Record<string, string>;
+  readonly file: string;
+}
+
+/** A stand-in for S3's presigned GET and POST on loopback: serves one input and records what is posted. */
+export class PresignedFixture {
+  readonly uploads: Upload[] = [];
+  /** HTTP status the POST answers with; S3 answers 204 on success. */
+  postStatus = 204;
+  private server: Server;
+  private port = 0;
+
+  constructor(private input: Buffer) {
+    this.server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/input') {
+        res.writeHead(200, { 'content-length': this.input.length }).end(this.input);
+        return;
+      }
+      if (req.method === 'POST' && req.url === '/upload') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', async () => {
+          const form = await new Request('http://local/upload', {
+            method: 'POST',
+            headers: { 'content-type': req.headers['content-type'] ?? '' },
+            body: Buffer.concat(chunks),
+          }).formData();
+          const fields: Record<string, string> = {};
+          let file = '';
+          for (const [name, value] of form.entries()) {
+            if (typeof value === 'string') fields[name] = value;
+            else file = await value.text();
+          }
+          if (this.postStatus < 300) this.uploads.push({ fields, file });
+          res.writeHead(this.postStatus).end(this.postStatus < 300 ? '' : '<Error><Code>AccessDenied</Code></Error>');
+        });
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  setInput(input: Buffer): void {
+    this.input = input;
+  }
+
+  get inputUrl(): string {
+    return `http://127.0.0.1:${this.port}/input`;
+  }
+
+  get outputPost(): { url: string; fields: Record<string, string> } {
+    return { url: `http://127.0.0.1:${this.port}/upload`, fields: { key: 'runs/run-1/output.json', policy: 'p', 'x-amz-signature': 's' } };
+  }
+
+  /** The last delivered output.json, parsed. */
+  lastOutput(): Record<string, unknown> {
+    const upload = this.uploads.at(-1);
+    if (!upload) throw new Error('nothing was uploaded');
+    return JSON.parse(upload.file) as Record<string, unknown>;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

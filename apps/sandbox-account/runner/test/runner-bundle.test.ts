@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../src/runner-output.js';
+import { submission } from './archives.js';
+import { PresignedFixture } from './presigned-fixture.js';
+
+// Built by the `bundle-runner` target, which `test` depends on.
+const bundle = fileURLToPath(new URL('../../dist/runner-image/runner.mjs', import.meta.url));
+const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/runner-meta.json', import.meta.url)), 'utf8')) as {
+  inputs: Record<string, unknown>;
+};
+
+let fixture: PresignedFixture;
+beforeAll(async () => {
+  fixture = await new PresignedFixture(submission("console.log('hi')")).start();
+});
+afterAll(() => fixture.close());
+
+/** Runs the bundle as the container would: an environment of the three overrides and nothing else. */
+function runBundle(env: Record<string, string>) {
+  return spawnSync(process.execPath, [bundle], { env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env }, encoding: 'utf8' });
+}
+
+describe('the runner bundle (the file the image runs)', () => {
+  it('delivers an output with only INPUT_URL, OUTPUT_POST and RUN_DEADLINE set', async () => {
+    const result = await runBundleAsync({
+      INPUT_URL: fixture.inputUrl,
+      OUTPUT_POST: JSON.stringify(fixture.outputPost),
+      RUN_DEADLINE: String(Date.now() + 20_000),
+    });
+    expect(result.status).toBe(EXIT.DELIVERED);
+    expect(fixture.lastOutput()).toMatchObject({ status: 'COMPLETED', execution: { exitCode: 0, stdout: { tail: 'hi\n' } } });
+  });
+
+  it('exits BAD_ENVIRONMENT, naming the variable, when an override is missing', () => {
+    const result = runBundle({ INPUT_URL: 'http://127.0.0.1:1/x', RUN_DEADLINE: String(Date.now() + 10_000) });
+    expect(result.status).toBe(EXIT.BAD_ENVIRONMENT);
+    expect(result.stderr).toContain('OUTPUT_POST must be JSON');
+  });
+
+  it('contains no AWS SDK and no credentials code', () => {
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.length).toBeGreaterThan(5);
+    expect(inputs.filter((i) => /@aws-sdk|@smithy|aws-cdk-lib/.test(i))).toEqual([]);
+    expect(readFileSync(bundle, 'utf8')).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|fromInstanceMetadata/);
+  });
+});
+
+// spawnSync would block the fixture's server in this same process; run the bundle asynchronously instead.
+function runBundleAsync(env: Record<string, string>): Promise<{ status: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bundle], { env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env }, stdio: 'ignore' });
+    child.on('close', (status) => resolve({ status }));
+  });
+}
