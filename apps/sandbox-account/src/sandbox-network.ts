@@ -1,0 +1,123 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import { Construct } from 'constructs';
+
+export interface SandboxNetworkProps {
+  /** Availability zones of the isolated subnets (two or more). */
+  readonly availabilityZones: readonly string[];
+  /** The region's S3 managed prefix list: the task's only egress besides the interface endpoints. */
+  readonly s3PrefixListId: string;
+  /** Encrypts the flow-log group. */
+  readonly logsKey: kms.IKey;
+  /** Log retention of the flow logs. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * A VPC with no route out: isolated subnets only (no internet or NAT gateway), VPC endpoints for exactly what the
+ * runner needs, a task security group that reaches only those endpoints on 443, flow logs, and a DNS firewall that
+ * resolves only the AWS service names the task uses (closing DNS as an exfiltration channel).
+ */
+export class SandboxNetwork extends Construct {
+  readonly vpc: ec2.Vpc;
+  /** The runner task's group: no ingress, egress 443 to the S3 prefix list and the endpoints only. */
+  readonly taskSecurityGroup: ec2.SecurityGroup;
+  readonly endpointSecurityGroup: ec2.SecurityGroup;
+  readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  readonly ecrApiEndpoint: ec2.InterfaceVpcEndpoint;
+  readonly ecrDockerEndpoint: ec2.InterfaceVpcEndpoint;
+  readonly logsEndpoint: ec2.InterfaceVpcEndpoint;
+
+  constructor(scope: Construct, id: string, props: SandboxNetworkProps) {
+    super(scope, id);
+    const { region, account } = Stack.of(this);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.64.0.0/20'),
+      availabilityZones: [...props.availabilityZones],
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      // The default group is attached to nothing (every task gets taskSecurityGroup); restricting it would add a
+      // custom-resource Lambda to an account meant to hold nothing but the sandbox.
+      restrictDefaultSecurityGroup: false,
+    });
+
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      description: 'Delivers this VPC\'s flow logs to CloudWatch Logs',
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:ec2:${region}:${account}:vpc-flow-log/*` },
+      }),
+    });
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { encryptionKey: props.logsKey, retention: props.logRetention });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    this.taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Untrusted runner task: no ingress; egress 443 to S3 and the VPC endpoints only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Interface endpoints: 443 from the runner task only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(this.taskSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the runner task');
+    this.taskSecurityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
+    this.taskSecurityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    // Both rules above are rendered as separate resources, so the group itself would be created with EC2's
+    // allow-all egress default. An inline rule that matches no traffic keeps that default from ever existing.
+    (this.taskSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [
+      { CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 },
+    ]);
+
+    const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [isolated] });
+    const interfaceEndpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
+      this.vpc.addInterfaceEndpoint(name, {
+        service,
+        subnets: isolated,
+        privateDnsEnabled: true,
+        securityGroups: [this.endpointSecurityGroup],
+        open: false,
+      });
+    this.ecrApiEndpoint = interfaceEndpoint('EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR);
+    this.ecrDockerEndpoint = interfaceEndpoint('EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
+    this.logsEndpoint = interfaceEndpoint('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
+
+    this.addDnsFirewall(region);
+  }
+
+  /** Resolves only the service names the task uses; every other query answers NXDOMAIN. */
+  private addDnsFirewall(region: string): void {
+    const allowed = new route53resolver.CfnFirewallDomainList(this, 'AllowedDomains', {
+      domains: [
+        `s3.${region}.amazonaws.com`,
+        `*.s3.${region}.amazonaws.com`,
+        `api.ecr.${region}.amazonaws.com`,
+        `*.dkr.ecr.${region}.amazonaws.com`,
+        `logs.${region}.amazonaws.com`,
+      ],
+    });
+    const everything = new route53resolver.CfnFirewallDomainList(this, 'AllDomains', { domains: ['*'] });
+    const rules = new route53resolver.CfnFirewallRuleGroup(this, 'DnsFirewallRules', {
+      firewallRules: [
+        { priority: 100, action: 'ALLOW', firewallDomainListId: allowed.attrId },
+        { priority: 200, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
+      ],
+    });
+    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewall', {
+      firewallRuleGroupId: rules.attrId,
+      vpcId: this.vpc.vpcId,
+      priority: 101,
+      mutationProtection: 'ENABLED',
+    });
+  }
+}
