@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AccountStack,
   crossAccountTrust,
+  LogsEncryptionKey,
   dataBucketArn,
   launchConfigParameterArn,
   launchConfigParameterName,
@@ -12,8 +13,7 @@ import {
   sandboxLauncherRoleName,
   type AccountStackProps,
 } from '@airlock/shared';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Stack } from 'aws-cdk-lib';
@@ -54,21 +54,9 @@ export class SandboxAccountStack extends AccountStack {
     super(scope, 'sandbox', props);
     const env = this.airlock;
 
-    const logsKey = new kms.Key(this, 'LogsKey', {
-      description: 'Encrypts the sandbox account\'s log groups (runner and VPC flow logs)',
-      enableKeyRotation: true,
-    });
-    // Key policy for the CloudWatch Logs service of this account and region only, per log group ARN.
-    logsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
-        },
-      }),
-    );
+    const logsKey = new LogsEncryptionKey(this, 'LogsKey', {
+      purpose: "Encrypts the sandbox account's log groups (runner and VPC flow logs)",
+    }).key;
 
     this.network = new SandboxNetwork(this, 'Network', {
       availabilityZones: env.sandbox.availabilityZones ?? [`${env.region}a`, `${env.region}b`],

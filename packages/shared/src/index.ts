@@ -7,3 +7,4 @@ export * from './trust.js';
 export * from './cdk/account-app.js';
 export * from './cdk/account-stack.js';
 export * from './cdk/synth-for-test.js';
+export * from './cdk/logs-encryption-key.js';
