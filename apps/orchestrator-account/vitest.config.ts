@@ -1,3 +1,4 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.js';
 
-export default sharedTestConfig;
+export default mergeConfig(sharedTestConfig, defineConfig({ test: { include: ['cli/test/**/*.test.ts'] } }));
