@@ -29,7 +29,7 @@ export function cliFixture() {
   mocks.dataSts.on(GetCallerIdentityCommand).resolves({ Account: env.accounts.data });
   const lines: string[] = [];
   let ids = 0;
-  const deps: CliDeps = { ...clients, out: (l) => lines.push(l), pollIntervalMs: 0, sleep: async () => {}, newId: () => `id${++ids}` };
+  const deps: CliDeps = { ...clients, out: (l) => lines.push(l), pollIntervalMs: 0, sleep: () => Promise.resolve(), newId: () => `id${++ids}` };
   return { deps, mocks, lines };
 }
 
