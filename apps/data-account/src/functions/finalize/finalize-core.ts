@@ -1,0 +1,117 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isValidId, ID_RULE, resultReportKey, runOutputKey } from '@airlock/shared/environment';
+import { z } from 'zod';
+import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
+import { DATA_PLANE_LIMITS } from '../common/limits.js';
+import type { RunRecords } from '../common/run-records.js';
+import { parseUntrustedJson, runnerOutputSchema } from './runner-output-schema.js';
+
+export const finalizeInput = z.strictObject({
+  action: z.literal('finalize').optional(),
+  runId: z.string().refine(isValidId, { error: `runId must be ${ID_RULE}` }),
+  /** What the orchestrator learnt of the task: ECS's `Containers`/`StoppedReason`, or a caught `Error`/`Cause`. */
+  task: z.unknown().optional(),
+});
+
+export interface FinalizeDeps {
+  readonly s3: S3Client;
+  readonly records: RunRecords;
+  readonly bucket: string;
+  readonly now: () => Date;
+  readonly maxOutputBytes?: number;
+}
+
+export interface FinalizeResult {
+  readonly runId: string;
+  readonly status: 'SUCCEEDED';
+  readonly resultKey: string;
+}
+
+/**
+ * Trusted step 3: judge the run from the task's outcome and the output the runner delivered, write the trusted
+ * report (once) and record the outcome. A failed run throws `Airlock.RunFailed` after recording why.
+ */
+export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<FinalizeResult> {
+  const parsed = finalizeInput.safeParse(raw);
+  if (!parsed.success) throw badRequest(`finalize: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const { runId, task } = parsed.data;
+  const record = await deps.records.getRun(runId);
+  if (!record) throw badRequest(`finalize: run ${runId} does not exist`);
+  const resultKey = resultReportKey(runId);
+  // A retried finalize repeats the outcome already recorded.
+  if (record.status === 'SUCCEEDED') return { runId, status: 'SUCCEEDED', resultKey };
+  if (record.status === 'FAILED') throw runFailed(record.reason ?? 'run failed');
+  if (record.status !== 'PREPARED') throw new DataPlaneError('Airlock.RunConflict', `finalize: run ${runId} is ${record.status}`);
+
+  const verdict = await judge(runId, task, deps);
+  if ('reason' in verdict) {
+    await deps.records.transition(runId, ['PREPARED'], 'FAILED', { reason: verdict.reason });
+    throw runFailed(verdict.reason);
+  }
+
+  const report = {
+    schemaVersion: 1,
+    runId,
+    submissionId: record.submissionId,
+    completedAt: deps.now().toISOString(),
+    durationMs: verdict.durationMs,
+    result: verdict.result,
+  };
+  try {
+    await deps.s3.send(
+      new PutObjectCommand({ Bucket: deps.bucket, Key: resultKey, Body: JSON.stringify(report), ContentType: 'application/json', IfNoneMatch: '*' }),
+    );
+  } catch (error) {
+    // The report of this run is already there: a retry after a write whose answer was lost.
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+  }
+  await deps.records.transition(runId, ['PREPARED'], 'SUCCEEDED', { resultKey });
+  return { runId, status: 'SUCCEEDED', resultKey };
+}
+
+type Verdict = { reason: string } | { durationMs: number; result: Record<string, unknown> };
+
+async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<Verdict> {
+  const taskProblem = describeTaskProblem(task);
+  if (taskProblem) return { reason: taskProblem };
+  const maxBytes = deps.maxOutputBytes ?? DATA_PLANE_LIMITS.maxOutputBytes;
+  const key = runOutputKey(runId);
+  const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key })).catch((error: Error) => {
+    if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
+    throw error;
+  });
+  if (!head) return { reason: 'the runner delivered no output' };
+  if ((head.ContentLength ?? 0) > maxBytes) return { reason: `output is ${head.ContentLength} bytes, over the limit of ${maxBytes}` };
+  const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+  const text = (await object.Body?.transformToString('utf8')) ?? '';
+  if (Buffer.byteLength(text) > maxBytes) return { reason: `output exceeds ${maxBytes} bytes` };
+
+  let json: unknown;
+  try {
+    json = parseUntrustedJson(text);
+  } catch (error) {
+    return { reason: `output is not acceptable JSON: ${(error as Error).message}` };
+  }
+  const output = runnerOutputSchema.safeParse(json);
+  if (!output.success) return { reason: `output has the wrong shape: ${output.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}` };
+  const o = output.data;
+  if (o.status === 'REJECTED') return { reason: `submission rejected in the sandbox: ${o.rejection}` };
+  if (o.status === 'TIMED_OUT') return { reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed` };
+  if (o.execution.exitCode !== 0) return { reason: `submission exited with code ${o.execution.exitCode ?? o.execution.signal ?? 'unknown'}` };
+  if (o.resultError) return { reason: `submission result refused: ${o.resultError}` };
+  if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result)) return { reason: 'submission wrote no result.json object' };
+  return { durationMs: o.execution.durationMs, result: o.result as Record<string, unknown> };
+}
+
+/** The reason the task itself failed, if it did: a caught workflow error, or a runner that could not deliver. */
+function describeTaskProblem(task: unknown): string | undefined {
+  if (typeof task !== 'object' || task === null) return 'no task outcome was reported';
+  const t = task as { Error?: unknown; containers?: Array<{ ExitCode?: unknown; Reason?: unknown }>; stoppedReason?: unknown };
+  if (typeof t.Error === 'string') return `the sandbox task failed: ${t.Error}`;
+  const exitCode = t.containers?.[0]?.ExitCode;
+  if (exitCode === undefined) return `the runner never finished: ${String(t.stoppedReason ?? t.containers?.[0]?.Reason ?? 'no exit code')}`;
+  if (exitCode !== 0) return `the runner could not deliver an output (exit code ${String(exitCode)})`;
+  return undefined;
+}
+
+const runFailed = (reason: string) => new DataPlaneError('Airlock.RunFailed', reason);

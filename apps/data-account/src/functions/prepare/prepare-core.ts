@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ArchiveRejectedError } from '@airlock/shared/archive-policy';
+import { isValidId, ID_RULE, runInputKey } from '@airlock/shared/environment';
+import { z } from 'zod';
+import { checkArchive } from '../common/check-archive.js';
+import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
+import { DATA_PLANE_LIMITS } from '../common/limits.js';
+import type { RunGrant } from '../common/run-grant.js';
+import type { RunRecords } from '../common/run-records.js';
+
+export const prepareInput = z.strictObject({
+  action: z.literal('prepare').optional(),
+  runId: z.string().refine(isValidId, { error: `runId must be ${ID_RULE}` }),
+  submissionId: z.string().refine(isValidId, { error: `submissionId must be ${ID_RULE}` }),
+});
+export type PrepareInput = z.infer<typeof prepareInput>;
+
+export interface PrepareDeps {
+  readonly s3: S3Client;
+  readonly records: RunRecords;
+  readonly bucket: string;
+  /** The untrusted task's own deadline, from the environment config. */
+  readonly runTimeoutSeconds: number;
+  /** Signs this run's URLs with credentials that outlive them; see url-signer.ts. */
+  readonly mintGrant: (runId: string, expiresInSeconds: number, deadline: number) => Promise<RunGrant>;
+  readonly now: () => number;
+  readonly limits?: typeof DATA_PLANE_LIMITS;
+}
+
+/**
+ * Trusted step 1: check the submission, copy the exact bytes that passed the check to the run's prefix, record the
+ * run, and hand out one GET and one POST for this run only. A submission that breaks a rule fails the run cleanly:
+ * its record says why and nothing is copied.
+ */
+export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant> {
+  const parsed = prepareInput.safeParse(raw);
+  if (!parsed.success) throw badRequest(`prepare: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const { runId, submissionId } = parsed.data;
+  const limits = deps.limits ?? DATA_PLANE_LIMITS;
+
+  const submission = await deps.records.getSubmission(submissionId);
+  if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
+  if (!(await deps.records.startRun(runId, submissionId))) {
+    const existing = await deps.records.getRun(runId);
+    if (existing?.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
+      throw new DataPlaneError('Airlock.RunConflict', `prepare: run ${runId} already exists (${existing?.status ?? 'unknown'})`);
+    }
+  }
+
+  let archive: Buffer;
+  let summary: { entries: number; totalBytes: number };
+  try {
+    archive = await readArchive(deps, submission.archiveKey, limits.archive.maxArchiveBytes);
+    summary = await checkArchive(archive, limits.archive);
+  } catch (error) {
+    if (!(error instanceof ArchiveRejectedError)) throw error;
+    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', { reason: `submission rejected: ${error.reason}` });
+    throw new DataPlaneError('Airlock.SubmissionRejected', `submission ${submissionId} rejected: ${error.reason}`);
+  }
+
+  const sha256 = createHash('sha256').update(archive).digest('hex');
+  // The bytes that passed the check, not a server-side copy of the upload, which could have changed since.
+  await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: runInputKey(runId), Body: archive, ContentType: 'application/gzip' }));
+  await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'PREPARED', {
+    inputSha256: sha256,
+    entries: summary.entries,
+    unpackedBytes: summary.totalBytes,
+  });
+
+  const now = deps.now();
+  const deadline = now + limits.taskStartMarginMs + deps.runTimeoutSeconds * 1000;
+  const lifetimeMs = Math.min(deadline + limits.urlMarginMs - now, limits.maxUrlLifetimeMs);
+  return deps.mintGrant(runId, lifetimeMs / 1000, deadline);
+}
+
+async function readArchive(deps: PrepareDeps, key: string, maxBytes: number): Promise<Buffer> {
+  const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key })).catch((error: Error) => {
+    if (error.name === 'NotFound' || error.name === 'NoSuchKey') throw new ArchiveRejectedError('the uploaded archive is missing');
+    throw error;
+  });
+  if ((head.ContentLength ?? 0) > maxBytes) throw new ArchiveRejectedError(`archive is ${head.ContentLength} bytes, over the limit of ${maxBytes}`);
+  const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+  const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+  if (bytes.length > maxBytes) throw new ArchiveRejectedError(`archive is ${bytes.length} bytes, over the limit of ${maxBytes}`);
+  return bytes;
+}
