@@ -1,24 +1,27 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /** Environment every data-plane function gets from its stack; checked at cold start so a bad deploy fails loudly. */
-export const functionEnvironment = z.object({
-  BUCKET_NAME: z.string().min(3),
-  TABLE_NAME: z.string().min(3),
+export const functionEnvironment = v.object({
+  BUCKET_NAME: v.pipe(v.string(), v.minLength(3)),
+  TABLE_NAME: v.pipe(v.string(), v.minLength(3)),
   // Only the local rehearsal's S3-compatible server needs path-style addressing.
-  AIRLOCK_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  AIRLOCK_S3_FORCE_PATH_STYLE: v.optional(v.picklist(['true', 'false']), 'false'),
 });
 
-export const prepareEnvironment = functionEnvironment.extend({
-  SIGNER_ROLE_ARN: z.string().startsWith('arn:'),
-  BUCKET_ARN: z.string().startsWith('arn:'),
-  BUCKET_KEY_ARN: z.string().startsWith('arn:'),
-  RUN_TIMEOUT_SECONDS: z.coerce.number().int().positive(),
+const arn = v.pipe(v.string(), v.startsWith('arn:'));
+
+export const prepareEnvironment = v.object({
+  ...functionEnvironment.entries,
+  SIGNER_ROLE_ARN: arn,
+  BUCKET_ARN: arn,
+  BUCKET_KEY_ARN: arn,
+  RUN_TIMEOUT_SECONDS: v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)),
 });
 
-export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
-  const parsed = schema.safeParse(env);
+export function readEnvironment<T extends v.GenericSchema>(schema: T, env: NodeJS.ProcessEnv = process.env): v.InferOutput<T> {
+  const parsed = v.safeParse(schema, env);
   if (!parsed.success) {
-    throw new Error(`function environment is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`function environment is invalid: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? ''}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data;
+  return parsed.output;
 }

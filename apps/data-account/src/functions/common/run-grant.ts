@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { runInputKey, runOutputKey } from '@airlock/shared/environment';
+import { runInputKey, runOutputKey } from '@airlock/shared/data-keys';
 
 /** What the untrusted task receives, as container environment values (all strings). */
 export interface RunGrant {

@@ -6,7 +6,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { runRecordKey, submissionRecordKey } from '@airlock/shared/environment';
+import { runRecordKey, submissionRecordKey } from '@airlock/shared/data-keys';
 import { DATA_PLANE_LIMITS } from './limits.js';
 
 export type RunStatus = 'PREPARING' | 'PREPARED' | 'SUCCEEDED' | 'FAILED';

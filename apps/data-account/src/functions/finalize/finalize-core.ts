@@ -1,16 +1,17 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isValidId, ID_RULE, resultReportKey, runOutputKey } from '@airlock/shared/environment';
-import { z } from 'zod';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isValidId, ID_RULE, resultReportKey, runOutputKey } from '@airlock/shared/data-keys';
+import * as v from 'valibot';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
 import { DATA_PLANE_LIMITS } from '../common/limits.js';
+import { objectSize } from '../common/object-size.js';
 import type { RunRecords } from '../common/run-records.js';
 import { parseUntrustedJson, runnerOutputSchema } from './runner-output-schema.js';
 
-export const finalizeInput = z.strictObject({
-  action: z.literal('finalize').optional(),
-  runId: z.string().refine(isValidId, { error: `runId must be ${ID_RULE}` }),
+export const finalizeInput = v.strictObject({
+  action: v.optional(v.literal('finalize')),
+  runId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`)),
   /** What the orchestrator learnt of the task: ECS's `Containers`/`StoppedReason`, or a caught `Error`/`Cause`. */
-  task: z.unknown().optional(),
+  task: v.optional(v.unknown()),
 });
 
 export interface FinalizeDeps {
@@ -32,9 +33,9 @@ export interface FinalizeResult {
  * report (once) and record the outcome. A failed run throws `Airlock.RunFailed` after recording why.
  */
 export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<FinalizeResult> {
-  const parsed = finalizeInput.safeParse(raw);
-  if (!parsed.success) throw badRequest(`finalize: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  const { runId, task } = parsed.data;
+  const parsed = v.safeParse(finalizeInput, raw);
+  if (!parsed.success) throw badRequest(`finalize: ${parsed.issues.map((i) => i.message).join('; ')}`);
+  const { runId, task } = parsed.output;
   const record = await deps.records.getRun(runId);
   if (!record) throw badRequest(`finalize: run ${runId} does not exist`);
   const resultKey = resultReportKey(runId);
@@ -76,12 +77,9 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
   if (taskProblem) return { reason: taskProblem };
   const maxBytes = deps.maxOutputBytes ?? DATA_PLANE_LIMITS.maxOutputBytes;
   const key = runOutputKey(runId);
-  const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key })).catch((error: Error) => {
-    if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
-    throw error;
-  });
-  if (!head) return { reason: 'the runner delivered no output' };
-  if ((head.ContentLength ?? 0) > maxBytes) return { reason: `output is ${head.ContentLength} bytes, over the limit of ${maxBytes}` };
+  const size = await objectSize(deps.s3, deps.bucket, key);
+  if (size === undefined) return { reason: 'the runner delivered no output' };
+  if (size > maxBytes) return { reason: `output is ${size} bytes, over the limit of ${maxBytes}` };
   const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
   const text = (await object.Body?.transformToString('utf8')) ?? '';
   if (Buffer.byteLength(text) > maxBytes) return { reason: `output exceeds ${maxBytes} bytes` };
@@ -92,9 +90,9 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
   } catch (error) {
     return { reason: `output is not acceptable JSON: ${(error as Error).message}` };
   }
-  const output = runnerOutputSchema.safeParse(json);
-  if (!output.success) return { reason: `output has the wrong shape: ${output.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}` };
-  const o = output.data;
+  const output = v.safeParse(runnerOutputSchema, json);
+  if (!output.success) return { reason: `output has the wrong shape: ${output.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}` };
+  const o = output.output;
   if (o.status === 'REJECTED') return { reason: `submission rejected in the sandbox: ${o.rejection}` };
   if (o.status === 'TIMED_OUT') return { reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed` };
   if (o.execution.exitCode !== 0) return { reason: `submission exited with code ${o.execution.exitCode ?? o.execution.signal ?? 'unknown'}` };

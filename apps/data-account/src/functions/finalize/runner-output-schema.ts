@@ -1,32 +1,34 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /**
  * The shape of `output.json` as the sandbox runner writes it. It arrives from untrusted territory: anything else
  * (extra keys, wrong types, oversized strings) is rejected, never repaired.
  */
-const stream = z.strictObject({ tail: z.string().max(16 * 1024), bytes: z.number().int().nonnegative() });
+const boundedString = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const stream = v.strictObject({ tail: boundedString(16 * 1024), bytes: count });
 
-const execution = z.strictObject({
-  exitCode: z.number().int().nullable(),
-  signal: z.string().max(32).nullable(),
-  timedOut: z.boolean(),
-  durationMs: z.number().nonnegative(),
+const execution = v.strictObject({
+  exitCode: v.nullable(v.pipe(v.number(), v.integer())),
+  signal: v.nullable(boundedString(32)),
+  timedOut: v.boolean(),
+  durationMs: v.pipe(v.number(), v.minValue(0)),
   stdout: stream,
   stderr: stream,
 });
 
-export const runnerOutputSchema = z.union([
-  z.strictObject({
-    schemaVersion: z.literal(1),
-    status: z.enum(['COMPLETED', 'TIMED_OUT']),
+export const runnerOutputSchema = v.union([
+  v.strictObject({
+    schemaVersion: v.literal(1),
+    status: v.picklist(['COMPLETED', 'TIMED_OUT']),
     execution,
-    result: z.unknown().optional(),
-    resultError: z.string().max(1_000).optional(),
+    result: v.optional(v.unknown()),
+    resultError: v.optional(boundedString(1_000)),
   }),
-  z.strictObject({ schemaVersion: z.literal(1), status: z.literal('REJECTED'), rejection: z.string().max(2_000) }),
+  v.strictObject({ schemaVersion: v.literal(1), status: v.literal('REJECTED'), rejection: boundedString(2_000) }),
 ]);
 
-export type RunnerOutput = z.infer<typeof runnerOutputSchema>;
+export type RunnerOutput = v.InferOutput<typeof runnerOutputSchema>;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 32;

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ArchiveRejectedError } from '@airlock/shared/archive-policy';
-import { isValidId, ID_RULE, runInputKey } from '@airlock/shared/environment';
-import { z } from 'zod';
+import { isValidId, ID_RULE, runInputKey } from '@airlock/shared/data-keys';
+import * as v from 'valibot';
 import { checkArchive } from '../common/check-archive.js';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
-import { DATA_PLANE_LIMITS } from '../common/limits.js';
+import { DATA_PLANE_LIMITS, type DataPlaneLimits } from '../common/limits.js';
+import { objectSize } from '../common/object-size.js';
 import type { RunGrant } from '../common/run-grant.js';
 import type { RunRecords } from '../common/run-records.js';
 
-export const prepareInput = z.strictObject({
-  action: z.literal('prepare').optional(),
-  runId: z.string().refine(isValidId, { error: `runId must be ${ID_RULE}` }),
-  submissionId: z.string().refine(isValidId, { error: `submissionId must be ${ID_RULE}` }),
+// valibot, not zod, in Lambda code: zod's bundle alone (~400 KB) would break the 250 KB budget; valibot's is ~5 KB.
+export const prepareInput = v.strictObject({
+  action: v.optional(v.literal('prepare')),
+  runId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`)),
+  submissionId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `submissionId must be ${ID_RULE}`)),
 });
-export type PrepareInput = z.infer<typeof prepareInput>;
 
 export interface PrepareDeps {
   readonly s3: S3Client;
@@ -25,7 +26,7 @@ export interface PrepareDeps {
   /** Signs this run's URLs with credentials that outlive them; see url-signer.ts. */
   readonly mintGrant: (runId: string, expiresInSeconds: number, deadline: number) => Promise<RunGrant>;
   readonly now: () => number;
-  readonly limits?: typeof DATA_PLANE_LIMITS;
+  readonly limits?: DataPlaneLimits;
 }
 
 /**
@@ -34,16 +35,16 @@ export interface PrepareDeps {
  * its record says why and nothing is copied.
  */
 export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant> {
-  const parsed = prepareInput.safeParse(raw);
-  if (!parsed.success) throw badRequest(`prepare: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  const { runId, submissionId } = parsed.data;
+  const parsed = v.safeParse(prepareInput, raw);
+  if (!parsed.success) throw badRequest(`prepare: ${parsed.issues.map((i) => i.message).join('; ')}`);
+  const { runId, submissionId } = parsed.output;
   const limits = deps.limits ?? DATA_PLANE_LIMITS;
 
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
   if (!(await deps.records.startRun(runId, submissionId))) {
     const existing = await deps.records.getRun(runId);
-    if (existing?.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
+    if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
       throw new DataPlaneError('Airlock.RunConflict', `prepare: run ${runId} already exists (${existing?.status ?? 'unknown'})`);
     }
   }
@@ -75,11 +76,9 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
 }
 
 async function readArchive(deps: PrepareDeps, key: string, maxBytes: number): Promise<Buffer> {
-  const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key })).catch((error: Error) => {
-    if (error.name === 'NotFound' || error.name === 'NoSuchKey') throw new ArchiveRejectedError('the uploaded archive is missing');
-    throw error;
-  });
-  if ((head.ContentLength ?? 0) > maxBytes) throw new ArchiveRejectedError(`archive is ${head.ContentLength} bytes, over the limit of ${maxBytes}`);
+  const size = await objectSize(deps.s3, deps.bucket, key);
+  if (size === undefined) throw new ArchiveRejectedError('the uploaded archive is missing');
+  if (size > maxBytes) throw new ArchiveRejectedError(`archive is ${size} bytes, over the limit of ${maxBytes}`);
   const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
   const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
   if (bytes.length > maxBytes) throw new ArchiveRejectedError(`archive is ${bytes.length} bytes, over the limit of ${maxBytes}`);

@@ -1,8 +1,9 @@
 import { logger, s3Client } from '../common/clients.js';
+import * as v from 'valibot';
 import { functionEnvironment, readEnvironment } from '../common/function-environment.js';
 import { purge } from './purge-core.js';
 
-const env = readEnvironment(functionEnvironment.omit({ TABLE_NAME: true }));
+const env = readEnvironment(v.omit(functionEnvironment, ['TABLE_NAME']));
 const s3 = s3Client(env.AIRLOCK_S3_FORCE_PATH_STYLE === 'true');
 
 export const handler = async (event: unknown) => {

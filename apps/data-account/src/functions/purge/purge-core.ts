@@ -1,11 +1,11 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isValidId, ID_RULE, runPrefix } from '@airlock/shared/environment';
-import { z } from 'zod';
+import { isValidId, ID_RULE, runPrefix } from '@airlock/shared/data-keys';
+import * as v from 'valibot';
 import { badRequest } from '../common/data-plane-error.js';
 
-export const purgeInput = z.strictObject({
-  action: z.literal('purge').optional(),
-  runId: z.string().refine(isValidId, { error: `runId must be ${ID_RULE}` }),
+export const purgeInput = v.strictObject({
+  action: v.optional(v.literal('purge')),
+  runId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`)),
 });
 
 /**
@@ -13,9 +13,9 @@ export const purgeInput = z.strictObject({
  * so it can never reach another run's objects or anything outside `runs/`. Deleting nothing is success.
  */
 export async function purge(raw: unknown, deps: { s3: S3Client; bucket: string }): Promise<{ runId: string; deleted: number }> {
-  const parsed = purgeInput.safeParse(raw);
-  if (!parsed.success) throw badRequest(`purge: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  const { runId } = parsed.data;
+  const parsed = v.safeParse(purgeInput, raw);
+  if (!parsed.success) throw badRequest(`purge: ${parsed.issues.map((i) => i.message).join('; ')}`);
+  const { runId } = parsed.output;
   const prefix = runPrefix(runId);
   let deleted = 0;
   let token: string | undefined;
