@@ -4,6 +4,15 @@ import { ConfigError } from '../config/config-error.js';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
 import { ENVIRONMENT_CONTEXT_KEY, loadEnvironment, selectEnvironmentName } from '../config/load-environment.js';
 
+/**
+ * CDK feature flags every account app runs with. Set on the App itself because the apps are run directly (synth),
+ * not only through the CDK CLI that would read cdk.json.
+ */
+export const CDK_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+  // Deliver S3 access logs through a bucket policy for the logging service, not the legacy ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
 export interface AccountAppOptions {
   /** The account this app deploys into; its stack is pinned to that account's ID from the environment. */
   readonly account: AccountRole;
@@ -19,7 +28,7 @@ export interface AccountAppOptions {
  * A bad environment file ends the process with one line per problem instead of a stack trace.
  */
 export function synthAccountApp(options: AccountAppOptions): void {
-  const app = new App({ outdir: process.env.CDK_OUTDIR ?? options.outdir });
+  const app = new App({ outdir: process.env.CDK_OUTDIR ?? options.outdir, context: CDK_FEATURE_FLAGS });
   let env: AirlockEnvironment;
   try {
     env = loadEnvironment(selectEnvironmentName(app.node.tryGetContext(ENVIRONMENT_CONTEXT_KEY)));

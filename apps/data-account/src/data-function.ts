@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export type DataFunctionName = 'prepare' | 'finalize' | 'purge';
+
+/**
+ * How every handler is bundled, with the local esbuild (never Docker). The SDK clients are left to the runtime,
+ * which ships them; bundled, they alone would exceed the 250 KB budget per function.
+ */
+export const FUNCTION_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+  externalModules: ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sts'],
+};
+
+export const functionEntry = (name: DataFunctionName): string =>
+  fileURLToPath(new URL(`./functions/${name}/handler.ts`, import.meta.url));
+
+/** Supplies a function's code; tests pass inline code so that synthesizing a stack never bundles. */
+export type FunctionCodeFactory = (name: DataFunctionName) => lambda.Code;
+
+export interface DataFunctionProps {
+  readonly name: DataFunctionName;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly logsKey: kms.IKey;
+  /** @default - the handler bundled from `functions/<name>/handler.ts` */
+  readonly code?: FunctionCodeFactory;
+}
+
+/**
+ * One trusted data-plane step: Node.js 24 (the newest Lambda runtime) on arm64, X-Ray tracing, source maps, an explicit encrypted log group,
+ * and a role of its own that starts with nothing but writing that log group.
+ */
+export class DataFunction extends Construct {
+  readonly role: iam.Role;
+  readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: DataFunctionProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      description: `Runs the data-plane ${props.name} step`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.logsKey, retention: logs.RetentionDays.THREE_MONTHS });
+    logGroup.grantWrite(this.role);
+
+    const common = {
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    };
+    this.function = props.code
+      ? new lambda.Function(this, 'Function', { ...common, code: props.code(props.name), handler: 'index.handler' })
+      : new NodejsFunction(this, 'Function', { ...common, entry: functionEntry(props.name), handler: 'handler', bundling: FUNCTION_BUNDLING });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Added by CDK for active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords accept no resource ARN.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
+      reason: 'Log streams of this function\'s own log group, created per execution environment.',
+    });
+  }
+}
