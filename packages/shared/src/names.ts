@@ -53,3 +53,12 @@ export const accountStackName = (env: Env, account: keyof Env['accounts']): stri
 /** Every task on the runner cluster: task IDs are assigned at launch. */
 export const runnerTaskArnPattern = (env: Env): string =>
   `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:task/${sandboxClusterName(env)}/*`;
+
+// Deployment (one per account and environment)
+/** The stack an administrator deploys once per account: the GitHub OIDC provider and the pipeline's deploy role. */
+export const deployAccessStackName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-deploy-access`);
+export const deployRoleName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-deploy`);
+export const deployRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(env, env.accounts[account], deployRoleName(env, account));
+/** The managed policy `cdk bootstrap --cloudformation-execution-policies` is given instead of AdministratorAccess. */
+export const cfnExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-cfn-exec`);

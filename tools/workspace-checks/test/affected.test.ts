@@ -34,6 +34,17 @@ describe('nx affected', () => {
     expect(affected).toEqual(expect.arrayContaining([...ACCOUNT_APPS, '@airlock/shared']));
   });
 
+  it("gives the deploy workflows' \"is my app affected\" step the same answers", () => {
+    touch('apps/data-account/src/data-account-stack.ts');
+    expect(ACCOUNT_APPS.map((app) => [app, ws.isAffected(app)])).toEqual([
+      ['@airlock/data-account', 'true'],
+      ['@airlock/orchestrator-account', 'false'],
+      ['@airlock/sandbox-account', 'false'],
+    ]);
+    touch('packages/shared/src/trust.ts');
+    expect(ACCOUNT_APPS.map((app) => ws.isAffected(app))).toEqual(['true', 'true', 'true']);
+  });
+
   it('a change to an environment file affects all three account apps', () => {
     const affected = touch('packages/shared/environments/example.json');
     expect(affected).toEqual(expect.arrayContaining(ACCOUNT_APPS));

@@ -38,20 +38,29 @@ export class ScratchWorkspace {
 
   /** `nx show projects --affected` between the last commit and its parent. */
   affectedByLastCommit(): string[] {
-    const out = execFileSync(
-      process.execPath,
-      [join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json'],
-      {
-        cwd: this.root,
-        env: {
-          ...process.env,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_CACHE_DIRECTORY: join(this.root, '.nx-test/cache'),
-          NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx-test/data'),
-        },
+    const nx = join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js');
+    const out = execFileSync(process.execPath, [nx, 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json'], this.nxOptions());
+    return (JSON.parse(out.toString()) as string[]).sort();
+  }
+
+  /** What the deploy workflows' step (tools/scripts/is-affected.mjs) answers for the last commit. */
+  isAffected(project: string): string {
+    const options = this.nxOptions();
+    return execFileSync(process.execPath, ['tools/scripts/is-affected.mjs', project], { ...options, env: { ...options.env, NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' } })
+      .toString()
+      .trim();
+  }
+
+  private nxOptions() {
+    return {
+      cwd: this.root,
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_CACHE_DIRECTORY: join(this.root, '.nx-test/cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx-test/data'),
       },
-    ).toString();
-    return (JSON.parse(out) as string[]).sort();
+    };
   }
 }

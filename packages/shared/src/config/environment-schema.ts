@@ -67,6 +67,14 @@ export const environmentFileSchema = z.strictObject({
     },
     { error: 'is missing. Fix: add "sandbox": { "s3PrefixListId": "pl-…" }' },
   ),
+  /** Where the pipelines run: their OIDC tokens are trusted for this repository and this environment only. */
+  github: z
+    .strictObject({
+      repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+        error: (issue) => `"${String(issue.input)}" is not a GitHub repository. Fix: use "owner/name"`,
+      }),
+    })
+    .optional(),
 });
 
 export type EnvironmentFile = z.infer<typeof environmentFileSchema>;
