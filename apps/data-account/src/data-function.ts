@@ -52,7 +52,8 @@ export class DataFunction extends Construct {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
       description: `Runs the data-plane ${props.name} step`,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // Confused-deputy protection: Lambda of this account only.
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.logsKey, retention: logs.RetentionDays.THREE_MONTHS });
     logGroup.grantWrite(this.role);

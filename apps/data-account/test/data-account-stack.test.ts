@@ -181,6 +181,15 @@ describe('DataAccountStack', () => {
       expect(dataStatements(roleOf('PurgeRole'))).toEqual([list('runs/'), { Action: 's3:DeleteObject', Effect: 'Allow', Resource: bucketObjects('runs/*') }]);
     });
 
+    it('each function role is assumable only by Lambda of the data account', () => {
+      for (const prefix of ['PrepareRole', 'FinalizeRole', 'PurgeRole']) {
+        expect(resources[roleOf(prefix)]!.Properties.AssumeRolePolicyDocument).toEqual({
+          Version: '2012-10-17',
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } } }],
+        });
+      }
+    });
+
     it('no function role has a wildcard action or a managed policy', () => {
       for (const prefix of ['PrepareRole', 'FinalizeRole', 'PurgeRole', 'UrlSigner', 'InvokerRole']) {
         const actions = statementsOf(roleOf(prefix)).flatMap((s) => [s.Action].flat() as string[]);

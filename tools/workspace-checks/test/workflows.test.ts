@@ -50,7 +50,8 @@ describe('workflow files', () => {
     const steps = workflow('ci.yml').jobs.affected!.steps!;
     expect(steps.map((s) => s.uses?.split('@')[0])).toEqual(expect.arrayContaining(['nrwl/nx-set-shas', 'actions/cache']));
     expect(steps.find((s) => s.uses?.startsWith('actions/cache'))!.with!.path).toBe('.nx/cache');
-    expect(steps.at(-1)!.run).toMatch(/^npx nx affected -t lint typecheck test synth bundle-sizes/);
+    expect(steps.at(-2)!.run).toMatch(/^npx nx affected -t lint typecheck test synth bundle-sizes/);
+    expect(steps.at(-1)!.run).toContain('npm run review');
   });
 });
 
@@ -94,10 +95,11 @@ describe('deploy-account.yml (the deploy job every account uses)', () => {
     expect(Object.keys(credentials.with!)).not.toContain('aws-access-key-id');
   });
 
-  it('tests and synthesizes before it guards the account, diffs and deploys only its own app, then verifies', () => {
+  it('tests, synthesizes and reviews trust before it guards the account, diffs and deploys only its own app, then verifies', () => {
     const order = [
       index((s) => s.name === 'Test'),
       index((s) => s.name === 'Synth'),
+      index((s) => s.name?.startsWith('Trust review') ?? false),
       index((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials') ?? false),
       index((s) => s.name === 'Account guard'),
       index((s) => s.name === 'Diff'),

@@ -1,0 +1,35 @@
+import { asList, principalsOf, type PolicyDocument, type Statement } from './policy-types.js';
+
+const OPERATOR_WORDS: Record<string, string> = { StringEquals: 'is', ArnEquals: 'is', ArnLike: 'matches', StringLike: 'matches', Bool: 'is' };
+const SERVICE_NAMES: Record<string, string> = {
+  'states.amazonaws.com': 'Step Functions',
+  'lambda.amazonaws.com': 'Lambda',
+  'ecs-tasks.amazonaws.com': 'ECS tasks',
+  'vpc-flow-logs.amazonaws.com': 'VPC Flow Logs',
+};
+
+/** Who a trust statement admits and under which conditions, in plain words. */
+export function describeTrust(statement: Statement): string {
+  const who = principalsOf(statement).map((p) => {
+    if (p.kind === 'Service') return `${SERVICE_NAMES[p.value] ?? 'the service'} (${p.value})`;
+    if (p.kind === 'Federated') return `identities from ${p.value}`;
+    if (p.value === '*') return 'anyone';
+    const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p.value);
+    return root ? `any principal of account ${root[1]}` : p.value;
+  });
+  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) =>
+    Object.entries(keys).map(([key, value]) => `${key} ${OPERATOR_WORDS[operator] ?? operator} ${asList(value).join(' or ')}`),
+  );
+  const verb = statement.Effect === 'Deny' ? 'Denies' : 'Admits';
+  return `${verb} ${who.join(', ') || '(no principal)'}${conditions.length ? `, only when ${conditions.join(' and ')}` : ''} (${asList(statement.Action).join(', ')})`;
+}
+
+/** A policy's allowed actions grouped by resource set, e.g. `s3:GetObject on arn:…/uploads/*`. */
+export function describePermissions(documents: readonly PolicyDocument[]): string[] {
+  return documents.flatMap((d) =>
+    d.Statement.map((s) => {
+      const condition = s.Condition ? ` when ${JSON.stringify(s.Condition)}` : '';
+      return `${s.Effect === 'Deny' ? 'DENY ' : ''}${asList(s.Action).join(', ')} on ${asList(s.Resource).join(', ')}${condition}`;
+    }),
+  );
+}

@@ -1,0 +1,98 @@
+import { ACCOUNT_ROLES } from '@airlock/shared/environment';
+import { describePermissions, describeTrust } from './describe-policy.js';
+import type { Finding } from './rules/index.js';
+import type { SimulationRow } from './simulation-matrix.js';
+import { crossAccountTargets } from './simulation-matrix.js';
+import { toMermaid } from './trust-graph.js';
+import type { TrustSurface } from './trust-surface.js';
+
+export interface ReviewResult {
+  readonly surface: TrustSurface;
+  readonly findings: readonly Finding[];
+  readonly simulation: readonly SimulationRow[];
+  readonly drift: readonly string[];
+}
+
+/** The machine-readable report: everything report.md shows. */
+export function reportJson(result: ReviewResult): object {
+  const { surface } = result;
+  return {
+    environment: surface.env.environment,
+    accounts: surface.env.accounts,
+    roles: surface.roles.map((r) => ({
+      account: r.account,
+      name: r.name,
+      arn: r.arn,
+      generatedName: r.generatedName,
+      usedBy: r.usedBy,
+      whoCanAssume: r.trust.Statement.map(describeTrust),
+      trust: r.trust,
+      whatItCanDo: describePermissions(r.permissions.map((p) => p.document)),
+      managedPolicyArns: r.managedPolicyArns,
+    })),
+    crossAccountHops: crossAccountTargets(surface).map((t) => ({ target: t.arn, trust: t.trust.Statement.map(describeTrust) })),
+    resourcePolicies: surface.resourcePolicies.map((p) => ({ account: p.account, type: p.type, logicalId: p.logicalId, statements: p.policy.Statement.map(describeTrust) })),
+    acknowledgements: surface.acknowledgements.map((a) => ({ account: a.account, stack: a.stack, resource: a.logicalId, id: a.id, reason: a.reason })),
+    simulation: result.simulation,
+    findings: result.findings,
+    baselineDrift: result.drift,
+  };
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function reportMarkdown(result: ReviewResult): string {
+  const { surface, findings, simulation, drift } = result;
+  const passed = simulation.filter((r) => r.passed).length;
+  const out: string[] = [
+    `# Airlock trust review — environment \`${surface.env.environment}\``,
+    '',
+    `${surface.roles.length} roles in 3 accounts · ${crossAccountTargets(surface).length} cross-account hops · ` +
+      `simulation ${passed}/${simulation.length} as expected · ${findings.length} findings · baseline ${drift.length === 0 ? 'matches' : `**drifted (${drift.length} changes)**`}`,
+    '',
+    '## Trust graph',
+    '',
+    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file is the same picture.',
+    '',
+    '```mermaid',
+    toMermaid(surface),
+    '```',
+    '',
+  ];
+  for (const account of ACCOUNT_ROLES) {
+    out.push(`## ${account} account (${surface.env.accounts[account]})`, '');
+    for (const role of surface.roles.filter((r) => r.account === account)) {
+      out.push(`### ${role.name}${role.generatedName ? ' (name generated at deploy)' : ''}`, '', `*Used by:* ${role.usedBy || '—'}`, '', '*Who can assume it:*', '');
+      for (const s of role.trust.Statement) out.push(`- ${describeTrust(s)}`);
+      out.push('', '*What it can do:*', '');
+      for (const line of describePermissions(role.permissions.map((p) => p.document))) out.push(`- ${line}`);
+      for (const arn of role.managedPolicyArns) out.push(`- managed policy ${arn}`);
+      out.push('');
+    }
+    const acks = surface.acknowledgements.filter((a) => a.account === account);
+    if (acks.length > 0) {
+      out.push(`### Acknowledged cdk-nag findings (${account})`, '', '| resource | finding | reason |', '| --- | --- | --- |');
+      for (const a of acks) out.push(`| ${a.stack}/${a.logicalId} | ${cell(a.id)} | ${cell(a.reason)} |`);
+      out.push('');
+    }
+  }
+  out.push('## Cross-account hops', '');
+  for (const t of crossAccountTargets(surface)) {
+    out.push(`- **${t.arn}**`);
+    for (const s of t.trust.Statement) out.push(`  - ${describeTrust(s)}`);
+  }
+  out.push('', '## Resource policies', '');
+  for (const p of surface.resourcePolicies) {
+    out.push(`- ${p.account}: ${p.type} \`${p.logicalId}\`${p.isEndpointPolicy ? ' (endpoint policy: filters the network path)' : ''}`);
+    for (const s of p.policy.Statement) out.push(`  - ${describeTrust(s)} on ${JSON.stringify(s.Resource ?? '')}`);
+  }
+  out.push('', '## Simulation matrix', '', '| hop | case | action | expected | simulated | |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of simulation) out.push(`| ${cell(r.hop)} | ${cell(r.case)} | ${r.action} | ${r.expected} | ${cell(r.actual)} | ${r.passed ? '✓' : '✗'} |`);
+  out.push('', '## Findings', '');
+  if (findings.length === 0) out.push('None.');
+  for (const f of findings) out.push(`- **${f.rule}** (${f.account}) ${f.subject}: ${f.message}`);
+  out.push('', '## Baseline', '');
+  if (drift.length === 0) out.push('The synthesized trust surface matches `security/trust-baseline.json`.');
+  for (const d of drift) out.push(`- ${d}`);
+  return `${out.join('\n')}\n`;
+}

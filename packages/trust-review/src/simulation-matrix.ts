@@ -1,0 +1,146 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  analysisStateMachineArn,
+  dataBucketArn,
+  orchestratorRoleArn,
+  runInputKey,
+  runsTableArn,
+} from '@airlock/shared/environment';
+import { accountOfArn, principalsOf, type PolicyDocument } from './policy-types.js';
+import type { RoleModel, TrustSurface } from './trust-surface.js';
+
+export type Verdict = 'Allowed' | 'Denied';
+
+export interface SimulationRow {
+  readonly hop: string;
+  readonly case: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly expected: Verdict;
+  readonly actual: string;
+  readonly passed: boolean;
+}
+
+interface Case {
+  readonly hop: string;
+  readonly case: string;
+  /** The caller's ARN as AWS sees it (a role, or a session of one). */
+  readonly principal: string;
+  /** The role behind the caller: the simulator does not derive aws:PrincipalArn, so it is given. */
+  readonly principalRoleArn: string;
+  readonly identity: readonly PolicyDocument[];
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  readonly resourcePolicy?: PolicyDocument;
+  readonly context?: Record<string, string>;
+  readonly expected: Verdict;
+}
+
+const ALLOW_ANY_ASSUME_ROLE: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
+const ALLOW_EVERYTHING: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const FOREIGN_ACCOUNT = '999999999999';
+
+/** Target roles: those whose trust admits a principal of another account. */
+export const crossAccountTargets = (surface: TrustSurface): RoleModel[] =>
+  surface.roles.filter((role) =>
+    role.trust.Statement.some((s) => principalsOf(s).some((p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId)),
+  );
+
+/**
+ * Every case the design promises, evaluated with the IAM simulator against the synthesized policies: the intended
+ * hop is allowed, every variation of it is denied, and neither the sandbox task nor the orchestrator reaches data.
+ */
+export async function simulationMatrix(surface: TrustSurface): Promise<SimulationRow[]> {
+  const env = surface.env;
+  const callerArn = orchestratorRoleArn(env);
+  const caller = surface.roles.find((r) => r.arn === callerArn);
+  const callerIdentity = caller?.permissions.map((p) => p.document) ?? [];
+  const externalId = analysisStateMachineArn(env);
+  const cases: Case[] = [];
+
+  for (const target of crossAccountTargets(surface)) {
+    const hop = `${caller?.name ?? callerArn} → ${target.name}`;
+    const assume = { hop, action: 'sts:AssumeRole', resource: target.arn, resourceAccount: target.accountId, resourcePolicy: target.trust };
+    const intended = { principal: callerArn, principalRoleArn: callerArn, identity: callerIdentity };
+    cases.push(
+      { ...assume, ...intended, case: 'orchestrator execution role, right ExternalId', context: { 'sts:ExternalId': externalId }, expected: 'Allowed' },
+      {
+        ...assume,
+        ...intended,
+        principal: `arn:${env.partition}:sts::${env.accounts.orchestrator}:assumed-role/${caller?.name ?? 'orchestrator'}/states-session`,
+        case: 'a session of the orchestrator execution role, right ExternalId',
+        context: { 'sts:ExternalId': externalId },
+        expected: 'Allowed',
+      },
+      { ...assume, ...intended, case: 'orchestrator execution role, no ExternalId', expected: 'Denied' },
+      { ...assume, ...intended, case: 'orchestrator execution role, wrong ExternalId', context: { 'sts:ExternalId': 'not-the-state-machine' }, expected: 'Denied' },
+      {
+        ...assume,
+        ...intended,
+        case: "orchestrator execution role, another state machine's ARN",
+        context: { 'sts:ExternalId': externalId.replace(/stateMachine:.*$/, 'stateMachine:another-workflow') },
+        expected: 'Denied',
+      },
+    );
+    for (const other of surface.roles.filter((r) => r.account === 'orchestrator' && r.arn !== callerArn)) {
+      cases.push({
+        ...assume,
+        principal: other.arn,
+        principalRoleArn: other.arn,
+        identity: [ALLOW_ANY_ASSUME_ROLE],
+        case: `${other.name} (allowed sts:AssumeRole on "*"), right ExternalId`,
+        context: { 'sts:ExternalId': externalId },
+        expected: 'Denied',
+      });
+    }
+    const attacker = `arn:${env.partition}:iam::${FOREIGN_ACCOUNT}:role/${caller?.name ?? 'orchestrator'}`;
+    cases.push({ ...assume, principal: attacker, principalRoleArn: attacker, identity: [ALLOW_EVERYTHING], case: 'a same-named role in a foreign account, right ExternalId', context: { 'sts:ExternalId': externalId }, expected: 'Denied' });
+  }
+
+  const dataObject = `${dataBucketArn(env)}/${runInputKey('any-run')}`;
+  const bucketPolicy = surface.resourcePolicies.find((p) => p.account === 'data' && p.type === 'AWS::S3::BucketPolicy' && JSON.stringify(p.policy).includes(dataBucketArn(env)))?.policy;
+  const reachers = [
+    ...surface.roles.filter((r) => r.account === 'sandbox' && r.usedBy.match(/runner|task/i)),
+    ...(caller ? [caller] : []),
+  ];
+  for (const role of reachers) {
+    const base = { hop: `${role.name} → data`, principal: role.arn, principalRoleArn: role.arn, identity: role.permissions.map((p) => p.document), expected: 'Denied' as const };
+    cases.push(
+      { ...base, case: 'read a run object', action: 's3:GetObject', resource: dataObject, resourceAccount: env.accounts.data, ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) },
+      { ...base, case: 'write a run object', action: 's3:PutObject', resource: dataObject, resourceAccount: env.accounts.data, ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) },
+      { ...base, case: 'read a run record', action: 'dynamodb:GetItem', resource: runsTableArn(env), resourceAccount: env.accounts.data },
+    );
+  }
+
+  const rows: SimulationRow[] = [];
+  for (const c of cases) {
+    const actual = await simulate(c);
+    rows.push({ hop: c.hop, case: c.case, principal: c.principal, action: c.action, resource: c.resource, expected: c.expected, actual, passed: actual === c.expected });
+  }
+  return rows;
+}
+
+async function simulate(c: Case): Promise<string> {
+  const simulation: Simulation = {
+    request: {
+      action: c.action,
+      principal: c.principal,
+      resource: { resource: c.resource, accountId: c.resourceAccount },
+      contextVariables: {
+        'aws:PrincipalArn': c.principalRoleArn,
+        'aws:PrincipalAccount': accountOfArn(c.principalRoleArn) ?? '',
+        'aws:SecureTransport': 'true',
+        ...c.context,
+      },
+    },
+    identityPolicies: c.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
+  } as Simulation;
+  const response = await runSimulation(simulation, {});
+  if (response.resultType === 'error') return `Error: ${JSON.stringify(response.errors).slice(0, 200)}`;
+  return response.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
+}

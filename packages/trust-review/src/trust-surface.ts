@@ -1,0 +1,158 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
+import { asList, type PolicyDocument } from './policy-types.js';
+import { physicalName, resolveIntrinsics, type TemplateContext } from './resolve-intrinsics.js';
+
+interface Located {
+  readonly account: AccountRole;
+  readonly accountId: string;
+  readonly stack: string;
+  readonly logicalId: string;
+}
+
+export interface RoleModel extends Located {
+  readonly name: string;
+  readonly arn: string;
+  /** True when CloudFormation generates the name at deploy; `name` is then `<stack>-<logicalId>`. */
+  readonly generatedName: boolean;
+  /** What the role is for, from its description: the step that uses it. */
+  readonly usedBy: string;
+  readonly trust: PolicyDocument;
+  readonly permissions: ReadonlyArray<{ readonly name: string; readonly document: PolicyDocument }>;
+  readonly managedPolicyArns: readonly string[];
+}
+
+export interface ResourcePolicyModel extends Located {
+  readonly type: string;
+  /** VPC endpoint policies filter a network path; they grant nothing on their own. */
+  readonly isEndpointPolicy: boolean;
+  readonly policy: PolicyDocument;
+}
+
+export interface ManagedPolicyModel extends Located {
+  readonly name: string;
+  readonly document: PolicyDocument;
+}
+
+export interface TaskDefinitionModel extends Located {
+  readonly family: string;
+  readonly taskRoleArn?: string;
+  readonly executionRoleArn?: string;
+}
+
+export interface AcknowledgementModel extends Located {
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface TrustSurface {
+  readonly env: AirlockEnvironment;
+  readonly roles: readonly RoleModel[];
+  readonly resourcePolicies: readonly ResourcePolicyModel[];
+  readonly managedPolicies: readonly ManagedPolicyModel[];
+  readonly taskDefinitions: readonly TaskDefinitionModel[];
+  readonly acknowledgements: readonly AcknowledgementModel[];
+}
+
+type Template = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+
+/** Reads every template of the three cloud assemblies (`<root>/apps/<account>-account/cdk.out`). */
+export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string): TrustSurface {
+  const surface = { env, roles: [] as RoleModel[], resourcePolicies: [] as ResourcePolicyModel[], managedPolicies: [] as ManagedPolicyModel[], taskDefinitions: [] as TaskDefinitionModel[], acknowledgements: [] as AcknowledgementModel[] };
+  for (const account of ACCOUNT_ROLES) {
+    const dir = join(workspaceRoot, 'apps', `${account}-account`, 'cdk.out');
+    if (!existsSync(dir)) throw new Error(`${dir} does not exist: synthesize the ${account} app first (npx nx run @airlock/${account}-account:synth)`);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort()) {
+      const template = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Template;
+      addTemplate(surface, account, file.replace(/\.template\.json$/, ''), template);
+    }
+  }
+  return surface;
+}
+
+/** Adds one template's IAM-relevant resources; exported for tests that build a surface from edited templates. */
+export function addTemplate(surface: { env: AirlockEnvironment } & { [K in keyof Omit<TrustSurface, 'env'>]: unknown[] }, account: AccountRole, stack: string, template: Template): void {
+  const resources = template.Resources ?? {};
+  const ctx: TemplateContext = { accountId: surface.env.accounts[account], region: surface.env.region, partition: surface.env.partition, stackName: stack, resources };
+  const at = (logicalId: string): Located => ({ account, accountId: ctx.accountId, stack, logicalId });
+  const resolve = <T>(value: unknown) => resolveIntrinsics(value, ctx) as T;
+
+  const attached = new Map<string, Array<{ name: string; document: PolicyDocument }>>();
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    for (const role of asList(resolve<string | string[]>(r.Properties?.Roles))) {
+      attached.set(role, [...(attached.get(role) ?? []), { name: String(r.Properties?.PolicyName ?? id), document: resolve<PolicyDocument>(r.Properties?.PolicyDocument) }]);
+    }
+  }
+
+  for (const [id, r] of Object.entries(resources)) {
+    const props = r.Properties ?? {};
+    for (const rule of asList((r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)?.rules_to_suppress)) {
+      if (!rule.id.startsWith('CloudFormation-Validate')) surface.acknowledgements.push({ ...at(id), id: rule.id, reason: rule.reason });
+    }
+    switch (r.Type) {
+      case 'AWS::IAM::Role': {
+        const name = physicalName(id, ctx);
+        const inline = asList(props.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }>).map((p) => ({ name: p.PolicyName, document: resolve<PolicyDocument>(p.PolicyDocument) }));
+        surface.roles.push({
+          ...at(id),
+          name,
+          arn: `arn:${ctx.partition}:iam::${ctx.accountId}:role/${name}`,
+          generatedName: typeof props.RoleName !== 'string',
+          usedBy: String(props.Description ?? ''),
+          trust: resolve<PolicyDocument>(props.AssumeRolePolicyDocument),
+          permissions: [...inline, ...(attached.get(name) ?? [])],
+          managedPolicyArns: asList(resolve<string | string[]>(props.ManagedPolicyArns)),
+        });
+        break;
+      }
+      case 'AWS::IAM::ManagedPolicy':
+        surface.managedPolicies.push({ ...at(id), name: physicalName(id, ctx), document: resolve<PolicyDocument>(props.PolicyDocument) });
+        break;
+      case 'AWS::ECS::TaskDefinition':
+        surface.taskDefinitions.push({
+          ...at(id),
+          family: String(props.Family ?? id),
+          ...(props.TaskRoleArn ? { taskRoleArn: resolve<string>(props.TaskRoleArn) } : {}),
+          ...(props.ExecutionRoleArn ? { executionRoleArn: resolve<string>(props.ExecutionRoleArn) } : {}),
+        });
+        break;
+      default: {
+        for (const document of resourcePolicyDocuments(r.Type, props)) {
+          surface.resourcePolicies.push({ ...at(id), type: r.Type, isEndpointPolicy: r.Type === 'AWS::EC2::VPCEndpoint', policy: resolve<PolicyDocument>(document) });
+        }
+      }
+    }
+  }
+}
+
+/** Where each resource type keeps its resource-based policy. */
+function resourcePolicyDocuments(type: string, props: Record<string, unknown>): unknown[] {
+  const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  switch (type) {
+    case 'AWS::S3::BucketPolicy':
+    case 'AWS::SQS::QueuePolicy':
+    case 'AWS::SNS::TopicPolicy':
+    case 'AWS::EC2::VPCEndpoint':
+      return props.PolicyDocument ? [props.PolicyDocument] : [];
+    case 'AWS::KMS::Key':
+      return props.KeyPolicy ? [props.KeyPolicy] : [];
+    case 'AWS::Logs::ResourcePolicy':
+      return [parse(props.PolicyDocument)];
+    case 'AWS::ECR::Repository':
+      return props.RepositoryPolicyText ? [props.RepositoryPolicyText] : [];
+    case 'AWS::DynamoDB::Table':
+      return props.ResourcePolicy ? [(props.ResourcePolicy as { PolicyDocument: unknown }).PolicyDocument] : [];
+    case 'AWS::DynamoDB::GlobalTable':
+      return asList(props.Replicas as Array<{ ResourcePolicy?: { PolicyDocument: unknown } }>).flatMap((r) => (r.ResourcePolicy ? [r.ResourcePolicy.PolicyDocument] : []));
+    case 'AWS::Lambda::Permission':
+      // A permission is a one-statement resource policy.
+      return [{ Statement: [{ Effect: 'Allow', Principal: { [String(props.Principal).includes('.amazonaws.com') ? 'Service' : 'AWS']: props.Principal }, Action: props.Action, Resource: props.FunctionName, ...(props.SourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': props.SourceAccount } } } : {}) }] }];
+    case 'AWS::StepFunctions::StateMachine':
+    case 'AWS::Lambda::Function':
+      return [];
+    default:
+      return [];
+  }
+}
