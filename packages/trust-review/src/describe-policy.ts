@@ -1,4 +1,4 @@
-import { asList, principalsOf, type PolicyDocument, type Statement } from './policy-types.js';
+import { asList, principalsOf, type PolicyDocument, type Statement } from '@airlock/shared/cloud-assembly';
 
 const OPERATOR_WORDS: Record<string, string> = { StringEquals: 'is', ArnEquals: 'is', ArnLike: 'matches', StringLike: 'matches', Bool: 'is' };
 const SERVICE_NAMES: Record<string, string> = {

@@ -6,8 +6,8 @@ import {
   runInputKey,
   runsTableArn,
 } from '@airlock/shared/environment';
-import { accountOfArn, principalsOf, type PolicyDocument } from './policy-types.js';
-import type { RoleModel, TrustSurface } from './trust-surface.js';
+import { accountOfArn, principalsOf, type PolicyDocument } from '@airlock/shared/cloud-assembly';
+import type { RoleModel, TrustSurface } from '@airlock/shared/cloud-assembly';
 
 export type Verdict = 'Allowed' | 'Denied';
 

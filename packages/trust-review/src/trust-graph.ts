@@ -1,6 +1,6 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
-import { accountOfArn, principalsOf } from './policy-types.js';
-import type { TrustSurface } from './trust-surface.js';
+import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/shared/cloud-assembly';
 
 interface Node {
   readonly id: string;

@@ -6,7 +6,7 @@ import { ACCOUNT_ROLES, loadEnvironment, type AccountRole } from '@airlock/share
 import { describe, expect, it } from 'vitest';
 import { baselineOf, serializeBaseline } from '../src/baseline.js';
 import { exitCodeOf, review, EXIT } from '../src/review.js';
-import { loadTrustSurface } from '../src/trust-surface.js';
+import { loadTrustSurface } from '@airlock/shared/cloud-assembly';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,4 +1,4 @@
-import type { TrustSurface } from '../trust-surface.js';
+import type { TrustSurface } from '@airlock/shared/cloud-assembly';
 
 /** One broken rule: which rule, where, and what is wrong in words. */
 export interface Finding {

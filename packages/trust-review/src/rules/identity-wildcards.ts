@@ -1,5 +1,5 @@
-import { asList, type Statement } from '../policy-types.js';
-import type { RoleModel } from '../trust-surface.js';
+import { asList, type Statement } from '@airlock/shared/cloud-assembly';
+import type { RoleModel } from '@airlock/shared/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 
 const grants = (actions: string[], action: string) =>

@@ -1,4 +1,4 @@
-import { asList, principalsOf } from '../policy-types.js';
+import { asList, principalsOf } from '@airlock/shared/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
 const ALLOWED = { AWS: ['sts:AssumeRole', 'sts:TagSession'], Service: ['sts:AssumeRole', 'sts:TagSession'], Federated: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'] };

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
+import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '../environment.js';
 import { asList, type PolicyDocument } from './policy-types.js';
 import { physicalName, resolveIntrinsics, type TemplateContext } from './resolve-intrinsics.js';
 
