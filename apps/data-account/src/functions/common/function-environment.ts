@@ -16,6 +16,8 @@ export const prepareEnvironment = v.object({
   BUCKET_ARN: arn,
   BUCKET_KEY_ARN: arn,
   RUN_TIMEOUT_SECONDS: v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)),
+  // Time allowed for Fargate to start the task; only the local rehearsal, which starts it at once, lowers it.
+  TASK_START_MARGIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0))),
 });
 
 export function readEnvironment<T extends v.GenericSchema>(schema: T, env: NodeJS.ProcessEnv = process.env): v.InferOutput<T> {

@@ -1,0 +1,93 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { accountOfArn, type PolicyDocument, type RoleModel, type TrustSurface } from '@airlock/shared/cloud-assembly';
+
+/** One authorization decision, kept for the summary (the cross-account hops) and for tests. */
+export interface Decision {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+export class AccessDenied extends Error {
+  constructor(principal: string, action: string, resource: string) {
+    super(`User: ${principal} is not authorized to perform: ${action} on resource: ${resource}`);
+    this.name = 'AccessDenied';
+  }
+}
+
+/**
+ * Authorizes every request of the rehearsal against the synthesized policies with the IAM simulator. The simulator
+ * derives no global keys, so `aws:PrincipalArn` and `aws:PrincipalAccount` are always supplied here; session
+ * policies are evaluated as a second, intersecting simulation (the simulator has no session-policy input yet).
+ */
+export class Authorizer {
+  readonly decisions: Decision[] = [];
+  private readonly roles: Map<string, RoleModel>;
+  private readonly cache = new Map<string, Promise<boolean>>();
+
+  constructor(surface: TrustSurface) {
+    this.roles = new Map(surface.roles.map((r) => [r.arn, r]));
+  }
+
+  role(arn: string): RoleModel {
+    const role = this.roles.get(arn);
+    if (!role) throw new Error(`no role ${arn} in the synthesized templates`);
+    return role;
+  }
+
+  /** `caller` (a role of the templates) assumes `target`, optionally with an ExternalId. Throws AccessDenied. */
+  async assumeRole(callerArn: string, targetArn: string, externalId?: string): Promise<void> {
+    const caller = this.role(callerArn);
+    const target = this.role(targetArn);
+    const allowed = await this.decide(callerArn, caller.permissions.map((p) => p.document), 'sts:AssumeRole', targetArn, target.accountId, target.trust, externalId ? { 'sts:ExternalId': externalId } : {});
+    this.record(callerArn, 'sts:AssumeRole', targetArn, allowed);
+  }
+
+  /** A role (or a session of it, narrowed by `sessionPolicy`) performs `action` on `resource` in its own account. */
+  async authorize(roleArn: string, action: string, resource: string, context: Record<string, string | string[]> = {}, sessionPolicy?: PolicyDocument): Promise<void> {
+    const role = this.role(roleArn);
+    const account = accountOfArn(resource) ?? role.accountId;
+    let allowed = await this.decide(roleArn, role.permissions.map((p) => p.document), action, resource, account, undefined, context);
+    if (allowed && sessionPolicy) allowed = await this.decide(roleArn, [sessionPolicy], action, resource, account, undefined, context);
+    this.record(roleArn, action, resource, allowed);
+  }
+
+  private record(principal: string, action: string, resource: string, allowed: boolean): void {
+    this.decisions.push({ principal, action, resource, allowed });
+    if (!allowed) throw new AccessDenied(principal, action, resource);
+  }
+
+  private decide(
+    principal: string,
+    identity: readonly PolicyDocument[],
+    action: string,
+    resource: string,
+    resourceAccount: string,
+    resourcePolicy: PolicyDocument | undefined,
+    context: Record<string, string | string[]>,
+  ): Promise<boolean> {
+    const key = JSON.stringify([principal, identity, action, resource, resourcePolicy, context]);
+    let decision = this.cache.get(key);
+    if (!decision) {
+      const simulation = {
+        request: {
+          action,
+          principal,
+          resource: { resource, accountId: resourceAccount },
+          contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': accountOfArn(principal) ?? '', 'aws:SecureTransport': 'true', ...context },
+        },
+        identityPolicies: identity.map((policy, i) => ({ name: `policy-${i}`, policy })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        ...(resourcePolicy ? { resourcePolicy } : {}),
+      } as Simulation;
+      decision = runSimulation(simulation, {}).then((r) => {
+        if (r.resultType === 'error') throw new Error(`IAM simulation rejected ${action} on ${resource}: ${JSON.stringify(r.errors).slice(0, 300)}`);
+        return r.overallResult === 'Allowed';
+      });
+      this.cache.set(key, decision);
+    }
+    return decision;
+  }
+}

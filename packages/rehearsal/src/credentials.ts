@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { PolicyDocument } from '@airlock/shared/cloud-assembly';
+
+/** Who an access key belongs to: a role of the templates, or a session of one (narrowed, expiring). */
+export interface Identity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly roleArn: string;
+  readonly sessionPolicy?: PolicyDocument;
+  readonly expiresAt?: number;
+}
+
+/** The rehearsal's credential store: every request it serves is tied back to a role through its access key. */
+export class CredentialRegistry {
+  private readonly byKey = new Map<string, Identity>();
+
+  /** Long-lived credentials standing in for a Lambda execution role's. */
+  forRole(roleArn: string): Identity {
+    return this.add({ roleArn });
+  }
+
+  /** Temporary credentials of an assumed-role session. */
+  session(roleArn: string, durationSeconds: number, sessionPolicy?: PolicyDocument): Identity {
+    return this.add({ roleArn, sessionToken: randomBytes(24).toString('base64'), expiresAt: Date.now() + durationSeconds * 1000, ...(sessionPolicy ? { sessionPolicy } : {}) });
+  }
+
+  get(accessKeyId: string): Identity | undefined {
+    return this.byKey.get(accessKeyId);
+  }
+
+  private add(fields: Omit<Identity, 'accessKeyId' | 'secretAccessKey'>): Identity {
+    const identity = { accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64'), ...fields };
+    this.byKey.set(identity.accessKeyId, identity);
+    return identity;
+  }
+}
+
+/** The access key in a SigV4 Authorization header or presigned query (`Credential=AKID/date/region/service/...`). */
+export function accessKeyOf(credential: string | null | undefined): string | undefined {
+  return credential ? /(?:Credential=)?([A-Z0-9]+)\//.exec(credential)?.[1] : undefined;
+}

@@ -1,0 +1,33 @@
+import { request } from 'node:http';
+import type { Authorizer } from './authorizer.js';
+import { accessKeyOf, type CredentialRegistry } from './credentials.js';
+import { listen, readBody } from './http-server.js';
+
+/**
+ * In front of the local DynamoDB: every call is authorized as `dynamodb:<Operation>` on the table's ARN against
+ * the calling function's role, then passed through.
+ */
+export function startDynamoDbFront(target: string, tableArn: (name: string) => string, registry: CredentialRegistry, authorizer: Authorizer) {
+  return listen(async (req, res) => {
+    const body = await readBody(req);
+    const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const table = (JSON.parse(body.toString('utf8') || '{}') as { TableName?: string }).TableName ?? '';
+    const deny = (message: string) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }));
+    };
+    if (!identity) return deny('unknown access key');
+    try {
+      await authorizer.authorize(identity.roleArn, `dynamodb:${operation}`, tableArn(table));
+    } catch (error) {
+      return deny((error as Error).message);
+    }
+    const url = new URL(target);
+    const upstream = request({ hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (response) => {
+      res.writeHead(response.statusCode ?? 500, response.headers);
+      response.pipe(res);
+    });
+    upstream.end(body);
+  });
+}

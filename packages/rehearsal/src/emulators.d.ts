@@ -1,0 +1,12 @@
+// s3rver and dynalite ship no type declarations; these are the parts the tests use.
+declare module 's3rver' {
+  export default class S3rver {
+    constructor(options: Record<string, unknown>);
+    run(): Promise<unknown>;
+    close(): Promise<void>;
+  }
+}
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+  export default function dynalite(options?: Record<string, unknown>): Server;
+}

@@ -1,0 +1,163 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import { resultReportKey, runRecordKey, submissionRecordKey, uploadObjectKey } from '@airlock/shared/data-keys';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { loadArtifacts, type Artifacts } from './artifacts.js';
+import { Authorizer } from './authorizer.js';
+import { CredentialRegistry } from './credentials.js';
+import { startDynamoDbFront } from './dynamodb-front.js';
+import { ExpressEngine } from './express-engine.js';
+import { close } from './http-server.js';
+import { LambdaHost } from './lambda-host.js';
+import { startLocalSts } from './local-sts.js';
+import { startS3Front, type ObjectAccess } from './s3-front.js';
+import { StandardEngine, type EngineHooks, type StateTiming } from './standard-engine.js';
+
+export interface RehearsalOptions {
+  readonly root: string;
+  readonly env: Artifacts['env'];
+  readonly hooks?: EngineHooks;
+  /** Edits the trust surface before anything is authorized (a broken-trust fault). */
+  readonly editSurface?: (surface: TrustSurface) => TrustSurface;
+  /** Extra environment for the prepare function (a shorter deadline for the hang fault). */
+  readonly prepareEnvironment?: Readonly<Record<string, string>>;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly submissionId: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error?: string;
+  readonly cause?: string;
+  readonly resultKey?: string;
+  readonly result?: unknown;
+  readonly record?: { status?: string; reason?: string };
+  readonly states: readonly StateTiming[];
+  readonly ms: number;
+}
+
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+let sequence = 0;
+
+/** Everything one rehearsal needs, started once and reused for every run (warm, like Lambda). */
+export class Rehearsal {
+  private constructor(
+    readonly artifacts: Artifacts,
+    readonly authorizer: Authorizer,
+    readonly accesses: ObjectAccess[],
+    /** Direct clients of the local stores: the operator's out-of-band path, and the tests' view. */
+    readonly s3: S3Client,
+    readonly dynamodb: DynamoDBClient,
+    private readonly standard: StandardEngine,
+    private readonly hosts: LambdaHost[],
+    private readonly stop: () => Promise<void>,
+  ) {}
+
+  static async start(options: RehearsalOptions): Promise<Rehearsal> {
+    const loaded = loadArtifacts(options.env, options.root);
+    const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
+    const { env } = artifacts;
+    const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-')), configureBuckets: [{ name: artifacts.bucket, configs: [] }] });
+    const s3Port = ((await s3rver.run()) as AddressInfo).port;
+    const dynamo = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+    const dynamoPort = (dynamo.address() as AddressInfo).port;
+    const s3 = new S3Client({ region: env.region, credentials, endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true });
+    const dynamodb = new DynamoDBClient({ region: env.region, credentials, endpoint: `http://127.0.0.1:${dynamoPort}` });
+    await dynamodb.send(
+      new CreateTableCommand({ TableName: artifacts.table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    );
+
+    const registry = new CredentialRegistry();
+    const authorizer = new Authorizer(artifacts.surface);
+    const sts = await startLocalSts(registry, authorizer);
+    const s3Front = await startS3Front(`http://127.0.0.1:${s3Port}`, (bucket) => `arn:${env.partition}:s3:::${bucket}`, env.region, registry, authorizer);
+    const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, (table) => `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`, registry, authorizer);
+
+    const hosts = new Map<string, LambdaHost>();
+    for (const [arn, fn] of artifacts.functions) {
+      const identity = registry.forRole(fn.roleArn);
+      hosts.set(
+        arn,
+        new LambdaHost(fn, {
+          AWS_REGION: env.region,
+          AWS_ACCESS_KEY_ID: identity.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
+          AWS_ENDPOINT_URL_S3: s3Front.url,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoFront.url,
+          AWS_ENDPOINT_URL_STS: sts.url,
+          AIRLOCK_S3_FORCE_PATH_STYLE: 'true',
+          // Fargate takes minutes to start a task; the rehearsal starts it at once.
+          TASK_START_MARGIN_SECONDS: '5',
+          ...(fn.environment.SIGNER_ROLE_ARN ? options.prepareEnvironment : {}),
+        }),
+      );
+    }
+    const express = new ExpressEngine(artifacts, authorizer, hosts);
+    const standard = new StandardEngine(artifacts, authorizer, express, options.hooks);
+    const stop = async () => {
+      await Promise.all([...hosts.values()].map((h) => h.terminate()));
+      await Promise.all([close(sts.server), close(s3Front.server), close(dynamoFront.server)]);
+      await s3rver.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    };
+    return new Rehearsal(artifacts, authorizer, s3Front.accesses, s3, dynamodb, standard, [...hosts.values()], stop);
+  }
+
+  /** Uploads a submission the way an operator does (out of band, into `uploads/`) and runs it. */
+  async submit(archive: Buffer, options: { onState?: (t: StateTiming) => void; beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void> } = {}): Promise<RunOutcome> {
+    const n = ++sequence;
+    const submissionId = `sub-${process.pid}-${n}`;
+    const runId = `run-${process.pid}-${n}-${Date.now().toString(36)}`;
+    await this.s3.send(new PutObjectCommand({ Bucket: this.artifacts.bucket, Key: uploadObjectKey(submissionId), Body: archive }));
+    await this.dynamodb.send(
+      new PutItemCommand({ TableName: this.artifacts.table, Item: { pk: { S: submissionRecordKey(submissionId) }, archiveKey: { S: uploadObjectKey(submissionId) }, submitter: { S: 'rehearsal' } } }),
+    );
+    await options.beforeRun?.({ runId, submissionId });
+    const started = Date.now();
+    const result = await this.standard.run(runId, { submissionId }, options.onState);
+    const ms = Date.now() - started;
+    const record = await this.record(runId);
+    if (result.status === 'SUCCEEDED') {
+      const key = resultReportKey(runId);
+      const report = await this.s3.send(new GetObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
+      return { runId, submissionId, status: 'SUCCEEDED', resultKey: key, result: JSON.parse((await report.Body?.transformToString()) ?? 'null'), record, states: result.states, ms };
+    }
+    return { runId, submissionId, status: 'FAILED', ...(result.error ? { error: result.error } : {}), ...(result.cause ? { cause: result.cause } : {}), record, states: result.states, ms };
+  }
+
+  async record(runId: string): Promise<{ status?: string; reason?: string }> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.artifacts.table, Key: { pk: { S: runRecordKey(runId) } } }));
+    return { ...(Item?.status?.S ? { status: Item.status.S } : {}), ...(Item?.reason?.S ? { reason: Item.reason.S } : {}) };
+  }
+
+  async keys(prefix = ''): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.artifacts.bucket, Prefix: prefix, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys.sort();
+  }
+
+  deleteObject(key: string) {
+    return this.s3.send(new DeleteObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
+  }
+
+  /** The functions' own logs (what CloudWatch would hold), for debugging a rehearsal. */
+  functionLogs(): string {
+    return this.hosts.flatMap((h) => h.logs).join('');
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+}
