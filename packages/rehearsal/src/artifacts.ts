@@ -52,8 +52,9 @@ function readTemplate(root: string, account: AccountRole, env: AirlockEnvironmen
 
 const only = (template: Template, type: string): [string, Resource] => {
   const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  return found[0]!;
+  const [first] = found;
+  if (found.length !== 1 || !first) throw new Error(`expected one ${type}, found ${found.length}`);
+  return first;
 };
 
 export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts {
@@ -83,7 +84,7 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
   }
 
   const [, taskDef] = only(sandbox.template, 'AWS::ECS::TaskDefinition');
-  const container = (taskDef.Properties.ContainerDefinitions as Array<Record<string, unknown>>)[0]!;
+  const [container = {}] = taskDef.Properties.ContainerDefinitions as Array<Record<string, unknown>>;
   const imageHash = /:([0-9a-f]{64})$/.exec(resolve<string>(container.Image, sandbox.ctx))?.[1];
   const [, parameter] = only(sandbox.template, 'AWS::SSM::Parameter');
 

@@ -26,7 +26,9 @@ class Sha256 {
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.hash.digest()));
   }
-  reset(): void {}
+  reset(): void {
+    // One instance signs one message; nothing to reset.
+  }
 }
 
 const toBuffer = (data: string | ArrayBuffer | ArrayBufferView): Buffer =>

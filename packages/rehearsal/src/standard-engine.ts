@@ -61,7 +61,7 @@ export class StandardEngine {
     this.accountNames = { [env.accounts.orchestrator]: 'orchestrator', [env.accounts.sandbox]: 'sandbox', [env.accounts.data]: 'data' };
   }
 
-  async run(runId: string, input: unknown, onState: (timing: StateTiming) => void = () => {}): Promise<StandardRunResult> {
+  async run(runId: string, input: unknown, onState?: (timing: StateTiming) => void): Promise<StandardRunResult> {
     const handlers: Record<string, (input: never) => Promise<unknown>> = {};
     const retryOverrides: Record<string, number> = {};
     let runTaskAttempts = 0;
@@ -116,7 +116,7 @@ export class StandardEngine {
           const account = this.accountNames[accountOf(state?.Credentials?.RoleArn ?? '')] ?? 'orchestrator';
           const timing = { name: event.state.name, account, ms: event.timestamp - (entered.get(event.state.name) ?? event.timestamp) };
           states.push(timing);
-          onState(timing);
+          onState?.(timing);
         }
       }
     })();
