@@ -40,6 +40,8 @@ export interface RunOutcome {
   readonly record?: { status?: string; reason?: string };
   readonly states: readonly StateTiming[];
   readonly ms: number;
+  /** Every object key in the bucket just before the run started (for the I8 check). */
+  readonly keysBefore: readonly string[];
 }
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -111,7 +113,10 @@ export class Rehearsal {
   }
 
   /** Uploads a submission the way an operator does (out of band, into `uploads/`) and runs it. */
-  async submit(archive: Buffer, options: { onState?: (t: StateTiming) => void; beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void> } = {}): Promise<RunOutcome> {
+  async submit(
+    archive: Buffer,
+    options: { onState?: (t: StateTiming) => void; beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void>; captureKeys?: boolean } = {},
+  ): Promise<RunOutcome> {
     const n = ++sequence;
     const submissionId = `sub-${process.pid}-${n}`;
     const runId = `run-${process.pid}-${n}-${Date.now().toString(36)}`;
@@ -120,6 +125,7 @@ export class Rehearsal {
       new PutItemCommand({ TableName: this.artifacts.table, Item: { pk: { S: submissionRecordKey(submissionId) }, archiveKey: { S: uploadObjectKey(submissionId) }, submitter: { S: 'rehearsal' } } }),
     );
     await options.beforeRun?.({ runId, submissionId });
+    const keysBefore = options.captureKeys === false ? [] : await this.keys();
     const started = Date.now();
     const result = await this.standard.run(runId, { submissionId }, options.onState);
     const ms = Date.now() - started;
@@ -127,9 +133,9 @@ export class Rehearsal {
     if (result.status === 'SUCCEEDED') {
       const key = resultReportKey(runId);
       const report = await this.s3.send(new GetObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
-      return { runId, submissionId, status: 'SUCCEEDED', resultKey: key, result: JSON.parse((await report.Body?.transformToString()) ?? 'null'), record, states: result.states, ms };
+      return { runId, submissionId, status: 'SUCCEEDED', resultKey: key, result: JSON.parse((await report.Body?.transformToString()) ?? 'null'), record, states: result.states, ms, keysBefore };
     }
-    return { runId, submissionId, status: 'FAILED', ...(result.error ? { error: result.error } : {}), ...(result.cause ? { cause: result.cause } : {}), record, states: result.states, ms };
+    return { runId, submissionId, status: 'FAILED', ...(result.error ? { error: result.error } : {}), ...(result.cause ? { cause: result.cause } : {}), record, states: result.states, ms, keysBefore };
   }
 
   async record(runId: string): Promise<{ status?: string; reason?: string }> {

@@ -161,8 +161,12 @@ export function startS3Front(target: string, bucketArn: (bucket: string) => stri
       }
       return forward(req, res, body);
     } catch (error) {
-      if (error instanceof Refused) return xmlError(res, 403, 'AccessDenied', error.message);
-      throw error;
+      if (!(error instanceof Refused)) throw error;
+      // Refusals before authorization (bad signature, expired, policy conditions) are recorded too.
+      if (accesses.at(-1)?.reason !== error.message) {
+        accesses.push({ accessKeyId: '', roleArn: '', action: `${req.method ?? ''} ${url.searchParams.has('X-Amz-Signature') ? '(presigned URL)' : '(presigned POST)'}`, key, allowed: false, reason: error.message });
+      }
+      return xmlError(res, 403, 'AccessDenied', error.message);
     }
   }).then((endpoint) => ({ ...endpoint, accesses }));
 }

@@ -1,0 +1,25 @@
+import { resultReportKey, runPrefix } from '@airlock/shared/data-keys';
+import type { Rehearsal, RunOutcome } from './rehearsal.js';
+
+/**
+ * I8 after a run, checked on the local stores: nothing left under `runs/<runId>/`, no result for a failed run, a
+ * record that says why, and no object outside the run's own prefixes changed. Returns the violations.
+ */
+export async function invariantViolations(rehearsal: Rehearsal, outcome: RunOutcome): Promise<string[]> {
+  const keysBefore = outcome.keysBefore;
+  const problems: string[] = [];
+  const keys = await rehearsal.keys();
+  const leftovers = keys.filter((k) => k.startsWith(runPrefix(outcome.runId)));
+  if (leftovers.length > 0) problems.push(`objects left under ${runPrefix(outcome.runId)}: ${leftovers.join(', ')}`);
+  const report = resultReportKey(outcome.runId);
+  if (outcome.status === 'FAILED') {
+    if (keys.includes(report)) problems.push(`a failed run left a result at ${report}`);
+    if (outcome.record?.status !== 'FAILED' || !outcome.record.reason) problems.push(`the run record does not say why it failed: ${JSON.stringify(outcome.record)}`);
+  } else if (!keys.includes(report)) {
+    problems.push(`a successful run has no result at ${report}`);
+  }
+  const expected = new Set([...keysBefore, ...(outcome.status === 'SUCCEEDED' ? [report] : [])]);
+  const changed = [...keys.filter((k) => !expected.has(k)), ...keysBefore.filter((k) => !keys.includes(k))];
+  if (changed.length > 0) problems.push(`objects outside the run changed: ${changed.join(', ')}`);
+  return problems;
+}

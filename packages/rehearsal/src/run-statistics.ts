@@ -1,0 +1,28 @@
+import { runPrefix } from '@airlock/shared/data-keys';
+import type { Rehearsal, RunOutcome } from './rehearsal.js';
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/**
+ * Cross-run isolation over many runs: every object request made with a run's presigned URLs (signer sessions,
+ * narrowed to one run) stayed inside that run's prefix, and every report names its own run.
+ */
+export function isolationProblems(rehearsal: Rehearsal, outcomes: readonly RunOutcome[]): string[] {
+  const problems: string[] = [];
+  const signerRuns = new Map<string, string>();
+  for (const access of rehearsal.accesses) {
+    if (!access.key.startsWith('runs/')) continue;
+    const run = access.key.split('/')[1] ?? '';
+    const seen = signerRuns.get(access.accessKeyId);
+    if (seen && seen !== run) problems.push(`credentials ${access.accessKeyId} touched ${runPrefix(seen)} and ${runPrefix(run)}`);
+    if (!seen && rehearsal.artifacts.surface.roles.find((r) => r.arn === access.roleArn)?.usedBy.startsWith('Signs')) signerRuns.set(access.accessKeyId, run);
+  }
+  for (const o of outcomes) {
+    const reportRun = (o.result as { runId?: string } | undefined)?.runId;
+    if (o.status === 'SUCCEEDED' && reportRun !== o.runId) problems.push(`run ${o.runId} got the report of ${String(reportRun)}`);
+  }
+  return problems;
+}
