@@ -9,6 +9,16 @@ export interface Decision {
   readonly allowed: boolean;
 }
 
+const RUN_OR_SUBMISSION_ID = /\b(?:run|sub)-\d+-\d+(?:-[a-z0-9]+)?\b/g;
+
+function canonicalIds(text: string): string {
+  const names = new Map<string, string>();
+  return text.replace(RUN_OR_SUBMISSION_ID, (id) => {
+    if (!names.has(id)) names.set(id, `{id${names.size}}`);
+    return names.get(id) ?? id;
+  });
+}
+
 export class AccessDenied extends Error {
   constructor(principal: string, action: string, resource: string) {
     super(`User: ${principal} is not authorized to perform: ${action} on resource: ${resource}`);
@@ -58,6 +68,10 @@ export class Authorizer {
     if (!allowed) throw new AccessDenied(principal, action, resource);
   }
 
+  /**
+   * Decisions are cached on the request with run and submission IDs renamed in order of appearance: the decision
+   * for one run is the decision for every run, while a request mixing two runs' IDs stays a different question.
+   */
   private decide(
     principal: string,
     identity: readonly PolicyDocument[],
@@ -67,7 +81,7 @@ export class Authorizer {
     resourcePolicy: PolicyDocument | undefined,
     context: Record<string, string | string[]>,
   ): Promise<boolean> {
-    const key = JSON.stringify([principal, identity, action, resource, resourcePolicy, context]);
+    const key = canonicalIds(JSON.stringify([principal, identity, action, resource, resourcePolicy, context]));
     let decision = this.cache.get(key);
     if (!decision) {
       const simulation = {
