@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../config/config-error.js';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
 import { ENVIRONMENT_CONTEXT_KEY, loadEnvironment, selectEnvironmentName } from '../config/load-environment.js';
+import { DeployAccessStack } from './deploy-access-stack.js';
 
 /**
  * CDK feature flags every account app runs with. Set on the App itself because the apps are run directly (synth),
@@ -16,8 +17,13 @@ export const CDK_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
 export interface AccountAppOptions {
   /** The account this app deploys into; its stack is pinned to that account's ID from the environment. */
   readonly account: AccountRole;
-  /** Adds the account's stack(s) to the app. */
+  /** Adds the account's stack to the app. */
   readonly build: (app: App, env: AirlockEnvironment) => unknown;
+  /**
+   * Services the account's stack manages. When the environment names a GitHub repository, the app also
+   * synthesizes the account's deploy-access stack, whose CloudFormation execution policy allows these and no others.
+   */
+  readonly managedServices: readonly string[];
   /** Where the cloud assembly is written when the CDK CLI does not say (`CDK_OUTDIR`). */
   readonly outdir: string;
 }
@@ -38,6 +44,7 @@ export function synthAccountApp(options: AccountAppOptions): void {
     process.exit(1);
   }
   options.build(app, env);
+  if (env.github) new DeployAccessStack(app, { airlock: { ...env, github: env.github }, account: options.account, services: options.managedServices });
   addNagChecks(app);
   try {
     app.synth();

@@ -1,4 +1,4 @@
-// s3rver and dynalite ship no type declarations; these are the parts the tests use.
+// s3rver and dynalite ship no type declarations; these are the parts the tests and the rehearsal use.
 declare module 's3rver' {
   export default class S3rver {
     constructor(options: Record<string, unknown>);
