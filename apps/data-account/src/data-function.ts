@@ -78,9 +78,5 @@ export class DataFunction extends Construct {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'Added by CDK for active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords accept no resource ARN.',
     });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
-      reason: 'Log streams of this function\'s own log group, created per execution environment.',
-    });
   }
 }

@@ -5,7 +5,6 @@ import {
   analysisStateMachineArn,
   dataBucketName,
   dataPlaneStateMachineArn,
-  launchConfigParameterName,
   runsTableName,
   type AccountRole,
   type AirlockEnvironment,
@@ -106,5 +105,3 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
     table: runsTableName(env),
   };
 }
-
-export const expectedLaunchConfigName = launchConfigParameterName;

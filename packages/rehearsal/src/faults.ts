@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TrustSurface } from '@airlock/shared/cloud-assembly';
-import { sandboxLauncherRoleName } from '@airlock/shared/environment';
+import { analysisStateMachineArn, sandboxLauncherRoleName } from '@airlock/shared/environment';
 import { tarGz } from '@airlock/shared/testing';
 import type { RehearsalOptions } from './rehearsal.js';
 import { runContainer } from './sandbox-launcher.js';
@@ -75,6 +75,7 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
 
 function breakLauncherTrust(surface: TrustSurface): TrustSurface {
   const name = sandboxLauncherRoleName(surface.env);
+  const wrongExternalId = analysisStateMachineArn(surface.env).replace(/stateMachine:.*$/, 'stateMachine:not-the-analysis');
   return {
     ...surface,
     roles: surface.roles.map((role) =>
@@ -84,7 +85,7 @@ function breakLauncherTrust(surface: TrustSurface): TrustSurface {
             ...role,
             trust: {
               ...role.trust,
-              Statement: role.trust.Statement.map((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:not-the-analysis' } } })),
+              Statement: role.trust.Statement.map((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': wrongExternalId } } })),
             },
           },
     ),

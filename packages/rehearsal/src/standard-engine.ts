@@ -1,4 +1,5 @@
 import './polyfill.js';
+import { accountOfArn } from '@airlock/shared/cloud-assembly';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { Artifacts } from './artifacts.js';
 import { AccessDenied, type Authorizer } from './authorizer.js';
@@ -36,7 +37,7 @@ export class TaskError extends Error {
   }
 }
 
-const accountOf = (arn: string) => /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? '';
+const accountOf = (arn: string) => accountOfArn(arn) ?? '';
 
 /**
  * The orchestrator's Standard workflow, run from its synthesized definition. Each Task state gets a handler built
