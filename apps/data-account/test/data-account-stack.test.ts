@@ -1,4 +1,5 @@
 import { loadEnvironment, synthAccountStackForTest } from '@airlock/shared';
+import { EXAMPLE_TARGET_ROLE_TRUST } from '@airlock/shared/testing';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DataAccountStack } from '../src/data-account-stack.js';
@@ -129,20 +130,7 @@ describe('DataAccountStack', () => {
 
     it('trusts only the orchestrator execution role with the analysis state machine as ExternalId', () => {
       expect(role.RoleName).toBe('airlock-example-data-invoker');
-      expect(role.AssumeRolePolicyDocument).toEqual({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-            Condition: {
-              ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
-              StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
-            },
-          },
-        ],
-      });
+      expect(role.AssumeRolePolicyDocument).toEqual(EXAMPLE_TARGET_ROLE_TRUST);
     });
 
     it('may only start the data-plane workflow synchronously', () => {

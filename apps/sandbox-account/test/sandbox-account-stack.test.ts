@@ -1,4 +1,5 @@
 import { loadEnvironment, synthAccountStackForTest } from '@airlock/shared';
+import { EXAMPLE_TARGET_ROLE_TRUST } from '@airlock/shared/testing';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SandboxAccountStack } from '../src/sandbox-account-stack.js';
@@ -196,20 +197,7 @@ describe('SandboxAccountStack', () => {
     const clusterArn = { 'Fn::GetAtt': [clusterId, 'Arn'] };
 
     it('trusts only the orchestrator execution role with the analysis state machine as ExternalId', () => {
-      expect(role.AssumeRolePolicyDocument).toEqual({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-            Condition: {
-              ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
-              StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
-            },
-          },
-        ],
-      });
+      expect(role.AssumeRolePolicyDocument).toEqual(EXAMPLE_TARGET_ROLE_TRUST);
     });
 
     it('may read the launch config, run/watch/stop the runner on the one cluster and pass the execution role; nothing else', () => {

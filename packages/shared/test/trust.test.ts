@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { crossAccountTrust, parseEnvironment, stepFunctionsServiceTrust, type AirlockEnvironment } from '../src/index.js';
+import { EXAMPLE_ORCHESTRATOR_ROLE_TRUST, EXAMPLE_TARGET_ROLE_TRUST } from '../src/testing/index.js';
 import { exampleEnv, exampleFile } from './example-environment.js';
 
 /** The trust policy CloudFormation would receive for a role assumed by `principal`. */
@@ -13,39 +14,13 @@ function trustPolicyJson(principal: iam.IPrincipal): unknown {
 
 describe('crossAccountTrust', () => {
   it('admits only the orchestrator execution role, with the analysis state machine ARN as ExternalId', () => {
-    expect(trustPolicyJson(crossAccountTrust(exampleEnv))).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-          Condition: {
-            ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
-            StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
-          },
-        },
-      ],
-    });
+    expect(trustPolicyJson(crossAccountTrust(exampleEnv))).toEqual(EXAMPLE_TARGET_ROLE_TRUST);
   });
 });
 
 describe('stepFunctionsServiceTrust', () => {
   it('admits Step Functions only on behalf of the analysis state machine in the orchestrator account', () => {
-    expect(trustPolicyJson(stepFunctionsServiceTrust(exampleEnv))).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: 'states.amazonaws.com' },
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': '111111111111' },
-            ArnEquals: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
-          },
-        },
-      ],
-    });
+    expect(trustPolicyJson(stepFunctionsServiceTrust(exampleEnv))).toEqual(EXAMPLE_ORCHESTRATOR_ROLE_TRUST);
   });
 });
 
