@@ -27,7 +27,8 @@ export default [
           patterns: [
             {
               group: ['@airlock/*-account', '@airlock/*-account/*'],
-              message: 'An account app is deployed alone and is never imported: move what is shared into packages/shared.',
+              message:
+                'An account app is deployed alone and is never imported: move what is shared into packages/shared.',
             },
           ],
         },

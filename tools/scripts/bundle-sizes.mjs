@@ -28,7 +28,9 @@ for (const [id, resource] of Object.entries(data.template.Resources)) {
 }
 
 const sandbox = template('sandbox-account');
-const runnerAssets = readdirSync(sandbox.dir).filter((d) => d.startsWith('asset.') && existsSync(join(sandbox.dir, d, 'runner.mjs')));
+const runnerAssets = readdirSync(sandbox.dir).filter(
+  (d) => d.startsWith('asset.') && existsSync(join(sandbox.dir, d, 'runner.mjs')),
+);
 for (const asset of runnerAssets) {
   const file = join(sandbox.dir, asset, 'runner.mjs');
   const size = statSync(file).size;

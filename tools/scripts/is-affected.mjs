@@ -9,8 +9,15 @@ if (!project) {
   console.error('usage: node tools/scripts/is-affected.mjs <nx project name>');
   process.exit(2);
 }
-const nx = join(dirname(createRequire(join(process.cwd(), 'package.json')).resolve('nx/package.json')), 'dist/bin/nx.js');
+const nx = join(
+  dirname(createRequire(join(process.cwd(), 'package.json')).resolve('nx/package.json')),
+  'dist/bin/nx.js',
+);
 const base = process.env.NX_BASE ?? 'HEAD~1';
 const head = process.env.NX_HEAD ?? 'HEAD';
-const affected = JSON.parse(execFileSync(process.execPath, [nx, 'show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, '--json'], { encoding: 'utf8' }));
+const affected = JSON.parse(
+  execFileSync(process.execPath, [nx, 'show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, '--json'], {
+    encoding: 'utf8',
+  }),
+);
 console.log(affected.includes(project) ? 'true' : 'false');

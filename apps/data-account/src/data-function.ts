@@ -53,9 +53,14 @@ export class DataFunction extends Construct {
     this.role = new iam.Role(this, 'Role', {
       description: `Runs the data-plane ${props.name} step`,
       // Confused-deputy protection: Lambda of this account only.
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      }),
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.logsKey, retention: logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
     logGroup.grantWrite(this.role);
 
     const common = {
@@ -72,11 +77,17 @@ export class DataFunction extends Construct {
     };
     this.function = props.code
       ? new lambda.Function(this, 'Function', { ...common, code: props.code(props.name), handler: 'index.handler' })
-      : new NodejsFunction(this, 'Function', { ...common, entry: functionEntry(props.name), handler: 'handler', bundling: FUNCTION_BUNDLING });
+      : new NodejsFunction(this, 'Function', {
+          ...common,
+          entry: functionEntry(props.name),
+          handler: 'handler',
+          bundling: FUNCTION_BUNDLING,
+        });
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Added by CDK for active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords accept no resource ARN.',
+      reason:
+        'Added by CDK for active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords accept no resource ARN.',
     });
   }
 }

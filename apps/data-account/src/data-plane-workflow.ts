@@ -26,8 +26,15 @@ export class DataPlaneWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: DataPlaneWorkflowProps) {
     super(scope, id);
     const step = (name: string, fn: lambda.IFunction) =>
-      new tasks.LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true });
-    const badRequest = new sfn.Fail(this, 'BadRequest', { error: 'Airlock.BadRequest', cause: 'action must be one of prepare, finalize, purge' });
+      new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+      });
+    const badRequest = new sfn.Fail(this, 'BadRequest', {
+      error: 'Airlock.BadRequest',
+      cause: 'action must be one of prepare, finalize, purge',
+    });
     const route = new sfn.Choice(this, 'Route')
       .when(sfn.Condition.isNotPresent('$.action'), badRequest)
       .when(sfn.Condition.stringEquals('$.action', 'prepare'), step('Prepare', props.functions.prepare))
@@ -51,7 +58,10 @@ export class DataPlaneWorkflow extends Construct {
       timeout: Duration.minutes(2),
       // Failures are recorded; execution data (which includes presigned URLs) never is.
       logs: {
-        destination: new logs.LogGroup(this, 'Logs', { encryptionKey: props.logsKey, retention: logs.RetentionDays.THREE_MONTHS }),
+        destination: new logs.LogGroup(this, 'Logs', {
+          encryptionKey: props.logsKey,
+          retention: logs.RetentionDays.THREE_MONTHS,
+        }),
         level: sfn.LogLevel.ERROR,
         includeExecutionData: false,
       },
@@ -60,11 +70,13 @@ export class DataPlaneWorkflow extends Construct {
 
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SF1',
-      reason: 'Deliberately ERROR: failures are recorded, while execution data (which carries presigned URLs) is never logged.',
+      reason:
+        'Deliberately ERROR: failures are recorded, while execution data (which carries presigned URLs) is never logged.',
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Added by CDK for logging (logs:*LogDelivery*, Describe*) and X-Ray: these actions accept no resource ARN.',
+      reason:
+        'Added by CDK for logging (logs:*LogDelivery*, Describe*) and X-Ray: these actions accept no resource ARN.',
     });
     for (const [name, fn] of Object.entries(props.functions)) {
       Validations.of(role).acknowledge({

@@ -36,7 +36,7 @@ export class DataStore extends Construct {
     });
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'This bucket receives the data bucket\'s access logs; logging its own access would recurse.',
+      reason: "This bucket receives the data bucket's access logs; logging its own access would recurse.",
     });
 
     this.bucket = new s3.Bucket(this, 'Data', {

@@ -6,15 +6,24 @@ import { DataAccountStack } from '../src/data-account-stack.js';
 
 const airlock = loadEnvironment('example');
 const { stack, template } = synthAccountStackForTest(
-  (app) => new DataAccountStack(app, { airlock, functionCode: () => lambda.Code.fromInline('export const handler = async () => ({});') }),
+  (app) =>
+    new DataAccountStack(app, {
+      airlock,
+      functionCode: () => lambda.Code.fromInline('export const handler = async () => ({});'),
+    }),
 );
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const resources = template.toJSON().Resources as Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const idOf = (type: string, prefix: string) => ofType(type).map(([id]) => id).find((id) => id.startsWith(prefix))!;
+const idOf = (type: string, prefix: string) =>
+  ofType(type)
+    .map(([id]) => id)
+    .find((id) => id.startsWith(prefix))!;
 
 const KEY = idOf('AWS::KMS::Key', 'Key');
-const BUCKET = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.BucketName === 'airlock-example-data-333333333333-eu-west-1')![0];
+const BUCKET = ofType('AWS::S3::Bucket').find(
+  ([, r]) => r.Properties.BucketName === 'airlock-example-data-333333333333-eu-west-1',
+)![0];
 const TABLE = idOf('AWS::DynamoDB::GlobalTable', 'StoreRuns');
 const bucketObjects = (pattern: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET, 'Arn'] }, `/${pattern}`]] });
 const keyArn = { 'Fn::GetAtt': [KEY, 'Arn'] };
@@ -22,7 +31,9 @@ const tableArn = { 'Fn::GetAtt': [TABLE, 'Arn'] };
 
 /** Every statement attached to a role, inline or through AWS::IAM::Policy resources. */
 function statementsOf(roleId: string): Array<Record<string, unknown>> {
-  const inline = ((resources[roleId]!.Properties.Policies as Array<{ PolicyDocument: { Statement: [] } }> | undefined) ?? []).flatMap((p) => p.PolicyDocument.Statement);
+  const inline = (
+    (resources[roleId]!.Properties.Policies as Array<{ PolicyDocument: { Statement: [] } }> | undefined) ?? []
+  ).flatMap((p) => p.PolicyDocument.Statement);
   const attached = ofType('AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
@@ -35,7 +46,11 @@ const dataStatements = (roleId: string) =>
 
 describe('DataAccountStack', () => {
   it('is pinned to the data account and region', () => {
-    expect([stack.account, stack.region, stack.stackName]).toEqual(['333333333333', 'eu-west-1', 'airlock-example-data']);
+    expect([stack.account, stack.region, stack.stackName]).toEqual([
+      '333333333333',
+      'eu-west-1',
+      'airlock-example-data',
+    ]);
   });
 
   describe('storage', () => {
@@ -44,22 +59,42 @@ describe('DataAccountStack', () => {
     it('encrypts the bucket with the rotating customer key and blocks all public access', () => {
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       expect(bucket.BucketEncryption).toEqual({
-        ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }],
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+          },
+        ],
       });
-      expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
       expect(bucket.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'data/' });
     });
 
     it('expires runs/ after one day as a backstop', () => {
-      expect((bucket.LifecycleConfiguration as { Rules: unknown[] }).Rules).toContainEqual({ Id: 'runs-backstop', Prefix: 'runs/', ExpirationInDays: 1, Status: 'Enabled' });
+      expect((bucket.LifecycleConfiguration as { Rules: unknown[] }).Rules).toContainEqual({
+        Id: 'runs-backstop',
+        Prefix: 'runs/',
+        ExpirationInDays: 1,
+        Status: 'Enabled',
+      });
     });
 
     it('denies every request without TLS, and its bucket policies grant no other account anything', () => {
       const policies = ofType('AWS::S3::BucketPolicy').map(([, p]) => p.Properties);
       const data = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: BUCKET }))!;
       expect((data.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
-        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
       ]);
       for (const p of policies) {
         for (const s of (p.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement) {
@@ -76,7 +111,13 @@ describe('DataAccountStack', () => {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, SSESpecification: { KMSMasterKeyId: keyArn }, DeletionProtectionEnabled: true })],
+        Replicas: [
+          expect.objectContaining({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: keyArn },
+            DeletionProtectionEnabled: true,
+          }),
+        ],
       });
     });
 
@@ -85,7 +126,13 @@ describe('DataAccountStack', () => {
       expect(JSON.stringify(key.KeyPolicy)).not.toMatch(/111111111111|222222222222/);
       expect(resources[TABLE]!.Properties).not.toHaveProperty('ResourcePolicy');
       expect(JSON.stringify(resources[TABLE]!.Properties.Replicas)).not.toContain('ResourcePolicy');
-      for (const type of ['AWS::Logs::ResourcePolicy', 'AWS::Lambda::Permission', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy']) template.resourceCountIs(type, 0);
+      for (const type of [
+        'AWS::Logs::ResourcePolicy',
+        'AWS::Lambda::Permission',
+        'AWS::SQS::QueuePolicy',
+        'AWS::SNS::TopicPolicy',
+      ])
+        template.resourceCountIs(type, 0);
     });
   });
 
@@ -93,7 +140,9 @@ describe('DataAccountStack', () => {
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
     // The definition is a Fn::Join around the functions' ARNs; each token becomes readable text inside its string.
     const joined = stack.resolve(machine.Properties.DefinitionString) as { 'Fn::Join': [string, unknown[]] };
-    const text = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
+    const text = joined['Fn::Join'][1]
+      .map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`))
+      .join('');
     const definition = JSON.parse(text) as { StartAt: string; States: Record<string, Record<string, unknown>> };
 
     it('is an Express workflow with the deterministic name, logging errors without execution data', () => {
@@ -118,8 +167,16 @@ describe('DataAccountStack', () => {
         Default: 'BadRequest',
       });
       expect(definition.States.BadRequest).toMatchObject({ Type: 'Fail', Error: 'Airlock.BadRequest' });
-      for (const [name, prefix] of [['Prepare', 'PrepareFunction'], ['Finalize', 'FinalizeFunction'], ['Purge', 'PurgeFunction']] as const) {
-        expect(definition.States[name]).toMatchObject({ Type: 'Task', End: true, Resource: `<{'Fn::GetAtt':['${idOf('AWS::Lambda::Function', prefix)}','Arn']}>` });
+      for (const [name, prefix] of [
+        ['Prepare', 'PrepareFunction'],
+        ['Finalize', 'FinalizeFunction'],
+        ['Purge', 'PurgeFunction'],
+      ] as const) {
+        expect(definition.States[name]).toMatchObject({
+          Type: 'Task',
+          End: true,
+          Resource: `<{'Fn::GetAtt':['${idOf('AWS::Lambda::Function', prefix)}','Arn']}>`,
+        });
       }
       expect(JSON.stringify(definition)).not.toMatch(/\{%|"Arguments"|"QueryLanguage":"JSONata"/);
     });
@@ -135,21 +192,34 @@ describe('DataAccountStack', () => {
 
     it('may only start the data-plane workflow synchronously', () => {
       expect(statementsOf(roleOf('InvokerRole'))).toEqual([
-        { Action: 'states:StartSyncExecution', Effect: 'Allow', Resource: 'arn:aws:states:eu-west-1:333333333333:stateMachine:airlock-example-data-plane' },
+        {
+          Action: 'states:StartSyncExecution',
+          Effect: 'Allow',
+          Resource: 'arn:aws:states:eu-west-1:333333333333:stateMachine:airlock-example-data-plane',
+        },
       ]);
     });
   });
 
   describe('function roles: only what each step uses', () => {
     const useKey = { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: keyArn };
-    const list = (prefix: string) => ({ Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [BUCKET, 'Arn'] }, Condition: { StringLike: { 's3:prefix': `${prefix}*` } } });
+    const list = (prefix: string) => ({
+      Action: 's3:ListBucket',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [BUCKET, 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': `${prefix}*` } },
+    });
 
     it('prepare reads uploads/, writes run inputs and records, and may assume the signer', () => {
       expect(dataStatements(roleOf('PrepareRole'))).toEqual([
         list('uploads/'),
         { Action: 's3:GetObject', Effect: 'Allow', Resource: bucketObjects('uploads/*') },
         { Action: 's3:PutObject', Effect: 'Allow', Resource: bucketObjects('runs/*/input.tar.gz') },
-        { Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn },
+        {
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Effect: 'Allow',
+          Resource: tableArn,
+        },
         { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [roleOf('UrlSigner'), 'Arn'] } },
         useKey,
       ]);
@@ -166,14 +236,24 @@ describe('DataAccountStack', () => {
     });
 
     it('purge lists and deletes under runs/ only', () => {
-      expect(dataStatements(roleOf('PurgeRole'))).toEqual([list('runs/'), { Action: 's3:DeleteObject', Effect: 'Allow', Resource: bucketObjects('runs/*') }]);
+      expect(dataStatements(roleOf('PurgeRole'))).toEqual([
+        list('runs/'),
+        { Action: 's3:DeleteObject', Effect: 'Allow', Resource: bucketObjects('runs/*') },
+      ]);
     });
 
     it('each function role is assumable only by Lambda of the data account', () => {
       for (const prefix of ['PrepareRole', 'FinalizeRole', 'PurgeRole']) {
         expect(resources[roleOf(prefix)]!.Properties.AssumeRolePolicyDocument).toEqual({
           Version: '2012-10-17',
-          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } } }],
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
+            },
+          ],
         });
       }
     });
@@ -190,10 +270,18 @@ describe('DataAccountStack', () => {
   describe('URL signer role', () => {
     const signer = roleOf('UrlSigner');
 
-    it('is assumable only by the prepare step\'s role, for at most an hour', () => {
+    it("is assumable only by the prepare step's role, for at most an hour", () => {
       expect(resources[signer]!.Properties).toMatchObject({
         MaxSessionDuration: 3600,
-        AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [roleOf('PrepareRole'), 'Arn'] } } }] },
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { AWS: { 'Fn::GetAtt': [roleOf('PrepareRole'), 'Arn'] } },
+            },
+          ],
+        },
       });
     });
 
@@ -210,9 +298,26 @@ describe('DataAccountStack', () => {
     const functions = ofType('AWS::Lambda::Function').map(([, f]) => f.Properties);
     expect(functions).toHaveLength(3);
     for (const fn of functions) {
-      expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogGroup: expect.anything() } });
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
     }
-    const prepareEnv = (functions.find((f) => JSON.stringify(f.Environment).includes('SIGNER_ROLE_ARN'))!.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.keys(prepareEnv).sort()).toEqual(['BUCKET_ARN', 'BUCKET_KEY_ARN', 'BUCKET_NAME', 'NODE_OPTIONS', 'RUN_TIMEOUT_SECONDS', 'SIGNER_ROLE_ARN', 'TABLE_NAME']);
+    const prepareEnv = (
+      functions.find((f) => JSON.stringify(f.Environment).includes('SIGNER_ROLE_ARN'))!.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(Object.keys(prepareEnv).sort()).toEqual([
+      'BUCKET_ARN',
+      'BUCKET_KEY_ARN',
+      'BUCKET_NAME',
+      'NODE_OPTIONS',
+      'RUN_TIMEOUT_SECONDS',
+      'SIGNER_ROLE_ARN',
+      'TABLE_NAME',
+    ]);
   });
 });

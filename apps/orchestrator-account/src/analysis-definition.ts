@@ -18,9 +18,19 @@ export interface AnalysisDefinitionProps {
 const TASK_START_MARGIN_SECONDS = 180;
 
 /** Errors worth retrying on the cross-account SDK calls: throttling and transient client faults. */
-const SDK_TRANSIENT = ['Sfn.SdkClientException', 'Sfn.ThrottlingException', 'Ssm.SdkClientException', 'Ssm.ThrottlingException'];
+const SDK_TRANSIENT = [
+  'Sfn.SdkClientException',
+  'Sfn.ThrottlingException',
+  'Ssm.SdkClientException',
+  'Ssm.ThrottlingException',
+];
 /** ECS throttling and capacity errors on RunTask (reported as ECS.<exception>). */
-const ECS_TRANSIENT = ['ECS.AmazonECSException', 'ECS.ThrottlingException', 'ECS.LimitExceededException', 'ECS.ServerException'];
+const ECS_TRANSIENT = [
+  'ECS.AmazonECSException',
+  'ECS.ThrottlingException',
+  'ECS.LimitExceededException',
+  'ECS.ServerException',
+];
 
 /**
  * The analysis workflow, JSONPath only (the local rehearsal engine runs no JSONata). It carries identifiers, never
@@ -37,9 +47,14 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:sfn:startSyncExecution',
         Credentials: { RoleArn: props.dataInvokerRoleArn },
-        Parameters: { StateMachineArn: props.dataPlaneStateMachineArn, 'Input.$': `States.JsonToString(${requestPath})` },
+        Parameters: {
+          StateMachineArn: props.dataPlaneStateMachineArn,
+          'Input.$': `States.JsonToString(${requestPath})`,
+        },
         ResultPath: resultPath,
-        Retry: [{ ErrorEquals: SDK_TRANSIENT, IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' }],
+        Retry: [
+          { ErrorEquals: SDK_TRANSIENT, IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' },
+        ],
       },
     });
 
@@ -56,7 +71,11 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   const parseGrant = new sfn.Pass(scope, 'ParseGrant', {
     comment: "The grant (presigned URLs, deadline) is kept where RunUntrusted's result will overwrite it.",
     parameters: {
-      finalize: { action: 'finalize', 'runId.$': '$$.Execution.Name', 'task.$': 'States.StringToJson($.prepare.Output)' },
+      finalize: {
+        action: 'finalize',
+        'runId.$': '$$.Execution.Name',
+        'task.$': 'States.StringToJson($.prepare.Output)',
+      },
       'purge.$': '$.purge',
     },
   });
@@ -69,7 +88,9 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
       Parameters: { Name: props.launchConfigParameterName },
       ResultSelector: { 'config.$': 'States.StringToJson($.Parameter.Value)' },
       ResultPath: '$.launch',
-      Retry: [{ ErrorEquals: SDK_TRANSIENT, IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' }],
+      Retry: [
+        { ErrorEquals: SDK_TRANSIENT, IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' },
+      ],
     },
   });
 
@@ -106,7 +127,16 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
       // Only what Finalize needs; writing it over the grant drops the presigned URLs from state.
       ResultSelector: { 'containers.$': '$.Containers', 'stoppedReason.$': '$.StoppedReason' },
       ResultPath: '$.finalize.task',
-      Retry: [{ ErrorEquals: ECS_TRANSIENT, IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 4, MaxDelaySeconds: 60, JitterStrategy: 'FULL' }],
+      Retry: [
+        {
+          ErrorEquals: ECS_TRANSIENT,
+          IntervalSeconds: 5,
+          BackoffRate: 2,
+          MaxAttempts: 4,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        },
+      ],
     },
   });
 
@@ -114,10 +144,26 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   const purge = dataPlaneCall('Purge', '$.purge', '$.purge');
 
   const fail = (id: string, error: string, cause: string) => new sfn.Fail(scope, id, { error, cause });
-  const purgeFailed = fail('PurgeFailed', 'Airlock.PurgeFailed', 'Run objects could not be deleted; the runs/ lifecycle rule removes them within a day.');
-  const prepareFailed = fail('PrepareFailed', 'Airlock.PrepareFailed', 'The submission was not prepared; the run record says why.');
-  const runFailed = fail('RunFailed', 'Airlock.RunFailed', 'The submission did not produce a valid result; the run record says why.');
-  const finalizeFailed = fail('FinalizeFailed', 'Airlock.FinalizeFailed', 'The run output could not be finalized; the run record says why.');
+  const purgeFailed = fail(
+    'PurgeFailed',
+    'Airlock.PurgeFailed',
+    'Run objects could not be deleted; the runs/ lifecycle rule removes them within a day.',
+  );
+  const prepareFailed = fail(
+    'PrepareFailed',
+    'Airlock.PrepareFailed',
+    'The submission was not prepared; the run record says why.',
+  );
+  const runFailed = fail(
+    'RunFailed',
+    'Airlock.RunFailed',
+    'The submission did not produce a valid result; the run record says why.',
+  );
+  const finalizeFailed = fail(
+    'FinalizeFailed',
+    'Airlock.FinalizeFailed',
+    'The run output could not be finalized; the run record says why.',
+  );
 
   const done = new sfn.Pass(scope, 'Done', {
     parameters: {
@@ -147,7 +193,10 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   purge.addCatch(purgeFailed, { ...catchAll, resultPath: '$.purge' });
 
   const prepareSucceeded = new sfn.Choice(scope, 'PrepareSucceeded')
-    .when(sfn.Condition.stringEquals('$.prepare.Status', 'SUCCEEDED'), parseGrant.next(loadSandboxConfig).next(runUntrusted).next(finalize).next(purge))
+    .when(
+      sfn.Condition.stringEquals('$.prepare.Status', 'SUCCEEDED'),
+      parseGrant.next(loadSandboxConfig).next(runUntrusted).next(finalize).next(purge),
+    )
     .otherwise(purge);
   purge.next(outcome);
   return start.next(prepare).next(prepareSucceeded);

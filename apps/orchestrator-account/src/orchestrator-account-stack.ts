@@ -28,7 +28,8 @@ export class OrchestratorAccountStack extends AccountStack {
 
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       roleName: orchestratorRoleName(env),
-      description: 'Execution role of the analysis state machine; reaches other accounts only through the two target roles',
+      description:
+        'Execution role of the analysis state machine; reaches other accounts only through the two target roles',
       assumedBy: stepFunctionsServiceTrust(env),
     });
     // The only way out of this account: the two cross-account target roles, by exact ARN. Every task names its
@@ -42,9 +43,12 @@ export class OrchestratorAccountStack extends AccountStack {
     );
 
     const key = new LogsEncryptionKey(this, 'Key', {
-      purpose: 'Encrypts the analysis workflow\'s definition, execution history and logs',
+      purpose: "Encrypts the analysis workflow's definition, execution history and logs",
     }).key;
-    const logGroup = new logs.LogGroup(this, 'WorkflowLogs', { encryptionKey: key, retention: logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'WorkflowLogs', {
+      encryptionKey: key,
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'Analysis', {
       stateMachineName: analysisStateMachineName(env),

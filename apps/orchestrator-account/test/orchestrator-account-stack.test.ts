@@ -11,7 +11,10 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 
 type State = Record<string, unknown> & { Type: string; Next?: string; End?: boolean };
 const stateMachine = ofType('AWS::StepFunctions::StateMachine')[0]![1].Properties;
-const definition = JSON.parse(stack.resolve(stateMachine.DefinitionString) as string) as { StartAt: string; States: Record<string, State> };
+const definition = JSON.parse(stack.resolve(stateMachine.DefinitionString) as string) as {
+  StartAt: string;
+  States: Record<string, State>;
+};
 const states = definition.States;
 
 const INVOKER = 'arn:aws:iam::333333333333:role/airlock-example-data-invoker';
@@ -22,7 +25,9 @@ const DATA_PLANE = 'arn:aws:states:eu-west-1:333333333333:stateMachine:airlock-e
 function successors(state: State): string[] {
   const choices = ((state.Choices as Array<{ Next: string }> | undefined) ?? []).map((c) => c.Next);
   const catches = ((state.Catch as Array<{ Next: string }> | undefined) ?? []).map((c) => c.Next);
-  return [state.Next, ...choices, state.Default as string | undefined, ...catches].filter((s): s is string => typeof s === 'string');
+  return [state.Next, ...choices, state.Default as string | undefined, ...catches].filter(
+    (s): s is string => typeof s === 'string',
+  );
 }
 
 /** Every path from StartAt to a terminal state (the definition is acyclic). */
@@ -43,14 +48,29 @@ describe('analysis state machine', () => {
   });
 
   it('calls the data plane with the invoker role, a string input built from state, and retries only transient errors', () => {
-    for (const [name, request] of [['Prepare', '$.prepare'], ['Finalize', '$.finalize'], ['Purge', '$.purge']] as const) {
+    for (const [name, request] of [
+      ['Prepare', '$.prepare'],
+      ['Finalize', '$.finalize'],
+      ['Purge', '$.purge'],
+    ] as const) {
       expect(states[name]).toMatchObject({
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:sfn:startSyncExecution',
         Credentials: { RoleArn: INVOKER },
         Parameters: { StateMachineArn: DATA_PLANE, 'Input.$': `States.JsonToString(${request})` },
         ResultPath: request,
-        Retry: [{ ErrorEquals: ['Sfn.SdkClientException', 'Sfn.ThrottlingException', 'Ssm.SdkClientException', 'Ssm.ThrottlingException'], JitterStrategy: 'FULL', MaxAttempts: 3 }],
+        Retry: [
+          {
+            ErrorEquals: [
+              'Sfn.SdkClientException',
+              'Sfn.ThrottlingException',
+              'Ssm.SdkClientException',
+              'Ssm.ThrottlingException',
+            ],
+            JitterStrategy: 'FULL',
+            MaxAttempts: 3,
+          },
+        ],
       });
     }
   });
@@ -74,7 +94,11 @@ describe('analysis state machine', () => {
     });
     const outcome = states.Outcome as unknown as { Choices: Array<Record<string, unknown>>; Default: string };
     expect(outcome.Choices).toContainEqual({ Variable: '$.finalize.Status', StringEquals: 'SUCCEEDED', Next: 'Done' });
-    expect(outcome.Choices).toContainEqual({ Variable: '$.finalize.Error', StringEquals: 'Airlock.RunFailed', Next: 'RunFailed' });
+    expect(outcome.Choices).toContainEqual({
+      Variable: '$.finalize.Error',
+      StringEquals: 'Airlock.RunFailed',
+      Next: 'RunFailed',
+    });
     expect(outcome.Default).toBe('FinalizeFailed');
   });
 
@@ -100,7 +124,11 @@ describe('analysis state machine', () => {
         'Cluster.$': '$.launch.config.clusterArn',
         'TaskDefinition.$': '$.launch.config.taskDefinitionFamily',
         NetworkConfiguration: {
-          AwsvpcConfiguration: { 'Subnets.$': '$.launch.config.subnets', 'SecurityGroups.$': '$.launch.config.securityGroups', AssignPublicIp: 'DISABLED' },
+          AwsvpcConfiguration: {
+            'Subnets.$': '$.launch.config.subnets',
+            'SecurityGroups.$': '$.launch.config.securityGroups',
+            AssignPublicIp: 'DISABLED',
+          },
         },
         Overrides: {
           ContainerOverrides: [
@@ -119,7 +147,12 @@ describe('analysis state machine', () => {
       ResultPath: '$.finalize.task',
       Retry: [
         {
-          ErrorEquals: ['ECS.AmazonECSException', 'ECS.ThrottlingException', 'ECS.LimitExceededException', 'ECS.ServerException'],
+          ErrorEquals: [
+            'ECS.AmazonECSException',
+            'ECS.ThrottlingException',
+            'ECS.LimitExceededException',
+            'ECS.ServerException',
+          ],
           IntervalSeconds: 5,
           BackoffRate: 2,
           MaxAttempts: 4,
@@ -134,11 +167,16 @@ describe('analysis state machine', () => {
 
   it('drops the presigned URLs from state as soon as RunUntrusted has them', () => {
     // The grant lives only at $.finalize.task: written by ParseGrant, overwritten by RunUntrusted's result or error.
-    expect(states.ParseGrant).toMatchObject({ Parameters: { finalize: { 'task.$': 'States.StringToJson($.prepare.Output)' } } });
+    expect(states.ParseGrant).toMatchObject({
+      Parameters: { finalize: { 'task.$': 'States.StringToJson($.prepare.Output)' } },
+    });
     expect(Object.keys(states.ParseGrant!.Parameters as object)).toEqual(['finalize', 'purge.$']);
     expect(states.RunUntrusted).toMatchObject({ ResultPath: '$.finalize.task' });
-    for (const entry of states.RunUntrusted!.Catch as Array<{ ResultPath: string }>) expect(entry.ResultPath).toBe('$.finalize.task');
-    expect(states.LoadSandboxConfig).toMatchObject({ Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalize.task', Next: 'Finalize' }] });
+    for (const entry of states.RunUntrusted!.Catch as Array<{ ResultPath: string }>)
+      expect(entry.ResultPath).toBe('$.finalize.task');
+    expect(states.LoadSandboxConfig).toMatchObject({
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalize.task', Next: 'Finalize' }],
+    });
   });
 
   it('reaches Purge on every path before the run ends, success or failure', () => {
@@ -148,23 +186,45 @@ describe('analysis state machine', () => {
     const terminals = new Set(paths.map((p) => p.at(-1)));
     expect([...terminals].sort()).toEqual(['Done', 'FinalizeFailed', 'PrepareFailed', 'PurgeFailed', 'RunFailed']);
     for (const name of ['PrepareFailed', 'RunFailed', 'FinalizeFailed', 'PurgeFailed']) {
-      expect(states[name]).toEqual({ Type: 'Fail', QueryLanguage: 'JSONPath', Error: `Airlock.${name}`, Cause: expect.any(String) });
+      expect(states[name]).toEqual({
+        Type: 'Fail',
+        QueryLanguage: 'JSONPath',
+        Error: `Airlock.${name}`,
+        Cause: expect.any(String),
+      });
     }
   });
 
   it('catches every error of every task', () => {
     for (const name of ['Prepare', 'LoadSandboxConfig', 'RunUntrusted', 'Finalize', 'Purge']) {
-      expect((states[name]!.Catch as Array<{ ErrorEquals: string[] }>).map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
+      expect((states[name]!.Catch as Array<{ ErrorEquals: string[] }>).map((c) => c.ErrorEquals)).toEqual([
+        ['States.ALL'],
+      ]);
     }
   });
 
   it('takes 10 state transitions on the happy path (budget: 12)', () => {
-    const happy = ['Start', 'Prepare', 'PrepareSucceeded', 'ParseGrant', 'LoadSandboxConfig', 'RunUntrusted', 'Finalize', 'Purge', 'Outcome', 'Done'];
+    const happy = [
+      'Start',
+      'Prepare',
+      'PrepareSucceeded',
+      'ParseGrant',
+      'LoadSandboxConfig',
+      'RunUntrusted',
+      'Finalize',
+      'Purge',
+      'Outcome',
+      'Done',
+    ];
     for (let i = 0; i < happy.length - 1; i++) expect(successors(states[happy[i]!]!)).toContain(happy[i + 1]);
     expect(states.Done).toMatchObject({
       Type: 'Pass',
       End: true,
-      Parameters: { 'runId.$': '$$.Execution.Name', status: 'SUCCEEDED', 'resultKey.$': "States.Format('results/{}/report.json', $$.Execution.Name)" },
+      Parameters: {
+        'runId.$': '$$.Execution.Name',
+        status: 'SUCCEEDED',
+        'resultKey.$': "States.Format('results/{}/report.json', $$.Execution.Name)",
+      },
     });
     expect(happy.length).toBeLessThanOrEqual(12);
   });
@@ -183,7 +243,9 @@ describe('analysis state machine', () => {
 
 describe('execution role', () => {
   const [roleId, role] = ofType('AWS::IAM::Role')[0]!;
-  const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+  const statements = ofType('AWS::IAM::Policy').flatMap(
+    ([, p]) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+  );
 
   it('is the only role, named deterministically, and trusted only by Step Functions for this state machine', () => {
     expect(ofType('AWS::IAM::Role')).toHaveLength(1);
@@ -205,7 +267,7 @@ describe('execution role', () => {
     expect(actions.every((a) => /^(sts:AssumeRole|kms:(Decrypt|GenerateDataKey)|logs:|xray:)/.test(a))).toBe(true);
   });
 
-  it('may use the key only for this state machine\'s execution data and its log delivery', () => {
+  it("may use the key only for this state machine's execution data and its log delivery", () => {
     const kms = statements.filter((s) => JSON.stringify(s.Action).includes('kms:'));
     expect(kms).toHaveLength(2);
     for (const s of kms) expect(s.Condition).toBeDefined();

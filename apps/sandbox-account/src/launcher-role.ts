@@ -34,7 +34,11 @@ export class LauncherRole extends Construct {
       inlinePolicies: {
         launch: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({ sid: 'ReadLaunchConfig', actions: ['ssm:GetParameter'], resources: [props.launchConfigParameterArn] }),
+            new iam.PolicyStatement({
+              sid: 'ReadLaunchConfig',
+              actions: ['ssm:GetParameter'],
+              resources: [props.launchConfigParameterArn],
+            }),
             new iam.PolicyStatement({
               sid: 'RunRunnerTask',
               actions: ['ecs:RunTask'],
@@ -59,11 +63,13 @@ export class LauncherRole extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${props.taskDefinitionArnPattern}]`,
-      reason: 'Every revision of the one runner family: a new revision is registered on each image change, and RunTask is further bound to the one cluster by ecs:cluster.',
+      reason:
+        'Every revision of the one runner family: a new revision is registered on each image change, and RunTask is further bound to the one cluster by ecs:cluster.',
     });
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${props.taskArnPattern}]`,
-      reason: 'Task IDs are assigned at launch, so DescribeTasks/StopTask cannot name them in advance; limited to tasks on the one runner cluster (also by ecs:cluster).',
+      reason:
+        'Task IDs are assigned at launch, so DescribeTasks/StopTask cannot name them in advance; limited to tasks on the one runner cluster (also by ecs:cluster).',
     });
   }
 }

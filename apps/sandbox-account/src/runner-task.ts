@@ -59,7 +59,10 @@ export class RunnerTask extends Construct {
       memoryLimitMiB: 1024,
       // The smallest Fargate allows; the runner's own archive limits bound what it unpacks far below this.
       ephemeralStorageGiB: 21,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
       executionRole: this.executionRole,
       volumes: [{ name: 'scratch' }],
     });
@@ -80,7 +83,8 @@ export class RunnerTask extends Construct {
     this.container.addMountPoints({ sourceVolume: 'scratch', containerPath: SCRATCH_PATH, readOnly: false });
     Validations.of(this.executionRole).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource type, so IAM accepts only "*"; the image actions are on the one repository.',
+      reason:
+        'ecr:GetAuthorizationToken has no resource type, so IAM accepts only "*"; the image actions are on the one repository.',
     });
   }
 

@@ -47,13 +47,16 @@ export class SandboxNetwork extends Construct {
     });
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
-      description: 'Delivers this VPC\'s flow logs to CloudWatch Logs',
+      description: "Delivers this VPC's flow logs to CloudWatch Logs",
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': account },
         ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:ec2:${region}:${account}:vpc-flow-log/*` },
       }),
     });
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { encryptionKey: props.logsKey, retention: props.logRetention });
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+    });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
       trafficType: ec2.FlowLogTrafficType.ALL,
@@ -70,16 +73,33 @@ export class SandboxNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.endpointSecurityGroup.addIngressRule(this.taskSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the runner task');
-    this.taskSecurityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
-    this.taskSecurityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    this.taskSecurityGroup.addEgressRule(
+      this.endpointSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS to the interface endpoints',
+    );
+    this.taskSecurityGroup.addEgressRule(
+      ec2.Peer.prefixList(props.s3PrefixListId),
+      ec2.Port.tcp(443),
+      'HTTPS to S3 through the gateway endpoint',
+    );
     // Both rules above are rendered as separate resources, so the group itself would be created with EC2's
     // allow-all egress default. An inline rule that matches no traffic keeps that default from ever existing.
     (this.taskSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [
-      { CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 },
+      {
+        CidrIp: '255.255.255.255/32',
+        Description: 'Disallow all traffic',
+        IpProtocol: 'icmp',
+        FromPort: 252,
+        ToPort: 86,
+      },
     ]);
 
     const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [isolated] });
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [isolated],
+    });
     const interfaceEndpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
       this.vpc.addInterfaceEndpoint(name, {
         service,

@@ -16,15 +16,27 @@ const onlyOne = (type: string) => {
 const logicalId = (type: string, match: (p: Record<string, unknown>) => boolean) =>
   ofType(type).find(([, r]) => match(r.Properties))?.[0];
 
-const runnerSg = logicalId('AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).startsWith('Untrusted runner task'))!;
-const endpointSg = logicalId('AWS::EC2::SecurityGroup', (p) => String(p.GroupDescription).startsWith('Interface endpoints'))!;
-const executionRoleId = logicalId('AWS::IAM::Role', (p) => JSON.stringify(p.AssumeRolePolicyDocument).includes('ecs-tasks'))!;
+const runnerSg = logicalId('AWS::EC2::SecurityGroup', (p) =>
+  String(p.GroupDescription).startsWith('Untrusted runner task'),
+)!;
+const endpointSg = logicalId('AWS::EC2::SecurityGroup', (p) =>
+  String(p.GroupDescription).startsWith('Interface endpoints'),
+)!;
+const executionRoleId = logicalId('AWS::IAM::Role', (p) =>
+  JSON.stringify(p.AssumeRolePolicyDocument).includes('ecs-tasks'),
+)!;
 const clusterId = logicalId('AWS::ECS::Cluster', () => true)!;
-const runnerLogsId = ofType('AWS::Logs::LogGroup').map(([id]) => id).find((id) => id.startsWith('RunnerLogs'))!;
+const runnerLogsId = ofType('AWS::Logs::LogGroup')
+  .map(([id]) => id)
+  .find((id) => id.startsWith('RunnerLogs'))!;
 
 describe('SandboxAccountStack', () => {
   it('is pinned to the sandbox account and region', () => {
-    expect([stack.account, stack.region, stack.stackName]).toEqual(['222222222222', 'eu-west-1', 'airlock-example-sandbox']);
+    expect([stack.account, stack.region, stack.stackName]).toEqual([
+      '222222222222',
+      'eu-west-1',
+      'airlock-example-sandbox',
+    ]);
   });
 
   describe('network', () => {
@@ -40,22 +52,45 @@ describe('SandboxAccountStack', () => {
     });
 
     it('logs all traffic of the VPC to an encrypted log group', () => {
-      template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+      template.hasResourceProperties('AWS::EC2::FlowLog', {
+        ResourceType: 'VPC',
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+      });
       for (const [, group] of ofType('AWS::Logs::LogGroup')) {
-        expect(group.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] }, RetentionInDays: 90 });
+        expect(group.Properties).toMatchObject({
+          KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] },
+          RetentionInDays: 90,
+        });
       }
     });
 
     it('gives the runner security group no ingress and egress only on 443 to S3 and the endpoints', () => {
       const ingress = ofType('AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
       expect(ingress).toEqual([
-        expect.objectContaining({ GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] }, SourceSecurityGroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] }, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+        expect.objectContaining({
+          GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+          SourceSecurityGroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] },
+          FromPort: 443,
+          ToPort: 443,
+          IpProtocol: 'tcp',
+        }),
       ]);
       const egress = ofType('AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
       expect(egress).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ GroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] }, DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] }, FromPort: 443, ToPort: 443 }),
-          expect.objectContaining({ GroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] }, DestinationPrefixListId: 'pl-6da54004', FromPort: 443, ToPort: 443 }),
+          expect.objectContaining({
+            GroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] },
+            DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+            FromPort: 443,
+            ToPort: 443,
+          }),
+          expect.objectContaining({
+            GroupId: { 'Fn::GetAtt': [runnerSg, 'GroupId'] },
+            DestinationPrefixListId: 'pl-6da54004',
+            FromPort: 443,
+            ToPort: 443,
+          }),
         ]),
       );
       expect(egress).toHaveLength(2);
@@ -63,43 +98,75 @@ describe('SandboxAccountStack', () => {
         const group = resources[id]!.Properties;
         expect(group.SecurityGroupIngress).toBeUndefined();
         // An inline rule that matches no traffic: without it EC2 would give the group its allow-all default.
-        expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', IpProtocol: 'icmp' })]);
+        expect(group.SecurityGroupEgress).toEqual([
+          expect.objectContaining({ CidrIp: '255.255.255.255/32', IpProtocol: 'icmp' }),
+        ]);
       }
     });
 
-    it('restricts the S3 gateway endpoint to the data bucket\'s run objects and the ECR layer bucket', () => {
-      const s3 = ofType('AWS::EC2::VPCEndpoint').find(([, r]) => r.Properties.VpcEndpointType === 'Gateway')![1].Properties;
+    it("restricts the S3 gateway endpoint to the data bucket's run objects and the ECR layer bucket", () => {
+      const s3 = ofType('AWS::EC2::VPCEndpoint').find(([, r]) => r.Properties.VpcEndpointType === 'Gateway')![1]
+        .Properties;
       expect(s3.PolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'RunObjectsOfTheDataBucket', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::airlock-example-data-333333333333-eu-west-1/runs/*' },
-          { Sid: 'EcrImageLayers', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']] } },
+          {
+            Sid: 'RunObjectsOfTheDataBucket',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: ['s3:GetObject', 's3:PutObject'],
+            Resource: 'arn:aws:s3:::airlock-example-data-333333333333-eu-west-1/runs/*',
+          },
+          {
+            Sid: 'EcrImageLayers',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']],
+            },
+          },
         ],
       });
     });
 
     it('lets only the execution role use the ECR and Logs endpoints, for the one repository and log group', () => {
-      const interfaces = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Interface').map(([, r]) => r.Properties);
+      const interfaces = ofType('AWS::EC2::VPCEndpoint')
+        .filter(([, r]) => r.Properties.VpcEndpointType === 'Interface')
+        .map(([, r]) => r.Properties);
       expect(interfaces).toHaveLength(3);
       const executionRole = { AWS: { 'Fn::GetAtt': [executionRoleId, 'Arn'] } };
       for (const endpoint of interfaces) {
-        expect(endpoint).toMatchObject({ PrivateDnsEnabled: true, SecurityGroupIds: [{ 'Fn::GetAtt': [endpointSg, 'GroupId'] }] });
+        expect(endpoint).toMatchObject({
+          PrivateDnsEnabled: true,
+          SecurityGroupIds: [{ 'Fn::GetAtt': [endpointSg, 'GroupId'] }],
+        });
         const statements = (endpoint.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
         for (const s of statements) expect(s.Principal).toEqual(executionRole);
       }
       const logs = interfaces.find((e) => JSON.stringify(e.ServiceName).includes('.logs'))!;
       expect((logs.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
-        { Sid: 'RunnerLogs', Effect: 'Allow', Principal: executionRole, Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [runnerLogsId, 'Arn'] } },
+        {
+          Sid: 'RunnerLogs',
+          Effect: 'Allow',
+          Principal: executionRole,
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [runnerLogsId, 'Arn'] },
+        },
       ]);
       const ecr = interfaces.filter((e) => JSON.stringify(e.ServiceName).includes('.ecr.'));
       expect(ecr).toHaveLength(2);
       for (const endpoint of ecr) {
-        expect(JSON.stringify(endpoint.PolicyDocument)).toContain('repository/cdk-hnb659fds-container-assets-222222222222-eu-west-1');
+        expect(JSON.stringify(endpoint.PolicyDocument)).toContain(
+          'repository/cdk-hnb659fds-container-assets-222222222222-eu-west-1',
+        );
       }
     });
 
     it('resolves only the AWS service names the task needs; every other name is blocked', () => {
-      const lists = ofType('AWS::Route53Resolver::FirewallDomainList').map(([id, r]) => [id, r.Properties.Domains] as const);
+      const lists = ofType('AWS::Route53Resolver::FirewallDomainList').map(
+        ([id, r]) => [id, r.Properties.Domains] as const,
+      );
       const allowedId = lists.find(([, d]) => !(d as string[]).includes('*'))![0];
       const allId = lists.find(([, d]) => (d as string[]).includes('*'))![0];
       expect(lists.find(([id]) => id === allowedId)![1]).toEqual([
@@ -112,10 +179,18 @@ describe('SandboxAccountStack', () => {
       template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroup', {
         FirewallRules: [
           { Priority: 100, Action: 'ALLOW', FirewallDomainListId: { 'Fn::GetAtt': [allowedId, 'Id'] } },
-          { Priority: 200, Action: 'BLOCK', BlockResponse: 'NXDOMAIN', FirewallDomainListId: { 'Fn::GetAtt': [allId, 'Id'] } },
+          {
+            Priority: 200,
+            Action: 'BLOCK',
+            BlockResponse: 'NXDOMAIN',
+            FirewallDomainListId: { 'Fn::GetAtt': [allId, 'Id'] },
+          },
         ],
       });
-      template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', { VpcId: Match.anyValue(), MutationProtection: 'ENABLED' });
+      template.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', {
+        VpcId: Match.anyValue(),
+        MutationProtection: 'ENABLED',
+      });
     });
   });
 
@@ -125,7 +200,13 @@ describe('SandboxAccountStack', () => {
 
     it('has no task role, and no unused role is left in the template', () => {
       expect(taskDefinition).not.toHaveProperty('TaskRoleArn');
-      const roleTrusts = ofType('AWS::IAM::Role').map(([, r]) => JSON.stringify((r.Properties.AssumeRolePolicyDocument as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal)));
+      const roleTrusts = ofType('AWS::IAM::Role').map(([, r]) =>
+        JSON.stringify(
+          (r.Properties.AssumeRolePolicyDocument as { Statement: Array<{ Principal: unknown }> }).Statement.map(
+            (s) => s.Principal,
+          ),
+        ),
+      );
       expect(roleTrusts.sort()).toEqual([
         JSON.stringify([{ AWS: 'arn:aws:iam::111111111111:root' }]),
         JSON.stringify([{ Service: 'ecs-tasks.amazonaws.com' }]),
@@ -154,7 +235,10 @@ describe('SandboxAccountStack', () => {
         StopTimeout: 10,
         LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
         MountPoints: [{ ContainerPath: '/scratch', ReadOnly: false, SourceVolume: 'scratch' }],
-        LogConfiguration: { LogDriver: 'awslogs', Options: expect.objectContaining({ 'awslogs-group': { Ref: runnerLogsId } }) },
+        LogConfiguration: {
+          LogDriver: 'awslogs',
+          Options: expect.objectContaining({ 'awslogs-group': { Ref: runnerLogsId } }),
+        },
       });
       expect((container.LinuxParameters as { Capabilities: object }).Capabilities).not.toHaveProperty('Add');
       expect(container).not.toHaveProperty('Environment');
@@ -162,15 +246,30 @@ describe('SandboxAccountStack', () => {
     });
 
     it('lets the execution role pull only the runner image and write only the runner log group', () => {
-      const policy = ofType('AWS::IAM::Policy').find(([, r]) => JSON.stringify(r.Properties.Roles).includes(executionRoleId))![1].Properties;
+      const policy = ofType('AWS::IAM::Policy').find(([, r]) =>
+        JSON.stringify(r.Properties.Roles).includes(executionRoleId),
+      )![1].Properties;
       expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
         {
           Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
           Effect: 'Allow',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:222222222222:repository/cdk-hnb659fds-container-assets-222222222222-eu-west-1']] },
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ecr:eu-west-1:222222222222:repository/cdk-hnb659fds-container-assets-222222222222-eu-west-1',
+              ],
+            ],
+          },
         },
         { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
-        { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [runnerLogsId, 'Arn'] } },
+        {
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [runnerLogsId, 'Arn'] },
+        },
       ]);
     });
 
@@ -186,14 +285,16 @@ describe('SandboxAccountStack', () => {
     const parameter = onlyOne('AWS::SSM::Parameter');
     expect(parameter.Name).toBe('/airlock/example/sandbox/launch-config');
     const value = JSON.stringify(stack.resolve(parameter.Value));
-    for (const key of ['clusterArn', 'taskDefinitionFamily', 'containerName', 'subnets', 'securityGroups']) expect(value).toContain(key);
+    for (const key of ['clusterArn', 'taskDefinitionFamily', 'containerName', 'subnets', 'securityGroups'])
+      expect(value).toContain(key);
     expect(value).toContain('airlock-example-runner');
     expect(value).toContain(clusterId);
     expect(value).toContain(runnerSg);
   });
 
   describe('launcher role', () => {
-    const role = resources[logicalId('AWS::IAM::Role', (p) => p.RoleName === 'airlock-example-sandbox-launcher')!]!.Properties;
+    const role =
+      resources[logicalId('AWS::IAM::Role', (p) => p.RoleName === 'airlock-example-sandbox-launcher')!]!.Properties;
     const clusterArn = { 'Fn::GetAtt': [clusterId, 'Arn'] };
 
     it('trusts only the orchestrator execution role with the analysis state machine as ExternalId', () => {
@@ -207,26 +308,59 @@ describe('SandboxAccountStack', () => {
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
-              { Sid: 'ReadLaunchConfig', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/airlock/example/sandbox/launch-config' },
-              { Sid: 'RunRunnerTask', Effect: 'Allow', Action: 'ecs:RunTask', Resource: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } },
-              { Sid: 'WatchAndStopRunnerTasks', Effect: 'Allow', Action: ['ecs:DescribeTasks', 'ecs:StopTask'], Resource: 'arn:aws:ecs:eu-west-1:222222222222:task/airlock-example-sandbox/*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } },
-              { Sid: 'PassExecutionRoleToEcs', Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [executionRoleId, 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+              {
+                Sid: 'ReadLaunchConfig',
+                Effect: 'Allow',
+                Action: 'ssm:GetParameter',
+                Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/airlock/example/sandbox/launch-config',
+              },
+              {
+                Sid: 'RunRunnerTask',
+                Effect: 'Allow',
+                Action: 'ecs:RunTask',
+                Resource: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:*',
+                Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+              },
+              {
+                Sid: 'WatchAndStopRunnerTasks',
+                Effect: 'Allow',
+                Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+                Resource: 'arn:aws:ecs:eu-west-1:222222222222:task/airlock-example-sandbox/*',
+                Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+              },
+              {
+                Sid: 'PassExecutionRoleToEcs',
+                Effect: 'Allow',
+                Action: 'iam:PassRole',
+                Resource: { 'Fn::GetAtt': [executionRoleId, 'Arn'] },
+                Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+              },
             ],
           },
         },
       ]);
       expect(JSON.stringify(role)).not.toMatch(/events:|ManagedPolicyArns/);
-      expect(ofType('AWS::IAM::Policy').some(([, p]) => JSON.stringify(p.Properties.Roles).includes('LauncherRole'))).toBe(false);
+      expect(
+        ofType('AWS::IAM::Policy').some(([, p]) => JSON.stringify(p.Properties.Roles).includes('LauncherRole')),
+      ).toBe(false);
     });
   });
 
   it('has no resource policy that grants another account anything', () => {
-    for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::Logs::ResourcePolicy', 'AWS::ECR::Repository']) {
+    for (const type of [
+      'AWS::S3::BucketPolicy',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SNS::TopicPolicy',
+      'AWS::Logs::ResourcePolicy',
+      'AWS::ECR::Repository',
+    ]) {
       template.resourceCountIs(type, 0);
     }
     const key = onlyOne('AWS::KMS::Key');
     expect(key.EnableKeyRotation).toBe(true);
-    const principals = JSON.stringify((key.KeyPolicy as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal));
+    const principals = JSON.stringify(
+      (key.KeyPolicy as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal),
+    );
     expect(principals).not.toMatch(/111111111111|333333333333/);
     expect(principals).not.toContain('"*"');
   });

@@ -4,8 +4,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
 const LANGUAGES = {
-  '.js': 'JavaScript', '.mjs': 'JavaScript', '.cjs': 'JavaScript', '.ts': 'TypeScript', '.py': 'Python',
-  '.go': 'Go', '.rs': 'Rust', '.java': 'Java', '.json': 'JSON', '.md': 'Markdown', '.sh': 'Shell',
+  '.js': 'JavaScript',
+  '.mjs': 'JavaScript',
+  '.cjs': 'JavaScript',
+  '.ts': 'TypeScript',
+  '.py': 'Python',
+  '.go': 'Go',
+  '.rs': 'Rust',
+  '.java': 'Java',
+  '.json': 'JSON',
+  '.md': 'Markdown',
+  '.sh': 'Shell',
 };
 
 function* files(dir) {

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTrustSurface, resolveIntrinsics, type TemplateContext, type TrustSurface } from '@airlock/shared/cloud-assembly';
+import {
+  loadTrustSurface,
+  resolveIntrinsics,
+  type TemplateContext,
+  type TrustSurface,
+} from '@airlock/shared/cloud-assembly';
 import {
   analysisStateMachineArn,
   dataBucketName,
@@ -42,11 +47,25 @@ export interface Artifacts {
   readonly table: string;
 }
 
-function readTemplate(root: string, account: AccountRole, env: AirlockEnvironment): { dir: string; template: Template; ctx: TemplateContext } {
+function readTemplate(
+  root: string,
+  account: AccountRole,
+  env: AirlockEnvironment,
+): { dir: string; template: Template; ctx: TemplateContext } {
   const dir = join(root, 'apps', `${account}-account`, 'cdk.out');
   const stack = `${env.prefix}-${env.environment}-${account}`;
   const template = JSON.parse(readFileSync(join(dir, `${stack}.template.json`), 'utf8')) as Template;
-  return { dir, template, ctx: { accountId: env.accounts[account], region: env.region, partition: env.partition, stackName: stack, resources: template.Resources } };
+  return {
+    dir,
+    template,
+    ctx: {
+      accountId: env.accounts[account],
+      region: env.region,
+      partition: env.partition,
+      stackName: stack,
+      resources: template.Resources,
+    },
+  };
 }
 
 const only = (template: Template, type: string): [string, Resource] => {
@@ -64,11 +83,17 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
 
   const stateMachine = (t: typeof orchestrator, arn: string) => {
     const [, sm] = only(t.template, 'AWS::StepFunctions::StateMachine');
-    return { arn, definition: JSON.parse(resolve<string>(sm.Properties.DefinitionString, t.ctx)) as object, roleArn: resolve<string>(sm.Properties.RoleArn, t.ctx) };
+    return {
+      arn,
+      definition: JSON.parse(resolve<string>(sm.Properties.DefinitionString, t.ctx)) as object,
+      roleArn: resolve<string>(sm.Properties.RoleArn, t.ctx),
+    };
   };
 
   const functions = new Map<string, LambdaArtifact>();
-  for (const [id, r] of Object.entries(data.template.Resources).filter(([, res]) => res.Type === 'AWS::Lambda::Function')) {
+  for (const [id, r] of Object.entries(data.template.Resources).filter(
+    ([, res]) => res.Type === 'AWS::Lambda::Function',
+  )) {
     const hash = String((r.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
     const assetDir = join(data.dir, `asset.${hash}`);
     const bundle = readdirSync(assetDir).find((f) => /^index\.m?js$/.test(f));
@@ -77,7 +102,10 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
       arn: resolve<string>({ 'Fn::GetAtt': [id, 'Arn'] }, data.ctx),
       logicalId: id,
       bundle: join(assetDir, bundle),
-      environment: resolve<Record<string, string>>((r.Properties.Environment as { Variables: object }).Variables, data.ctx),
+      environment: resolve<Record<string, string>>(
+        (r.Properties.Environment as { Variables: object }).Variables,
+        data.ctx,
+      ),
       roleArn: resolve<string>(r.Properties.Role, data.ctx),
     });
   }
@@ -95,12 +123,17 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
     functions,
     task: {
       family: String(taskDef.Properties.Family),
-      ...(taskDef.Properties.TaskRoleArn ? { taskRoleArn: resolve<string>(taskDef.Properties.TaskRoleArn, sandbox.ctx) } : {}),
+      ...(taskDef.Properties.TaskRoleArn
+        ? { taskRoleArn: resolve<string>(taskDef.Properties.TaskRoleArn, sandbox.ctx) }
+        : {}),
       executionRoleArn: resolve<string>(taskDef.Properties.ExecutionRoleArn, sandbox.ctx),
       containerName: String(container.Name),
       runner: join(sandbox.dir, `asset.${imageHash ?? 'missing'}`, 'runner.mjs'),
     },
-    launchConfig: { name: resolve<string>(parameter.Properties.Name, sandbox.ctx), value: resolve<string>(parameter.Properties.Value, sandbox.ctx) },
+    launchConfig: {
+      name: resolve<string>(parameter.Properties.Name, sandbox.ctx),
+      value: resolve<string>(parameter.Properties.Value, sandbox.ctx),
+    },
     bucket: dataBucketName(env),
     table: runsTableName(env),
   };

@@ -50,16 +50,39 @@ export class Authorizer {
   async assumeRole(callerArn: string, targetArn: string, externalId?: string): Promise<void> {
     const caller = this.role(callerArn);
     const target = this.role(targetArn);
-    const allowed = await this.decide(callerArn, caller.permissions.map((p) => p.document), 'sts:AssumeRole', targetArn, target.accountId, target.trust, externalId ? { 'sts:ExternalId': externalId } : {});
+    const allowed = await this.decide(
+      callerArn,
+      caller.permissions.map((p) => p.document),
+      'sts:AssumeRole',
+      targetArn,
+      target.accountId,
+      target.trust,
+      externalId ? { 'sts:ExternalId': externalId } : {},
+    );
     this.record(callerArn, 'sts:AssumeRole', targetArn, allowed);
   }
 
   /** A role (or a session of it, narrowed by `sessionPolicy`) performs `action` on `resource` in its own account. */
-  async authorize(roleArn: string, action: string, resource: string, context: Record<string, string | string[]> = {}, sessionPolicy?: PolicyDocument): Promise<void> {
+  async authorize(
+    roleArn: string,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+    sessionPolicy?: PolicyDocument,
+  ): Promise<void> {
     const role = this.role(roleArn);
     const account = accountOfArn(resource) ?? role.accountId;
-    let allowed = await this.decide(roleArn, role.permissions.map((p) => p.document), action, resource, account, undefined, context);
-    if (allowed && sessionPolicy) allowed = await this.decide(roleArn, [sessionPolicy], action, resource, account, undefined, context);
+    let allowed = await this.decide(
+      roleArn,
+      role.permissions.map((p) => p.document),
+      action,
+      resource,
+      account,
+      undefined,
+      context,
+    );
+    if (allowed && sessionPolicy)
+      allowed = await this.decide(roleArn, [sessionPolicy], action, resource, account, undefined, context);
     this.record(roleArn, action, resource, allowed);
   }
 
@@ -89,7 +112,12 @@ export class Authorizer {
           action,
           principal,
           resource: { resource, accountId: resourceAccount },
-          contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': accountOfArn(principal) ?? '', 'aws:SecureTransport': 'true', ...context },
+          contextVariables: {
+            'aws:PrincipalArn': principal,
+            'aws:PrincipalAccount': accountOfArn(principal) ?? '',
+            'aws:SecureTransport': 'true',
+            ...context,
+          },
         },
         identityPolicies: identity.map((policy, i) => ({ name: `policy-${i}`, policy })),
         serviceControlPolicies: [],
@@ -97,7 +125,10 @@ export class Authorizer {
         ...(resourcePolicy ? { resourcePolicy } : {}),
       } as Simulation;
       decision = runSimulation(simulation, {}).then((r) => {
-        if (r.resultType === 'error') throw new Error(`IAM simulation rejected ${action} on ${resource}: ${JSON.stringify(r.errors).slice(0, 300)}`);
+        if (r.resultType === 'error')
+          throw new Error(
+            `IAM simulation rejected ${action} on ${resource}: ${JSON.stringify(r.errors).slice(0, 300)}`,
+          );
         return r.overallResult === 'Allowed';
       });
       this.cache.set(key, decision);

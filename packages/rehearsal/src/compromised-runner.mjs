@@ -25,7 +25,9 @@ if (mode === 'cross-run') {
   const other = input.pathname.replace(/\/runs\/[^/]+\//, '/runs/another-run/');
   const read = await fetch(new URL(`${other}${input.search}`, input));
   const write = await send({ ...post.fields, key: 'runs/another-run/output.json' }, '{}');
-  console.log(`reading another run's input answered ${read.status}; writing another run's output answered ${write.status}`);
+  console.log(
+    `reading another run's input answered ${read.status}; writing another run's output answered ${write.status}`,
+  );
   process.exit(4);
 }
 console.error(`unknown mode ${mode}`);

@@ -22,7 +22,12 @@ export class CredentialRegistry {
 
   /** Temporary credentials of an assumed-role session. */
   session(roleArn: string, durationSeconds: number, sessionPolicy?: PolicyDocument): Identity {
-    return this.add({ roleArn, sessionToken: randomBytes(24).toString('base64'), expiresAt: Date.now() + durationSeconds * 1000, ...(sessionPolicy ? { sessionPolicy } : {}) });
+    return this.add({
+      roleArn,
+      sessionToken: randomBytes(24).toString('base64'),
+      expiresAt: Date.now() + durationSeconds * 1000,
+      ...(sessionPolicy ? { sessionPolicy } : {}),
+    });
   }
 
   get(accessKeyId: string): Identity | undefined {
@@ -30,7 +35,11 @@ export class CredentialRegistry {
   }
 
   private add(fields: Omit<Identity, 'accessKeyId' | 'secretAccessKey'>): Identity {
-    const identity = { accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64'), ...fields };
+    const identity = {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      ...fields,
+    };
     this.byKey.set(identity.accessKeyId, identity);
     return identity;
   }

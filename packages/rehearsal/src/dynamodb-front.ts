@@ -7,7 +7,12 @@ import { listen, readBody } from './http-server.js';
  * In front of the local DynamoDB: every call is authorized as `dynamodb:<Operation>` on the table's ARN against
  * the calling function's role, then passed through.
  */
-export function startDynamoDbFront(target: string, tableArn: (name: string) => string, registry: CredentialRegistry, authorizer: Authorizer) {
+export function startDynamoDbFront(
+  target: string,
+  tableArn: (name: string) => string,
+  registry: CredentialRegistry,
+  authorizer: Authorizer,
+) {
   return listen(async (req, res) => {
     const body = await readBody(req);
     const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
@@ -24,10 +29,13 @@ export function startDynamoDbFront(target: string, tableArn: (name: string) => s
       return deny((error as Error).message);
     }
     const url = new URL(target);
-    const upstream = request({ hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (response) => {
-      res.writeHead(response.statusCode ?? 500, response.headers);
-      response.pipe(res);
-    });
+    const upstream = request(
+      { hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 500, response.headers);
+        response.pipe(res);
+      },
+    );
     upstream.end(body);
   });
 }

@@ -27,7 +27,8 @@ export class ExpressEngine {
       if (state.Type !== 'Task') continue;
       const resource = state.Resource ?? '';
       const host = hosts.get(resource);
-      if (!host) throw new Error(`Express state ${name} invokes ${resource}, which is not a function of the data template`);
+      if (!host)
+        throw new Error(`Express state ${name} invokes ${resource}, which is not a function of the data template`);
       this.handlers[name] = async (input) => {
         await authorizer.authorize(artifacts.express.roleArn, 'lambda:InvokeFunction', resource);
         return host.invoke(input);
@@ -39,14 +40,21 @@ export class ExpressEngine {
     const executionArn = `${arn.replace(':stateMachine:', ':express:')}:${name}`;
     const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: this.handlers as never },
-      context: { Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() } },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() },
+      },
     });
     try {
       return { Status: 'SUCCEEDED', Output: JSON.stringify(await execution.result), ExecutionArn: executionArn };
     } catch (error) {
       if (!(error instanceof ExecutionError)) throw error;
       const cause = (error as ExecutionError & { cause?: { name?: string; message?: string } }).cause;
-      return { Status: 'FAILED', Error: cause?.name ?? 'States.Runtime', Cause: cause?.message ?? error.message, ExecutionArn: executionArn };
+      return {
+        Status: 'FAILED',
+        Error: cause?.name ?? 'States.Runtime',
+        Cause: cause?.message ?? error.message,
+        ExecutionArn: executionArn,
+      };
     }
   }
 }

@@ -36,7 +36,7 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /hit the deadline .* and was killed/ },
   },
   'output-oversized': {
-    describe: 'a compromised runner POSTs 300 KiB; the POST policy\'s content-length-range refuses it',
+    describe: "a compromised runner POSTs 300 KiB; the POST policy's content-length-range refuses it",
     options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['oversized']) } },
     expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /could not deliver an output/ },
   },
@@ -53,7 +53,11 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   'prepare-fails': {
     describe: 'the uploaded archive is gone when prepare runs; the data plane fails the run and records why',
     beforeRun: 'delete-upload',
-    expect: { status: 'FAILED', error: 'Airlock.PrepareFailed', reason: /submission rejected: the uploaded archive is missing/ },
+    expect: {
+      status: 'FAILED',
+      error: 'Airlock.PrepareFailed',
+      reason: /submission rejected: the uploaded archive is missing/,
+    },
   },
   'ecs-throttles': {
     describe: 'RunTask is throttled twice, then succeeds (the workflow retries with backoff and jitter)',
@@ -75,7 +79,10 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
 
 function breakLauncherTrust(surface: TrustSurface): TrustSurface {
   const name = sandboxLauncherRoleName(surface.env);
-  const wrongExternalId = analysisStateMachineArn(surface.env).replace(/stateMachine:.*$/, 'stateMachine:not-the-analysis');
+  const wrongExternalId = analysisStateMachineArn(surface.env).replace(
+    /stateMachine:.*$/,
+    'stateMachine:not-the-analysis',
+  );
   return {
     ...surface,
     roles: surface.roles.map((role) =>
@@ -85,7 +92,10 @@ function breakLauncherTrust(surface: TrustSurface): TrustSurface {
             ...role,
             trust: {
               ...role.trust,
-              Statement: role.trust.Statement.map((s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': wrongExternalId } } })),
+              Statement: role.trust.Statement.map((s) => ({
+                ...s,
+                Condition: { ...s.Condition, StringEquals: { 'sts:ExternalId': wrongExternalId } },
+              })),
             },
           },
     ),

@@ -14,7 +14,8 @@ export async function invariantViolations(rehearsal: Rehearsal, outcome: RunOutc
   const report = resultReportKey(outcome.runId);
   if (outcome.status === 'FAILED') {
     if (keys.includes(report)) problems.push(`a failed run left a result at ${report}`);
-    if (outcome.record?.status !== 'FAILED' || !outcome.record.reason) problems.push(`the run record does not say why it failed: ${JSON.stringify(outcome.record)}`);
+    if (outcome.record?.status !== 'FAILED' || !outcome.record.reason)
+      problems.push(`the run record does not say why it failed: ${JSON.stringify(outcome.record)}`);
   } else if (!keys.includes(report)) {
     problems.push(`a successful run has no result at ${report}`);
   }

@@ -33,14 +33,17 @@ export class LambdaHost {
     this.worker.stderr.on('data', (c: Buffer) => this.logs.push(c.toString('utf8')));
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
-      this.worker.on('message', (message: { ready?: boolean; id?: number; result?: unknown; error?: { name: string; message: string } }) => {
-        if (message.ready) return resolve();
-        const call = this.pending.get(message.id ?? -1);
-        if (!call) return;
-        this.pending.delete(message.id ?? -1);
-        if (message.error) call.reject(new LambdaError(message.error.name, message.error.message));
-        else call.resolve(message.result);
-      });
+      this.worker.on(
+        'message',
+        (message: { ready?: boolean; id?: number; result?: unknown; error?: { name: string; message: string } }) => {
+          if (message.ready) return resolve();
+          const call = this.pending.get(message.id ?? -1);
+          if (!call) return;
+          this.pending.delete(message.id ?? -1);
+          if (message.error) call.reject(new LambdaError(message.error.name, message.error.message));
+          else call.resolve(message.result);
+        },
+      );
     });
   }
 

@@ -18,7 +18,10 @@ export function startLocalSts(registry: CredentialRegistry, authorizer: Authoriz
       res.end(xml);
     };
     if (params.get('Action') !== 'AssumeRole' || !caller) {
-      reply(400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only AssumeRole by a known caller</Message></Error></ErrorResponse>`);
+      reply(
+        400,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only AssumeRole by a known caller</Message></Error></ErrorResponse>`,
+      );
       return;
     }
     const roleArn = params.get('RoleArn') ?? '';
@@ -26,11 +29,18 @@ export function startLocalSts(registry: CredentialRegistry, authorizer: Authoriz
       await authorizer.assumeRole(caller.roleArn, roleArn, params.get('ExternalId') ?? undefined);
     } catch (error) {
       if (!(error instanceof AccessDenied)) throw error;
-      reply(403, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+      reply(
+        403,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
       return;
     }
     const policy = params.get('Policy');
-    const session = registry.session(roleArn, Number(params.get('DurationSeconds') ?? 3600), policy ? (JSON.parse(policy) as PolicyDocument) : undefined);
+    const session = registry.session(
+      roleArn,
+      Number(params.get('DurationSeconds') ?? 3600),
+      policy ? (JSON.parse(policy) as PolicyDocument) : undefined,
+    );
     reply(
       200,
       `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +

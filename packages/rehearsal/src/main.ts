@@ -16,7 +16,8 @@ const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] 
 faults: ${Object.keys(FAULTS).join(', ')}`;
 
 async function archiveOf(path: string): Promise<Buffer> {
-  if (!existsSync(path)) throw new ConfigError(path, ['does not exist. Fix: give a submission directory or a .tar.gz archive']);
+  if (!existsSync(path))
+    throw new ConfigError(path, ['does not exist. Fix: give a submission directory or a .tar.gz archive']);
   if (!statSync(path).isDirectory()) return readFileSync(path);
   const chunks: Buffer[] = [];
   const stream = create({ gzip: true, cwd: path, portable: true }, ['.']);
@@ -60,16 +61,41 @@ async function main(): Promise<number> {
   try {
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
-    say(`Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`);
+    say(
+      `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`,
+    );
     const outcome = await rehearsal.submit(archive, {
       onState: (t) => say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`),
-      ...(fault?.beforeRun === 'delete-upload' ? { beforeRun: ({ submissionId }) => rehearsal.deleteObject(uploadObjectKey(submissionId)).then(() => undefined) } : {}),
+      ...(fault?.beforeRun === 'delete-upload'
+        ? {
+            beforeRun: ({ submissionId }) =>
+              rehearsal.deleteObject(uploadObjectKey(submissionId)).then(() => undefined),
+          }
+        : {}),
     });
     const violations = await invariantViolations(rehearsal, outcome);
     const refused = rehearsal.accesses.filter((a) => !a.allowed);
-    const hops = [...new Set(rehearsal.authorizer.decisions.filter((d) => d.action === 'sts:AssumeRole' && d.allowed).map((d) => `${d.principal} → ${d.resource}`))];
-    const expectation = fault ? matches(outcome, fault.expect) : outcome.status === 'SUCCEEDED' ? [] : [`the run ${outcome.status}`];
-    const summary = { ...outcome, keysBefore: undefined, fault: values.fault ?? null, hops, refusedRequests: refused, invariantViolations: violations, expectationProblems: expectation };
+    const hops = [
+      ...new Set(
+        rehearsal.authorizer.decisions
+          .filter((d) => d.action === 'sts:AssumeRole' && d.allowed)
+          .map((d) => `${d.principal} → ${d.resource}`),
+      ),
+    ];
+    const expectation = fault
+      ? matches(outcome, fault.expect)
+      : outcome.status === 'SUCCEEDED'
+        ? []
+        : [`the run ${outcome.status}`];
+    const summary = {
+      ...outcome,
+      keysBefore: undefined,
+      fault: values.fault ?? null,
+      hops,
+      refusedRequests: refused,
+      invariantViolations: violations,
+      expectationProblems: expectation,
+    };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
     else printSummary(outcome, hops, refused, violations, expectation);
     return violations.length === 0 && expectation.length === 0 ? 0 : 1;
@@ -81,25 +107,47 @@ async function main(): Promise<number> {
 function matches(outcome: RunOutcome, expect: (typeof FAULTS)[string]['expect']): string[] {
   const problems: string[] = [];
   if (outcome.status !== expect.status) problems.push(`expected ${expect.status}, got ${outcome.status}`);
-  if (expect.error && outcome.error !== expect.error) problems.push(`expected error ${expect.error}, got ${outcome.error ?? 'none'}`);
-  if (expect.reason && !expect.reason.test(outcome.record?.reason ?? '')) problems.push(`expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`);
+  if (expect.error && outcome.error !== expect.error)
+    problems.push(`expected error ${expect.error}, got ${outcome.error ?? 'none'}`);
+  if (expect.reason && !expect.reason.test(outcome.record?.reason ?? ''))
+    problems.push(`expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`);
   return problems;
 }
 
-function printSummary(outcome: RunOutcome, hops: string[], refused: Rehearsal['accesses'], violations: string[], expectation: string[]): void {
+function printSummary(
+  outcome: RunOutcome,
+  hops: string[],
+  refused: Rehearsal['accesses'],
+  violations: string[],
+  expectation: string[],
+): void {
   console.log('');
   console.log(`${outcome.status}  run ${outcome.runId} (submission ${outcome.submissionId}) in ${outcome.ms} ms`);
   if (outcome.error) console.log(`  ${outcome.error}: ${outcome.cause ?? ''}`);
   if (outcome.record?.reason) console.log(`  run record: ${outcome.record.status} — ${outcome.record.reason}`);
-  if (outcome.resultKey) console.log(`  result s3://…/${outcome.resultKey}:\n${JSON.stringify(outcome.result, null, 2).replace(/^/gm, '    ')}`);
+  if (outcome.resultKey)
+    console.log(
+      `  result s3://…/${outcome.resultKey}:\n${JSON.stringify(outcome.result, null, 2).replace(/^/gm, '    ')}`,
+    );
   console.log('  cross-account hops authorized against the synthesized trust and permissions:');
   for (const hop of hops) console.log(`    ${hop}`);
   for (const r of refused) console.log(`  refused: ${r.action} ${r.key} — ${r.reason ?? ''}`);
-  console.log(violations.length === 0 ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched.' : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`);
+  console.log(
+    violations.length === 0
+      ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched.'
+      : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`,
+  );
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);
 }
 
-async function benchmark(rehearsal: Rehearsal, archive: Buffer, runs: number, concurrency: number, json: boolean, say: (l: string) => void): Promise<number> {
+async function benchmark(
+  rehearsal: Rehearsal,
+  archive: Buffer,
+  runs: number,
+  concurrency: number,
+  json: boolean,
+  say: (l: string) => void,
+): Promise<number> {
   say(`Rehearsing ${runs} runs, ${concurrency} at a time…`);
   const outcomes: RunOutcome[] = [];
   let next = 0;
@@ -116,10 +164,21 @@ async function benchmark(rehearsal: Rehearsal, archive: Buffer, runs: number, co
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED');
   const leaks = isolationProblems(rehearsal, outcomes);
-  const figures = { runs, concurrency, seconds, runsPerSecond: runs / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), failed: failed.length, crossRunAccesses: leaks };
+  const figures = {
+    runs,
+    concurrency,
+    seconds,
+    runsPerSecond: runs / seconds,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    failed: failed.length,
+    crossRunAccesses: leaks,
+  };
   if (json) console.log(JSON.stringify(figures, null, 2));
   else {
-    say(`${runs} runs in ${seconds.toFixed(2)} s: ${figures.runsPerSecond.toFixed(1)} runs/s, latency p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`);
+    say(
+      `${runs} runs in ${seconds.toFixed(2)} s: ${figures.runsPerSecond.toFixed(1)} runs/s, latency p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`,
+    );
     say(`${failed.length} failed; cross-run accesses: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
   }
   return failed.length === 0 && leaks.length === 0 ? 0 : 1;

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { TrustSurface } from '@airlock/shared/cloud-assembly';
 import { resultReportKey, runRecordKey, submissionRecordKey, uploadObjectKey } from '@airlock/shared/data-keys';
 import dynalite from 'dynalite';
@@ -65,22 +71,53 @@ export class Rehearsal {
     const loaded = loadArtifacts(options.env, options.root);
     const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
     const { env } = artifacts;
-    const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-')), configureBuckets: [{ name: artifacts.bucket, configs: [] }] });
+    const s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-')),
+      configureBuckets: [{ name: artifacts.bucket, configs: [] }],
+    });
     const s3Port = ((await s3rver.run()) as AddressInfo).port;
     const dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
     const dynamoPort = (dynamo.address() as AddressInfo).port;
-    const s3 = new S3Client({ region: env.region, credentials, endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true });
-    const dynamodb = new DynamoDBClient({ region: env.region, credentials, endpoint: `http://127.0.0.1:${dynamoPort}` });
+    const s3 = new S3Client({
+      region: env.region,
+      credentials,
+      endpoint: `http://127.0.0.1:${s3Port}`,
+      forcePathStyle: true,
+    });
+    const dynamodb = new DynamoDBClient({
+      region: env.region,
+      credentials,
+      endpoint: `http://127.0.0.1:${dynamoPort}`,
+    });
     await dynamodb.send(
-      new CreateTableCommand({ TableName: artifacts.table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName: artifacts.table,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     );
 
     const registry = new CredentialRegistry();
     const authorizer = new Authorizer(artifacts.surface);
     const sts = await startLocalSts(registry, authorizer);
-    const s3Front = await startS3Front(`http://127.0.0.1:${s3Port}`, (bucket) => `arn:${env.partition}:s3:::${bucket}`, env.region, registry, authorizer);
-    const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, (table) => `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`, registry, authorizer);
+    const s3Front = await startS3Front(
+      `http://127.0.0.1:${s3Port}`,
+      (bucket) => `arn:${env.partition}:s3:::${bucket}`,
+      env.region,
+      registry,
+      authorizer,
+    );
+    const dynamoFront = await startDynamoDbFront(
+      `http://127.0.0.1:${dynamoPort}`,
+      (table) => `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`,
+      registry,
+      authorizer,
+    );
 
     const hosts = new Map<string, LambdaHost>();
     for (const [arn, fn] of artifacts.functions) {
@@ -115,14 +152,27 @@ export class Rehearsal {
   /** Uploads a submission the way an operator does (out of band, into `uploads/`) and runs it. */
   async submit(
     archive: Buffer,
-    options: { onState?: (t: StateTiming) => void; beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void>; captureKeys?: boolean } = {},
+    options: {
+      onState?: (t: StateTiming) => void;
+      beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void>;
+      captureKeys?: boolean;
+    } = {},
   ): Promise<RunOutcome> {
     const n = ++sequence;
     const submissionId = `sub-${process.pid}-${n}`;
     const runId = `run-${process.pid}-${n}-${Date.now().toString(36)}`;
-    await this.s3.send(new PutObjectCommand({ Bucket: this.artifacts.bucket, Key: uploadObjectKey(submissionId), Body: archive }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.artifacts.bucket, Key: uploadObjectKey(submissionId), Body: archive }),
+    );
     await this.dynamodb.send(
-      new PutItemCommand({ TableName: this.artifacts.table, Item: { pk: { S: submissionRecordKey(submissionId) }, archiveKey: { S: uploadObjectKey(submissionId) }, submitter: { S: 'rehearsal' } } }),
+      new PutItemCommand({
+        TableName: this.artifacts.table,
+        Item: {
+          pk: { S: submissionRecordKey(submissionId) },
+          archiveKey: { S: uploadObjectKey(submissionId) },
+          submitter: { S: 'rehearsal' },
+        },
+      }),
     );
     await options.beforeRun?.({ runId, submissionId });
     const keysBefore = options.captureKeys === false ? [] : await this.keys();
@@ -133,21 +183,48 @@ export class Rehearsal {
     if (result.status === 'SUCCEEDED') {
       const key = resultReportKey(runId);
       const report = await this.s3.send(new GetObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
-      return { runId, submissionId, status: 'SUCCEEDED', resultKey: key, result: JSON.parse((await report.Body?.transformToString()) ?? 'null'), record, states: result.states, ms, keysBefore };
+      return {
+        runId,
+        submissionId,
+        status: 'SUCCEEDED',
+        resultKey: key,
+        result: JSON.parse((await report.Body?.transformToString()) ?? 'null'),
+        record,
+        states: result.states,
+        ms,
+        keysBefore,
+      };
     }
-    return { runId, submissionId, status: 'FAILED', ...(result.error ? { error: result.error } : {}), ...(result.cause ? { cause: result.cause } : {}), record, states: result.states, ms, keysBefore };
+    return {
+      runId,
+      submissionId,
+      status: 'FAILED',
+      ...(result.error ? { error: result.error } : {}),
+      ...(result.cause ? { cause: result.cause } : {}),
+      record,
+      states: result.states,
+      ms,
+      keysBefore,
+    };
   }
 
   async record(runId: string): Promise<{ status?: string; reason?: string }> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.artifacts.table, Key: { pk: { S: runRecordKey(runId) } } }));
-    return { ...(Item?.status?.S ? { status: Item.status.S } : {}), ...(Item?.reason?.S ? { reason: Item.reason.S } : {}) };
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.artifacts.table, Key: { pk: { S: runRecordKey(runId) } } }),
+    );
+    return {
+      ...(Item?.status?.S ? { status: Item.status.S } : {}),
+      ...(Item?.reason?.S ? { reason: Item.reason.S } : {}),
+    };
   }
 
   async keys(prefix = ''): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.artifacts.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.artifacts.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
       token = page.NextContinuationToken;
     } while (token);

@@ -17,12 +17,15 @@ export function isolationProblems(rehearsal: Rehearsal, outcomes: readonly RunOu
     if (!access.key.startsWith('runs/')) continue;
     const run = access.key.split('/')[1] ?? '';
     const seen = signerRuns.get(access.accessKeyId);
-    if (seen && seen !== run) problems.push(`credentials ${access.accessKeyId} touched ${runPrefix(seen)} and ${runPrefix(run)}`);
-    if (!seen && rehearsal.artifacts.surface.roles.find((r) => r.arn === access.roleArn)?.usedBy.startsWith('Signs')) signerRuns.set(access.accessKeyId, run);
+    if (seen && seen !== run)
+      problems.push(`credentials ${access.accessKeyId} touched ${runPrefix(seen)} and ${runPrefix(run)}`);
+    if (!seen && rehearsal.artifacts.surface.roles.find((r) => r.arn === access.roleArn)?.usedBy.startsWith('Signs'))
+      signerRuns.set(access.accessKeyId, run);
   }
   for (const o of outcomes) {
     const reportRun = (o.result as { runId?: string } | undefined)?.runId;
-    if (o.status === 'SUCCEEDED' && reportRun !== o.runId) problems.push(`run ${o.runId} got the report of ${String(reportRun)}`);
+    if (o.status === 'SUCCEEDED' && reportRun !== o.runId)
+      problems.push(`run ${o.runId} got the report of ${String(reportRun)}`);
   }
   return problems;
 }

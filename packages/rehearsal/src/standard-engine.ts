@@ -59,7 +59,11 @@ export class StandardEngine {
     this.definition = artifacts.standard.definition as { States: Record<string, TaskState> };
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
     const env = artifacts.env;
-    this.accountNames = { [env.accounts.orchestrator]: 'orchestrator', [env.accounts.sandbox]: 'sandbox', [env.accounts.data]: 'data' };
+    this.accountNames = {
+      [env.accounts.orchestrator]: 'orchestrator',
+      [env.accounts.sandbox]: 'sandbox',
+      [env.accounts.data]: 'data',
+    };
   }
 
   async run(runId: string, input: unknown, onState?: (timing: StateTiming) => void): Promise<StandardRunResult> {
@@ -78,14 +82,23 @@ export class StandardEngine {
         handlers[name] = async (req: { StateMachineArn: string; Input: string }) => {
           await assume();
           await this.act(role, 'states:StartSyncExecution', req.StateMachineArn);
-          if (req.StateMachineArn !== this.artifacts.express.arn) throw new TaskError('Sfn.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${req.StateMachineArn}'`);
+          if (req.StateMachineArn !== this.artifacts.express.arn)
+            throw new TaskError(
+              'Sfn.StateMachineDoesNotExistException',
+              `State Machine Does Not Exist: '${req.StateMachineArn}'`,
+            );
           return this.express.startSync(JSON.parse(req.Input), `${runId}-${name}`.slice(0, 80), req.StateMachineArn);
         };
       } else if (resource === 'arn:aws:states:::aws-sdk:ssm:getParameter') {
         handlers[name] = async (req: { Name: string }) => {
           await assume();
-          await this.act(role, 'ssm:GetParameter', `arn:${this.artifacts.env.partition}:ssm:${this.artifacts.env.region}:${accountOf(role)}:parameter${req.Name}`);
-          if (req.Name !== this.artifacts.launchConfig.name) throw new TaskError('Ssm.ParameterNotFoundException', `parameter ${req.Name} does not exist`);
+          await this.act(
+            role,
+            'ssm:GetParameter',
+            `arn:${this.artifacts.env.partition}:ssm:${this.artifacts.env.region}:${accountOf(role)}:parameter${req.Name}`,
+          );
+          if (req.Name !== this.artifacts.launchConfig.name)
+            throw new TaskError('Ssm.ParameterNotFoundException', `parameter ${req.Name} does not exist`);
           return { Parameter: { Name: req.Name, Type: 'String', Value: this.artifacts.launchConfig.value } };
         };
       } else if (resource === 'arn:aws:states:::ecs:runTask.sync') {
@@ -103,7 +116,12 @@ export class StandardEngine {
     const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
       context: {
-        Execution: { Id: `arn:${env.partition}:states:${env.region}:${env.accounts.orchestrator}:execution:${this.artifacts.standard.arn.split(':').at(-1)}:${runId}`, Name: runId, Input: input as never, StartTime: new Date().toISOString() },
+        Execution: {
+          Id: `arn:${env.partition}:states:${env.region}:${env.accounts.orchestrator}:execution:${this.artifacts.standard.arn.split(':').at(-1)}:${runId}`,
+          Name: runId,
+          Input: input as never,
+          StartTime: new Date().toISOString(),
+        },
         StateMachine: { Id: this.artifacts.standard.arn },
       },
     });
@@ -112,10 +130,17 @@ export class StandardEngine {
       const entered = new Map<string, number>();
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
-        if (event.type === 'StateExited' || (event.type === 'StateFailed' && this.definition.States[event.state.name]?.Type === 'Fail')) {
+        if (
+          event.type === 'StateExited' ||
+          (event.type === 'StateFailed' && this.definition.States[event.state.name]?.Type === 'Fail')
+        ) {
           const state = this.definition.States[event.state.name];
           const account = this.accountNames[accountOf(state?.Credentials?.RoleArn ?? '')] ?? 'orchestrator';
-          const timing = { name: event.state.name, account, ms: event.timestamp - (entered.get(event.state.name) ?? event.timestamp) };
+          const timing = {
+            name: event.state.name,
+            account,
+            ms: event.timestamp - (entered.get(event.state.name) ?? event.timestamp),
+          };
           states.push(timing);
           onState?.(timing);
         }
@@ -129,7 +154,12 @@ export class StandardEngine {
       await watching.catch(() => undefined);
       if (!(error instanceof ExecutionError)) throw error;
       const cause = (error as ExecutionError & { cause?: { name?: string; message?: string } }).cause;
-      return { status: 'FAILED', error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? error.message, states };
+      return {
+        status: 'FAILED',
+        error: cause?.name ?? 'States.Runtime',
+        cause: cause?.message ?? error.message,
+        states,
+      };
     }
   }
 
@@ -138,12 +168,18 @@ export class StandardEngine {
     try {
       await this.authorizer.assumeRole(this.artifacts.standard.roleArn, role, this.artifacts.standard.arn);
     } catch (error) {
-      if (error instanceof AccessDenied) throw new TaskError('States.TaskFailed', `Unable to assume role ${role}: ${error.message}`);
+      if (error instanceof AccessDenied)
+        throw new TaskError('States.TaskFailed', `Unable to assume role ${role}: ${error.message}`);
       throw error;
     }
   }
 
-  private async act(role: string, action: string, resource: string, context: Record<string, string> = {}): Promise<void> {
+  private async act(
+    role: string,
+    action: string,
+    resource: string,
+    context: Record<string, string> = {},
+  ): Promise<void> {
     try {
       await this.authorizer.authorize(role, action, resource, context);
     } catch (error) {
@@ -156,10 +192,16 @@ export class StandardEngine {
     const { task, env } = this.artifacts;
     const account = accountOf(role);
     const cluster = req.Cluster;
-    await this.act(role, 'ecs:RunTask', `arn:${env.partition}:ecs:${env.region}:${account}:task-definition/${req.TaskDefinition}:1`, { 'ecs:cluster': cluster });
+    await this.act(
+      role,
+      'ecs:RunTask',
+      `arn:${env.partition}:ecs:${env.region}:${account}:task-definition/${req.TaskDefinition}:1`,
+      { 'ecs:cluster': cluster },
+    );
     await this.act(role, 'iam:PassRole', task.executionRoleArn, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' });
     const problems = [
-      req.TaskDefinition !== task.family && `task definition ${req.TaskDefinition} is not the runner family ${task.family}`,
+      req.TaskDefinition !== task.family &&
+        `task definition ${req.TaskDefinition} is not the runner family ${task.family}`,
       task.taskRoleArn && `the task definition has a task role (${task.taskRoleArn})`,
       req.LaunchType !== 'FARGATE' && 'launch type is not FARGATE',
       req.NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp !== 'DISABLED' && 'a public IP is not disabled',
@@ -170,7 +212,10 @@ export class StandardEngine {
     const variables = Object.fromEntries((container?.Environment ?? []).map((e) => [e.Name, e.Value]));
     const names = Object.keys(variables).sort();
     if (overrides.length !== 1 || names.join() !== 'INPUT_URL,OUTPUT_POST,RUN_DEADLINE') {
-      throw new TaskError('ECS.InvalidParameterException', `container overrides must carry exactly INPUT_URL, OUTPUT_POST, RUN_DEADLINE; got ${names.join(', ')}`);
+      throw new TaskError(
+        'ECS.InvalidParameterException',
+        `container overrides must carry exactly INPUT_URL, OUTPUT_POST, RUN_DEADLINE; got ${names.join(', ')}`,
+      );
     }
     const taskArn = `arn:${env.partition}:ecs:${env.region}:${account}:task/${cluster.split('/').at(-1)}/${runId}`;
     const run = await (this.hooks.container ?? ((o) => runContainer(task.runner, o)))(variables);
@@ -193,5 +238,7 @@ interface RunTaskRequest {
   readonly TaskDefinition: string;
   readonly LaunchType?: string;
   readonly NetworkConfiguration?: { AwsvpcConfiguration?: { AssignPublicIp?: string } };
-  readonly Overrides?: { ContainerOverrides?: Array<{ Name: string; Environment?: Array<{ Name: string; Value: string }> }> };
+  readonly Overrides?: {
+    ContainerOverrides?: Array<{ Name: string; Environment?: Array<{ Name: string; Value: string }> }>;
+  };
 }

@@ -14,7 +14,12 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const env = loadEnvironment('example');
 const example = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
 const hello = () =>
-  tarGz(['airlock.json', 'main.mjs', 'sample/README.md', 'sample/util.py'].map((path) => ({ path, content: readFileSync(`${example}${path}`, 'utf8') })));
+  tarGz(
+    ['airlock.json', 'main.mjs', 'sample/README.md', 'sample/util.py'].map((path) => ({
+      path,
+      content: readFileSync(`${example}${path}`, 'utf8'),
+    })),
+  );
 
 describe('a rehearsed run of the example submission', () => {
   let rehearsal: Rehearsal;
@@ -25,15 +30,35 @@ describe('a rehearsed run of the example submission', () => {
   });
   afterAll(() => rehearsal.close());
 
-  it('succeeds through all ten states with the example\'s report under results/', async () => {
-    expect(outcome.states.map((s) => s.name)).toEqual(['Start', 'Prepare', 'PrepareSucceeded', 'ParseGrant', 'LoadSandboxConfig', 'RunUntrusted', 'Finalize', 'Purge', 'Outcome', 'Done']);
-    expect(outcome).toMatchObject({ status: 'SUCCEEDED', resultKey: `results/${outcome.runId}/report.json`, record: { status: 'SUCCEEDED' } });
-    expect(outcome.result).toMatchObject({ runId: outcome.runId, result: { languages: { JavaScript: { files: 1 }, Python: { files: 1, lines: 3 } } } });
+  it("succeeds through all ten states with the example's report under results/", async () => {
+    expect(outcome.states.map((s) => s.name)).toEqual([
+      'Start',
+      'Prepare',
+      'PrepareSucceeded',
+      'ParseGrant',
+      'LoadSandboxConfig',
+      'RunUntrusted',
+      'Finalize',
+      'Purge',
+      'Outcome',
+      'Done',
+    ]);
+    expect(outcome).toMatchObject({
+      status: 'SUCCEEDED',
+      resultKey: `results/${outcome.runId}/report.json`,
+      record: { status: 'SUCCEEDED' },
+    });
+    expect(outcome.result).toMatchObject({
+      runId: outcome.runId,
+      result: { languages: { JavaScript: { files: 1 }, Python: { files: 1, lines: 3 } } },
+    });
     expect(await invariantViolations(rehearsal, outcome)).toEqual([]);
   });
 
   it('authorized both cross-account hops, as the orchestrator execution role with the ExternalId', () => {
-    const assumed = rehearsal.authorizer.decisions.filter((d) => d.action === 'sts:AssumeRole' && d.allowed).map((d) => `${d.principal} → ${d.resource}`);
+    const assumed = rehearsal.authorizer.decisions
+      .filter((d) => d.action === 'sts:AssumeRole' && d.allowed)
+      .map((d) => `${d.principal} → ${d.resource}`);
     expect(new Set(assumed)).toEqual(
       new Set([
         'arn:aws:iam::111111111111:role/airlock-example-orchestrator → arn:aws:iam::333333333333:role/airlock-example-data-invoker',
@@ -53,7 +78,9 @@ describe('a rehearsed run of the example submission', () => {
   });
 
   it('keeps ten concurrent runs apart', async () => {
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
+    );
     expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('SUCCEEDED'));
     expect(isolationProblems(rehearsal, outcomes)).toEqual([]);
     expect(await rehearsal.keys('runs/')).toEqual([]);
@@ -66,7 +93,9 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
   beforeAll(async () => {
     rehearsal = await Rehearsal.start({ root, env, ...fault.options });
     outcome = await rehearsal.submit(fault.archive?.() ?? hello(), {
-      ...(fault.beforeRun === 'delete-upload' ? { beforeRun: async ({ submissionId }) => void (await rehearsal.deleteObject(uploadObjectKey(submissionId))) } : {}),
+      ...(fault.beforeRun === 'delete-upload'
+        ? { beforeRun: async ({ submissionId }) => void (await rehearsal.deleteObject(uploadObjectKey(submissionId))) }
+        : {}),
     });
   });
   afterAll(() => rehearsal.close());
@@ -74,7 +103,8 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
   it(`ends ${fault.expect.status}${fault.expect.error ? ` with ${fault.expect.error}` : ''}, the record saying why`, () => {
     expect(outcome.status).toBe(fault.expect.status);
     if (fault.expect.error) expect(outcome.error).toBe(fault.expect.error);
-    if (fault.expect.reason) expect(outcome.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
+    if (fault.expect.reason)
+      expect(outcome.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
   });
 
   it('leaves no run objects, no result for a failed run, and nothing else changed', async () => {
@@ -85,14 +115,19 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
   if (name === 'cross-run-access') {
     it("refuses the other run's input and output", () => {
       expect(rehearsal.accesses.filter((a) => !a.allowed).map((a) => [a.key, a.reason])).toEqual([
-        ['runs/another-run/input.tar.gz', 'The request signature we calculated does not match the signature you provided.'],
+        [
+          'runs/another-run/input.tar.gz',
+          'The request signature we calculated does not match the signature you provided.',
+        ],
         ['', expect.stringMatching(/^Invalid according to Policy: Policy Condition failed: \{"key":"runs\/run-/)],
       ]);
     });
   }
   if (name === 'output-oversized') {
-    it('refuses the upload at the POST policy\'s content-length-range', () => {
-      expect(rehearsal.accesses.filter((a) => !a.allowed).map((a) => a.reason)).toEqual(['Your proposed upload exceeds the maximum allowed size']);
+    it("refuses the upload at the POST policy's content-length-range", () => {
+      expect(rehearsal.accesses.filter((a) => !a.allowed).map((a) => a.reason)).toEqual([
+        'Your proposed upload exceeds the maximum allowed size',
+      ]);
     });
   }
   if (name === 'sandbox-trust-broken') {
@@ -104,7 +139,9 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
   }
   if (name === 'ecs-throttles') {
     it('retried RunTask through the throttling: three attempts, each assuming the launcher role again', () => {
-      const launcher = rehearsal.authorizer.decisions.filter((d) => d.action === 'sts:AssumeRole' && d.resource.endsWith('sandbox-launcher'));
+      const launcher = rehearsal.authorizer.decisions.filter(
+        (d) => d.action === 'sts:AssumeRole' && d.resource.endsWith('sandbox-launcher'),
+      );
       // One for LoadSandboxConfig, three for RunUntrusted (two throttled, one through).
       expect(launcher).toHaveLength(4);
       expect(rehearsal.authorizer.decisions.filter((d) => d.action === 'ecs:RunTask')).toHaveLength(1);

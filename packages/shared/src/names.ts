@@ -8,7 +8,8 @@ type Env = Pick<AirlockEnvironment, 'prefix' | 'environment' | 'region' | 'parti
 
 export const resourceName = (env: Env, component: string): string => `${env.prefix}-${env.environment}-${component}`;
 
-const iamRoleArn = (env: Env, account: string, roleName: string) => `arn:${env.partition}:iam::${account}:role/${roleName}`;
+const iamRoleArn = (env: Env, account: string, roleName: string) =>
+  `arn:${env.partition}:iam::${account}:role/${roleName}`;
 const stateMachineArn = (env: Env, account: string, name: string) =>
   `arn:${env.partition}:states:${env.region}:${account}:stateMachine:${name}`;
 
@@ -16,15 +17,18 @@ export const accountRootArn = (env: Env, account: string): string => `arn:${env.
 
 // Orchestrator account
 export const orchestratorRoleName = (env: Env): string => resourceName(env, 'orchestrator');
-export const orchestratorRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.orchestrator, orchestratorRoleName(env));
+export const orchestratorRoleArn = (env: Env): string =>
+  iamRoleArn(env, env.accounts.orchestrator, orchestratorRoleName(env));
 export const analysisStateMachineName = (env: Env): string => resourceName(env, 'analysis');
 export const analysisStateMachineArn = (env: Env): string =>
   stateMachineArn(env, env.accounts.orchestrator, analysisStateMachineName(env));
 
 // Sandbox account
 export const sandboxLauncherRoleName = (env: Env): string => resourceName(env, 'sandbox-launcher');
-export const sandboxLauncherRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.sandbox, sandboxLauncherRoleName(env));
-export const launchConfigParameterName = (env: Env): string => `/${env.prefix}/${env.environment}/sandbox/launch-config`;
+export const sandboxLauncherRoleArn = (env: Env): string =>
+  iamRoleArn(env, env.accounts.sandbox, sandboxLauncherRoleName(env));
+export const launchConfigParameterName = (env: Env): string =>
+  `/${env.prefix}/${env.environment}/sandbox/launch-config`;
 export const launchConfigParameterArn = (env: Env): string =>
   `arn:${env.partition}:ssm:${env.region}:${env.accounts.sandbox}:parameter${launchConfigParameterName(env)}`;
 export const sandboxClusterName = (env: Env): string => resourceName(env, 'sandbox');
@@ -56,9 +60,12 @@ export const runnerTaskArnPattern = (env: Env): string =>
 
 // Deployment (one per account and environment)
 /** The stack an administrator deploys once per account: the GitHub OIDC provider and the pipeline's deploy role. */
-export const deployAccessStackName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-deploy-access`);
-export const deployRoleName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-deploy`);
+export const deployAccessStackName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-deploy-access`);
+export const deployRoleName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-deploy`);
 export const deployRoleArn = (env: Env, account: keyof Env['accounts']): string =>
   iamRoleArn(env, env.accounts[account], deployRoleName(env, account));
 /** The managed policy `cdk bootstrap --cloudformation-execution-policies` is given instead of AdministratorAccess. */
-export const cfnExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string => resourceName(env, `${account}-cfn-exec`);
+export const cfnExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-cfn-exec`);

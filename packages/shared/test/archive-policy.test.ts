@@ -36,12 +36,16 @@ describe('ArchiveChecker', () => {
   });
 
   it.each(['SymbolicLink', 'Link', 'CharacterDevice', 'BlockDevice', 'FIFO'])('rejects a %s entry', (type) => {
-    expect(rejection((c) => c.check({ path: 'x', type, size: 0 }))).toBe(`"x" is a ${type}; only regular files and directories are allowed`);
+    expect(rejection((c) => c.check({ path: 'x', type, size: 0 }))).toBe(
+      `"x" is a ${type}; only regular files and directories are allowed`,
+    );
   });
 
   it('rejects too many entries, too many unpacked bytes, an oversized or empty archive', () => {
     expect(rejection((c) => ['a', 'b', 'c', 'd'].forEach((p) => c.check(file(p))))).toBe('more than 3 entries');
-    expect(rejection((c) => [file('a', 60), file('b', 41)].forEach((e) => c.check(e)))).toBe('unpacked size exceeds 100 bytes');
+    expect(rejection((c) => [file('a', 60), file('b', 41)].forEach((e) => c.check(e)))).toBe(
+      'unpacked size exceeds 100 bytes',
+    );
     expect(rejection((c) => c.checkArchiveSize(1001))).toBe('archive is 1001 bytes, over the limit of 1000');
     expect(rejection((c) => c.finish())).toBe('archive is empty');
   });

@@ -50,15 +50,21 @@ describe('loadEnvironment', () => {
       expect.arrayContaining([
         expect.stringMatching(/bad\.json: prefix: "my app" is not a valid resource prefix/),
         expect.stringMatching(/bad\.json: region: "mars-1" is not an AWS region/),
-        expect.stringMatching(/bad\.json: accounts\.orchestrator: must be a 12-digit AWS account ID, got "11111111111" \(11 characters\)/),
-        expect.stringMatching(/bad\.json: accounts\.data: is the same account as accounts\.sandbox \(222222222222\)\. Each account is an isolation boundary/),
+        expect.stringMatching(
+          /bad\.json: accounts\.orchestrator: must be a 12-digit AWS account ID, got "11111111111" \(11 characters\)/,
+        ),
+        expect.stringMatching(
+          /bad\.json: accounts\.data: is the same account as accounts\.sandbox \(222222222222\)\. Each account is an isolation boundary/,
+        ),
       ]),
     );
   });
 
   it('fails when a field is missing or unknown', () => {
     const { region: _missing, ...noRegion } = exampleFile;
-    const lines = problemsOf(() => loadEnvironment('typo', writeEnvironment('typo', { ...noRegion, regoin: 'eu-west-1' })));
+    const lines = problemsOf(() =>
+      loadEnvironment('typo', writeEnvironment('typo', { ...noRegion, regoin: 'eu-west-1' })),
+    );
     expect(lines).toEqual([
       expect.stringMatching(/typo\.json: region: is missing\. Fix: add "region"/),
       expect.stringMatching(/typo\.json: \(file\): unknown field "regoin"\. Fix: remove it or check the spelling/),
@@ -66,29 +72,50 @@ describe('loadEnvironment', () => {
   });
 
   it('fails when a derived name would break an AWS naming limit', () => {
-    const dir = writeEnvironment('longenvname1', { ...exampleFile, prefix: 'abcdefghijklmnopqrst', region: 'ap-southeast-2' });
+    const dir = writeEnvironment('longenvname1', {
+      ...exampleFile,
+      prefix: 'abcdefghijklmnopqrst',
+      region: 'ap-southeast-2',
+    });
     const lines = problemsOf(() => loadEnvironment('longenvname1', dir));
     expect(lines).toEqual([
-      expect.stringMatching(/longenvname1\.json: prefix\/environment: the data bucket name ".*" is 66 characters, over the AWS limit of 63\. Fix: shorten/),
+      expect.stringMatching(
+        /longenvname1\.json: prefix\/environment: the data bucket name ".*" is 66 characters, over the AWS limit of 63\. Fix: shorten/,
+      ),
     ]);
   });
 
   it('fails when the run timeout would let presigned URLs outlive one hour', () => {
-    const lines = problemsOf(() => loadEnvironment('slow', writeEnvironment('slow', { ...exampleFile, run: { timeoutSeconds: 7200 } })));
+    const lines = problemsOf(() =>
+      loadEnvironment('slow', writeEnvironment('slow', { ...exampleFile, run: { timeoutSeconds: 7200 } })),
+    );
     expect(lines).toEqual([expect.stringMatching(/slow\.json: run\.timeoutSeconds: must be at most 3000 seconds/)]);
   });
 
   it('fails when the S3 prefix list ID is not one', () => {
-    const lines = problemsOf(() => loadEnvironment('pl', writeEnvironment('pl', { ...exampleFile, sandbox: { s3PrefixListId: 'com.amazonaws.s3' } })));
-    expect(lines).toEqual([expect.stringMatching(/pl\.json: sandbox\.s3PrefixListId: "com\.amazonaws\.s3" is not a prefix list ID\. Fix: run `aws ec2 describe-managed-prefix-lists/)]);
+    const lines = problemsOf(() =>
+      loadEnvironment(
+        'pl',
+        writeEnvironment('pl', { ...exampleFile, sandbox: { s3PrefixListId: 'com.amazonaws.s3' } }),
+      ),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /pl\.json: sandbox\.s3PrefixListId: "com\.amazonaws\.s3" is not a prefix list ID\. Fix: run `aws ec2 describe-managed-prefix-lists/,
+      ),
+    ]);
   });
 
   it('fails on invalid JSON, an unknown environment or a bad environment name', () => {
     expect(problemsOf(() => loadEnvironment('broken', writeEnvironment('broken', '{ "prefix": ')))).toEqual([
       expect.stringMatching(/broken\.json: is not valid JSON .* Fix: correct the syntax/),
     ]);
-    expect(problemsOf(() => loadEnvironment('nope'))).toEqual([expect.stringMatching(/nope\.json: no such environment file\. Fix: .*example/)]);
-    expect(problemsOf(() => loadEnvironment('Prod'))).toEqual([expect.stringMatching(/environment name "Prod" must be/)]);
+    expect(problemsOf(() => loadEnvironment('nope'))).toEqual([
+      expect.stringMatching(/nope\.json: no such environment file\. Fix: .*example/),
+    ]);
+    expect(problemsOf(() => loadEnvironment('Prod'))).toEqual([
+      expect.stringMatching(/environment name "Prod" must be/),
+    ]);
   });
 });
 

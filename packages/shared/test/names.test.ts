@@ -19,12 +19,18 @@ describe('deterministic names', () => {
 
   it('places each ARN in the account that owns the resource', () => {
     expect(names.orchestratorRoleArn(exampleEnv)).toBe('arn:aws:iam::111111111111:role/airlock-example-orchestrator');
-    expect(names.analysisStateMachineArn(exampleEnv)).toBe('arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis');
-    expect(names.sandboxLauncherRoleArn(exampleEnv)).toBe('arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher');
+    expect(names.analysisStateMachineArn(exampleEnv)).toBe(
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis',
+    );
+    expect(names.sandboxLauncherRoleArn(exampleEnv)).toBe(
+      'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher',
+    );
     expect(names.launchConfigParameterArn(exampleEnv)).toBe(
       'arn:aws:ssm:eu-west-1:222222222222:parameter/airlock/example/sandbox/launch-config',
     );
-    expect(names.sandboxClusterArn(exampleEnv)).toBe('arn:aws:ecs:eu-west-1:222222222222:cluster/airlock-example-sandbox');
+    expect(names.sandboxClusterArn(exampleEnv)).toBe(
+      'arn:aws:ecs:eu-west-1:222222222222:cluster/airlock-example-sandbox',
+    );
     expect(names.runnerTaskDefinitionArnPattern(exampleEnv)).toBe(
       'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:*',
     );
@@ -40,6 +46,8 @@ describe('deterministic names', () => {
   it('uses the partition of the configured region', () => {
     const china = parseEnvironment('prod', { ...exampleFile, region: 'cn-north-1' }, 'prod.json');
     expect(names.orchestratorRoleArn(china)).toBe('arn:aws-cn:iam::111111111111:role/airlock-prod-orchestrator');
-    expect(names.analysisStateMachineArn(china)).toBe('arn:aws-cn:states:cn-north-1:111111111111:stateMachine:airlock-prod-analysis');
+    expect(names.analysisStateMachineArn(china)).toBe(
+      'arn:aws-cn:states:cn-north-1:111111111111:stateMachine:airlock-prod-analysis',
+    );
   });
 });

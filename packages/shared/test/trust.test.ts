@@ -1,7 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { crossAccountTrust, parseEnvironment, stepFunctionsServiceTrust, type AirlockEnvironment } from '../src/index.js';
+import {
+  crossAccountTrust,
+  parseEnvironment,
+  stepFunctionsServiceTrust,
+  type AirlockEnvironment,
+} from '../src/index.js';
 import { EXAMPLE_ORCHESTRATOR_ROLE_TRUST, EXAMPLE_TARGET_ROLE_TRUST } from '../src/testing/index.js';
 import { exampleEnv, exampleFile } from './example-environment.js';
 
@@ -31,10 +36,15 @@ describe('no trust variant can pass on a missing key or a pattern', () => {
     parseEnvironment('cn', { ...exampleFile, region: 'cn-northwest-1' }, 'cn.json'),
     parseEnvironment('gov', { ...exampleFile, region: 'us-gov-west-1' }, 'gov.json'),
   ];
-  it.each(variants.flatMap((env) => [
-    [`${env.environment} cross-account`, crossAccountTrust(env)],
-    [`${env.environment} service`, stepFunctionsServiceTrust(env)],
-  ] as const))('%s trust has no IfExists, Like operator or wildcard', (_name, principal) => {
+  it.each(
+    variants.flatMap(
+      (env) =>
+        [
+          [`${env.environment} cross-account`, crossAccountTrust(env)],
+          [`${env.environment} service`, stepFunctionsServiceTrust(env)],
+        ] as const,
+    ),
+  )('%s trust has no IfExists, Like operator or wildcard', (_name, principal) => {
     const json = JSON.stringify(trustPolicyJson(principal));
     expect(json).not.toMatch(/IfExists|Like|ForAllValues/);
     expect(json).not.toContain('*');

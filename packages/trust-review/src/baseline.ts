@@ -5,14 +5,27 @@ import type { TrustSurface } from '@airlock/shared/cloud-assembly';
 
 /** The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. */
 export interface Baseline {
-  readonly roles: ReadonlyArray<{ readonly role: string; readonly usedBy: string; readonly trust: readonly Statement[]; readonly permissionsDigest: string }>;
-  readonly crossAccountEdges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly conditions: unknown }>;
+  readonly roles: ReadonlyArray<{
+    readonly role: string;
+    readonly usedBy: string;
+    readonly trust: readonly Statement[];
+    readonly permissionsDigest: string;
+  }>;
+  readonly crossAccountEdges: ReadonlyArray<{
+    readonly from: string;
+    readonly to: string;
+    readonly conditions: unknown;
+  }>;
   readonly resourcePolicies: ReadonlyArray<{ readonly resource: string; readonly digest: string }>;
   readonly taskRoles: ReadonlyArray<{ readonly taskDefinition: string; readonly taskRole: string | null }>;
 }
 
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 const digest = (value: unknown) => createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
 
 /**
@@ -54,10 +67,16 @@ export function baselineOf(surface: TrustSurface): Baseline {
       .sort((a, b) => a.role.localeCompare(b.role)),
     crossAccountEdges: edges.sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`)),
     resourcePolicies: surface.resourcePolicies
-      .map((p) => ({ resource: normalize(`${p.account}/${p.stack}/${p.type}/${p.logicalId}`), digest: digest(normalize(p.policy)) }))
+      .map((p) => ({
+        resource: normalize(`${p.account}/${p.stack}/${p.type}/${p.logicalId}`),
+        digest: digest(normalize(p.policy)),
+      }))
       .sort((a, b) => a.resource.localeCompare(b.resource)),
     taskRoles: surface.taskDefinitions
-      .map((t) => ({ taskDefinition: normalize(`${t.account}/${t.family}`), taskRole: t.taskRoleArn ? normalize(t.taskRoleArn) : null }))
+      .map((t) => ({
+        taskDefinition: normalize(`${t.account}/${t.family}`),
+        taskRole: t.taskRoleArn ? normalize(t.taskRoleArn) : null,
+      }))
       .sort((a, b) => a.taskDefinition.localeCompare(b.taskDefinition)),
   };
 }
@@ -66,7 +85,13 @@ export function baselineOf(surface: TrustSurface): Baseline {
 export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
   const lines: string[] = [];
   const byKey = <T>(items: readonly T[], key: (t: T) => string) => new Map(items.map((i) => [key(i), i]));
-  const compare = <T>(what: string, before: readonly T[], after: readonly T[], key: (t: T) => string, changes: (a: T, b: T) => string[]) => {
+  const compare = <T>(
+    what: string,
+    before: readonly T[],
+    after: readonly T[],
+    key: (t: T) => string,
+    changes: (a: T, b: T) => string[],
+  ) => {
     const a = byKey(before, key);
     const b = byKey(after, key);
     for (const k of a.keys()) if (!b.has(k)) lines.push(`${what} ${k} was removed`);
@@ -76,19 +101,45 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
       else lines.push(...changes(old, item).map((c) => `${what} ${k}: ${c}`));
     }
   };
-  compare('role', reviewed.roles, current.roles, (r) => r.role, (a, b) => [
-    ...(canonical(a.trust) !== canonical(b.trust) ? [`trust changed from ${canonical(a.trust)} to ${canonical(b.trust)}`] : []),
-    ...(a.permissionsDigest !== b.permissionsDigest ? [`permissions changed (digest ${a.permissionsDigest} → ${b.permissionsDigest}); see report.md`] : []),
-    ...(a.usedBy !== b.usedBy ? [`purpose changed from "${a.usedBy}" to "${b.usedBy}"`] : []),
-  ]);
-  compare('cross-account edge', reviewed.crossAccountEdges, current.crossAccountEdges, (e) => `${e.from} → ${e.to}`, (a, b) =>
-    canonical(a.conditions) !== canonical(b.conditions) ? [`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`] : [],
+  compare(
+    'role',
+    reviewed.roles,
+    current.roles,
+    (r) => r.role,
+    (a, b) => [
+      ...(canonical(a.trust) !== canonical(b.trust)
+        ? [`trust changed from ${canonical(a.trust)} to ${canonical(b.trust)}`]
+        : []),
+      ...(a.permissionsDigest !== b.permissionsDigest
+        ? [`permissions changed (digest ${a.permissionsDigest} → ${b.permissionsDigest}); see report.md`]
+        : []),
+      ...(a.usedBy !== b.usedBy ? [`purpose changed from "${a.usedBy}" to "${b.usedBy}"`] : []),
+    ],
   );
-  compare('resource policy', reviewed.resourcePolicies, current.resourcePolicies, (p) => p.resource, (a, b) =>
-    a.digest !== b.digest ? [`changed (digest ${a.digest} → ${b.digest})`] : [],
+  compare(
+    'cross-account edge',
+    reviewed.crossAccountEdges,
+    current.crossAccountEdges,
+    (e) => `${e.from} → ${e.to}`,
+    (a, b) =>
+      canonical(a.conditions) !== canonical(b.conditions)
+        ? [`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`]
+        : [],
   );
-  compare('task definition', reviewed.taskRoles, current.taskRoles, (t) => t.taskDefinition, (a, b) =>
-    a.taskRole !== b.taskRole ? [`task role changed from ${String(a.taskRole)} to ${String(b.taskRole)}`] : [],
+  compare(
+    'resource policy',
+    reviewed.resourcePolicies,
+    current.resourcePolicies,
+    (p) => p.resource,
+    (a, b) => (a.digest !== b.digest ? [`changed (digest ${a.digest} → ${b.digest})`] : []),
+  );
+  compare(
+    'task definition',
+    reviewed.taskRoles,
+    current.taskRoles,
+    (t) => t.taskDefinition,
+    (a, b) =>
+      a.taskRole !== b.taskRole ? [`task role changed from ${String(a.taskRole)} to ${String(b.taskRole)}`] : [],
   );
   return lines;
 }

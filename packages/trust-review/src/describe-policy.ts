@@ -1,6 +1,12 @@
 import { asList, principalsOf, type PolicyDocument, type Statement } from '@airlock/shared/cloud-assembly';
 
-const OPERATOR_WORDS: Record<string, string> = { StringEquals: 'is', ArnEquals: 'is', ArnLike: 'matches', StringLike: 'matches', Bool: 'is' };
+const OPERATOR_WORDS: Record<string, string> = {
+  StringEquals: 'is',
+  ArnEquals: 'is',
+  ArnLike: 'matches',
+  StringLike: 'matches',
+  Bool: 'is',
+};
 const SERVICE_NAMES: Record<string, string> = {
   'states.amazonaws.com': 'Step Functions',
   'lambda.amazonaws.com': 'Lambda',
@@ -18,7 +24,9 @@ export function describeTrust(statement: Statement): string {
     return root ? `any principal of account ${root[1]}` : p.value;
   });
   const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) =>
-    Object.entries(keys).map(([key, value]) => `${key} ${OPERATOR_WORDS[operator] ?? operator} ${asList(value).join(' or ')}`),
+    Object.entries(keys).map(
+      ([key, value]) => `${key} ${OPERATOR_WORDS[operator] ?? operator} ${asList(value).join(' or ')}`,
+    ),
   );
   const verb = statement.Effect === 'Deny' ? 'Denies' : 'Admits';
   return `${verb} ${who.join(', ') || '(no principal)'}${conditions.length ? `, only when ${conditions.join(' and ')}` : ''} (${asList(statement.Action).join(', ')})`;

@@ -22,12 +22,19 @@ async function main(): Promise<number> {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'report.md'), reportMarkdown(result));
   writeFileSync(join(OUT, 'report.json'), `${JSON.stringify(reportJson(result), null, 2)}\n`);
-  writeFileSync(join(OUT, 'trust-graph.svg'), (await instance()).renderString(toDot(result.surface), { format: 'svg' }));
+  writeFileSync(
+    join(OUT, 'trust-graph.svg'),
+    (await instance()).renderString(toDot(result.surface), { format: 'svg' }),
+  );
 
   for (const f of result.findings) console.log(`✗ ${f.rule}: (${f.account}) ${f.subject}: ${f.message}`);
   const passed = result.simulation.filter((r) => r.passed).length;
-  console.log(`trust review (${env.environment}): ${result.surface.roles.length} roles, simulation ${passed}/${result.simulation.length} as expected, ${result.findings.length} findings`);
-  console.log(`report: ${relative(process.cwd(), join(OUT, 'report.md'))}, picture: ${relative(process.cwd(), join(OUT, 'trust-graph.svg'))}`);
+  console.log(
+    `trust review (${env.environment}): ${result.surface.roles.length} roles, simulation ${passed}/${result.simulation.length} as expected, ${result.findings.length} findings`,
+  );
+  console.log(
+    `report: ${relative(process.cwd(), join(OUT, 'report.md'))}, picture: ${relative(process.cwd(), join(OUT, 'trust-graph.svg'))}`,
+  );
 
   if (accept) {
     if (result.findings.length > 0) {
@@ -36,11 +43,14 @@ async function main(): Promise<number> {
     }
     mkdirSync(join(root, 'security'), { recursive: true });
     writeFileSync(BASELINE, serializeBaseline(result.baseline));
-    console.log(`baseline accepted: ${relative(process.cwd(), BASELINE)} (commit it; its diff is what the reviewer signs)`);
+    console.log(
+      `baseline accepted: ${relative(process.cwd(), BASELINE)} (commit it; its diff is what the reviewer signs)`,
+    );
     return EXIT.CLEAN;
   }
   for (const d of result.drift) console.log(`≠ baseline: ${d}`);
-  if (result.drift.length > 0) console.log('the trust surface differs from the reviewed baseline: after review, run `npm run review -- --accept`');
+  if (result.drift.length > 0)
+    console.log('the trust surface differs from the reviewed baseline: after review, run `npm run review -- --accept`');
   return exitCodeOf(result);
 }
 

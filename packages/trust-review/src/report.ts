@@ -30,9 +30,23 @@ export function reportJson(result: ReviewResult): object {
       whatItCanDo: describePermissions(r.permissions.map((p) => p.document)),
       managedPolicyArns: r.managedPolicyArns,
     })),
-    crossAccountHops: crossAccountTargets(surface).map((t) => ({ target: t.arn, trust: t.trust.Statement.map(describeTrust) })),
-    resourcePolicies: surface.resourcePolicies.map((p) => ({ account: p.account, type: p.type, logicalId: p.logicalId, statements: p.policy.Statement.map(describeTrust) })),
-    acknowledgements: surface.acknowledgements.map((a) => ({ account: a.account, stack: a.stack, resource: a.logicalId, id: a.id, reason: a.reason })),
+    crossAccountHops: crossAccountTargets(surface).map((t) => ({
+      target: t.arn,
+      trust: t.trust.Statement.map(describeTrust),
+    })),
+    resourcePolicies: surface.resourcePolicies.map((p) => ({
+      account: p.account,
+      type: p.type,
+      logicalId: p.logicalId,
+      statements: p.policy.Statement.map(describeTrust),
+    })),
+    acknowledgements: surface.acknowledgements.map((a) => ({
+      account: a.account,
+      stack: a.stack,
+      resource: a.logicalId,
+      id: a.id,
+      reason: a.reason,
+    })),
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -62,7 +76,14 @@ export function reportMarkdown(result: ReviewResult): string {
   for (const account of ACCOUNT_ROLES) {
     out.push(`## ${account} account (${surface.env.accounts[account]})`, '');
     for (const role of surface.roles.filter((r) => r.account === account)) {
-      out.push(`### ${role.name}${role.generatedName ? ' (name generated at deploy)' : ''}`, '', `*Used by:* ${role.usedBy || '—'}`, '', '*Who can assume it:*', '');
+      out.push(
+        `### ${role.name}${role.generatedName ? ' (name generated at deploy)' : ''}`,
+        '',
+        `*Used by:* ${role.usedBy || '—'}`,
+        '',
+        '*Who can assume it:*',
+        '',
+      );
       for (const s of role.trust.Statement) out.push(`- ${describeTrust(s)}`);
       out.push('', '*What it can do:*', '');
       for (const line of describePermissions(role.permissions.map((p) => p.document))) out.push(`- ${line}`);
@@ -71,7 +92,12 @@ export function reportMarkdown(result: ReviewResult): string {
     }
     const acks = surface.acknowledgements.filter((a) => a.account === account);
     if (acks.length > 0) {
-      out.push(`### Acknowledged cdk-nag findings (${account})`, '', '| resource | finding | reason |', '| --- | --- | --- |');
+      out.push(
+        `### Acknowledged cdk-nag findings (${account})`,
+        '',
+        '| resource | finding | reason |',
+        '| --- | --- | --- |',
+      );
       for (const a of acks) out.push(`| ${a.stack}/${a.logicalId} | ${cell(a.id)} | ${cell(a.reason)} |`);
       out.push('');
     }
@@ -83,11 +109,22 @@ export function reportMarkdown(result: ReviewResult): string {
   }
   out.push('', '## Resource policies', '');
   for (const p of surface.resourcePolicies) {
-    out.push(`- ${p.account}: ${p.type} \`${p.logicalId}\`${p.isEndpointPolicy ? ' (endpoint policy: filters the network path)' : ''}`);
+    out.push(
+      `- ${p.account}: ${p.type} \`${p.logicalId}\`${p.isEndpointPolicy ? ' (endpoint policy: filters the network path)' : ''}`,
+    );
     for (const s of p.policy.Statement) out.push(`  - ${describeTrust(s)} on ${JSON.stringify(s.Resource ?? '')}`);
   }
-  out.push('', '## Simulation matrix', '', '| hop | case | action | expected | simulated | |', '| --- | --- | --- | --- | --- | --- |');
-  for (const r of simulation) out.push(`| ${cell(r.hop)} | ${cell(r.case)} | ${r.action} | ${r.expected} | ${cell(r.actual)} | ${r.passed ? '✓' : '✗'} |`);
+  out.push(
+    '',
+    '## Simulation matrix',
+    '',
+    '| hop | case | action | expected | simulated | |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of simulation)
+    out.push(
+      `| ${cell(r.hop)} | ${cell(r.case)} | ${r.action} | ${r.expected} | ${cell(r.actual)} | ${r.passed ? '✓' : '✗'} |`,
+    );
   out.push('', '## Findings', '');
   if (findings.length === 0) out.push('None.');
   for (const f of findings) out.push(`- **${f.rule}** (${f.account}) ${f.subject}: ${f.message}`);

@@ -10,14 +10,23 @@ import { loadTrustSurface } from '@airlock/shared/cloud-assembly';
 export const EXIT = { CLEAN: 0, FINDINGS: 1, DRIFT: 2 } as const;
 
 /** Loads the three cloud assemblies, runs the checks and the simulation, and compares with the baseline file. */
-export async function review(env: AirlockEnvironment, workspaceRoot: string, baselineFile: string): Promise<ReviewResult & { baseline: Baseline }> {
+export async function review(
+  env: AirlockEnvironment,
+  workspaceRoot: string,
+  baselineFile: string,
+): Promise<ReviewResult & { baseline: Baseline }> {
   const surface = loadTrustSurface(env, workspaceRoot);
   const simulation = await simulationMatrix(surface);
   const findings: Finding[] = [
     ...runTrustRules(surface),
     ...simulation
       .filter((r) => !r.passed)
-      .map((r) => ({ rule: 'simulation', account: r.hop, subject: r.case, message: `${r.action} on ${r.resource} was ${r.actual}, expected ${r.expected}` })),
+      .map((r) => ({
+        rule: 'simulation',
+        account: r.hop,
+        subject: r.case,
+        message: `${r.action} on ${r.resource} was ${r.actual}, expected ${r.expected}`,
+      })),
   ];
   const baseline = baselineOf(surface);
   const drift = existsSync(baselineFile)

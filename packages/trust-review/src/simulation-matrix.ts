@@ -38,14 +38,24 @@ interface Case {
   readonly expected: Verdict;
 }
 
-const ALLOW_ANY_ASSUME_ROLE: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
-const ALLOW_EVERYTHING: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const ALLOW_ANY_ASSUME_ROLE: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+};
+const ALLOW_EVERYTHING: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 const FOREIGN_ACCOUNT = '999999999999';
 
 /** Target roles: those whose trust admits a principal of another account. */
 export const crossAccountTargets = (surface: TrustSurface): RoleModel[] =>
   surface.roles.filter((role) =>
-    role.trust.Statement.some((s) => principalsOf(s).some((p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId)),
+    role.trust.Statement.some((s) =>
+      principalsOf(s).some(
+        (p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId,
+      ),
+    ),
   );
 
 /**
@@ -62,10 +72,22 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
 
   for (const target of crossAccountTargets(surface)) {
     const hop = `${caller?.name ?? callerArn} → ${target.name}`;
-    const assume = { hop, action: 'sts:AssumeRole', resource: target.arn, resourceAccount: target.accountId, resourcePolicy: target.trust };
+    const assume = {
+      hop,
+      action: 'sts:AssumeRole',
+      resource: target.arn,
+      resourceAccount: target.accountId,
+      resourcePolicy: target.trust,
+    };
     const intended = { principal: callerArn, principalRoleArn: callerArn, identity: callerIdentity };
     cases.push(
-      { ...assume, ...intended, case: 'orchestrator execution role, right ExternalId', context: { 'sts:ExternalId': externalId }, expected: 'Allowed' },
+      {
+        ...assume,
+        ...intended,
+        case: 'orchestrator execution role, right ExternalId',
+        context: { 'sts:ExternalId': externalId },
+        expected: 'Allowed',
+      },
       {
         ...assume,
         ...intended,
@@ -75,7 +97,13 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
         expected: 'Allowed',
       },
       { ...assume, ...intended, case: 'orchestrator execution role, no ExternalId', expected: 'Denied' },
-      { ...assume, ...intended, case: 'orchestrator execution role, wrong ExternalId', context: { 'sts:ExternalId': 'not-the-state-machine' }, expected: 'Denied' },
+      {
+        ...assume,
+        ...intended,
+        case: 'orchestrator execution role, wrong ExternalId',
+        context: { 'sts:ExternalId': 'not-the-state-machine' },
+        expected: 'Denied',
+      },
       {
         ...assume,
         ...intended,
@@ -96,28 +124,76 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
       });
     }
     const attacker = `arn:${env.partition}:iam::${FOREIGN_ACCOUNT}:role/${caller?.name ?? 'orchestrator'}`;
-    cases.push({ ...assume, principal: attacker, principalRoleArn: attacker, identity: [ALLOW_EVERYTHING], case: 'a same-named role in a foreign account, right ExternalId', context: { 'sts:ExternalId': externalId }, expected: 'Denied' });
+    cases.push({
+      ...assume,
+      principal: attacker,
+      principalRoleArn: attacker,
+      identity: [ALLOW_EVERYTHING],
+      case: 'a same-named role in a foreign account, right ExternalId',
+      context: { 'sts:ExternalId': externalId },
+      expected: 'Denied',
+    });
   }
 
   const dataObject = `${dataBucketArn(env)}/${runInputKey('any-run')}`;
-  const bucketPolicy = surface.resourcePolicies.find((p) => p.account === 'data' && p.type === 'AWS::S3::BucketPolicy' && JSON.stringify(p.policy).includes(dataBucketArn(env)))?.policy;
+  const bucketPolicy = surface.resourcePolicies.find(
+    (p) =>
+      p.account === 'data' &&
+      p.type === 'AWS::S3::BucketPolicy' &&
+      JSON.stringify(p.policy).includes(dataBucketArn(env)),
+  )?.policy;
   const reachers = [
     ...surface.roles.filter((r) => r.account === 'sandbox' && r.usedBy.match(/runner|task/i)),
     ...(caller ? [caller] : []),
   ];
   for (const role of reachers) {
-    const base = { hop: `${role.name} → data`, principal: role.arn, principalRoleArn: role.arn, identity: role.permissions.map((p) => p.document), expected: 'Denied' as const };
+    const base = {
+      hop: `${role.name} → data`,
+      principal: role.arn,
+      principalRoleArn: role.arn,
+      identity: role.permissions.map((p) => p.document),
+      expected: 'Denied' as const,
+    };
     cases.push(
-      { ...base, case: 'read a run object', action: 's3:GetObject', resource: dataObject, resourceAccount: env.accounts.data, ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) },
-      { ...base, case: 'write a run object', action: 's3:PutObject', resource: dataObject, resourceAccount: env.accounts.data, ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) },
-      { ...base, case: 'read a run record', action: 'dynamodb:GetItem', resource: runsTableArn(env), resourceAccount: env.accounts.data },
+      {
+        ...base,
+        case: 'read a run object',
+        action: 's3:GetObject',
+        resource: dataObject,
+        resourceAccount: env.accounts.data,
+        ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}),
+      },
+      {
+        ...base,
+        case: 'write a run object',
+        action: 's3:PutObject',
+        resource: dataObject,
+        resourceAccount: env.accounts.data,
+        ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}),
+      },
+      {
+        ...base,
+        case: 'read a run record',
+        action: 'dynamodb:GetItem',
+        resource: runsTableArn(env),
+        resourceAccount: env.accounts.data,
+      },
     );
   }
 
   const rows: SimulationRow[] = [];
   for (const c of cases) {
     const actual = await simulate(c);
-    rows.push({ hop: c.hop, case: c.case, principal: c.principal, action: c.action, resource: c.resource, expected: c.expected, actual, passed: actual === c.expected });
+    rows.push({
+      hop: c.hop,
+      case: c.case,
+      principal: c.principal,
+      action: c.action,
+      resource: c.resource,
+      expected: c.expected,
+      actual,
+      passed: actual === c.expected,
+    });
   }
   return rows;
 }

@@ -38,9 +38,11 @@ function scratch() {
   return { edit, run };
 }
 
-const role = (t: Template, name: string) => Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name)!.Properties;
+const role = (t: Template, name: string) =>
+  Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name)!.Properties;
 const trustOf = (t: Template, name: string) => role(t, name).AssumeRolePolicyDocument.Statement[0];
-const messages = (result: Awaited<ReturnType<ReturnType<typeof scratch>['run']>>) => result.findings.map((f) => `${f.rule}: ${f.subject}: ${f.message}`);
+const messages = (result: Awaited<ReturnType<ReturnType<typeof scratch>['run']>>) =>
+  result.findings.map((f) => `${f.rule}: ${f.subject}: ${f.message}`);
 
 describe('trust review of the synthesized accounts', () => {
   it('finds nothing, simulates every case as expected and matches its own baseline', async () => {
@@ -63,8 +65,14 @@ describe('trust review catches each way trust can break', () => {
     const ws = scratch();
     ws.edit('sandbox', (t) => delete trustOf(t, 'airlock-example-sandbox-launcher').Condition.StringEquals);
     const result = await ws.run();
-    expect(messages(result)).toContain('cross-account-trust: role airlock-example-sandbox-launcher: cross-account trust without sts:ExternalId');
-    expect(messages(result)).toContainEqual(expect.stringMatching(/^simulation: orchestrator execution role, no ExternalId: sts:AssumeRole on .*sandbox-launcher was Allowed, expected Denied$/));
+    expect(messages(result)).toContain(
+      'cross-account-trust: role airlock-example-sandbox-launcher: cross-account trust without sts:ExternalId',
+    );
+    expect(messages(result)).toContainEqual(
+      expect.stringMatching(
+        /^simulation: orchestrator execution role, no ExternalId: sts:AssumeRole on .*sandbox-launcher was Allowed, expected Denied$/,
+      ),
+    );
     expect(exitCodeOf(result)).toBe(EXIT.FINDINGS);
   });
 
@@ -76,8 +84,12 @@ describe('trust review catches each way trust can break', () => {
       delete s.Condition.StringEquals;
     });
     const found = messages(await ws.run());
-    expect(found).toContain('no-missing-key-pass: role airlock-example-data-invoker: condition StringEqualsIfExists sts:ExternalId passes when the key is missing');
-    expect(found).toContain('cross-account-trust: role airlock-example-data-invoker: sts:ExternalId is tested with StringEqualsIfExists; only StringEquals is allowed');
+    expect(found).toContain(
+      'no-missing-key-pass: role airlock-example-data-invoker: condition StringEqualsIfExists sts:ExternalId passes when the key is missing',
+    );
+    expect(found).toContain(
+      'cross-account-trust: role airlock-example-data-invoker: sts:ExternalId is tested with StringEqualsIfExists; only StringEquals is allowed',
+    );
   });
 
   it('fails when the principal is widened to the account root without the PrincipalArn condition', async () => {
@@ -87,22 +99,39 @@ describe('trust review catches each way trust can break', () => {
     expect(found).toContain(
       'cross-account-trust: role airlock-example-sandbox-launcher: trusts account root arn:aws:iam::111111111111:root without ArnEquals aws:PrincipalArn = arn:aws:iam::111111111111:role/airlock-example-orchestrator',
     );
-    expect(found).toContainEqual(expect.stringMatching(/^simulation: airlock-example-orchestrator-deploy \(allowed sts:AssumeRole on "\*"\), right ExternalId: .* was Allowed, expected Denied$/));
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^simulation: airlock-example-orchestrator-deploy \(allowed sts:AssumeRole on "\*"\), right ExternalId: .* was Allowed, expected Denied$/,
+      ),
+    );
   });
 
   it('fails on Principal "*"', async () => {
     const ws = scratch();
     ws.edit('data', (t) => (trustOf(t, 'airlock-example-data-invoker').Principal = { AWS: '*' }));
-    expect(messages(await ws.run())).toContain('no-wildcard-principal: role airlock-example-data-invoker: admits any principal ("*")');
+    expect(messages(await ws.run())).toContain(
+      'no-wildcard-principal: role airlock-example-data-invoker: admits any principal ("*")',
+    );
   });
 
   it('fails on a bucket policy that grants the sandbox account', async () => {
     const ws = scratch();
     ws.edit('data', (t) => {
-      const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r.Properties.Bucket).includes('StoreData'))!;
-      policy.Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: 's3:GetObject', Resource: '*' });
+      const policy = Object.values(t.Resources).find(
+        (r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r.Properties.Bucket).includes('StoreData'),
+      )!;
+      policy.Properties.PolicyDocument.Statement.push({
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+        Action: 's3:GetObject',
+        Resource: '*',
+      });
     });
-    expect(messages(await ws.run())).toContainEqual(expect.stringMatching(/^no-cross-account-resource-policy: AWS::S3::BucketPolicy .*: grants arn:aws:iam::222222222222:root \(another account\)$/));
+    expect(messages(await ws.run())).toContainEqual(
+      expect.stringMatching(
+        /^no-cross-account-resource-policy: AWS::S3::BucketPolicy .*: grants arn:aws:iam::222222222222:root \(another account\)$/,
+      ),
+    );
   });
 
   it('fails when the sandbox task gets a task role', async () => {
@@ -111,7 +140,9 @@ describe('trust review catches each way trust can break', () => {
       const task = Object.values(t.Resources).find((r) => r.Type === 'AWS::ECS::TaskDefinition')!;
       task.Properties.TaskRoleArn = 'arn:aws:iam::222222222222:role/sneaky';
     });
-    expect(messages(await ws.run())).toContain('sandbox-task-no-role: task definition airlock-example-runner: has task role arn:aws:iam::222222222222:role/sneaky');
+    expect(messages(await ws.run())).toContain(
+      'sandbox-task-no-role: task definition airlock-example-runner: has task role arn:aws:iam::222222222222:role/sneaky',
+    );
   });
 
   it('fails when the orchestrator role may sts:AssumeRole on "*"', async () => {
@@ -120,7 +151,9 @@ describe('trust review catches each way trust can break', () => {
       const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
       policy.Properties.PolicyDocument.Statement[0].Resource = '*';
     });
-    expect(messages(await ws.run())).toContain('exact-assume-role-targets: role airlock-example-orchestrator: may sts:AssumeRole on *');
+    expect(messages(await ws.run())).toContain(
+      'exact-assume-role-targets: role airlock-example-orchestrator: may sts:AssumeRole on *',
+    );
   });
 
   it('reports baseline drift in words, with exit code 2, when permissions change without a finding', async () => {
@@ -131,14 +164,25 @@ describe('trust review catches each way trust can break', () => {
     });
     const result = await ws.run();
     expect(result.findings).toEqual([]);
-    expect(result.drift).toEqual([expect.stringMatching(/^role sandbox\/\{prefix\}-\{env\}-sandbox-launcher: permissions changed \(digest \w+ → \w+\)/)]);
+    expect(result.drift).toEqual([
+      expect.stringMatching(
+        /^role sandbox\/\{prefix\}-\{env\}-sandbox-launcher: permissions changed \(digest \w+ → \w+\)/,
+      ),
+    ]);
     expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
   });
 
   it('reports a trust change against the baseline with the old and new statements', async () => {
     const ws = scratch();
-    ws.edit('orchestrator', (t) => (trustOf(t, 'airlock-example-orchestrator').Condition.StringEquals['aws:SourceAccount'] = '999999999999'));
+    ws.edit(
+      'orchestrator',
+      (t) => (trustOf(t, 'airlock-example-orchestrator').Condition.StringEquals['aws:SourceAccount'] = '999999999999'),
+    );
     const result = await ws.run();
-    expect(result.drift).toContainEqual(expect.stringMatching(/^role orchestrator\/\{prefix\}-\{env\}-orchestrator: trust changed from .*\{orchestrator\}.* to .*999999999999/));
+    expect(result.drift).toContainEqual(
+      expect.stringMatching(
+        /^role orchestrator\/\{prefix\}-\{env\}-orchestrator: trust changed from .*\{orchestrator\}.* to .*999999999999/,
+      ),
+    );
   });
 });

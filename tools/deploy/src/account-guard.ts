@@ -6,7 +6,11 @@ import { DeployRefused } from './deploy-refused.js';
  * Refuses, before CDK runs, unless the caller's credentials belong to the account configured for this app in this
  * environment: a pipeline never deploys app X anywhere but X's account.
  */
-export async function assertDeployAccount(sts: STSClient, env: AirlockEnvironment, account: AccountRole): Promise<string> {
+export async function assertDeployAccount(
+  sts: STSClient,
+  env: AirlockEnvironment,
+  account: AccountRole,
+): Promise<string> {
   const expected = env.accounts[account];
   let actual: string | undefined;
   try {

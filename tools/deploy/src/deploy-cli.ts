@@ -17,7 +17,8 @@ import { assertDeployAccount } from './account-guard.js';
 import { DeployRefused } from './deploy-refused.js';
 import { verifyDeployment } from './verify-deployment.js';
 
-const USAGE = 'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>   (environment: AIRLOCK_ENV, default "example")';
+const USAGE =
+  'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>   (environment: AIRLOCK_ENV, default "example")';
 const appDir = (account: AccountRole) => fileURLToPath(new URL(`../../../apps/${account}-account/`, import.meta.url));
 
 /** Runs one command; resolves to the process exit code. */
@@ -44,7 +45,14 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
     case 'deploy': {
       await assertDeployAccount(sts, env, app);
       // Only the account's own stack, from the cloud assembly `synth` wrote: the deploy-access stack is an administrator's.
-      const args = ['cdk', command, '--app', 'cdk.out', accountStackName(env, app), ...(command === 'deploy' ? ['--require-approval', 'never'] : [])];
+      const args = [
+        'cdk',
+        command,
+        '--app',
+        'cdk.out',
+        accountStackName(env, app),
+        ...(command === 'deploy' ? ['--require-approval', 'never'] : []),
+      ];
       return spawnSync('npx', args, { cwd: appDir(app), stdio: 'inherit' }).status ?? 1;
     }
     case 'verify': {
@@ -52,10 +60,20 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       await assertDeployAccount(sts, env, app);
       // The deploy role may only assume the CDK bootstrap roles; the read-only lookup role can see what was deployed.
       const lookupRole = `arn:${env.partition}:iam::${env.accounts[app]}:role/cdk-hnb659fds-lookup-role-${env.accounts[app]}-${env.region}`;
-      const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: lookupRole, RoleSessionName: 'airlock-verify' }));
-      const credentials = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken };
+      const { Credentials: c } = await sts.send(
+        new AssumeRoleCommand({ RoleArn: lookupRole, RoleSessionName: 'airlock-verify' }),
+      );
+      const credentials = {
+        accessKeyId: c?.AccessKeyId ?? '',
+        secretAccessKey: c?.SecretAccessKey ?? '',
+        sessionToken: c?.SessionToken,
+      };
       const config = { region: env.region, credentials };
-      const lines = await verifyDeployment(env, app, { iam: new IAMClient(config), sfn: new SFNClient(config), ssm: new SSMClient(config) });
+      const lines = await verifyDeployment(env, app, {
+        iam: new IAMClient(config),
+        sfn: new SFNClient(config),
+        ssm: new SSMClient(config),
+      });
       for (const line of lines) console.log(`✓ ${line}`);
       return 0;
     }

@@ -19,14 +19,21 @@ export interface VerifyClients {
  * After a deploy of the sandbox or data app: the names the orchestrator relies on exist as expected. (The
  * orchestrator's own check is `airlock verify-trust`.) Resolves to one line per check; throws on the first miss.
  */
-export async function verifyDeployment(env: AirlockEnvironment, account: 'sandbox' | 'data', clients: VerifyClients): Promise<string[]> {
+export async function verifyDeployment(
+  env: AirlockEnvironment,
+  account: 'sandbox' | 'data',
+  clients: VerifyClients,
+): Promise<string[]> {
   const found: string[] = [];
   const roleName = account === 'sandbox' ? sandboxLauncherRoleName(env) : dataInvokerRoleName(env);
   const role = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
-  if (!role.Role?.AssumeRolePolicyDocument?.includes('sts%3AExternalId')) throw new Error(`role ${roleName} has no ExternalId condition`);
+  if (!role.Role?.AssumeRolePolicyDocument?.includes('sts%3AExternalId'))
+    throw new Error(`role ${roleName} has no ExternalId condition`);
   found.push(`role ${roleName} exists and requires an ExternalId`);
   if (account === 'data') {
-    const machine = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: dataPlaneStateMachineArn(env) }));
+    const machine = await clients.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: dataPlaneStateMachineArn(env) }),
+    );
     if (machine.type !== 'EXPRESS') throw new Error(`${dataPlaneStateMachineArn(env)} is ${machine.type}, not EXPRESS`);
     found.push(`state machine ${machine.name} exists (EXPRESS)`);
   } else {

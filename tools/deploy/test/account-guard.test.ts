@@ -12,13 +12,13 @@ function sts() {
 }
 
 describe('assertDeployAccount', () => {
-  it('lets the sandbox app deploy with the sandbox account\'s credentials', async () => {
+  it("lets the sandbox app deploy with the sandbox account's credentials", async () => {
     const { client, mock } = sts();
     mock.on(GetCallerIdentityCommand).resolves({ Account: '222222222222' });
     await expect(assertDeployAccount(client, env, 'sandbox')).resolves.toBe('222222222222');
   });
 
-  it('refuses another account\'s credentials with one clear line', async () => {
+  it("refuses another account's credentials with one clear line", async () => {
     const { client, mock } = sts();
     mock.on(GetCallerIdentityCommand).resolves({ Account: '333333333333' });
     await expect(assertDeployAccount(client, env, 'sandbox')).rejects.toThrow(
@@ -28,7 +28,11 @@ describe('assertDeployAccount', () => {
 
   it('refuses when there are no credentials at all', async () => {
     const { client, mock } = sts();
-    mock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    mock
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      );
     await expect(assertDeployAccount(client, env, 'data')).rejects.toThrow(
       /^refusing to deploy the data app of environment "example": no usable AWS credentials \(Could not load credentials from any providers\)\. Fix: /,
     );

@@ -34,7 +34,7 @@ describe('nx affected', () => {
     expect(affected).toEqual(expect.arrayContaining([...ACCOUNT_APPS, '@airlock/shared']));
   });
 
-  it("gives the deploy workflows' \"is my app affected\" step the same answers", () => {
+  it('gives the deploy workflows\' "is my app affected" step the same answers', () => {
     touch('apps/data-account/src/data-account-stack.ts');
     expect(ACCOUNT_APPS.map((app) => [app, ws.isAffected(app)])).toEqual([
       ['@airlock/data-account', 'true'],

@@ -36,7 +36,10 @@ describe('module boundaries', () => {
   });
 
   it('fails when packages/shared imports an app', async () => {
-    const errors = await boundaryErrors('packages/shared/src/violation.ts', "import * as app from '@airlock/sandbox-account';\nexport const x = app;\n");
+    const errors = await boundaryErrors(
+      'packages/shared/src/violation.ts',
+      "import * as app from '@airlock/sandbox-account';\nexport const x = app;\n",
+    );
     expect(errors).toEqual([expect.stringMatching(/An account app is deployed alone and is never imported/)]);
   });
 

@@ -48,7 +48,9 @@ describe('workflow files', () => {
 
   it('CI runs the affected targets with the Nx cache kept between runs', () => {
     const steps = workflow('ci.yml').jobs.affected!.steps!;
-    expect(steps.map((s) => s.uses?.split('@')[0])).toEqual(expect.arrayContaining(['nrwl/nx-set-shas', 'actions/cache']));
+    expect(steps.map((s) => s.uses?.split('@')[0])).toEqual(
+      expect.arrayContaining(['nrwl/nx-set-shas', 'actions/cache']),
+    );
     expect(steps.find((s) => s.uses?.startsWith('actions/cache'))!.with!.path).toBe('.nx/cache');
     expect(steps.at(-2)!.run).toMatch(/^npx nx affected -t lint typecheck test synth bundle-sizes/);
     expect(steps.at(-1)!.run).toContain('npm run review');
@@ -61,15 +63,26 @@ describe.each(ACCOUNTS)('deploy-%s.yml', (account) => {
   it('deploys on main, only when its app is affected since its own last successful deploy', () => {
     expect(wf.on).toHaveProperty('push', { branches: ['main'] });
     const steps = wf.jobs.affected!.steps!;
-    expect(steps.find((s) => s.uses?.startsWith('nrwl/nx-set-shas'))!.with).toEqual({ 'workflow-id': `deploy-${account}.yml` });
-    expect(steps.at(-1)!.run).toBe(`echo "affected=$(node tools/scripts/is-affected.mjs @airlock/${account}-account)" >> "$GITHUB_OUTPUT"`);
+    expect(steps.find((s) => s.uses?.startsWith('nrwl/nx-set-shas'))!.with).toEqual({
+      'workflow-id': `deploy-${account}.yml`,
+    });
+    expect(steps.at(-1)!.run).toBe(
+      `echo "affected=$(node tools/scripts/is-affected.mjs @airlock/${account}-account)" >> "$GITHUB_OUTPUT"`,
+    );
     expect(wf.jobs.dev!.if).toContain("needs.affected.outputs.affected == 'true'");
   });
 
   it('deploys exactly its own app, dev then prod, through the shared deploy job with OIDC', () => {
     expect(Object.keys(wf.jobs)).toEqual(['affected', 'dev', 'prod']);
-    for (const [job, environment] of [['dev', 'dev'], ['prod', 'prod']] as const) {
-      expect(wf.jobs[job]).toMatchObject({ uses: './.github/workflows/deploy-account.yml', with: { account, environment }, permissions: { 'id-token': 'write', contents: 'read' } });
+    for (const [job, environment] of [
+      ['dev', 'dev'],
+      ['prod', 'prod'],
+    ] as const) {
+      expect(wf.jobs[job]).toMatchObject({
+        uses: './.github/workflows/deploy-account.yml',
+        with: { account, environment },
+        permissions: { 'id-token': 'write', contents: 'read' },
+      });
     }
     expect(wf.jobs.prod!.needs).toBe('dev');
   });
@@ -83,15 +96,23 @@ describe('deploy-account.yml (the deploy job every account uses)', () => {
 
   it('runs in the GitHub environment of the target (prod behind its protection rules), one deploy at a time per account+environment', () => {
     expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({ group: 'deploy-${{ inputs.account }}-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(job.concurrency).toEqual({
+      group: 'deploy-${{ inputs.account }}-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
     expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
   });
 
-  it('assumes the account\'s deploy role by OIDC, from the environment config, never from stored keys', () => {
+  it("assumes the account's deploy role by OIDC, from the environment config, never from stored keys", () => {
     const target = steps[index((s) => s.name === 'Deploy target')]!;
-    expect(target.run).toBe('node tools/deploy/bin/airlock-deploy.mjs target "${{ inputs.account }}" >> "$GITHUB_OUTPUT"');
+    expect(target.run).toBe(
+      'node tools/deploy/bin/airlock-deploy.mjs target "${{ inputs.account }}" >> "$GITHUB_OUTPUT"',
+    );
     const credentials = steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
-    expect(credentials.with).toMatchObject({ 'role-to-assume': '${{ steps.target.outputs.role_arn }}', 'aws-region': '${{ steps.target.outputs.region }}' });
+    expect(credentials.with).toMatchObject({
+      'role-to-assume': '${{ steps.target.outputs.role_arn }}',
+      'aws-region': '${{ steps.target.outputs.region }}',
+    });
     expect(Object.keys(credentials.with!)).not.toContain('aws-access-key-id');
   });
 
@@ -109,7 +130,10 @@ describe('deploy-account.yml (the deploy job every account uses)', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(steps[order[0]!]!.run).toContain('-p "$APP"');
-    for (const name of ['Account guard', 'Diff', 'Deploy']) expect(steps.find((s) => s.name === name)!.run).toContain('"${{ inputs.account }}"');
-    expect(steps.find((s) => s.name?.startsWith('Verify the deployed trust'))!.run).toBe('npm run -s airlock -- verify-trust');
+    for (const name of ['Account guard', 'Diff', 'Deploy'])
+      expect(steps.find((s) => s.name === name)!.run).toContain('"${{ inputs.account }}"');
+    expect(steps.find((s) => s.name?.startsWith('Verify the deployed trust'))!.run).toBe(
+      'npm run -s airlock -- verify-trust',
+    );
   });
 });

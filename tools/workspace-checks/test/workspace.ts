@@ -14,7 +14,9 @@ export class ScratchWorkspace {
   readonly root = mkdtempSync(join(tmpdir(), 'airlock-ws-'));
 
   constructor() {
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: workspaceRoot })
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: workspaceRoot,
+    })
       .toString()
       .split('\0')
       .filter(Boolean);
@@ -28,7 +30,9 @@ export class ScratchWorkspace {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: this.root }).toString();
+    return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], {
+      cwd: this.root,
+    }).toString();
   }
 
   commitAll(message: string): void {
@@ -39,14 +43,21 @@ export class ScratchWorkspace {
   /** `nx show projects --affected` between the last commit and its parent. */
   affectedByLastCommit(): string[] {
     const nx = join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js');
-    const out = execFileSync(process.execPath, [nx, 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json'], this.nxOptions());
+    const out = execFileSync(
+      process.execPath,
+      [nx, 'show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '--json'],
+      this.nxOptions(),
+    );
     return (JSON.parse(out.toString()) as string[]).sort();
   }
 
   /** What the deploy workflows' step (tools/scripts/is-affected.mjs) answers for the last commit. */
   isAffected(project: string): string {
     const options = this.nxOptions();
-    return execFileSync(process.execPath, ['tools/scripts/is-affected.mjs', project], { ...options, env: { ...options.env, NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' } })
+    return execFileSync(process.execPath, ['tools/scripts/is-affected.mjs', project], {
+      ...options,
+      env: { ...options.env, NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' },
+    })
       .toString()
       .trim();
   }

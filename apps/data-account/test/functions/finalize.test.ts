@@ -9,7 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => stores.stop());
 
-const exited = (exitCode: number) => ({ containers: [{ Name: 'runner', ExitCode: exitCode }], stoppedReason: 'Essential container in task exited' });
+const exited = (exitCode: number) => ({
+  containers: [{ Name: 'runner', ExitCode: exitCode }],
+  stoppedReason: 'Essential container in task exited',
+});
 const execution = (exitCode: number | null, extra: object = {}) => ({
   exitCode,
   signal: null,
@@ -19,7 +22,8 @@ const execution = (exitCode: number | null, extra: object = {}) => ({
   stderr: { tail: '', bytes: 0 },
   ...extra,
 });
-const completed = (result: unknown, exitCode = 0) => JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(exitCode), result });
+const completed = (result: unknown, exitCode = 0) =>
+  JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(exitCode), result });
 
 let seq = 0;
 async function preparedRun(output?: string | Buffer): Promise<string> {
@@ -30,10 +34,19 @@ async function preparedRun(output?: string | Buffer): Promise<string> {
   return runId;
 }
 
-const deps = () => ({ s3: stores.s3, records: stores.records, bucket: stores.bucket, now: () => new Date('2026-11-23T12:00:00Z'), maxOutputBytes: 4096 });
+const deps = () => ({
+  s3: stores.s3,
+  records: stores.records,
+  bucket: stores.bucket,
+  now: () => new Date('2026-11-23T12:00:00Z'),
+  maxOutputBytes: 4096,
+});
 
 async function failure(runId: string, task: unknown = exited(0)): Promise<string> {
-  const error = await finalize({ action: 'finalize', runId, task }, deps()).then(() => undefined, (e: Error) => e);
+  const error = await finalize({ action: 'finalize', runId, task }, deps()).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   if (!error) throw new Error('expected finalize to fail');
   expect(error.name).toBe('Airlock.RunFailed');
   expect(await stores.keys(`results/${runId}/`)).toEqual([]);
@@ -45,8 +58,14 @@ async function failure(runId: string, task: unknown = exited(0)): Promise<string
 describe('finalize', () => {
   it('writes the trusted report once and marks the run SUCCEEDED', async () => {
     const runId = await preparedRun(completed({ languages: { JavaScript: { files: 1, lines: 3 } } }));
-    expect(await finalize({ action: 'finalize', runId, task: exited(0) }, deps())).toEqual({ runId, status: 'SUCCEEDED', resultKey: `results/${runId}/report.json` });
-    const report = await stores.s3.send(new GetObjectCommand({ Bucket: stores.bucket, Key: `results/${runId}/report.json` }));
+    expect(await finalize({ action: 'finalize', runId, task: exited(0) }, deps())).toEqual({
+      runId,
+      status: 'SUCCEEDED',
+      resultKey: `results/${runId}/report.json`,
+    });
+    const report = await stores.s3.send(
+      new GetObjectCommand({ Bucket: stores.bucket, Key: `results/${runId}/report.json` }),
+    );
     expect(JSON.parse((await report.Body?.transformToString()) ?? '')).toEqual({
       schemaVersion: 1,
       runId,
@@ -55,7 +74,10 @@ describe('finalize', () => {
       durationMs: 1234,
       result: { languages: { JavaScript: { files: 1, lines: 3 } } },
     });
-    expect(await stores.records.getRun(runId)).toMatchObject({ status: 'SUCCEEDED', resultKey: `results/${runId}/report.json` });
+    expect(await stores.records.getRun(runId)).toMatchObject({
+      status: 'SUCCEEDED',
+      resultKey: `results/${runId}/report.json`,
+    });
   });
 
   it('repeats the recorded outcome when retried, success or failure', async () => {
@@ -63,7 +85,9 @@ describe('finalize', () => {
     const first = await finalize({ runId: ok, task: exited(0) }, deps());
     await stores.put(`runs/${ok}/output.json`, completed({ a: 2 }));
     expect(await finalize({ runId: ok, task: exited(0) }, deps())).toEqual(first);
-    const report = await stores.s3.send(new GetObjectCommand({ Bucket: stores.bucket, Key: `results/${ok}/report.json` }));
+    const report = await stores.s3.send(
+      new GetObjectCommand({ Bucket: stores.bucket, Key: `results/${ok}/report.json` }),
+    );
     expect(JSON.parse((await report.Body?.transformToString()) ?? '').result).toEqual({ a: 1 });
 
     const bad = await preparedRun('not json');
@@ -74,13 +98,37 @@ describe('finalize', () => {
   it.each<[string, string | Buffer, RegExp]>([
     ['oversized', Buffer.alloc(5000, 'x'), /output is 5000 bytes, over the limit of 4096/],
     ['invalid JSON', '{"schemaVersion":1,', /output is not acceptable JSON/],
-    ['a __proto__ key', '{"schemaVersion":1,"status":"COMPLETED","__proto__":{"polluted":true}}', /forbidden key "__proto__"/],
-    ['a constructor key in the result', completed({ constructor: { prototype: { x: 1 } } }), /forbidden key "(constructor|prototype)"/],
-    ['the wrong shape', JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(0), extra: 'x' }), /output has the wrong shape/],
+    [
+      'a __proto__ key',
+      '{"schemaVersion":1,"status":"COMPLETED","__proto__":{"polluted":true}}',
+      /forbidden key "__proto__"/,
+    ],
+    [
+      'a constructor key in the result',
+      completed({ constructor: { prototype: { x: 1 } } }),
+      /forbidden key "(constructor|prototype)"/,
+    ],
+    [
+      'the wrong shape',
+      JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(0), extra: 'x' }),
+      /output has the wrong shape/,
+    ],
     ['deep nesting', completed(JSON.parse('['.repeat(40) + ']'.repeat(40))), /nested deeper than 32 levels/],
     ['a non-zero exit of the submission', completed({ a: 1 }, 2), /submission exited with code 2/],
-    ['a timeout', JSON.stringify({ schemaVersion: 1, status: 'TIMED_OUT', execution: execution(null, { timedOut: true, signal: 'SIGKILL' }) }), /hit the deadline/],
-    ['a sandbox rejection', JSON.stringify({ schemaVersion: 1, status: 'REJECTED', rejection: 'archive rejected: "l" is a SymbolicLink' }), /rejected in the sandbox: archive rejected/],
+    [
+      'a timeout',
+      JSON.stringify({
+        schemaVersion: 1,
+        status: 'TIMED_OUT',
+        execution: execution(null, { timedOut: true, signal: 'SIGKILL' }),
+      }),
+      /hit the deadline/,
+    ],
+    [
+      'a sandbox rejection',
+      JSON.stringify({ schemaVersion: 1, status: 'REJECTED', rejection: 'archive rejected: "l" is a SymbolicLink' }),
+      /rejected in the sandbox: archive rejected/,
+    ],
     ['no result', completed(undefined), /no result\.json object/],
     ['a result that is not an object', completed([1, 2]), /no result\.json object/],
   ])('fails a run whose output has %s, recording why, with nothing under results/', async (_name, output, reason) => {
@@ -89,13 +137,24 @@ describe('finalize', () => {
 
   it('fails a run whose runner delivered nothing, could not deliver, or whose task failed', async () => {
     expect(await failure(await preparedRun())).toBe('the runner delivered no output');
-    expect(await failure(await preparedRun(completed({ a: 1 })), exited(4))).toBe('the runner could not deliver an output (exit code 4)');
-    expect(await failure(await preparedRun(completed({ a: 1 })), { Error: 'States.Timeout', Cause: 'task timed out' })).toBe('the sandbox task failed: States.Timeout');
-    expect(await failure(await preparedRun(), { containers: [{ Name: 'runner', Reason: 'CannotPullContainerError' }], stoppedReason: 'pull failed' })).toBe('the runner never finished: pull failed');
+    expect(await failure(await preparedRun(completed({ a: 1 })), exited(4))).toBe(
+      'the runner could not deliver an output (exit code 4)',
+    );
+    expect(
+      await failure(await preparedRun(completed({ a: 1 })), { Error: 'States.Timeout', Cause: 'task timed out' }),
+    ).toBe('the sandbox task failed: States.Timeout');
+    expect(
+      await failure(await preparedRun(), {
+        containers: [{ Name: 'runner', Reason: 'CannotPullContainerError' }],
+        stoppedReason: 'pull failed',
+      }),
+    ).toBe('the runner never finished: pull failed');
   });
 
   it('fails bad input with a named error', async () => {
-    await expect(finalize({ runId: 'nope', task: exited(0) }, deps())).rejects.toMatchObject({ name: 'Airlock.BadRequest' });
+    await expect(finalize({ runId: 'nope', task: exited(0) }, deps())).rejects.toMatchObject({
+      name: 'Airlock.BadRequest',
+    });
     await expect(finalize({ runId: 'a/b' }, deps())).rejects.toMatchObject({ name: 'Airlock.BadRequest' });
   });
 });

@@ -16,13 +16,24 @@ const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export async function startLocalStores() {
   const bucket = 'airlock-test-data';
   const table = 'airlock-test-runs';
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 'airlock-s3-')), configureBuckets: [{ name: bucket, configs: [] }] });
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 'airlock-s3-')),
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
   const s3Address = (await s3rver.run()) as AddressInfo;
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
   const dynamoPort = (dynamo.address() as AddressInfo).port;
 
-  const s3 = new S3Client({ region, credentials, endpoint: `http://127.0.0.1:${s3Address.port}`, forcePathStyle: true });
+  const s3 = new S3Client({
+    region,
+    credentials,
+    endpoint: `http://127.0.0.1:${s3Address.port}`,
+    forcePathStyle: true,
+  });
   const dynamodb = new DynamoDBClient({ region, credentials, endpoint: `http://127.0.0.1:${dynamoPort}` });
   await dynamodb.send(
     new CreateTableCommand({
@@ -40,12 +51,15 @@ export async function startLocalStores() {
     dynamodb,
     credentials,
     records: new RunRecords(dynamodb, table),
-    put: (key: string, body: string | Buffer) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
+    put: (key: string, body: string | Buffer) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
     keys: async (prefix = ''): Promise<string[]> => {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         keys.push(...(page.Contents ?? []).map((o) => o.Key!));
         token = page.NextContinuationToken;
       } while (token);

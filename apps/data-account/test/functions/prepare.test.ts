@@ -21,12 +21,17 @@ async function submit(archive: Buffer): Promise<string> {
   const submissionId = `sub-${++seq}`;
   await stores.put(`uploads/${submissionId}.tar.gz`, archive);
   await stores.dynamodb.send(
-    new PutItemCommand({ TableName: stores.table, Item: { pk: { S: `submission#${submissionId}` }, archiveKey: { S: `uploads/${submissionId}.tar.gz` } } }),
+    new PutItemCommand({
+      TableName: stores.table,
+      Item: { pk: { S: `submission#${submissionId}` }, archiveKey: { S: `uploads/${submissionId}.tar.gz` } },
+    }),
   );
   return submissionId;
 }
 
-function deps(overrides: Partial<PrepareDeps> = {}): PrepareDeps & { grants: Array<{ expiresInSeconds: number; deadline: number }> } {
+function deps(
+  overrides: Partial<PrepareDeps> = {},
+): PrepareDeps & { grants: Array<{ expiresInSeconds: number; deadline: number }> } {
   const grants: Array<{ expiresInSeconds: number; deadline: number }> = [];
   return {
     s3: stores.s3,
@@ -37,7 +42,13 @@ function deps(overrides: Partial<PrepareDeps> = {}): PrepareDeps & { grants: Arr
     // Real signing, with the local server's static key instead of an assumed signer session.
     mintGrant: (runId, expiresInSeconds, deadline) => {
       grants.push({ expiresInSeconds, deadline });
-      return mintRunGrant(stores.s3, { bucket: stores.bucket, runId, expiresInSeconds, maxOutputBytes: DATA_PLANE_LIMITS.maxOutputBytes, deadline });
+      return mintRunGrant(stores.s3, {
+        bucket: stores.bucket,
+        runId,
+        expiresInSeconds,
+        maxOutputBytes: DATA_PLANE_LIMITS.maxOutputBytes,
+        deadline,
+      });
     },
     grants,
     ...overrides,
@@ -45,7 +56,10 @@ function deps(overrides: Partial<PrepareDeps> = {}): PrepareDeps & { grants: Arr
 }
 
 async function rejection(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-  const error = await promise.then(() => undefined, (e: Error) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: Error) => e,
+  );
   if (!error) throw new Error('expected prepare to fail');
   return { name: error.name, message: error.message };
 }
@@ -63,12 +77,15 @@ describe('prepare', () => {
     expect(await stores.records.getRun('run-good')).toMatchObject({ status: 'PREPARED', submissionId });
   });
 
-  it('returns a POST for exactly this run\'s output.json, size-capped, expiring with the run', async () => {
+  it("returns a POST for exactly this run's output.json, size-capped, expiring with the run", async () => {
     const submissionId = await submit(goodArchive());
     const d = deps();
     const grant: RunGrant = await prepare({ runId: 'run-post', submissionId }, d);
     const post = JSON.parse(grant.outputPost) as { url: string; fields: Record<string, string> };
-    const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString('utf8')) as { expiration: string; conditions: unknown[] };
+    const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString('utf8')) as {
+      expiration: string;
+      conditions: unknown[];
+    };
 
     expect(post.fields.key).toBe('runs/run-post/output.json');
     expect(policy.conditions).toEqual(
@@ -91,7 +108,9 @@ describe('prepare', () => {
     form.append('file', new Blob(['{"schemaVersion":1}'], { type: 'application/json' }), 'output.json');
     const response = await fetch(post.url, { method: 'POST', body: form });
     expect(response.status).toBeLessThan(300);
-    const stored = await stores.s3.send(new GetObjectCommand({ Bucket: stores.bucket, Key: 'runs/run-post/output.json' }));
+    const stored = await stores.s3.send(
+      new GetObjectCommand({ Bucket: stores.bucket, Key: 'runs/run-post/output.json' }),
+    );
     expect(await stored.Body?.transformToString()).toBe('{"schemaVersion":1}');
   });
 
@@ -126,7 +145,10 @@ describe('prepare', () => {
     const submissionId = await submit(goodArchive());
     const small = { ...DATA_PLANE_LIMITS, archive: { ...DATA_PLANE_LIMITS.archive, maxArchiveBytes: 50 } };
     const error = await rejection(prepare({ runId: 'run-big', submissionId }, deps({ limits: small })));
-    expect(error).toEqual({ name: 'Airlock.SubmissionRejected', message: expect.stringMatching(/bytes, over the limit of 50$/) });
+    expect(error).toEqual({
+      name: 'Airlock.SubmissionRejected',
+      message: expect.stringMatching(/bytes, over the limit of 50$/),
+    });
   });
 
   it('is idempotent for a retried run and refuses a run ID reused for another submission', async () => {
@@ -136,12 +158,22 @@ describe('prepare', () => {
     expect(await stores.records.getRun('run-retry')).toMatchObject({ status: 'PREPARED' });
     expect(await stores.keys('runs/run-retry/')).toEqual(['runs/run-retry/input.tar.gz']);
     const other = await submit(goodArchive());
-    expect(await rejection(prepare({ runId: 'run-retry', submissionId: other }, deps()))).toMatchObject({ name: 'Airlock.RunConflict' });
+    expect(await rejection(prepare({ runId: 'run-retry', submissionId: other }, deps()))).toMatchObject({
+      name: 'Airlock.RunConflict',
+    });
   });
 
   it('fails bad input with a named error', async () => {
-    expect(await rejection(prepare({ runId: '../x', submissionId: 'a' }, deps()))).toEqual({ name: 'Airlock.BadRequest', message: expect.stringMatching(/runId must be/) });
-    expect(await rejection(prepare({ runId: 'r', submissionId: 'nope' }, deps()))).toEqual({ name: 'Airlock.BadRequest', message: 'prepare: submission nope does not exist' });
-    expect(await rejection(prepare({ runId: 'r', submissionId: 's', extra: 1 }, deps()))).toMatchObject({ name: 'Airlock.BadRequest' });
+    expect(await rejection(prepare({ runId: '../x', submissionId: 'a' }, deps()))).toEqual({
+      name: 'Airlock.BadRequest',
+      message: expect.stringMatching(/runId must be/),
+    });
+    expect(await rejection(prepare({ runId: 'r', submissionId: 'nope' }, deps()))).toEqual({
+      name: 'Airlock.BadRequest',
+      message: 'prepare: submission nope does not exist',
+    });
+    expect(await rejection(prepare({ runId: 'r', submissionId: 's', extra: 1 }, deps()))).toMatchObject({
+      name: 'Airlock.BadRequest',
+    });
   });
 });

@@ -27,6 +27,10 @@ export function defaultDeps(env: AirlockEnvironment, dataProfile: string | undef
     data: { sts: new STSClient(dataConfig), s3: new S3Client(dataConfig), dynamodb: new DynamoDBClient(dataConfig) },
     out: (line) => console.log(line),
     pollIntervalMs: 2_000,
-    newId: () => `${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}-${crypto.randomUUID().slice(0, 8)}`,
+    newId: () =>
+      `${new Date()
+        .toISOString()
+        .replace(/[-:T.Z]/g, '')
+        .slice(0, 14)}-${crypto.randomUUID().slice(0, 8)}`,
   };
 }

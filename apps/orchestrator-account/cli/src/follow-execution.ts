@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 
 export interface FollowOptions {
   /** Time between polls. */
@@ -22,7 +27,11 @@ const isThrottle = (error: unknown) => /Throttl|TooManyRequests/.test((error as 
  * Polls an execution's history until it ends, reporting each state as it exits. A throttled poll is retried after
  * a longer pause instead of failing the command: the run goes on regardless.
  */
-export async function followExecution(sfn: SFNClient, executionArn: string, options: FollowOptions): Promise<ExecutionEnd> {
+export async function followExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: FollowOptions,
+): Promise<ExecutionEnd> {
   const sleep = options.sleep ?? sleepFor;
   let seen = 0;
   let started: number | undefined;
@@ -53,7 +62,9 @@ async function allEvents(sfn: SFNClient, executionArn: string): Promise<HistoryE
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: false }));
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: false }),
+    );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

@@ -36,7 +36,16 @@ async function main(argv: string[]): Promise<number> {
   const deps = defaultDeps(env, values['data-profile']);
   switch (command) {
     case 'submit':
-      return submitCommand(env, { archive: argument, submissionId: values['submission-id'], runId: values['run-id'], follow: !values['no-follow'] }, deps);
+      return submitCommand(
+        env,
+        {
+          archive: argument,
+          submissionId: values['submission-id'],
+          runId: values['run-id'],
+          follow: !values['no-follow'],
+        },
+        deps,
+      );
     case 'status':
       if (!argument) throw new CliError('status needs a run ID. Fix: airlock status <runId>');
       return statusCommand(env, argument, deps);

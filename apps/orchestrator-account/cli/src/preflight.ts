@@ -10,7 +10,9 @@ export async function requireAccount(sts: STSClient, expected: string, what: str
   try {
     identity = await sts.send(new GetCallerIdentityCommand({}));
   } catch (error) {
-    throw new CliError(`cannot identify your AWS credentials for the ${what} (${(error as Error).message}). Fix: sign in, e.g. aws sso login`);
+    throw new CliError(
+      `cannot identify your AWS credentials for the ${what} (${(error as Error).message}). Fix: sign in, e.g. aws sso login`,
+    );
   }
   if (identity.Account !== expected) {
     throw new CliError(

@@ -14,10 +14,14 @@ export async function statusCommand(env: AirlockEnvironment, runId: string, deps
   try {
     execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(env, runId) }));
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) throw new CliError(`no run ${runId} in environment ${env.environment}`, 1);
+    if (error instanceof ExecutionDoesNotExist)
+      throw new CliError(`no run ${runId} in environment ${env.environment}`, 1);
     throw error;
   }
-  const took = execution.stopDate && execution.startDate ? ` in ${((execution.stopDate.getTime() - execution.startDate.getTime()) / 1000).toFixed(1)}s` : '';
+  const took =
+    execution.stopDate && execution.startDate
+      ? ` in ${((execution.stopDate.getTime() - execution.startDate.getTime()) / 1000).toFixed(1)}s`
+      : '';
   deps.out(`run ${runId}: ${execution.status}${took}`);
   if (execution.error) deps.out(`  ${execution.error}: ${execution.cause ?? ''}`);
   if (execution.status === 'SUCCEEDED') return 0;

@@ -25,27 +25,53 @@ export interface SubmitOptions {
 export async function submitCommand(env: AirlockEnvironment, options: SubmitOptions, deps: CliDeps): Promise<number> {
   const submissionId = options.submissionId ?? (options.archive ? `sub-${deps.newId()}` : undefined);
   const runId = options.runId ?? `run-${deps.newId()}`;
-  if (!submissionId) throw new CliError('nothing to run. Fix: give an archive, or --submission-id of an uploaded submission');
-  for (const [flag, id] of [['--submission-id', submissionId], ['--run-id', runId]] as const) {
+  if (!submissionId)
+    throw new CliError('nothing to run. Fix: give an archive, or --submission-id of an uploaded submission');
+  for (const [flag, id] of [
+    ['--submission-id', submissionId],
+    ['--run-id', runId],
+  ] as const) {
     if (!isValidId(id)) throw new CliError(`${flag} "${id}" is not valid: use ${ID_RULE}`);
   }
 
-  const operator = await requireAccount(deps.sts, env.accounts.orchestrator, `orchestrator account of environment "${env.environment}"`);
+  const operator = await requireAccount(
+    deps.sts,
+    env.accounts.orchestrator,
+    `orchestrator account of environment "${env.environment}"`,
+  );
   if (options.archive) {
-    await requireAccount(deps.data.sts, env.accounts.data, `data account of environment "${env.environment}" (--data-profile)`);
-    const uploaded = await uploadSubmission(deps.data, { bucket: dataBucketName(env), table: runsTableName(env) }, submissionId, options.archive, operator);
-    deps.out(`uploaded ${options.archive} as submission ${submissionId} (${uploaded.bytes} bytes, sha256 ${uploaded.sha256.slice(0, 12)}…)`);
+    await requireAccount(
+      deps.data.sts,
+      env.accounts.data,
+      `data account of environment "${env.environment}" (--data-profile)`,
+    );
+    const uploaded = await uploadSubmission(
+      deps.data,
+      { bucket: dataBucketName(env), table: runsTableName(env) },
+      submissionId,
+      options.archive,
+      operator,
+    );
+    deps.out(
+      `uploaded ${options.archive} as submission ${submissionId} (${uploaded.bytes} bytes, sha256 ${uploaded.sha256.slice(0, 12)}…)`,
+    );
   }
 
   let executionArn: string;
   try {
     const started = await deps.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: analysisStateMachineArn(env), name: runId, input: JSON.stringify({ submissionId }) }),
+      new StartExecutionCommand({
+        stateMachineArn: analysisStateMachineArn(env),
+        name: runId,
+        input: JSON.stringify({ submissionId }),
+      }),
     );
     executionArn = started.executionArn ?? '';
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists) {
-      throw new CliError(`run ID ${runId} was already used: a run ID names exactly one run. Fix: omit --run-id or choose a new one`);
+      throw new CliError(
+        `run ID ${runId} was already used: a run ID names exactly one run. Fix: omit --run-id or choose a new one`,
+      );
     }
     throw error;
   }

@@ -30,7 +30,13 @@ export async function uploadSubmission(
   }
   const sha256 = createHash('sha256').update(body).digest('hex');
   await clients.s3.send(
-    new PutObjectCommand({ Bucket: target.bucket, Key: uploadObjectKey(submissionId), Body: body, ContentType: 'application/gzip', ChecksumAlgorithm: 'SHA256' }),
+    new PutObjectCommand({
+      Bucket: target.bucket,
+      Key: uploadObjectKey(submissionId),
+      Body: body,
+      ContentType: 'application/gzip',
+      ChecksumAlgorithm: 'SHA256',
+    }),
   );
   try {
     await clients.dynamodb.send(

@@ -19,7 +19,14 @@ export async function verifyTrustCommand(env: AirlockEnvironment, deps: CliDeps)
   let failures = 0;
   for (const attempt of attempts) {
     try {
-      await deps.sts.send(new AssumeRoleCommand({ RoleArn: attempt.role, RoleSessionName: 'airlock-verify-trust', ExternalId: attempt.externalId, DurationSeconds: 900 }));
+      await deps.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: attempt.role,
+          RoleSessionName: 'airlock-verify-trust',
+          ExternalId: attempt.externalId,
+          DurationSeconds: 900,
+        }),
+      );
       failures += 1;
       deps.out(`✗ ${attempt.role} could be assumed with ${attempt.what}: its trust policy is too open`);
     } catch (error) {

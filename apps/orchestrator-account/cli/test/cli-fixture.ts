@@ -16,7 +16,11 @@ export function cliFixture() {
   const clients = {
     sfn: new SFNClient({ region: env.region }),
     sts: new STSClient({ region: env.region }),
-    data: { sts: new STSClient({ region: env.region }), s3: new S3Client({ region: env.region }), dynamodb: new DynamoDBClient({ region: env.region }) },
+    data: {
+      sts: new STSClient({ region: env.region }),
+      s3: new S3Client({ region: env.region }),
+      dynamodb: new DynamoDBClient({ region: env.region }),
+    },
   };
   const mocks = {
     sfn: mockClient(clients.sfn),
@@ -25,11 +29,19 @@ export function cliFixture() {
     s3: mockClient(clients.data.s3),
     dynamodb: mockClient(clients.data.dynamodb),
   };
-  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: env.accounts.orchestrator, Arn: 'arn:aws:sts::111111111111:assumed-role/operator/alice' });
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: env.accounts.orchestrator, Arn: 'arn:aws:sts::111111111111:assumed-role/operator/alice' });
   mocks.dataSts.on(GetCallerIdentityCommand).resolves({ Account: env.accounts.data });
   const lines: string[] = [];
   let ids = 0;
-  const deps: CliDeps = { ...clients, out: (l) => lines.push(l), pollIntervalMs: 0, sleep: () => Promise.resolve(), newId: () => `id${++ids}` };
+  const deps: CliDeps = {
+    ...clients,
+    out: (l) => lines.push(l),
+    pollIntervalMs: 0,
+    sleep: () => Promise.resolve(),
+    newId: () => `id${++ids}`,
+  };
   return { deps, mocks, lines };
 }
 

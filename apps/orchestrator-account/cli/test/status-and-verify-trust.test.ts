@@ -10,7 +10,9 @@ const denied = () => Object.assign(new Error('not authorized to perform: sts:Ass
 describe('airlock status', () => {
   it('describes the execution named by the run ID and maps its status to an exit code', async () => {
     const { deps, mocks, lines } = cliFixture();
-    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'Airlock.PrepareFailed', cause: 'rejected' });
+    mocks.sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'Airlock.PrepareFailed', cause: 'rejected' });
     expect(await statusCommand(env, 'run-9', deps)).toBe(1);
     expect(mocks.sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input.executionArn).toBe(
       'arn:aws:states:eu-west-1:111111111111:execution:airlock-example-analysis:run-9',
@@ -26,7 +28,9 @@ describe('airlock verify-trust', () => {
     const { deps, mocks, lines } = cliFixture();
     mocks.sts.on(AssumeRoleCommand).rejects(denied());
     expect(await verifyTrustCommand(env, deps)).toBe(0);
-    const calls = mocks.sts.commandCalls(AssumeRoleCommand).map((c) => [c.args[0].input.RoleArn, c.args[0].input.ExternalId]);
+    const calls = mocks.sts
+      .commandCalls(AssumeRoleCommand)
+      .map((c) => [c.args[0].input.RoleArn, c.args[0].input.ExternalId]);
     expect(calls).toEqual([
       ['arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher', undefined],
       ['arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher', 'airlock-verify-trust-wrong-id'],
@@ -39,9 +43,16 @@ describe('airlock verify-trust', () => {
   it('fails when any role can be assumed the wrong way', async () => {
     const { deps, mocks, lines } = cliFixture();
     mocks.sts.on(AssumeRoleCommand).rejects(denied());
-    mocks.sts.on(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::333333333333:role/airlock-example-data-invoker', ExternalId: undefined }).resolves({});
+    mocks.sts
+      .on(AssumeRoleCommand, {
+        RoleArn: 'arn:aws:iam::333333333333:role/airlock-example-data-invoker',
+        ExternalId: undefined,
+      })
+      .resolves({});
     expect(await verifyTrustCommand(env, deps)).toBe(1);
-    expect(lines).toContain('✗ arn:aws:iam::333333333333:role/airlock-example-data-invoker could be assumed with no ExternalId: its trust policy is too open');
+    expect(lines).toContain(
+      '✗ arn:aws:iam::333333333333:role/airlock-example-data-invoker could be assumed with no ExternalId: its trust policy is too open',
+    );
   });
 
   it('does not mistake another error for a denial', async () => {

@@ -26,7 +26,9 @@ describe('airlock submit', () => {
     const { deps, mocks } = cliFixture();
     mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999' });
     await expect(submitCommand(env, { archive: archiveFile(), follow: true }, deps)).rejects.toThrow(
-      new CliError('your credentials are for account 999999999999, but the orchestrator account of environment "example" is account 111111111111. Fix: use a profile of account 111111111111 (AWS_PROFILE=...)'),
+      new CliError(
+        'your credentials are for account 999999999999, but the orchestrator account of environment "example" is account 111111111111. Fix: use a profile of account 111111111111 (AWS_PROFILE=...)',
+      ),
     );
     expect(mocks.sfn.calls()).toHaveLength(0);
     expect(mocks.s3.calls()).toHaveLength(0);
@@ -35,7 +37,9 @@ describe('airlock submit', () => {
   it('refuses upload credentials that are not the data account', async () => {
     const { deps, mocks } = cliFixture();
     mocks.dataSts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
-    await expect(submitCommand(env, { archive: archiveFile(), follow: true }, deps)).rejects.toThrow(/data account of environment "example" \(--data-profile\) is account 333333333333/);
+    await expect(submitCommand(env, { archive: archiveFile(), follow: true }, deps)).rejects.toThrow(
+      /data account of environment "example" \(--data-profile\) is account 333333333333/,
+    );
     expect(mocks.s3.calls()).toHaveLength(0);
   });
 
@@ -46,12 +50,16 @@ describe('airlock submit', () => {
       .on(GetExecutionHistoryCommand)
       .resolvesOnce({ events: [exited('Start', 0), exited('Prepare', 2)] })
       .resolves({ events: [exited('Start', 0), exited('Prepare', 2), exited('RunUntrusted', 40)] });
-    mocks.sfn
-      .on(DescribeExecutionCommand)
-      .resolvesOnce({ status: 'RUNNING' })
-      .resolves({ status: 'SUCCEEDED', output: '{"runId":"run-1","status":"SUCCEEDED","resultKey":"results/run-1/report.json"}' });
+    mocks.sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' }).resolves({
+      status: 'SUCCEEDED',
+      output: '{"runId":"run-1","status":"SUCCEEDED","resultKey":"results/run-1/report.json"}',
+    });
 
-    const code = await submitCommand(env, { archive: archiveFile(), submissionId: 'sub-1', runId: 'run-1', follow: true }, deps);
+    const code = await submitCommand(
+      env,
+      { archive: archiveFile(), submissionId: 'sub-1', runId: 'run-1', follow: true },
+      deps,
+    );
 
     expect(code).toBe(0);
     expect(mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
@@ -60,11 +68,22 @@ describe('airlock submit', () => {
     });
     expect(mocks.dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input).toMatchObject({
       TableName: 'airlock-example-runs',
-      Item: { pk: { S: 'submission#sub-1' }, submitter: { S: 'arn:aws:sts::111111111111:assumed-role/operator/alice' } },
+      Item: {
+        pk: { S: 'submission#sub-1' },
+        submitter: { S: 'arn:aws:sts::111111111111:assumed-role/operator/alice' },
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect(mocks.sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({ stateMachineArn: SM, name: 'run-1', input: '{"submissionId":"sub-1"}' });
-    expect(lines.filter((l) => l.includes('✓')).map((l) => l.trim().split(/\s+/)[1])).toEqual(['Start', 'Prepare', 'RunUntrusted']);
+    expect(mocks.sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
+      stateMachineArn: SM,
+      name: 'run-1',
+      input: '{"submissionId":"sub-1"}',
+    });
+    expect(lines.filter((l) => l.includes('✓')).map((l) => l.trim().split(/\s+/)[1])).toEqual([
+      'Start',
+      'Prepare',
+      'RunUntrusted',
+    ]);
     expect(lines.at(-1)).toMatch(/^run run-1 SUCCEEDED: .*results\/run-1\/report\.json/);
   });
 
@@ -72,7 +91,11 @@ describe('airlock submit', () => {
     const { deps, mocks, lines } = cliFixture();
     mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
     mocks.sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
-    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'Airlock.RunFailed', cause: 'The submission did not produce a valid result' });
+    mocks.sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'Airlock.RunFailed',
+      cause: 'The submission did not produce a valid result',
+    });
     expect(await submitCommand(env, { submissionId: 'sub-1', runId: 'run-2', follow: true }, deps)).toBe(1);
     expect(lines.at(-1)).toBe('run run-2 FAILED: Airlock.RunFailed The submission did not produce a valid result');
     expect(mocks.s3.calls()).toHaveLength(0);
@@ -85,7 +108,11 @@ describe('airlock submit', () => {
     mocks.sfn.on(GetExecutionHistoryCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ events: [] });
     mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
     const waits: number[] = [];
-    const code = await submitCommand(env, { submissionId: 'sub-1', runId: 'run-3', follow: true }, { ...deps, pollIntervalMs: 100, sleep: async (ms) => void waits.push(ms) });
+    const code = await submitCommand(
+      env,
+      { submissionId: 'sub-1', runId: 'run-3', follow: true },
+      { ...deps, pollIntervalMs: 100, sleep: async (ms) => void waits.push(ms) },
+    );
     expect(code).toBe(0);
     expect(mocks.sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(3);
     expect(waits).toEqual([200, 400]);
@@ -93,7 +120,9 @@ describe('airlock submit', () => {
 
   it('says clearly that a run ID was already used', async () => {
     const { deps, mocks } = cliFixture();
-    mocks.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    mocks.sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     await expect(submitCommand(env, { submissionId: 'sub-1', runId: 'run-1', follow: true }, deps)).rejects.toThrow(
       'run ID run-1 was already used: a run ID names exactly one run. Fix: omit --run-id or choose a new one',
     );
@@ -101,11 +130,15 @@ describe('airlock submit', () => {
 
   it('refuses a reused submission ID and an invalid run ID', async () => {
     const { deps, mocks } = cliFixture();
-    mocks.dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'conditional', $metadata: {} }));
-    await expect(submitCommand(env, { archive: archiveFile(), submissionId: 'sub-1', follow: true }, deps)).rejects.toThrow(
-      'submission sub-1 already exists. Fix: choose another --submission-id',
-    );
+    mocks.dynamodb
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'conditional', $metadata: {} }));
+    await expect(
+      submitCommand(env, { archive: archiveFile(), submissionId: 'sub-1', follow: true }, deps),
+    ).rejects.toThrow('submission sub-1 already exists. Fix: choose another --submission-id');
     expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    await expect(submitCommand(env, { submissionId: 'sub-1', runId: '../x', follow: true }, deps)).rejects.toThrow(/--run-id "\.\.\/x" is not valid/);
+    await expect(submitCommand(env, { submissionId: 'sub-1', runId: '../x', follow: true }, deps)).rejects.toThrow(
+      /--run-id "\.\.\/x" is not valid/,
+    );
   });
 });

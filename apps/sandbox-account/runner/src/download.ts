@@ -23,9 +23,16 @@ export async function download(url: string, file: string, maxBytes: number, sign
     },
   });
   try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), cap, createWriteStream(file), { signal });
+    await pipeline(
+      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+      cap,
+      createWriteStream(file),
+      { signal },
+    );
   } catch (error) {
-    throw error instanceof DownloadError ? error : new DownloadError(`input download failed: ${(error as Error).message}`);
+    throw error instanceof DownloadError
+      ? error
+      : new DownloadError(`input download failed: ${(error as Error).message}`);
   }
   return received;
 }

@@ -42,10 +42,13 @@ export function execute(entrypoint: readonly [string, ...string[]], options: Exe
         // Already gone.
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, Math.max(0, options.killAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup();
+      },
+      Math.max(0, options.killAt - Date.now()),
+    );
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     const finish = (exitCode: number | null, signal: string | null) => {

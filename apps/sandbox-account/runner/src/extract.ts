@@ -6,7 +6,11 @@ import { list, extract } from 'tar';
  * Checks every entry of a .tar.gz against the archive rules, then extracts it into `dir`. Nothing is written unless
  * the whole archive passes, and extraction again admits only regular files and directories.
  */
-export function extractChecked(file: string, dir: string, limits: ArchiveLimits): { entries: number; totalBytes: number } {
+export function extractChecked(
+  file: string,
+  dir: string,
+  limits: ArchiveLimits,
+): { entries: number; totalBytes: number } {
   const checker = new ArchiveChecker(limits);
   checker.checkArchiveSize(statSync(file).size);
   let rejection: unknown;
@@ -32,7 +36,8 @@ export function extractChecked(file: string, dir: string, limits: ArchiveLimits)
     strict: true,
     preservePaths: false,
     preserveOwner: false,
-    filter: (_path, entry) => 'type' in entry && ['File', 'OldFile', 'ContiguousFile', 'Directory'].includes(entry.type),
+    filter: (_path, entry) =>
+      'type' in entry && ['File', 'OldFile', 'ContiguousFile', 'Directory'].includes(entry.type),
   });
   return summary;
 }

@@ -13,10 +13,13 @@ async function main(): Promise<number> {
     return EXIT.BAD_ENVIRONMENT;
   }
   // A hard stop at the deadline, whatever is still pending.
-  setTimeout(() => {
-    console.error('airlock-runner: deadline reached');
-    process.exit(EXIT.DEADLINE);
-  }, Math.max(0, config.deadline - Date.now())).unref();
+  setTimeout(
+    () => {
+      console.error('airlock-runner: deadline reached');
+      process.exit(EXIT.DEADLINE);
+    },
+    Math.max(0, config.deadline - Date.now()),
+  ).unref();
   const outcome = await runSubmission(config);
   console.log(`airlock-runner: ${outcome.message}`);
   return outcome.exitCode;

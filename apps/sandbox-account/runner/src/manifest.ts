@@ -24,7 +24,9 @@ export function readManifest(dir: string): Manifest {
     !Array.isArray(entrypoint) ||
     entrypoint.length === 0 ||
     entrypoint.length > 32 ||
-    !entrypoint.every((part) => typeof part === 'string' && part.length > 0 && part.length <= 1024 && !part.includes('\0'))
+    !entrypoint.every(
+      (part) => typeof part === 'string' && part.length > 0 && part.length <= 1024 && !part.includes('\0'),
+    )
   ) {
     throw new ManifestError(`${MANIFEST_FILE} must have "entrypoint": a non-empty array of up to 32 strings`);
   }

@@ -22,12 +22,21 @@ export async function runSubmission(config: RunnerConfig, limits: RunnerLimits =
   const submissionEnds = config.deadline - limits.uploadReserveMs;
   if (Date.now() >= submissionEnds) return { exitCode: EXIT.DEADLINE, message: 'deadline already passed' };
 
-  const dirs = { work: join(config.scratchDir, 'work'), out: join(config.scratchDir, 'out'), tmp: join(config.scratchDir, 'tmp') };
+  const dirs = {
+    work: join(config.scratchDir, 'work'),
+    out: join(config.scratchDir, 'out'),
+    tmp: join(config.scratchDir, 'tmp'),
+  };
   Object.values(dirs).forEach((d) => mkdirSync(d, { recursive: true }));
   const archive = join(config.scratchDir, 'input.tar.gz');
 
   try {
-    await download(config.inputUrl, archive, limits.archive.maxArchiveBytes, AbortSignal.any([deadline, AbortSignal.timeout(submissionEnds - Date.now())]));
+    await download(
+      config.inputUrl,
+      archive,
+      limits.archive.maxArchiveBytes,
+      AbortSignal.any([deadline, AbortSignal.timeout(submissionEnds - Date.now())]),
+    );
   } catch (error) {
     if (error instanceof DownloadError) return { exitCode: EXIT.DOWNLOAD_FAILED, message: error.message };
     throw error;

@@ -59,7 +59,10 @@ export class PresignedFixture {
   }
 
   get outputPost(): { url: string; fields: Record<string, string> } {
-    return { url: `http://127.0.0.1:${this.port}/upload`, fields: { key: 'runs/run-1/output.json', policy: 'p', 'x-amz-signature': 's' } };
+    return {
+      url: `http://127.0.0.1:${this.port}/upload`,
+      fields: { key: 'runs/run-1/output.json', policy: 'p', 'x-amz-signature': 's' },
+    };
   }
 
   /** The last delivered output.json, parsed. */

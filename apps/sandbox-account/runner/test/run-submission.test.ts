@@ -34,7 +34,9 @@ async function run(input: Buffer, seconds = 20) {
 function exampleArchive(): Buffer {
   const walk = (dir: string): TestEntry[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : [{ path: relative(EXAMPLE, join(dir, e.name)), content: readFileSync(join(dir, e.name), 'utf8') }],
+      e.isDirectory()
+        ? walk(join(dir, e.name))
+        : [{ path: relative(EXAMPLE, join(dir, e.name)), content: readFileSync(join(dir, e.name), 'utf8') }],
     );
   return tarGz(walk(EXAMPLE));
 }
@@ -62,7 +64,9 @@ describe('runSubmission', () => {
   it('kills a submission that loops forever at the deadline, with its children, and still delivers', async () => {
     const started = Date.now();
     const { outcome, output } = await run(
-      submission("import { spawn } from 'node:child_process'; spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }); for (;;) {}"),
+      submission(
+        "import { spawn } from 'node:child_process'; spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }); for (;;) {}",
+      ),
       3,
     );
     expect(outcome.exitCode).toBe(EXIT.DELIVERED);
@@ -80,17 +84,24 @@ describe('runSubmission', () => {
 
   it('refuses a huge result.json but delivers the rest', async () => {
     const { outcome, output } = await run(
-      submission("import { writeFileSync } from 'node:fs'; writeFileSync(process.env.AIRLOCK_RESULT_FILE, JSON.stringify({ big: 'y'.repeat(1024 * 1024) }));"),
+      submission(
+        "import { writeFileSync } from 'node:fs'; writeFileSync(process.env.AIRLOCK_RESULT_FILE, JSON.stringify({ big: 'y'.repeat(1024 * 1024) }));",
+      ),
     );
     expect(outcome.exitCode).toBe(EXIT.DELIVERED);
-    expect(output).toMatchObject({ status: 'COMPLETED', resultError: expect.stringMatching(/^result\.json is \d+ bytes, over the limit of 65536$/) });
+    expect(output).toMatchObject({
+      status: 'COMPLETED',
+      resultError: expect.stringMatching(/^result\.json is \d+ bytes, over the limit of 65536$/),
+    });
     expect(output).not.toHaveProperty('result');
   });
 
   it('gives the submission neither the presigned URLs nor anything else of the runner environment', async () => {
     process.env.AIRLOCK_TEST_SECRET = 'must-not-leak';
     const { output } = await run(
-      submission("import { writeFileSync } from 'node:fs'; writeFileSync(process.env.AIRLOCK_RESULT_FILE, JSON.stringify(Object.keys(process.env).sort()));"),
+      submission(
+        "import { writeFileSync } from 'node:fs'; writeFileSync(process.env.AIRLOCK_RESULT_FILE, JSON.stringify(Object.keys(process.env).sort()));",
+      ),
     );
     delete process.env.AIRLOCK_TEST_SECRET;
     expect(output?.result).toEqual(['AIRLOCK_INPUT_DIR', 'AIRLOCK_RESULT_FILE', 'HOME', 'PATH', 'TMPDIR']);
@@ -102,7 +113,9 @@ describe('runSubmission', () => {
     ['a symbolic link', [{ path: 'link', type: 'SymbolicLink', linkpath: '/etc/passwd' }], /"link" is a SymbolicLink/],
     ['a hard link', [{ path: 'hard', type: 'Link', linkpath: '/etc/passwd' }], /"hard" is a Link/],
   ])('rejects an archive with %s without extracting or running anything', async (_name, bad, reason) => {
-    const { outcome, output, scratchDir } = await run(submission("import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');", bad));
+    const { outcome, output, scratchDir } = await run(
+      submission("import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');", bad),
+    );
     expect(outcome.exitCode).toBe(EXIT.DELIVERED);
     expect(output).toEqual({ schemaVersion: 1, status: 'REJECTED', rejection: expect.stringMatching(reason) });
     expect(readdirSync(join(scratchDir, 'work'))).toEqual([]);
@@ -110,8 +123,14 @@ describe('runSubmission', () => {
   });
 
   it('rejects an archive with too many entries or no manifest', async () => {
-    const many = Array.from({ length: RUNNER_LIMITS.archive.maxEntries + 1 }, (_, i) => ({ path: `f${i}`, content: '' }));
-    expect((await run(tarGz(many))).output).toMatchObject({ status: 'REJECTED', rejection: expect.stringMatching(/more than 2000 entries/) });
+    const many = Array.from({ length: RUNNER_LIMITS.archive.maxEntries + 1 }, (_, i) => ({
+      path: `f${i}`,
+      content: '',
+    }));
+    expect((await run(tarGz(many))).output).toMatchObject({
+      status: 'REJECTED',
+      rejection: expect.stringMatching(/more than 2000 entries/),
+    });
     expect((await run(tarGz([{ path: 'main.mjs', content: '' }]))).output).toMatchObject({
       status: 'REJECTED',
       rejection: 'airlock.json is missing from the archive root',
@@ -123,7 +142,10 @@ describe('runSubmission', () => {
     fixture.postStatus = 403;
     try {
       const { outcome } = await run(submission('process.exit(0)'));
-      expect(outcome).toEqual({ exitCode: EXIT.UPLOAD_REJECTED, message: expect.stringMatching(/HTTP 403 .*AccessDenied/) });
+      expect(outcome).toEqual({
+        exitCode: EXIT.UPLOAD_REJECTED,
+        message: expect.stringMatching(/HTTP 403 .*AccessDenied/),
+      });
     } finally {
       fixture.postStatus = 204;
     }
@@ -132,7 +154,10 @@ describe('runSubmission', () => {
   it('exits DOWNLOAD_FAILED when the input cannot be fetched, and DEADLINE when none is left', async () => {
     const scratchDir = mkdtempSync(join(tmpdir(), 'airlock-runner-'));
     const base = { outputPost: fixture.outputPost, scratchDir };
-    const missing = await runSubmission({ ...base, inputUrl: fixture.inputUrl.replace('/input', '/nothing'), deadline: Date.now() + 10_000 }, limits);
+    const missing = await runSubmission(
+      { ...base, inputUrl: fixture.inputUrl.replace('/input', '/nothing'), deadline: Date.now() + 10_000 },
+      limits,
+    );
     expect(missing).toEqual({ exitCode: EXIT.DOWNLOAD_FAILED, message: 'input download failed: HTTP 404' });
     const late = await runSubmission({ ...base, inputUrl: fixture.inputUrl, deadline: Date.now() + 500 }, limits);
     expect(late.exitCode).toBe(EXIT.DEADLINE);

@@ -10,7 +10,9 @@ import { PresignedFixture } from './presigned-fixture.js';
 
 // Built by the `bundle-runner` target, which `test` depends on.
 const bundle = fileURLToPath(new URL('../../dist/runner-image/runner.mjs', import.meta.url));
-const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/runner-meta.json', import.meta.url)), 'utf8')) as {
+const meta = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../dist/runner-meta.json', import.meta.url)), 'utf8'),
+) as {
   inputs: Record<string, unknown>;
 };
 
@@ -22,7 +24,10 @@ afterAll(() => fixture.close());
 
 /** Runs the bundle as the container would: an environment of the three overrides and nothing else. */
 function runBundle(env: Record<string, string>) {
-  return spawnSync(process.execPath, [bundle], { env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [bundle], {
+    env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env },
+    encoding: 'utf8',
+  });
 }
 
 describe('the runner bundle (the file the image runs)', () => {
@@ -33,7 +38,10 @@ describe('the runner bundle (the file the image runs)', () => {
       RUN_DEADLINE: String(Date.now() + 20_000),
     });
     expect(result.status).toBe(EXIT.DELIVERED);
-    expect(fixture.lastOutput()).toMatchObject({ status: 'COMPLETED', execution: { exitCode: 0, stdout: { tail: 'hi\n' } } });
+    expect(fixture.lastOutput()).toMatchObject({
+      status: 'COMPLETED',
+      execution: { exitCode: 0, stdout: { tail: 'hi\n' } },
+    });
   });
 
   it('exits BAD_ENVIRONMENT, naming the variable, when an override is missing', () => {
@@ -53,7 +61,10 @@ describe('the runner bundle (the file the image runs)', () => {
 // spawnSync would block the fixture's server in this same process; run the bundle asynchronously instead.
 function runBundleAsync(env: Record<string, string>): Promise<{ status: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bundle], {
+      env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env },
+      stdio: 'ignore',
+    });
     child.on('close', (status) => resolve({ status }));
   });
 }

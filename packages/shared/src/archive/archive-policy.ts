@@ -56,7 +56,9 @@ export class ArchiveChecker {
       throw new ArchiveRejectedError(`more than ${this.limits.maxEntries} entries`);
     }
     if (!ALLOWED_TYPES.has(entry.type)) {
-      throw new ArchiveRejectedError(`"${entry.path}" is a ${entry.type}; only regular files and directories are allowed`);
+      throw new ArchiveRejectedError(
+        `"${entry.path}" is a ${entry.type}; only regular files and directories are allowed`,
+      );
     }
     const problem = pathProblem(entry.path, this.limits.maxPathLength);
     if (problem) throw new ArchiveRejectedError(`"${entry.path}" ${problem}`);

@@ -44,7 +44,12 @@ export function synthAccountApp(options: AccountAppOptions): void {
     process.exit(1);
   }
   options.build(app, env);
-  if (env.github) new DeployAccessStack(app, { airlock: { ...env, github: env.github }, account: options.account, services: options.managedServices });
+  if (env.github)
+    new DeployAccessStack(app, {
+      airlock: { ...env, github: env.github },
+      account: options.account,
+      services: options.managedServices,
+    });
   addNagChecks(app);
   try {
     app.synth();

@@ -36,7 +36,10 @@ export class DeployAccessStack extends Stack {
       description: `GitHub OIDC deploy access for the Airlock ${account} account (${airlock.environment})`,
     });
 
-    const provider = new iam.OidcProviderNative(this, 'GitHubOidc', { url: GITHUB_OIDC_URL, clientIds: ['sts.amazonaws.com'] });
+    const provider = new iam.OidcProviderNative(this, 'GitHubOidc', {
+      url: GITHUB_OIDC_URL,
+      clientIds: ['sts.amazonaws.com'],
+    });
     this.deployRole = new iam.Role(this, 'DeployRole', {
       roleName: deployRoleName(airlock, account),
       description: `Assumed by ${airlock.github.repository} workflows in the "${airlock.environment}" GitHub environment to deploy the ${account} app`,
@@ -53,7 +56,8 @@ export class DeployAccessStack extends Stack {
             new iam.PolicyStatement({
               actions: ['sts:AssumeRole'],
               resources: CDK_BOOTSTRAP_ROLES.map(
-                (role) => `arn:${airlock.partition}:iam::${accountId}:role/cdk-${CDK_QUALIFIER}-${role}-role-${accountId}-${airlock.region}`,
+                (role) =>
+                  `arn:${airlock.partition}:iam::${accountId}:role/cdk-${CDK_QUALIFIER}-${role}-role-${accountId}-${airlock.region}`,
               ),
             }),
           ],
@@ -66,22 +70,44 @@ export class DeployAccessStack extends Stack {
       managedPolicyName: cfnExecutionPolicyName(airlock, account),
       description: `What CloudFormation may do when deploying the Airlock ${account} app`,
       statements: [
-        new iam.PolicyStatement({ sid: 'ManageTheAppsServices', actions: props.services.map((service) => `${service}:*`), resources: ['*'] }),
+        new iam.PolicyStatement({
+          sid: 'ManageTheAppsServices',
+          actions: props.services.map((service) => `${service}:*`),
+          resources: ['*'],
+        }),
         new iam.PolicyStatement({
           sid: 'ManageOnlyTheAppsOwnRoles',
           actions: [
-            'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
-            'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PassRole',
+            'iam:CreateRole',
+            'iam:DeleteRole',
+            'iam:GetRole',
+            'iam:UpdateRole',
+            'iam:UpdateAssumeRolePolicy',
+            'iam:TagRole',
+            'iam:UntagRole',
+            'iam:PutRolePolicy',
+            'iam:DeleteRolePolicy',
+            'iam:GetRolePolicy',
+            'iam:AttachRolePolicy',
+            'iam:DetachRolePolicy',
+            'iam:PassRole',
           ],
           resources: [ownRoles],
         }),
-        new iam.PolicyStatement({ sid: 'ReadCdkBootstrapVersion', actions: ['ssm:GetParameter', 'ssm:GetParameters'], resources: [`arn:${airlock.partition}:ssm:${airlock.region}:${accountId}:parameter/cdk-bootstrap/${CDK_QUALIFIER}/version`] }),
+        new iam.PolicyStatement({
+          sid: 'ReadCdkBootstrapVersion',
+          actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+          resources: [
+            `arn:${airlock.partition}:ssm:${airlock.region}:${accountId}:parameter/cdk-bootstrap/${CDK_QUALIFIER}/version`,
+          ],
+        }),
       ],
     });
 
     Validations.of(this.cfnExecutionPolicy).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'CloudFormation must create resources whose names and IDs it generates; it is limited to the services this app uses, and IAM to roles named after this environment.',
+      reason:
+        'CloudFormation must create resources whose names and IDs it generates; it is limited to the services this app uses, and IAM to roles named after this environment.',
     });
     for (const service of props.services) {
       Validations.of(this.cfnExecutionPolicy).acknowledge({

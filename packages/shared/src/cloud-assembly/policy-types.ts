@@ -18,14 +18,17 @@ export interface PolicyDocument {
   readonly Statement: readonly Statement[];
 }
 
-export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+export const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Every principal string of a statement, tagged with its kind; `*` is reported as kind AWS. */
 export function principalsOf(statement: Statement): Array<{ kind: 'AWS' | 'Service' | 'Federated'; value: string }> {
   const p = statement.Principal;
   if (p === undefined) return [];
   if (p === '*') return [{ kind: 'AWS', value: '*' }];
-  return (['AWS', 'Service', 'Federated'] as const).flatMap((kind) => asList(p[kind]).map((value) => ({ kind, value })));
+  return (['AWS', 'Service', 'Federated'] as const).flatMap((kind) =>
+    asList(p[kind]).map((value) => ({ kind, value })),
+  );
 }
 
 /** The account ID inside an ARN (`arn:partition:service:region:account:...`), if any. */

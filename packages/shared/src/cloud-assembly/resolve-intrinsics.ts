@@ -30,14 +30,23 @@ export function resolveIntrinsics(value: unknown, ctx: TemplateContext): unknown
     if (fn === 'Fn::Sub') {
       const [template, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
       return template.replace(/\$\{([^}]+)\}/g, (_m, name: string) =>
-        name in vars ? String(resolveIntrinsics(vars[name], ctx)) : name.includes('.') ? getAtt(...(name.split('.', 2) as [string, string]), ctx) : ref(name, ctx),
+        name in vars
+          ? String(resolveIntrinsics(vars[name], ctx))
+          : name.includes('.')
+            ? getAtt(...(name.split('.', 2) as [string, string]), ctx)
+            : ref(name, ctx),
       );
     }
   }
   return Object.fromEntries(entries.map(([k, v]) => [k, resolveIntrinsics(v, ctx)]));
 }
 
-const REF_IS_ARN = new Set(['AWS::IAM::OIDCProvider', 'AWS::IAM::ManagedPolicy', 'AWS::StepFunctions::StateMachine', 'AWS::SNS::Topic']);
+const REF_IS_ARN = new Set([
+  'AWS::IAM::OIDCProvider',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::StepFunctions::StateMachine',
+  'AWS::SNS::Topic',
+]);
 
 function ref(name: string, ctx: TemplateContext): string {
   const pseudo: Record<string, string> = {
@@ -58,7 +67,18 @@ function ref(name: string, ctx: TemplateContext): string {
 export function physicalName(id: string, ctx: TemplateContext): string {
   const resource = ctx.resources[id];
   const props = resource?.Properties ?? {};
-  const explicit = ['RoleName', 'BucketName', 'FunctionName', 'StateMachineName', 'TableName', 'ClusterName', 'LogGroupName', 'ManagedPolicyName'].map((k) => props[k]).find((v) => typeof v === 'string');
+  const explicit = [
+    'RoleName',
+    'BucketName',
+    'FunctionName',
+    'StateMachineName',
+    'TableName',
+    'ClusterName',
+    'LogGroupName',
+    'ManagedPolicyName',
+  ]
+    .map((k) => props[k])
+    .find((v) => typeof v === 'string');
   return (explicit as string | undefined) ?? `${ctx.stackName}-${id}`;
 }
 

@@ -55,15 +55,32 @@ export interface TrustSurface {
   readonly acknowledgements: readonly AcknowledgementModel[];
 }
 
-type Template = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+type Template = {
+  Resources?: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+  >;
+};
 
 /** Reads every template of the three cloud assemblies (`<root>/apps/<account>-account/cdk.out`). */
 export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string): TrustSurface {
-  const surface = { env, roles: [] as RoleModel[], resourcePolicies: [] as ResourcePolicyModel[], managedPolicies: [] as ManagedPolicyModel[], taskDefinitions: [] as TaskDefinitionModel[], acknowledgements: [] as AcknowledgementModel[] };
+  const surface = {
+    env,
+    roles: [] as RoleModel[],
+    resourcePolicies: [] as ResourcePolicyModel[],
+    managedPolicies: [] as ManagedPolicyModel[],
+    taskDefinitions: [] as TaskDefinitionModel[],
+    acknowledgements: [] as AcknowledgementModel[],
+  };
   for (const account of ACCOUNT_ROLES) {
     const dir = join(workspaceRoot, 'apps', `${account}-account`, 'cdk.out');
-    if (!existsSync(dir)) throw new Error(`${dir} does not exist: synthesize the ${account} app first (npx nx run @airlock/${account}-account:synth)`);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort()) {
+    if (!existsSync(dir))
+      throw new Error(
+        `${dir} does not exist: synthesize the ${account} app first (npx nx run @airlock/${account}-account:synth)`,
+      );
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.template.json'))
+      .sort()) {
       const template = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Template;
       addTemplate(surface, account, file.replace(/\.template\.json$/, ''), template);
     }
@@ -72,9 +89,20 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
 }
 
 /** Adds one template's IAM-relevant resources; exported for tests that build a surface from edited templates. */
-export function addTemplate(surface: { env: AirlockEnvironment } & { [K in keyof Omit<TrustSurface, 'env'>]: unknown[] }, account: AccountRole, stack: string, template: Template): void {
+export function addTemplate(
+  surface: { env: AirlockEnvironment } & { [K in keyof Omit<TrustSurface, 'env'>]: unknown[] },
+  account: AccountRole,
+  stack: string,
+  template: Template,
+): void {
   const resources = template.Resources ?? {};
-  const ctx: TemplateContext = { accountId: surface.env.accounts[account], region: surface.env.region, partition: surface.env.partition, stackName: stack, resources };
+  const ctx: TemplateContext = {
+    accountId: surface.env.accounts[account],
+    region: surface.env.region,
+    partition: surface.env.partition,
+    stackName: stack,
+    resources,
+  };
   const at = (logicalId: string): Located => ({ account, accountId: ctx.accountId, stack, logicalId });
   const resolve = <T>(value: unknown) => resolveIntrinsics(value, ctx) as T;
 
@@ -82,19 +110,32 @@ export function addTemplate(surface: { env: AirlockEnvironment } & { [K in keyof
   for (const [id, r] of Object.entries(resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
     for (const role of asList(resolve<string | string[]>(r.Properties?.Roles))) {
-      attached.set(role, [...(attached.get(role) ?? []), { name: String(r.Properties?.PolicyName ?? id), document: resolve<PolicyDocument>(r.Properties?.PolicyDocument) }]);
+      attached.set(role, [
+        ...(attached.get(role) ?? []),
+        {
+          name: String(r.Properties?.PolicyName ?? id),
+          document: resolve<PolicyDocument>(r.Properties?.PolicyDocument),
+        },
+      ]);
     }
   }
 
   for (const [id, r] of Object.entries(resources)) {
     const props = r.Properties ?? {};
-    for (const rule of asList((r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)?.rules_to_suppress)) {
-      if (!rule.id.startsWith('CloudFormation-Validate')) surface.acknowledgements.push({ ...at(id), id: rule.id, reason: rule.reason });
+    for (const rule of asList(
+      (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)
+        ?.rules_to_suppress,
+    )) {
+      if (!rule.id.startsWith('CloudFormation-Validate'))
+        surface.acknowledgements.push({ ...at(id), id: rule.id, reason: rule.reason });
     }
     switch (r.Type) {
       case 'AWS::IAM::Role': {
         const name = physicalName(id, ctx);
-        const inline = asList(props.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }>).map((p) => ({ name: p.PolicyName, document: resolve<PolicyDocument>(p.PolicyDocument) }));
+        const inline = asList(props.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }>).map((p) => ({
+          name: p.PolicyName,
+          document: resolve<PolicyDocument>(p.PolicyDocument),
+        }));
         surface.roles.push({
           ...at(id),
           name,
@@ -108,7 +149,11 @@ export function addTemplate(surface: { env: AirlockEnvironment } & { [K in keyof
         break;
       }
       case 'AWS::IAM::ManagedPolicy':
-        surface.managedPolicies.push({ ...at(id), name: physicalName(id, ctx), document: resolve<PolicyDocument>(props.PolicyDocument) });
+        surface.managedPolicies.push({
+          ...at(id),
+          name: physicalName(id, ctx),
+          document: resolve<PolicyDocument>(props.PolicyDocument),
+        });
         break;
       case 'AWS::ECS::TaskDefinition':
         surface.taskDefinitions.push({
@@ -120,7 +165,12 @@ export function addTemplate(surface: { env: AirlockEnvironment } & { [K in keyof
         break;
       default: {
         for (const document of resourcePolicyDocuments(r.Type, props)) {
-          surface.resourcePolicies.push({ ...at(id), type: r.Type, isEndpointPolicy: r.Type === 'AWS::EC2::VPCEndpoint', policy: resolve<PolicyDocument>(document) });
+          surface.resourcePolicies.push({
+            ...at(id),
+            type: r.Type,
+            isEndpointPolicy: r.Type === 'AWS::EC2::VPCEndpoint',
+            policy: resolve<PolicyDocument>(document),
+          });
         }
       }
     }
@@ -145,10 +195,26 @@ function resourcePolicyDocuments(type: string, props: Record<string, unknown>): 
     case 'AWS::DynamoDB::Table':
       return props.ResourcePolicy ? [(props.ResourcePolicy as { PolicyDocument: unknown }).PolicyDocument] : [];
     case 'AWS::DynamoDB::GlobalTable':
-      return asList(props.Replicas as Array<{ ResourcePolicy?: { PolicyDocument: unknown } }>).flatMap((r) => (r.ResourcePolicy ? [r.ResourcePolicy.PolicyDocument] : []));
+      return asList(props.Replicas as Array<{ ResourcePolicy?: { PolicyDocument: unknown } }>).flatMap((r) =>
+        r.ResourcePolicy ? [r.ResourcePolicy.PolicyDocument] : [],
+      );
     case 'AWS::Lambda::Permission':
       // A permission is a one-statement resource policy.
-      return [{ Statement: [{ Effect: 'Allow', Principal: { [String(props.Principal).includes('.amazonaws.com') ? 'Service' : 'AWS']: props.Principal }, Action: props.Action, Resource: props.FunctionName, ...(props.SourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': props.SourceAccount } } } : {}) }] }];
+      return [
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { [String(props.Principal).includes('.amazonaws.com') ? 'Service' : 'AWS']: props.Principal },
+              Action: props.Action,
+              Resource: props.FunctionName,
+              ...(props.SourceAccount
+                ? { Condition: { StringEquals: { 'aws:SourceAccount': props.SourceAccount } } }
+                : {}),
+            },
+          ],
+        },
+      ];
     case 'AWS::StepFunctions::StateMachine':
     case 'AWS::Lambda::Function':
       return [];

@@ -12,25 +12,31 @@ const MAX_PREFIX = 20;
 const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
 
 const accountId = (role: AccountRole) =>
-  z.string({ error: `the ${role} account ID is missing. Fix: add "${role}": "<12-digit account ID>"` }).regex(ACCOUNT_ID, {
-    error: (issue) =>
-      `must be a 12-digit AWS account ID, got "${String(issue.input)}" (${String(issue.input).length} characters). ` +
-      'Fix: copy the ID from the AWS console, digits only, keeping leading zeros',
-  });
+  z
+    .string({ error: `the ${role} account ID is missing. Fix: add "${role}": "<12-digit account ID>"` })
+    .regex(ACCOUNT_ID, {
+      error: (issue) =>
+        `must be a 12-digit AWS account ID, got "${String(issue.input)}" (${String(issue.input).length} characters). ` +
+        'Fix: copy the ID from the AWS console, digits only, keeping leading zeros',
+    });
 
 export const environmentFileSchema = z.strictObject({
   prefix: z
     .string({ error: 'is missing. Fix: add "prefix": "airlock" (lowercase letters, digits, single hyphens)' })
-    .max(MAX_PREFIX, { error: `must be at most ${MAX_PREFIX} characters so derived names fit AWS limits. Fix: shorten it` })
+    .max(MAX_PREFIX, {
+      error: `must be at most ${MAX_PREFIX} characters so derived names fit AWS limits. Fix: shorten it`,
+    })
     .regex(NAME_PART, {
       error: (issue) =>
         `"${String(issue.input)}" is not a valid resource prefix. ` +
         'Fix: use lowercase letters, digits and single hyphens, starting with a letter (e.g. "airlock")',
     }),
-  region: z.string({ error: 'is missing. Fix: add "region": "eu-west-1" (or another AWS region)' }).refine((r) => KNOWN_REGIONS.has(r), {
-    error: (issue) =>
-      `"${String(issue.input)}" is not an AWS region this CDK version knows. Fix: use a region code such as "eu-west-1" or "us-east-1"`,
-  }),
+  region: z
+    .string({ error: 'is missing. Fix: add "region": "eu-west-1" (or another AWS region)' })
+    .refine((r) => KNOWN_REGIONS.has(r), {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an AWS region this CDK version knows. Fix: use a region code such as "eu-west-1" or "us-east-1"`,
+    }),
   accounts: z.strictObject(
     {
       orchestrator: accountId('orchestrator'),
@@ -46,7 +52,10 @@ export const environmentFileSchema = z.strictObject({
         .number({ error: 'must be a number of seconds. Fix: e.g. "timeoutSeconds": 300' })
         .int({ error: 'must be a whole number of seconds' })
         .min(30, { error: 'must be at least 30 seconds: a Fargate task needs time to start. Fix: raise it' })
-        .max(3000, { error: 'must be at most 3000 seconds: presigned URLs (deadline + margin) may not outlive one hour. Fix: lower it' }),
+        .max(3000, {
+          error:
+            'must be at most 3000 seconds: presigned URLs (deadline + margin) may not outlive one hour. Fix: lower it',
+        }),
     })
     .default({ timeoutSeconds: 300 }),
   sandbox: z.strictObject(
@@ -55,13 +64,19 @@ export const environmentFileSchema = z.strictObject({
        * The region's managed prefix list for S3 (`com.amazonaws.<region>.s3`): the task's only egress besides the
        * interface endpoints. Not derivable at synth without an AWS call, so it is configuration.
        */
-      s3PrefixListId: z.string({ error: 'is missing. Fix: add the ID of the region\'s S3 prefix list (see README)' }).regex(/^pl-[0-9a-f]{8,17}$/, {
-        error: (issue) =>
-          `"${String(issue.input)}" is not a prefix list ID. Fix: run \`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3\` and copy PrefixListId`,
-      }),
+      s3PrefixListId: z
+        .string({ error: "is missing. Fix: add the ID of the region's S3 prefix list (see README)" })
+        .regex(/^pl-[0-9a-f]{8,17}$/, {
+          error: (issue) =>
+            `"${String(issue.input)}" is not a prefix list ID. Fix: run \`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3\` and copy PrefixListId`,
+        }),
       /** Two or more AZs of the region; fixed in config so synth needs no AZ lookup (and no credentials). */
       availabilityZones: z
-        .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'must be an availability zone name such as "eu-west-1a"' }))
+        .array(
+          z
+            .string()
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'must be an availability zone name such as "eu-west-1a"' }),
+        )
         .min(2, { error: 'must list at least two availability zones. Fix: e.g. ["eu-west-1a", "eu-west-1b"]' })
         .optional(),
     },

@@ -35,8 +35,14 @@ export function loadEnvironment(name: string, directory: string = ENVIRONMENTS_D
     ]);
   }
   if (!existsSync(file)) {
-    const known = existsSync(directory) ? readdirSync(directory).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json')) : [];
-    throw new ConfigError(shown, [`no such environment file. Fix: create it, or choose one of: ${known.join(', ') || '(none)'}`]);
+    const known = existsSync(directory)
+      ? readdirSync(directory)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => basename(f, '.json'))
+      : [];
+    throw new ConfigError(shown, [
+      `no such environment file. Fix: create it, or choose one of: ${known.join(', ') || '(none)'}`,
+    ]);
   }
   let raw: unknown;
   try {
@@ -50,7 +56,10 @@ export function loadEnvironment(name: string, directory: string = ENVIRONMENTS_D
 /** Validates an environment's content; every problem is reported, not just the first. */
 export function parseEnvironment(name: string, raw: unknown, file: string): AirlockEnvironment {
   const parsed = environmentFileSchema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map(describeIssue)), ...duplicateAccountProblems(raw)];
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
+    ...duplicateAccountProblems(raw),
+  ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   const env: AirlockEnvironment = { ...parsed.data, environment: name, partition: partitionOf(parsed.data.region) };
   const nameProblems = derivedNameProblems(env);
@@ -72,7 +81,9 @@ function duplicateAccountProblems(raw: unknown): string[] {
   if (typeof accounts !== 'object' || accounts === null) return [];
   const problems: string[] = [];
   ACCOUNT_ROLES.forEach((role, i) => {
-    const earlier = ACCOUNT_ROLES.slice(0, i).find((other) => typeof accounts[role] === 'string' && accounts[other] === accounts[role]);
+    const earlier = ACCOUNT_ROLES.slice(0, i).find(
+      (other) => typeof accounts[role] === 'string' && accounts[other] === accounts[role],
+    );
     if (earlier) {
       problems.push(
         `accounts.${role}: is the same account as accounts.${earlier} (${String(accounts[role])}). Each account is an isolation ` +

@@ -35,8 +35,20 @@ export const NAME_RULES: readonly NameRule[] = [
     pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
     allowed: 'lowercase letters, digits and hyphens',
   },
-  { what: 'runs table', name: names.runsTableName, maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'letters, digits and _.-' },
-  { what: 'sandbox cluster', name: names.sandboxClusterName, maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, _ and -' },
+  {
+    what: 'runs table',
+    name: names.runsTableName,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_.-]+$/,
+    allowed: 'letters, digits and _.-',
+  },
+  {
+    what: 'sandbox cluster',
+    name: names.sandboxClusterName,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: 'letters, digits, _ and -',
+  },
   {
     what: 'runner task definition family',
     name: names.runnerTaskDefinitionFamily,
@@ -64,7 +76,9 @@ export function derivedNameProblems(env: AirlockEnvironment): string[] {
           'Fix: shorten the prefix or the environment name',
       );
     } else if (!rule.pattern.test(value)) {
-      problems.push(`prefix/environment: the ${rule.what} name "${value}" may contain only ${rule.allowed}. Fix: rename the prefix or environment`);
+      problems.push(
+        `prefix/environment: the ${rule.what} name "${value}" may contain only ${rule.allowed}. Fix: rename the prefix or environment`,
+      );
     }
   }
   return problems;

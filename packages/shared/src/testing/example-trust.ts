@@ -13,7 +13,9 @@ export const EXAMPLE_TARGET_ROLE_TRUST = {
       Principal: { AWS: 'arn:aws:iam::111111111111:root' },
       Condition: {
         ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
-        StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+        StringEquals: {
+          'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis',
+        },
       },
     },
   ],

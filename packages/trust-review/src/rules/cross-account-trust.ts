@@ -13,9 +13,12 @@ export const crossAccountTrust: TrustRule = (surface) => {
   const externalId = analysisStateMachineArn(env);
   const findings: Finding[] = [];
   for (const role of surface.roles) {
-    const finding = (message: string) => findings.push({ rule: 'cross-account-trust', account: role.account, subject: `role ${role.name}`, message });
+    const finding = (message: string) =>
+      findings.push({ rule: 'cross-account-trust', account: role.account, subject: `role ${role.name}`, message });
     for (const s of allowStatements(role.trust.Statement)) {
-      const foreign = principalsOf(s).filter((p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId);
+      const foreign = principalsOf(s).filter(
+        (p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId,
+      );
       if (foreign.length === 0) continue;
       for (const p of foreign) {
         if (p.value === allowedRoot) {
@@ -26,11 +29,16 @@ export const crossAccountTrust: TrustRule = (surface) => {
           finding(`trusts ${p.value}, which is not the orchestrator execution role`);
         }
       }
-      const operators = Object.entries(s.Condition ?? {}).filter(([, keys]) => 'sts:ExternalId' in keys).map(([op]) => op);
+      const operators = Object.entries(s.Condition ?? {})
+        .filter(([, keys]) => 'sts:ExternalId' in keys)
+        .map(([op]) => op);
       if (operators.length === 0) finding('cross-account trust without sts:ExternalId');
-      else if (operators.some((op) => op !== 'StringEquals')) finding(`sts:ExternalId is tested with ${operators.join(', ')}; only StringEquals is allowed`);
+      else if (operators.some((op) => op !== 'StringEquals'))
+        finding(`sts:ExternalId is tested with ${operators.join(', ')}; only StringEquals is allowed`);
       else if (s.Condition?.StringEquals?.['sts:ExternalId'] !== externalId) {
-        finding(`sts:ExternalId is ${JSON.stringify(s.Condition?.StringEquals?.['sts:ExternalId'])}, not the analysis state machine ${externalId}`);
+        finding(
+          `sts:ExternalId is ${JSON.stringify(s.Condition?.StringEquals?.['sts:ExternalId'])}, not the analysis state machine ${externalId}`,
+        );
       }
     }
   }

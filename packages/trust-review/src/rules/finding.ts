@@ -11,4 +11,5 @@ export interface Finding {
 /** A static check over the whole surface. */
 export type TrustRule = (surface: TrustSurface) => Finding[];
 
-export const allowStatements = <S extends { Effect: string }>(statements: readonly S[]): S[] => statements.filter((s) => s.Effect === 'Allow');
+export const allowStatements = <S extends { Effect: string }>(statements: readonly S[]): S[] =>
+  statements.filter((s) => s.Effect === 'Allow');

@@ -16,14 +16,25 @@ export const identityWildcards: TrustRule = (surface) => {
       const actions = asList(s.Action);
       const resources = asList(s.Resource);
       if (grants(actions, 'sts:AssumeRole') && resources.some((r) => r.includes('*'))) {
-        findings.push({ rule: 'exact-assume-role-targets', account: role.account, subject, message: `may sts:AssumeRole on ${resources.filter((r) => r.includes('*')).join(', ')}` });
+        findings.push({
+          rule: 'exact-assume-role-targets',
+          account: role.account,
+          subject,
+          message: `may sts:AssumeRole on ${resources.filter((r) => r.includes('*')).join(', ')}`,
+        });
       }
       if (grants(actions, 'iam:PassRole') && resources.includes('*')) {
-        findings.push({ rule: 'no-passrole-wildcard', account: role.account, subject, message: 'may iam:PassRole on "*"' });
+        findings.push({
+          rule: 'no-passrole-wildcard',
+          account: role.account,
+          subject,
+          message: 'may iam:PassRole on "*"',
+        });
       }
     }
   };
-  for (const role of surface.roles) for (const p of role.permissions) check(role, `role ${role.name}`, allowStatements(p.document.Statement));
+  for (const role of surface.roles)
+    for (const p of role.permissions) check(role, `role ${role.name}`, allowStatements(p.document.Statement));
   for (const m of surface.managedPolicies) check(m, `managed policy ${m.name}`, allowStatements(m.document.Statement));
   return findings;
 };

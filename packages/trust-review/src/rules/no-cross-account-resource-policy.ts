@@ -9,6 +9,11 @@ export const noCrossAccountResourcePolicy: TrustRule = (surface) =>
       allowStatements(p.policy.Statement).flatMap((s) =>
         principalsOf(s)
           .filter((pr) => pr.kind === 'AWS' && pr.value !== '*' && (accountOfArn(pr.value) ?? pr.value) !== p.accountId)
-          .map((pr) => ({ rule: 'no-cross-account-resource-policy', account: p.account, subject: `${p.type} ${p.logicalId}`, message: `grants ${pr.value} (another account)` })),
+          .map((pr) => ({
+            rule: 'no-cross-account-resource-policy',
+            account: p.account,
+            subject: `${p.type} ${p.logicalId}`,
+            message: `grants ${pr.value} (another account)`,
+          })),
       ),
     );

@@ -9,7 +9,12 @@ function weakConditions(statement: Statement): string[] {
   const guarded = new Set(Object.keys(conditions.Null ?? {}));
   return Object.entries(conditions).flatMap(([operator, keys]) =>
     Object.keys(keys)
-      .filter((key) => operator.endsWith('IfExists') || operator.startsWith('ForAllValues:') || (NEGATED.test(operator) && !guarded.has(key)))
+      .filter(
+        (key) =>
+          operator.endsWith('IfExists') ||
+          operator.startsWith('ForAllValues:') ||
+          (NEGATED.test(operator) && !guarded.has(key)),
+      )
       .map((key) => `${operator} ${key}`),
   );
 }
@@ -19,7 +24,12 @@ export const noMissingKeyPass: TrustRule = (surface) => {
   const check = (account: string, subject: string, statements: readonly Statement[]) => {
     for (const s of allowStatements(statements)) {
       for (const weak of weakConditions(s)) {
-        findings.push({ rule: 'no-missing-key-pass', account, subject, message: `condition ${weak} passes when the key is missing` });
+        findings.push({
+          rule: 'no-missing-key-pass',
+          account,
+          subject,
+          message: `condition ${weak} passes when the key is missing`,
+        });
       }
     }
   };

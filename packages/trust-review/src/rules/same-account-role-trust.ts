@@ -8,6 +8,11 @@ export const sameAccountRoleTrust: TrustRule = (surface) =>
       principalsOf(s)
         .filter((p) => p.kind === 'AWS' && (accountOfArn(p.value) ?? p.value) === role.accountId)
         .filter((p) => !/^arn:[^:]+:iam::\d{12}:role\/[^*]+$/.test(p.value))
-        .map((p) => ({ rule: 'same-account-role-trust', account: role.account, subject: `role ${role.name}`, message: `trusts ${p.value}; name the exact role instead` })),
+        .map((p) => ({
+          rule: 'same-account-role-trust',
+          account: role.account,
+          subject: `role ${role.name}`,
+          message: `trusts ${p.value}; name the exact role instead`,
+        })),
     ),
   );

@@ -6,11 +6,15 @@ export const servicePrincipalBinding: TrustRule = (surface) =>
   surface.roles.flatMap((role) =>
     allowStatements(role.trust.Statement)
       .filter((s) => principalsOf(s).some((p) => p.kind === 'Service'))
-      .filter((s) => !Object.values(s.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys))
+      .filter(
+        (s) => !Object.values(s.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys),
+      )
       .map((s) => ({
         rule: 'service-principal-binding',
         account: role.account,
         subject: `role ${role.name}`,
-        message: `trusts ${principalsOf(s).map((p) => p.value).join(', ')} without aws:SourceAccount or aws:SourceArn`,
+        message: `trusts ${principalsOf(s)
+          .map((p) => p.value)
+          .join(', ')} without aws:SourceAccount or aws:SourceArn`,
       })),
   );

@@ -1,7 +1,11 @@
 import { asList, principalsOf } from '@airlock/shared/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
-const ALLOWED = { AWS: ['sts:AssumeRole', 'sts:TagSession'], Service: ['sts:AssumeRole', 'sts:TagSession'], Federated: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'] };
+const ALLOWED = {
+  AWS: ['sts:AssumeRole', 'sts:TagSession'],
+  Service: ['sts:AssumeRole', 'sts:TagSession'],
+  Federated: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'],
+};
 
 /** A trust policy grants only role assumption (plus session tags), never anything else or a wildcard. */
 export const trustActions: TrustRule = (surface) =>

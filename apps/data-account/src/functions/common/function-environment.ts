@@ -20,10 +20,15 @@ export const prepareEnvironment = v.object({
   TASK_START_MARGIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0))),
 });
 
-export function readEnvironment<T extends v.GenericSchema>(schema: T, env: NodeJS.ProcessEnv = process.env): v.InferOutput<T> {
+export function readEnvironment<T extends v.GenericSchema>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): v.InferOutput<T> {
   const parsed = v.safeParse(schema, env);
   if (!parsed.success) {
-    throw new Error(`function environment is invalid: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? ''}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `function environment is invalid: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? ''}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.output;
 }

@@ -18,7 +18,11 @@ export async function mintRunGrant(
   params: { bucket: string; runId: string; expiresInSeconds: number; maxOutputBytes: number; deadline: number },
 ): Promise<RunGrant> {
   const expiresIn = Math.floor(params.expiresInSeconds);
-  const inputUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: params.bucket, Key: runInputKey(params.runId) }), { expiresIn });
+  const inputUrl = await getSignedUrl(
+    s3,
+    new GetObjectCommand({ Bucket: params.bucket, Key: runInputKey(params.runId) }),
+    { expiresIn },
+  );
   const post = await createPresignedPost(s3, {
     Bucket: params.bucket,
     Key: runOutputKey(params.runId),
@@ -29,5 +33,9 @@ export async function mintRunGrant(
     Fields: { 'Content-Type': 'application/json' },
     Expires: expiresIn,
   });
-  return { inputUrl, outputPost: JSON.stringify({ url: post.url, fields: post.fields }), deadline: String(params.deadline) };
+  return {
+    inputUrl,
+    outputPost: JSON.stringify({ url: post.url, fields: post.fields }),
+    deadline: String(params.deadline),
+  };
 }

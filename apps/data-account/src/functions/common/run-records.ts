@@ -37,13 +37,19 @@ export class RunRecords {
 
   async getSubmission(submissionId: string): Promise<SubmissionRecord | undefined> {
     const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: { S: submissionRecordKey(submissionId) } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { pk: { S: submissionRecordKey(submissionId) } },
+        ConsistentRead: true,
+      }),
     );
     return Item?.archiveKey?.S ? { submissionId, archiveKey: Item.archiveKey.S } : undefined;
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: runRecordKey(runId) } }, ConsistentRead: true }));
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.table, Key: { pk: { S: runRecordKey(runId) } }, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     return {
       runId,
@@ -80,7 +86,12 @@ export class RunRecords {
   }
 
   /** Moves a run from one of `from` to `to`, with extra attributes; false if the record was not in `from`. */
-  async transition(runId: string, from: readonly RunStatus[], to: RunStatus, attributes: Record<string, string | number> = {}): Promise<boolean> {
+  async transition(
+    runId: string,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    attributes: Record<string, string | number> = {},
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, AttributeValue> = { ':to': { S: to }, ':updatedAt': { S: this.now().toISOString() } };
     const sets = ['#status = :to', '#updatedAt = :updatedAt'];

@@ -17,8 +17,18 @@ export function signerSessionPolicy(bucketArn: string, keyArn: string, runId: st
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'ReadThisRunsInput', Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/${runInputKey(runId)}` },
-      { Sid: 'WriteThisRunsOutput', Effect: 'Allow', Action: 's3:PutObject', Resource: `${bucketArn}/${runOutputKey(runId)}` },
+      {
+        Sid: 'ReadThisRunsInput',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: `${bucketArn}/${runInputKey(runId)}`,
+      },
+      {
+        Sid: 'WriteThisRunsOutput',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: `${bucketArn}/${runOutputKey(runId)}`,
+      },
       { Sid: 'UseTheBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn },
     ],
   };

@@ -9,7 +9,10 @@ import { parseUntrustedJson, runnerOutputSchema } from './runner-output-schema.j
 
 export const finalizeInput = v.strictObject({
   action: v.optional(v.literal('finalize')),
-  runId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`)),
+  runId: v.pipe(
+    v.string(),
+    v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`),
+  ),
   /** What the orchestrator learnt of the task: ECS's `Containers`/`StoppedReason`, or a caught `Error`/`Cause`. */
   task: v.optional(v.unknown()),
 });
@@ -42,7 +45,8 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
   // A retried finalize repeats the outcome already recorded.
   if (record.status === 'SUCCEEDED') return { runId, status: 'SUCCEEDED', resultKey };
   if (record.status === 'FAILED') throw runFailed(record.reason ?? 'run failed');
-  if (record.status !== 'PREPARED') throw new DataPlaneError('Airlock.RunConflict', `finalize: run ${runId} is ${record.status}`);
+  if (record.status !== 'PREPARED')
+    throw new DataPlaneError('Airlock.RunConflict', `finalize: run ${runId} is ${record.status}`);
 
   const verdict = await judge(runId, task, deps);
   if ('reason' in verdict) {
@@ -60,7 +64,13 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
   };
   try {
     await deps.s3.send(
-      new PutObjectCommand({ Bucket: deps.bucket, Key: resultKey, Body: JSON.stringify(report), ContentType: 'application/json', IfNoneMatch: '*' }),
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: resultKey,
+        Body: JSON.stringify(report),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }),
     );
   } catch (error) {
     // The report of this run is already there: a retry after a write whose answer was lost.
@@ -91,23 +101,39 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
     return { reason: `output is not acceptable JSON: ${(error as Error).message}` };
   }
   const output = v.safeParse(runnerOutputSchema, json);
-  if (!output.success) return { reason: `output has the wrong shape: ${output.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ')}` };
+  if (!output.success)
+    return {
+      reason: `output has the wrong shape: ${output.issues
+        .slice(0, 3)
+        .map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    };
   const o = output.output;
   if (o.status === 'REJECTED') return { reason: `submission rejected in the sandbox: ${o.rejection}` };
-  if (o.status === 'TIMED_OUT') return { reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed` };
-  if (o.execution.exitCode !== 0) return { reason: `submission exited with code ${o.execution.exitCode ?? o.execution.signal ?? 'unknown'}` };
+  if (o.status === 'TIMED_OUT')
+    return {
+      reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed`,
+    };
+  if (o.execution.exitCode !== 0)
+    return { reason: `submission exited with code ${o.execution.exitCode ?? o.execution.signal ?? 'unknown'}` };
   if (o.resultError) return { reason: `submission result refused: ${o.resultError}` };
-  if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result)) return { reason: 'submission wrote no result.json object' };
+  if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result))
+    return { reason: 'submission wrote no result.json object' };
   return { durationMs: o.execution.durationMs, result: o.result as Record<string, unknown> };
 }
 
 /** The reason the task itself failed, if it did: a caught workflow error, or a runner that could not deliver. */
 function describeTaskProblem(task: unknown): string | undefined {
   if (typeof task !== 'object' || task === null) return 'no task outcome was reported';
-  const t = task as { Error?: unknown; containers?: Array<{ ExitCode?: unknown; Reason?: unknown }>; stoppedReason?: unknown };
+  const t = task as {
+    Error?: unknown;
+    containers?: Array<{ ExitCode?: unknown; Reason?: unknown }>;
+    stoppedReason?: unknown;
+  };
   if (typeof t.Error === 'string') return `the sandbox task failed: ${t.Error}`;
   const exitCode = t.containers?.[0]?.ExitCode;
-  if (exitCode === undefined) return `the runner never finished: ${String(t.stoppedReason ?? t.containers?.[0]?.Reason ?? 'no exit code')}`;
+  if (exitCode === undefined)
+    return `the runner never finished: ${String(t.stoppedReason ?? t.containers?.[0]?.Reason ?? 'no exit code')}`;
   if (exitCode !== 0) return `the runner could not deliver an output (exit code ${String(exitCode)})`;
   return undefined;
 }

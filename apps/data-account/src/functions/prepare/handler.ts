@@ -21,7 +21,9 @@ export const handler = async (event: unknown) => {
       bucket: env.BUCKET_NAME,
       runTimeoutSeconds: env.RUN_TIMEOUT_SECONDS,
       now: Date.now,
-      ...(env.TASK_START_MARGIN_SECONDS === undefined ? {} : { limits: { ...DATA_PLANE_LIMITS, taskStartMarginMs: env.TASK_START_MARGIN_SECONDS * 1000 } }),
+      ...(env.TASK_START_MARGIN_SECONDS === undefined
+        ? {}
+        : { limits: { ...DATA_PLANE_LIMITS, taskStartMarginMs: env.TASK_START_MARGIN_SECONDS * 1000 } }),
       mintGrant: async (runId, expiresInSeconds, deadline) => {
         const credentials = await assumeSigner(sts, {
           roleArn: env.SIGNER_ROLE_ARN,

@@ -13,8 +13,14 @@ import type { RunRecords } from '../common/run-records.js';
 // valibot, not zod, in Lambda code: zod's bundle alone (~400 KB) would break the 250 KB budget; valibot's is ~5 KB.
 export const prepareInput = v.strictObject({
   action: v.optional(v.literal('prepare')),
-  runId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`)),
-  submissionId: v.pipe(v.string(), v.check((id: string) => isValidId(id), `submissionId must be ${ID_RULE}`)),
+  runId: v.pipe(
+    v.string(),
+    v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`),
+  ),
+  submissionId: v.pipe(
+    v.string(),
+    v.check((id: string) => isValidId(id), `submissionId must be ${ID_RULE}`),
+  ),
 });
 
 export interface PrepareDeps {
@@ -45,7 +51,10 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
   if (!(await deps.records.startRun(runId, submissionId))) {
     const existing = await deps.records.getRun(runId);
     if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
-      throw new DataPlaneError('Airlock.RunConflict', `prepare: run ${runId} already exists (${existing?.status ?? 'unknown'})`);
+      throw new DataPlaneError(
+        'Airlock.RunConflict',
+        `prepare: run ${runId} already exists (${existing?.status ?? 'unknown'})`,
+      );
     }
   }
 
@@ -56,13 +65,22 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
     summary = await checkArchive(archive, limits.archive);
   } catch (error) {
     if (!(error instanceof ArchiveRejectedError)) throw error;
-    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', { reason: `submission rejected: ${error.reason}` });
+    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', {
+      reason: `submission rejected: ${error.reason}`,
+    });
     throw new DataPlaneError('Airlock.SubmissionRejected', `submission ${submissionId} rejected: ${error.reason}`);
   }
 
   const sha256 = createHash('sha256').update(archive).digest('hex');
   // The bytes that passed the check, not a server-side copy of the upload, which could have changed since.
-  await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: runInputKey(runId), Body: archive, ContentType: 'application/gzip' }));
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: runInputKey(runId),
+      Body: archive,
+      ContentType: 'application/gzip',
+    }),
+  );
   await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'PREPARED', {
     inputSha256: sha256,
     entries: summary.entries,
@@ -81,6 +99,7 @@ async function readArchive(deps: PrepareDeps, key: string, maxBytes: number): Pr
   if (size > maxBytes) throw new ArchiveRejectedError(`archive is ${size} bytes, over the limit of ${maxBytes}`);
   const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
   const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-  if (bytes.length > maxBytes) throw new ArchiveRejectedError(`archive is ${bytes.length} bytes, over the limit of ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    throw new ArchiveRejectedError(`archive is ${bytes.length} bytes, over the limit of ${maxBytes}`);
   return bytes;
 }
