@@ -1,10 +1,57 @@
 import nx from '@nx/eslint-plugin';
 
-/** Which scopes each scope may import: an account app may use only itself and packages/* (scope:shared). */
+/**
+ * Which scopes each scope may import: an account app may use only itself, packages/shared and the contracts; the
+ * contracts (scope:contracts) depend on nothing of ours, so anyone can bundle them.
+ */
 const scopes = ['orchestrator', 'sandbox', 'data', 'rehearsal', 'trust-review', 'workspace'];
-const scopeConstraints = scopes.map((scope) => ({
-  sourceTag: `scope:${scope}`,
-  onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
+const scopeConstraints = [
+  ...scopes.map((scope) => ({
+    sourceTag: `scope:${scope}`,
+    onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared', 'scope:contracts'],
+  })),
+  { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
+];
+
+/**
+ * Code that ships into a Lambda or the runner image may import only the contracts, node built-ins, its own folder
+ * and its declared bundled dependencies: nothing of the CDK kit, zod or the environment files. `allowed` are regular
+ * expressions of import specifiers.
+ */
+const BUNDLED_CODE_IMPORTS = [
+  {
+    what: 'Lambda handler',
+    files: ['apps/data-account/src/functions/**/*.ts'],
+    // Its own function's folder and functions/common (one level up, never further).
+    allowed: ['\\./', '\\.\\./(?!\\.\\.)', 'valibot$', 'tar$', '@aws-lambda-powertools/', '@aws-sdk/'],
+    deps: 'valibot, tar, Powertools, AWS SDK clients',
+  },
+  {
+    what: 'Runner',
+    files: ['apps/sandbox-account/runner/src/**/*.ts'],
+    allowed: ['\\./', 'valibot$', 'tar$'],
+    deps: 'valibot, tar (never the AWS SDK: the runner holds no credentials)',
+  },
+];
+const bundledCodeRules = BUNDLED_CODE_IMPORTS.map(({ what, files, allowed, deps }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['@airlock/*', '!@airlock/contracts', '@airlock/*/*'],
+            message: `${what} code is bundled and shipped: of our packages it may import only @airlock/contracts. Fix: move what crosses the boundary into packages/contracts.`,
+          },
+          {
+            regex: `^(?!node:|@airlock/contracts$|${allowed.join('|')})`,
+            message: `${what} code may import only node built-ins (node:), its own folder, @airlock/contracts and ${deps}. Fix: move the code, or declare a bundled dependency deliberately here.`,
+          },
+        ],
+      },
+    ],
+  },
 }));
 
 export default [
@@ -41,13 +88,14 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
             ...scopeConstraints,
           ],
         },
       ],
     },
   },
+  ...bundledCodeRules,
   {
     // In a test, a wrong `!` throws and fails the test, which is what an assertion would do.
     files: ['**/test/**/*.ts'],

@@ -1,14 +1,13 @@
+import { AccountStack, crossAccountTrust, LogsEncryptionKey, type AccountStackProps } from '@airlock/shared';
 import {
-  AccountStack,
-  crossAccountTrust,
   dataBucketName,
   dataInvokerRoleName,
   dataPlaneStateMachineArn,
   dataPlaneStateMachineName,
-  LogsEncryptionKey,
   runsTableName,
-  type AccountStackProps,
-} from '@airlock/shared';
+  resultReportKey,
+  type DataPlaneAction,
+} from '@airlock/contracts';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -28,7 +27,7 @@ export class DataAccountStack extends AccountStack {
   readonly workflow: DataPlaneWorkflow;
   readonly invokerRole: iam.Role;
   readonly signerRole: iam.Role;
-  readonly functions: Record<'prepare' | 'finalize' | 'purge', DataFunction>;
+  readonly functions: Record<DataPlaneAction, DataFunction>;
 
   constructor(scope: Construct, props: DataAccountStackProps) {
     super(scope, 'data', props);
@@ -52,7 +51,7 @@ export class DataAccountStack extends AccountStack {
         conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
       });
 
-    const make = (name: 'prepare' | 'finalize' | 'purge', description: string, environment: Record<string, string>) =>
+    const make = (name: DataPlaneAction, description: string, environment: Record<string, string>) =>
       new DataFunction(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
         name,
         description,
@@ -109,7 +108,7 @@ export class DataAccountStack extends AccountStack {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('runs/*/output.json')] }),
     );
     finalize.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects('results/*/report.json')] }),
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(resultReportKey('*'))] }),
     );
     finalize.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [tableArn] }),
@@ -165,7 +164,7 @@ export class DataAccountStack extends AccountStack {
     );
     ack(this.functions.prepare.role, 'runs/*/input.tar.gz', perRun);
     ack(this.functions.finalize.role, 'runs/*/output.json', perRun);
-    ack(this.functions.finalize.role, 'results/*/report.json', perRun);
+    ack(this.functions.finalize.role, resultReportKey('*'), perRun);
     ack(
       this.functions.purge.role,
       'runs/*',

@@ -6,8 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { DataPlaneAction } from '@airlock/contracts';
 
-export type DataFunctionName = 'prepare' | 'finalize' | 'purge';
+/** One function per data-plane action. */
+export type DataFunctionName = DataPlaneAction;
 
 /**
  * How every handler is bundled, with the local esbuild (never Docker). The SDK clients are left to the runtime,

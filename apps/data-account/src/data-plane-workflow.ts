@@ -6,12 +6,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { AIRLOCK_ERRORS, DATA_PLANE_ACTION, type DataPlaneAction } from '@airlock/contracts';
 
 export interface DataPlaneWorkflowProps {
   readonly stateMachineName: string;
   readonly stateMachineArn: string;
   readonly account: string;
-  readonly functions: Readonly<Record<'prepare' | 'finalize' | 'purge', lambda.IFunction>>;
+  readonly functions: Readonly<Record<DataPlaneAction, lambda.IFunction>>;
   readonly logsKey: kms.IKey;
 }
 
@@ -32,14 +33,17 @@ export class DataPlaneWorkflow extends Construct {
         retryOnServiceExceptions: true,
       });
     const badRequest = new sfn.Fail(this, 'BadRequest', {
-      error: 'Airlock.BadRequest',
-      cause: 'action must be one of prepare, finalize, purge',
+      error: AIRLOCK_ERRORS.BadRequest,
+      cause: `action must be one of ${Object.values(DATA_PLANE_ACTION).join(', ')}`,
     });
     const route = new sfn.Choice(this, 'Route')
       .when(sfn.Condition.isNotPresent('$.action'), badRequest)
-      .when(sfn.Condition.stringEquals('$.action', 'prepare'), step('Prepare', props.functions.prepare))
-      .when(sfn.Condition.stringEquals('$.action', 'finalize'), step('Finalize', props.functions.finalize))
-      .when(sfn.Condition.stringEquals('$.action', 'purge'), step('Purge', props.functions.purge))
+      .when(sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.prepare), step('Prepare', props.functions.prepare))
+      .when(
+        sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.finalize),
+        step('Finalize', props.functions.finalize),
+      )
+      .when(sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.purge), step('Purge', props.functions.purge))
       .otherwise(badRequest);
 
     const role = new iam.Role(this, 'Role', {

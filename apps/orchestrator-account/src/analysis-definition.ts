@@ -1,5 +1,16 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import {
+  AIRLOCK_ERRORS,
+  DATA_PLANE_ACTION,
+  RESULT_REPORT_KEY_FORMAT,
+  RUN_GRANT_VARIABLES,
+  TASK_START_MARGIN_SECONDS,
+  type LaunchConfig,
+  type LaunchResult,
+  type RunGrant,
+} from '@airlock/contracts';
+import { selectFields, statePath } from './state-paths.js';
 
 export interface AnalysisDefinitionProps {
   /** The data account's Express workflow (prepare | finalize | purge). */
@@ -13,9 +24,6 @@ export interface AnalysisDefinitionProps {
   /** Hard deadline of the untrusted task, from the environment config. */
   readonly runTimeoutSeconds: number;
 }
-
-/** Time Fargate may take to place, pull and start the task before the run's own deadline starts to matter. */
-const TASK_START_MARGIN_SECONDS = 180;
 
 /** Errors worth retrying on the cross-account SDK calls: throttling and transient client faults. */
 const SDK_TRANSIENT = [
@@ -31,6 +39,11 @@ const ECS_TRANSIENT = [
   'ECS.LimitExceededException',
   'ECS.ServerException',
 ];
+
+/** Where the sandbox's launch config sits once LoadSandboxConfig has read it. */
+const launchConfig = statePath<LaunchConfig>('$.launch.config');
+/** Where prepare's grant sits until RunUntrusted's launch result overwrites it, at the same path. */
+const runGrant = statePath<RunGrant>('$.finalize.task');
 
 /**
  * The analysis workflow, JSONPath only (the local rehearsal engine runs no JSONata). It carries identifiers, never
@@ -61,8 +74,12 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   const start = new sfn.Pass(scope, 'Start', {
     comment: 'The run ID is the execution name; each data-plane request is built once, from identifiers only.',
     parameters: {
-      prepare: { action: 'prepare', 'runId.$': '$$.Execution.Name', 'submissionId.$': '$.submissionId' },
-      purge: { action: 'purge', 'runId.$': '$$.Execution.Name' },
+      prepare: {
+        action: DATA_PLANE_ACTION.prepare,
+        'runId.$': '$$.Execution.Name',
+        'submissionId.$': '$.submissionId',
+      },
+      purge: { action: DATA_PLANE_ACTION.purge, 'runId.$': '$$.Execution.Name' },
     },
   });
 
@@ -72,7 +89,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     comment: "The grant (presigned URLs, deadline) is kept where RunUntrusted's result will overwrite it.",
     parameters: {
       finalize: {
-        action: 'finalize',
+        action: DATA_PLANE_ACTION.finalize,
         'runId.$': '$$.Execution.Name',
         'task.$': 'States.StringToJson($.prepare.Output)',
       },
@@ -102,31 +119,30 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
       TimeoutSeconds: props.runTimeoutSeconds + TASK_START_MARGIN_SECONDS,
       Parameters: {
         LaunchType: 'FARGATE',
-        'Cluster.$': '$.launch.config.clusterArn',
-        'TaskDefinition.$': '$.launch.config.taskDefinitionFamily',
+        'Cluster.$': launchConfig.field('clusterArn'),
+        'TaskDefinition.$': launchConfig.field('taskDefinitionFamily'),
         NetworkConfiguration: {
           AwsvpcConfiguration: {
-            'Subnets.$': '$.launch.config.subnets',
-            'SecurityGroups.$': '$.launch.config.securityGroups',
+            'Subnets.$': launchConfig.field('subnets'),
+            'SecurityGroups.$': launchConfig.field('securityGroups'),
             AssignPublicIp: 'DISABLED',
           },
         },
         Overrides: {
           ContainerOverrides: [
             {
-              'Name.$': '$.launch.config.containerName',
-              Environment: [
-                { Name: 'INPUT_URL', 'Value.$': '$.finalize.task.inputUrl' },
-                { Name: 'OUTPUT_POST', 'Value.$': '$.finalize.task.outputPost' },
-                { Name: 'RUN_DEADLINE', 'Value.$': '$.finalize.task.deadline' },
-              ],
+              'Name.$': launchConfig.field('containerName'),
+              Environment: Object.entries(RUN_GRANT_VARIABLES).map(([field, name]) => ({
+                Name: name,
+                'Value.$': runGrant.field(field as keyof RunGrant),
+              })),
             },
           ],
         },
       },
       // Only what Finalize needs; writing it over the grant drops the presigned URLs from state.
-      ResultSelector: { 'containers.$': '$.Containers', 'stoppedReason.$': '$.StoppedReason' },
-      ResultPath: '$.finalize.task',
+      ResultSelector: selectFields<LaunchResult>({ containers: '$.Containers', stoppedReason: '$.StoppedReason' }),
+      ResultPath: runGrant.path,
       Retry: [
         {
           ErrorEquals: ECS_TRANSIENT,
@@ -146,22 +162,22 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   const fail = (id: string, error: string, cause: string) => new sfn.Fail(scope, id, { error, cause });
   const purgeFailed = fail(
     'PurgeFailed',
-    'Airlock.PurgeFailed',
+    AIRLOCK_ERRORS.PurgeFailed,
     'Run objects could not be deleted; the runs/ lifecycle rule removes them within a day.',
   );
   const prepareFailed = fail(
     'PrepareFailed',
-    'Airlock.PrepareFailed',
+    AIRLOCK_ERRORS.PrepareFailed,
     'The submission was not prepared; the run record says why.',
   );
   const runFailed = fail(
     'RunFailed',
-    'Airlock.RunFailed',
+    AIRLOCK_ERRORS.RunFailed,
     'The submission did not produce a valid result; the run record says why.',
   );
   const finalizeFailed = fail(
     'FinalizeFailed',
-    'Airlock.FinalizeFailed',
+    AIRLOCK_ERRORS.FinalizeFailed,
     'The run output could not be finalized; the run record says why.',
   );
 
@@ -169,7 +185,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     parameters: {
       'runId.$': '$$.Execution.Name',
       status: 'SUCCEEDED',
-      'resultKey.$': "States.Format('results/{}/report.json', $$.Execution.Name)",
+      'resultKey.$': `States.Format('${RESULT_REPORT_KEY_FORMAT}', $$.Execution.Name)`,
     },
   });
 
@@ -182,13 +198,13 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     .when(sfn.Condition.isNotPresent('$.finalize.Status'), finalizeFailed)
     .when(sfn.Condition.stringEquals('$.finalize.Status', 'SUCCEEDED'), done)
     .when(sfn.Condition.isNotPresent('$.finalize.Error'), finalizeFailed)
-    .when(sfn.Condition.stringEquals('$.finalize.Error', 'Airlock.RunFailed'), runFailed)
+    .when(sfn.Condition.stringEquals('$.finalize.Error', AIRLOCK_ERRORS.RunFailed), runFailed)
     .otherwise(finalizeFailed);
 
   const catchAll = { errors: [sfn.Errors.ALL] };
   prepare.addCatch(purge, { ...catchAll, resultPath: '$.prepare' });
-  loadSandboxConfig.addCatch(finalize, { ...catchAll, resultPath: '$.finalize.task' });
-  runUntrusted.addCatch(finalize, { ...catchAll, resultPath: '$.finalize.task' });
+  loadSandboxConfig.addCatch(finalize, { ...catchAll, resultPath: runGrant.path });
+  runUntrusted.addCatch(finalize, { ...catchAll, resultPath: runGrant.path });
   finalize.addCatch(purge, { ...catchAll, resultPath: '$.finalize' });
   purge.addCatch(purgeFailed, { ...catchAll, resultPath: '$.purge' });
 

@@ -1,15 +1,12 @@
+import { AccountStack, LogsEncryptionKey, stepFunctionsServiceTrust, type AccountStackProps } from '@airlock/shared';
 import {
-  AccountStack,
   analysisStateMachineName,
   dataInvokerRoleArn,
   dataPlaneStateMachineArn,
   launchConfigParameterName,
-  LogsEncryptionKey,
   orchestratorRoleName,
   sandboxLauncherRoleArn,
-  stepFunctionsServiceTrust,
-  type AccountStackProps,
-} from '@airlock/shared';
+} from '@airlock/contracts';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';

@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { AccountStack, crossAccountTrust, LogsEncryptionKey, type AccountStackProps } from '@airlock/shared';
 import {
-  AccountStack,
-  crossAccountTrust,
-  LogsEncryptionKey,
   dataBucketArn,
   launchConfigParameterArn,
   launchConfigParameterName,
@@ -11,8 +9,8 @@ import {
   runnerTaskDefinitionFamily,
   sandboxClusterName,
   sandboxLauncherRoleName,
-  type AccountStackProps,
-} from '@airlock/shared';
+  type LaunchConfig,
+} from '@airlock/contracts';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -29,15 +27,6 @@ export interface SandboxAccountStackProps extends AccountStackProps {
    * @default - `dist/runner-image` of this app, written by the `bundle-runner` target
    */
   readonly runnerImageDirectory?: string;
-}
-
-/** What the orchestrator reads at run time: the IDs that are not deterministic, so pipelines stay independent. */
-export interface LaunchConfig {
-  readonly clusterArn: string;
-  readonly taskDefinitionFamily: string;
-  readonly containerName: string;
-  readonly subnets: string[];
-  readonly securityGroups: string[];
 }
 
 const DEFAULT_RUNNER_IMAGE = fileURLToPath(new URL('../dist/runner-image', import.meta.url));

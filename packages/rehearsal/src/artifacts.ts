@@ -6,14 +6,8 @@ import {
   type TemplateContext,
   type TrustSurface,
 } from '@airlock/shared/cloud-assembly';
-import {
-  analysisStateMachineArn,
-  dataBucketName,
-  dataPlaneStateMachineArn,
-  runsTableName,
-  type AccountRole,
-  type AirlockEnvironment,
-} from '@airlock/shared/environment';
+import type { AccountRole, AirlockEnvironment } from '@airlock/shared/environment';
+import { analysisStateMachineArn, dataBucketName, dataPlaneStateMachineArn, runsTableName } from '@airlock/contracts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource> };

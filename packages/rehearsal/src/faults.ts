@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TrustSurface } from '@airlock/shared/cloud-assembly';
-import { analysisStateMachineArn, sandboxLauncherRoleName } from '@airlock/shared/environment';
+import { AIRLOCK_ERRORS, analysisStateMachineArn, sandboxLauncherRoleName } from '@airlock/contracts';
 import { tarGz } from '@airlock/shared/testing';
 import type { RehearsalOptions } from './rehearsal.js';
 import { runContainer } from './sandbox-launcher.js';
@@ -27,35 +27,35 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   'submission-crashes': {
     describe: 'the submission exits with code 3',
     archive: () => submission("console.error('boom'); process.exit(3);"),
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /^submission exited with code 3$/ },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /^submission exited with code 3$/ },
   },
   'submission-hangs': {
     describe: 'the submission loops forever; the runner kills it at the deadline (run timeout shortened to 12 s)',
     archive: () => submission('for (;;) {}'),
     options: { prepareEnvironment: { RUN_TIMEOUT_SECONDS: '12', TASK_START_MARGIN_SECONDS: '0' } },
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /hit the deadline .* and was killed/ },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /hit the deadline .* and was killed/ },
   },
   'output-oversized': {
     describe: "a compromised runner POSTs 300 KiB; the POST policy's content-length-range refuses it",
     options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['oversized']) } },
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /could not deliver an output/ },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /could not deliver an output/ },
   },
   'output-malformed': {
     describe: 'a compromised runner delivers output that is not JSON; finalize refuses it',
     options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['malformed']) } },
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /output is not acceptable JSON/ },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /output is not acceptable JSON/ },
   },
   'cross-run-access': {
     describe: "a compromised runner tries another run's input and output with its own URLs; both are refused",
     options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['cross-run']) } },
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /could not deliver an output/ },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /could not deliver an output/ },
   },
   'prepare-fails': {
     describe: 'the uploaded archive is gone when prepare runs; the data plane fails the run and records why',
     beforeRun: 'delete-upload',
     expect: {
       status: 'FAILED',
-      error: 'Airlock.PrepareFailed',
+      error: AIRLOCK_ERRORS.PrepareFailed,
       reason: /submission rejected: the uploaded archive is missing/,
     },
   },
@@ -73,7 +73,11 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   'sandbox-trust-broken': {
     describe: "the sandbox launcher role's trust expects a wrong ExternalId, so the orchestrator cannot assume it",
     options: { editSurface: breakLauncherTrust },
-    expect: { status: 'FAILED', error: 'Airlock.RunFailed', reason: /^the sandbox task failed: States\.TaskFailed$/ },
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.RunFailed,
+      reason: /^the sandbox task failed: States\.TaskFailed$/,
+    },
   },
 };
 

@@ -1,4 +1,4 @@
-import { resultReportKey, runPrefix } from '@airlock/shared/data-keys';
+import { resultReportKey, runPrefix } from '@airlock/contracts';
 import type { Rehearsal, RunOutcome } from './rehearsal.js';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { uploadObjectKey } from '@airlock/shared/data-keys';
+import { uploadObjectKey } from '@airlock/contracts';
 import { create } from 'tar';
 import { FAULTS } from './faults.js';
 import { invariantViolations } from './invariants.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { TrustSurface } from '@airlock/shared/cloud-assembly';
-import { resultReportKey, runRecordKey, submissionRecordKey, uploadObjectKey } from '@airlock/shared/data-keys';
+import {
+  resultReportKey,
+  runRecordKey,
+  SUBMISSION_RECORD_CONDITION,
+  submissionRecordItem,
+  uploadObjectKey,
+} from '@airlock/contracts';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { loadArtifacts, type Artifacts } from './artifacts.js';
@@ -167,11 +174,14 @@ export class Rehearsal {
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.artifacts.table,
-        Item: {
-          pk: { S: submissionRecordKey(submissionId) },
-          archiveKey: { S: uploadObjectKey(submissionId) },
-          submitter: { S: 'rehearsal' },
-        },
+        Item: submissionRecordItem({
+          submissionId,
+          sha256: createHash('sha256').update(archive).digest('hex'),
+          bytes: archive.length,
+          submitter: 'rehearsal',
+          receivedAt: new Date(),
+        }),
+        ConditionExpression: SUBMISSION_RECORD_CONDITION,
       }),
     );
     await options.beforeRun?.({ runId, submissionId });

@@ -1,4 +1,4 @@
-import { runPrefix } from '@airlock/shared/data-keys';
+import { runPrefix } from '@airlock/contracts';
 import type { Rehearsal, RunOutcome } from './rehearsal.js';
 
 export function percentile(sorted: readonly number[], p: number): number {

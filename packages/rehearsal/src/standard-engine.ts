@@ -1,4 +1,5 @@
 import './polyfill.js';
+import { RUN_GRANT_VARIABLES } from '@airlock/contracts';
 import { accountOfArn } from '@airlock/shared/cloud-assembly';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { Artifacts } from './artifacts.js';
@@ -211,10 +212,11 @@ export class StandardEngine {
     const container = overrides.find((o) => o.Name === task.containerName);
     const variables = Object.fromEntries((container?.Environment ?? []).map((e) => [e.Name, e.Value]));
     const names = Object.keys(variables).sort();
-    if (overrides.length !== 1 || names.join() !== 'INPUT_URL,OUTPUT_POST,RUN_DEADLINE') {
+    const expected = Object.values(RUN_GRANT_VARIABLES).sort();
+    if (overrides.length !== 1 || names.join() !== expected.join()) {
       throw new TaskError(
         'ECS.InvalidParameterException',
-        `container overrides must carry exactly INPUT_URL, OUTPUT_POST, RUN_DEADLINE; got ${names.join(', ')}`,
+        `container overrides must carry exactly ${expected.join(', ')}; got ${names.join(', ')}`,
       );
     }
     const taskArn = `arn:${env.partition}:ecs:${env.region}:${account}:task/${cluster.split('/').at(-1)}/${runId}`;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment } from '@airlock/shared/environment';
-import { uploadObjectKey } from '@airlock/shared/data-keys';
+import { uploadObjectKey } from '@airlock/contracts';
 import { tarGz } from '@airlock/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../src/faults.js';

@@ -1,6 +1,5 @@
-// Config, names and data keys without any CDK construct code: for tools and runtime code (CLI, rehearsal).
+// Environment config without any CDK construct code, for tools (CLI, rehearsal, deploy). Names and data keys are
+// in @airlock/contracts.
 export * from './config/config-error.js';
 export * from './config/environment-schema.js';
 export * from './config/load-environment.js';
-export * from './names.js';
-export * from './data-keys.js';

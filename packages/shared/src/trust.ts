@@ -1,8 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { AirlockEnvironment } from './config/environment-schema.js';
-import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn } from './names.js';
-
-type Env = Pick<AirlockEnvironment, 'prefix' | 'environment' | 'region' | 'partition' | 'accounts'>;
+import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn, type Env } from '@airlock/contracts';
 
 /**
  * Trust of a cross-account target role (sandbox launcher, data invoker): only the orchestrator execution role,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { resourceName } from '@airlock/shared/environment';
+import { resourceName } from '@airlock/contracts';
 import { accountOfArn, principalsOf, type Statement } from '@airlock/shared/cloud-assembly';
 import type { TrustSurface } from '@airlock/shared/cloud-assembly';
 

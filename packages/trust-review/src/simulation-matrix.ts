@@ -5,7 +5,7 @@ import {
   orchestratorRoleArn,
   runInputKey,
   runsTableArn,
-} from '@airlock/shared/environment';
+} from '@airlock/contracts';
 import { accountOfArn, principalsOf, type PolicyDocument } from '@airlock/shared/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/shared/cloud-assembly';
 

@@ -4,18 +4,17 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { verifyDeployment, verifyTargetTrust } from '@airlock/post-deploy';
 import {
   ACCOUNT_ROLES,
-  accountStackName,
   ConfigError,
-  deployRoleArn,
   loadEnvironment,
   selectEnvironmentName,
   type AccountRole,
 } from '@airlock/shared/environment';
+import { accountStackName, deployRoleArn } from '@airlock/contracts';
 import { assertDeployAccount } from './account-guard.js';
 import { DeployRefused } from './deploy-refused.js';
-import { verifyDeployment } from './verify-deployment.js';
 
 const USAGE =
   'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>   (environment: AIRLOCK_ENV, default "example")';
@@ -56,8 +55,13 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       return spawnSync('npx', args, { cwd: appDir(app), stdio: 'inherit' }).status ?? 1;
     }
     case 'verify': {
-      if (app === 'orchestrator') throw new DeployRefused('the orchestrator is verified with `airlock verify-trust`');
       await assertDeployAccount(sts, env, app);
+      if (app === 'orchestrator') {
+        // The same check as `airlock verify-trust`: each target role refuses a missing or wrong ExternalId.
+        const results = await verifyTargetTrust(env, sts);
+        for (const result of results) console.log(result.line);
+        return results.every((r) => r.refused) ? 0 : 1;
+      }
       // The deploy role may only assume the CDK bootstrap roles; the read-only lookup role can see what was deployed.
       const lookupRole = `arn:${env.partition}:iam::${env.accounts[app]}:role/cdk-hnb659fds-lookup-role-${env.accounts[app]}-${env.region}`;
       const { Credentials: c } = await sts.send(

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { ArchiveChecker, type ArchiveLimits } from '@airlock/shared/archive-policy';
+import { ArchiveChecker, type ArchiveLimits } from '@airlock/contracts';
 import { list, extract } from 'tar';
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '@airlock/shared/archive-policy';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '@airlock/contracts';
 
 /** Bounds on everything the runner reads from or keeps of the submission. */
 export interface RunnerLimits {

@@ -1,5 +1,5 @@
 import { readRunnerConfig, RunnerConfigError } from './runner-config.js';
-import { EXIT } from './runner-output.js';
+import { RUNNER_EXIT as EXIT } from '@airlock/contracts';
 import { runSubmission } from './run.js';
 
 // The container's entrypoint. Logs say what happened to the run, never the URLs (they grant access until expiry).

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArchiveRejectedError } from '@airlock/shared/archive-policy';
+import { ArchiveRejectedError } from '@airlock/contracts';
 import { DownloadError, download } from './download.js';
 import { execute } from './execute.js';
 import { extractChecked } from './extract.js';
@@ -8,7 +8,7 @@ import { RUNNER_LIMITS, type RunnerLimits } from './limits.js';
 import { ManifestError, readManifest } from './manifest.js';
 import { readResult } from './read-result.js';
 import type { RunnerConfig } from './runner-config.js';
-import { EXIT, type RunnerOutput } from './runner-output.js';
+import { RUNNER_EXIT as EXIT, type RunnerOutput } from '@airlock/contracts';
 import { UploadError, uploadOutput } from './upload.js';
 
 export interface RunOutcome {

@@ -1,9 +1,13 @@
+import { RUN_GRANT_VARIABLES, type OutputPost } from '@airlock/contracts';
+
+const { inputUrl: INPUT_URL, outputPost: OUTPUT_POST, deadline: RUN_DEADLINE } = RUN_GRANT_VARIABLES;
+
 /** What the orchestrator passes to the container, and nothing else: two presigned requests and a deadline. */
 export interface RunnerConfig {
   /** Presigned GET of this run's input archive. */
   readonly inputUrl: string;
   /** Presigned POST for this run's `output.json`. */
-  readonly outputPost: { readonly url: string; readonly fields: Readonly<Record<string, string>> };
+  readonly outputPost: OutputPost;
   /** Epoch milliseconds after which nothing of this run may happen. */
   readonly deadline: number;
   /** Writable scratch volume; the root file system is read-only. */
@@ -13,18 +17,18 @@ export interface RunnerConfig {
 export class RunnerConfigError extends Error {}
 
 export function readRunnerConfig(env: NodeJS.ProcessEnv): RunnerConfig {
-  const inputUrl = requireUrl(env, 'INPUT_URL');
+  const inputUrl = requireUrl(env, INPUT_URL);
   let outputPost: unknown;
   try {
-    outputPost = JSON.parse(env.OUTPUT_POST ?? '');
+    outputPost = JSON.parse(env[OUTPUT_POST] ?? '');
   } catch {
-    throw new RunnerConfigError('OUTPUT_POST must be JSON: {"url": "...", "fields": {...}}');
+    throw new RunnerConfigError(`${OUTPUT_POST} must be JSON: {"url": "...", "fields": {...}}`);
   }
-  if (!isPost(outputPost)) throw new RunnerConfigError('OUTPUT_POST must be JSON: {"url": "...", "fields": {...}}');
-  requireUrl({ OUTPUT_POST_URL: outputPost.url }, 'OUTPUT_POST_URL');
-  const deadline = Number(env.RUN_DEADLINE);
+  if (!isPost(outputPost)) throw new RunnerConfigError(`${OUTPUT_POST} must be JSON: {"url": "...", "fields": {...}}`);
+  requireUrl({ [`${OUTPUT_POST}_URL`]: outputPost.url }, `${OUTPUT_POST}_URL`);
+  const deadline = Number(env[RUN_DEADLINE]);
   if (!Number.isSafeInteger(deadline) || deadline <= 0) {
-    throw new RunnerConfigError('RUN_DEADLINE must be the run deadline in epoch milliseconds');
+    throw new RunnerConfigError(`${RUN_DEADLINE} must be the run deadline in epoch milliseconds`);
   }
   return { inputUrl, outputPost, deadline, scratchDir: env.SCRATCH_DIR || '/scratch' };
 }

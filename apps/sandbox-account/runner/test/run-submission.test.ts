@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_LIMITS } from '../src/limits.js';
 import { runSubmission } from '../src/run.js';
-import { EXIT } from '../src/runner-output.js';
+import { RUNNER_EXIT as EXIT } from '@airlock/contracts';
 import { submission, tarGz, type TestEntry } from './archives.js';
 import { PresignedFixture } from './presigned-fixture.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/runner-output.js';
+import { RUNNER_EXIT as EXIT } from '@airlock/contracts';
 import { submission } from './archives.js';
 import { PresignedFixture } from './presigned-fixture.js';
 

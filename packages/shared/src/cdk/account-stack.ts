@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
-import { accountStackName } from '../names.js';
+import { accountStackName } from '@airlock/contracts';
 
 export interface AccountStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   /** The validated environment this stack is deployed for. */

@@ -2,7 +2,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
-import { cfnExecutionPolicyName, deployAccessStackName, deployRoleName, resourceName } from '../names.js';
+import { cfnExecutionPolicyName, deployAccessStackName, deployRoleName, resourceName } from '@airlock/contracts';
 
 export interface DeployAccessStackProps {
   readonly airlock: AirlockEnvironment & { readonly github: NonNullable<AirlockEnvironment['github']> };

@@ -1,5 +1,5 @@
 import type { AirlockEnvironment } from './environment-schema.js';
-import * as names from '../names.js';
+import * as names from '@airlock/contracts';
 
 /** An AWS naming rule a derived name must satisfy. */
 interface NameRule {

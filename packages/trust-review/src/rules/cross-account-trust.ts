@@ -1,4 +1,4 @@
-import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn } from '@airlock/shared/environment';
+import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn } from '@airlock/contracts';
 import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 

@@ -1,4 +1,4 @@
-import { ArchiveChecker, ArchiveRejectedError, type ArchiveLimits } from '@airlock/shared/archive-policy';
+import { ArchiveChecker, ArchiveRejectedError, type ArchiveLimits } from '@airlock/contracts';
 import { Parser } from 'tar';
 
 /** Reads every entry header of a .tar.gz held in memory and applies the archive rules; nothing is extracted. */

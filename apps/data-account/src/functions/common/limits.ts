@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '@airlock/shared/archive-policy';
+import { DEFAULT_ARCHIVE_LIMITS, TASK_START_MARGIN_SECONDS, type ArchiveLimits } from '@airlock/contracts';
 
 /** Bounds the trusted steps enforce; the runner enforces the same archive rules again in the sandbox. */
 export interface DataPlaneLimits {
@@ -18,7 +18,7 @@ export interface DataPlaneLimits {
 export const DATA_PLANE_LIMITS: DataPlaneLimits = {
   archive: DEFAULT_ARCHIVE_LIMITS,
   maxOutputBytes: 256 * 1024,
-  taskStartMarginMs: 180_000,
+  taskStartMarginMs: TASK_START_MARGIN_SECONDS * 1000,
   urlMarginMs: 60_000,
   maxUrlLifetimeMs: 3_600_000,
   recordRetentionDays: 90,

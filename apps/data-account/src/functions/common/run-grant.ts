@@ -1,16 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { runInputKey, runOutputKey } from '@airlock/shared/data-keys';
-
-/** What the untrusted task receives, as container environment values (all strings). */
-export interface RunGrant {
-  readonly inputUrl: string;
-  /** JSON of `{ url, fields }` for a presigned POST of exactly this run's output. */
-  readonly outputPost: string;
-  /** Epoch milliseconds, as a string. */
-  readonly deadline: string;
-}
+import { runInputKey, runOutputKey, type OutputPost, type RunGrant } from '@airlock/contracts';
 
 /** Signs one GET of the run's input and one POST of its output, of at most `maxOutputBytes`, with `s3`'s credentials. */
 export async function mintRunGrant(
@@ -35,7 +26,7 @@ export async function mintRunGrant(
   });
   return {
     inputUrl,
-    outputPost: JSON.stringify({ url: post.url, fields: post.fields }),
+    outputPost: JSON.stringify({ url: post.url, fields: post.fields } satisfies OutputPost),
     deadline: String(params.deadline),
   };
 }

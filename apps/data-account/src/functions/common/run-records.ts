@@ -6,18 +6,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { runRecordKey, submissionRecordKey } from '@airlock/shared/data-keys';
+import { runRecordKey, submissionRecordKey, type RunRecord, type RunStatus } from '@airlock/contracts';
 import { DATA_PLANE_LIMITS } from './limits.js';
-
-export type RunStatus = 'PREPARING' | 'PREPARED' | 'SUCCEEDED' | 'FAILED';
-
-export interface RunRecord {
-  readonly runId: string;
-  readonly submissionId: string;
-  readonly status: RunStatus;
-  readonly reason?: string;
-  readonly resultKey?: string;
-}
 
 export interface SubmissionRecord {
   readonly submissionId: string;

@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { runInputKey, runOutputKey } from '@airlock/shared/data-keys';
+import { runInputKey, runOutputKey } from '@airlock/contracts';
 
 /** Temporary credentials, in the shape SDK clients accept. */
 export interface SignerCredentials {

@@ -1,14 +1,24 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isValidId, ID_RULE, resultReportKey, runOutputKey } from '@airlock/shared/data-keys';
+import {
+  AIRLOCK_ERRORS,
+  DATA_PLANE_ACTION,
+  isValidId,
+  ID_RULE,
+  resultReportKey,
+  runnerOutputSchema,
+  runOutputKey,
+  RUNNER_EXIT,
+  type LaunchResult,
+} from '@airlock/contracts';
 import * as v from 'valibot';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
 import { DATA_PLANE_LIMITS } from '../common/limits.js';
 import { objectSize } from '../common/object-size.js';
 import type { RunRecords } from '../common/run-records.js';
-import { parseUntrustedJson, runnerOutputSchema } from './runner-output-schema.js';
+import { parseUntrustedJson } from './untrusted-json.js';
 
 export const finalizeInput = v.strictObject({
-  action: v.optional(v.literal('finalize')),
+  action: v.optional(v.literal(DATA_PLANE_ACTION.finalize)),
   runId: v.pipe(
     v.string(),
     v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`),
@@ -46,7 +56,7 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
   if (record.status === 'SUCCEEDED') return { runId, status: 'SUCCEEDED', resultKey };
   if (record.status === 'FAILED') throw runFailed(record.reason ?? 'run failed');
   if (record.status !== 'PREPARED')
-    throw new DataPlaneError('Airlock.RunConflict', `finalize: run ${runId} is ${record.status}`);
+    throw new DataPlaneError(AIRLOCK_ERRORS.RunConflict, `finalize: run ${runId} is ${record.status}`);
 
   const verdict = await judge(runId, task, deps);
   if ('reason' in verdict) {
@@ -125,17 +135,18 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
 /** The reason the task itself failed, if it did: a caught workflow error, or a runner that could not deliver. */
 function describeTaskProblem(task: unknown): string | undefined {
   if (typeof task !== 'object' || task === null) return 'no task outcome was reported';
-  const t = task as {
+  // Checked field by field: a caught failure has another shape, and nothing here is assumed to be well-formed.
+  const t = task as Partial<Record<keyof LaunchResult, unknown>> & {
     Error?: unknown;
     containers?: Array<{ ExitCode?: unknown; Reason?: unknown }>;
-    stoppedReason?: unknown;
   };
   if (typeof t.Error === 'string') return `the sandbox task failed: ${t.Error}`;
   const exitCode = t.containers?.[0]?.ExitCode;
   if (exitCode === undefined)
     return `the runner never finished: ${String(t.stoppedReason ?? t.containers?.[0]?.Reason ?? 'no exit code')}`;
-  if (exitCode !== 0) return `the runner could not deliver an output (exit code ${String(exitCode)})`;
+  if (exitCode !== RUNNER_EXIT.DELIVERED)
+    return `the runner could not deliver an output (exit code ${String(exitCode)})`;
   return undefined;
 }
 
-const runFailed = (reason: string) => new DataPlaneError('Airlock.RunFailed', reason);
+const runFailed = (reason: string) => new DataPlaneError(AIRLOCK_ERRORS.RunFailed, reason);

@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ArchiveRejectedError } from '@airlock/shared/archive-policy';
-import { isValidId, ID_RULE, runInputKey } from '@airlock/shared/data-keys';
+import {
+  AIRLOCK_ERRORS,
+  ArchiveRejectedError,
+  DATA_PLANE_ACTION,
+  isValidId,
+  ID_RULE,
+  runInputKey,
+  type RunGrant,
+} from '@airlock/contracts';
 import * as v from 'valibot';
 import { checkArchive } from '../common/check-archive.js';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
 import { DATA_PLANE_LIMITS, type DataPlaneLimits } from '../common/limits.js';
 import { objectSize } from '../common/object-size.js';
-import type { RunGrant } from '../common/run-grant.js';
 import type { RunRecords } from '../common/run-records.js';
 
 // valibot, not zod, in Lambda code: zod's bundle alone (~400 KB) would break the 250 KB budget; valibot's is ~5 KB.
 export const prepareInput = v.strictObject({
-  action: v.optional(v.literal('prepare')),
+  action: v.optional(v.literal(DATA_PLANE_ACTION.prepare)),
   runId: v.pipe(
     v.string(),
     v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`),
@@ -52,7 +58,7 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
     const existing = await deps.records.getRun(runId);
     if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
       throw new DataPlaneError(
-        'Airlock.RunConflict',
+        AIRLOCK_ERRORS.RunConflict,
         `prepare: run ${runId} already exists (${existing?.status ?? 'unknown'})`,
       );
     }
@@ -68,7 +74,7 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
     await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', {
       reason: `submission rejected: ${error.reason}`,
     });
-    throw new DataPlaneError('Airlock.SubmissionRejected', `submission ${submissionId} rejected: ${error.reason}`);
+    throw new DataPlaneError(AIRLOCK_ERRORS.SubmissionRejected, `submission ${submissionId} rejected: ${error.reason}`);
   }
 
   const sha256 = createHash('sha256').update(archive).digest('hex');

@@ -1,10 +1,10 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isValidId, ID_RULE, runPrefix } from '@airlock/shared/data-keys';
+import { DATA_PLANE_ACTION, isValidId, ID_RULE, runPrefix } from '@airlock/contracts';
 import * as v from 'valibot';
 import { badRequest } from '../common/data-plane-error.js';
 
 export const purgeInput = v.strictObject({
-  action: v.optional(v.literal('purge')),
+  action: v.optional(v.literal(DATA_PLANE_ACTION.purge)),
   runId: v.pipe(
     v.string(),
     v.check((id: string) => isValidId(id), `runId must be ${ID_RULE}`),

@@ -1,10 +1,15 @@
-import type { AirlockEnvironment } from './config/environment-schema.js';
-
 /**
  * Deterministic names and ARNs of everything another account must reference: `<prefix>-<env>-<component>`.
  * Each is defined once here and used by both sides, so no stack imports anything from another account.
  */
-type Env = Pick<AirlockEnvironment, 'prefix' | 'environment' | 'region' | 'partition' | 'accounts'>;
+/** What names depend on: structural, so shared's validated environment fits without contracts importing zod. */
+export interface Env {
+  readonly prefix: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly accounts: { readonly orchestrator: string; readonly sandbox: string; readonly data: string };
+}
 
 export const resourceName = (env: Env, component: string): string => `${env.prefix}-${env.environment}-${component}`;
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as names from '../src/names.js';
-import { parseEnvironment } from '../src/index.js';
-import { exampleEnv, exampleFile } from './example-environment.js';
+
+const exampleEnv: names.Env = {
+  prefix: 'airlock',
+  environment: 'example',
+  region: 'eu-west-1',
+  partition: 'aws',
+  accounts: { orchestrator: '111111111111', sandbox: '222222222222', data: '333333333333' },
+};
 
 describe('deterministic names', () => {
   it('names every cross-account resource <prefix>-<env>-<component>', () => {
@@ -43,8 +49,8 @@ describe('deterministic names', () => {
     expect(names.accountRootArn(exampleEnv, '111111111111')).toBe('arn:aws:iam::111111111111:root');
   });
 
-  it('uses the partition of the configured region', () => {
-    const china = parseEnvironment('prod', { ...exampleFile, region: 'cn-north-1' }, 'prod.json');
+  it('uses the partition it is given', () => {
+    const china = { ...exampleEnv, environment: 'prod', region: 'cn-north-1', partition: 'aws-cn' };
     expect(names.orchestratorRoleArn(china)).toBe('arn:aws-cn:iam::111111111111:role/airlock-prod-orchestrator');
     expect(names.analysisStateMachineArn(china)).toBe(
       'arn:aws-cn:states:cn-north-1:111111111111:stateMachine:airlock-prod-analysis',

@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { analysisStateMachineName, type AirlockEnvironment } from '@airlock/shared/environment';
+import type { AirlockEnvironment } from '@airlock/shared/environment';
+import { analysisStateMachineName } from '@airlock/contracts';
 import { CliError } from './cli-error.js';
 import type { CliDeps } from './cli-deps.js';
 import { requireAccount } from './preflight.js';

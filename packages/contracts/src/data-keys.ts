@@ -11,7 +11,9 @@ export const uploadObjectKey = (submissionId: string): string => `uploads/${subm
 export const runPrefix = (runId: string): string => `runs/${runId}/`;
 export const runInputKey = (runId: string): string => `${runPrefix(runId)}input.tar.gz`;
 export const runOutputKey = (runId: string): string => `${runPrefix(runId)}output.json`;
-export const resultReportKey = (runId: string): string => `results/${runId}/report.json`;
+/** Where a run's trusted report lands; `{}` is the run ID (the orchestrator fills it in with `States.Format`). */
+export const RESULT_REPORT_KEY_FORMAT = 'results/{}/report.json';
+export const resultReportKey = (runId: string): string => RESULT_REPORT_KEY_FORMAT.replace('{}', runId);
 
 /** Partition keys of the runs table (attribute `pk`). */
 export const submissionRecordKey = (submissionId: string): string => `submission#${submissionId}`;

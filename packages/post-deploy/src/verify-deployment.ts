@@ -6,8 +6,9 @@ import {
   dataPlaneStateMachineArn,
   launchConfigParameterName,
   sandboxLauncherRoleName,
-  type AirlockEnvironment,
-} from '@airlock/shared/environment';
+  LAUNCH_CONFIG_FIELDS,
+  type Env,
+} from '@airlock/contracts';
 
 export interface VerifyClients {
   readonly iam: IAMClient;
@@ -17,10 +18,10 @@ export interface VerifyClients {
 
 /**
  * After a deploy of the sandbox or data app: the names the orchestrator relies on exist as expected. (The
- * orchestrator's own check is `airlock verify-trust`.) Resolves to one line per check; throws on the first miss.
+ * orchestrator's own check is `verifyTargetTrust`.) Resolves to one line per check; throws on the first miss.
  */
 export async function verifyDeployment(
-  env: AirlockEnvironment,
+  env: Env,
   account: 'sandbox' | 'data',
   clients: VerifyClients,
 ): Promise<string[]> {
@@ -39,7 +40,7 @@ export async function verifyDeployment(
   } else {
     const parameter = await clients.ssm.send(new GetParameterCommand({ Name: launchConfigParameterName(env) }));
     const config = JSON.parse(parameter.Parameter?.Value ?? '{}') as Record<string, unknown>;
-    for (const key of ['clusterArn', 'taskDefinitionFamily', 'containerName', 'subnets', 'securityGroups']) {
+    for (const key of LAUNCH_CONFIG_FIELDS) {
       if (!(key in config)) throw new Error(`launch config ${launchConfigParameterName(env)} lacks ${key}`);
     }
     found.push(`launch config ${launchConfigParameterName(env)} is complete`);

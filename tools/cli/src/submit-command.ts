@@ -1,12 +1,6 @@
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import {
-  analysisStateMachineArn,
-  dataBucketName,
-  ID_RULE,
-  isValidId,
-  runsTableName,
-  type AirlockEnvironment,
-} from '@airlock/shared/environment';
+import type { AirlockEnvironment } from '@airlock/shared/environment';
+import { analysisStateMachineArn, dataBucketName, ID_RULE, isValidId, runsTableName } from '@airlock/contracts';
 import { CliError } from './cli-error.js';
 import type { CliDeps } from './cli-deps.js';
 import { followExecution } from './follow-execution.js';

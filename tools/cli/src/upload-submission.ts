@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { submissionRecordKey, uploadObjectKey } from '@airlock/shared/environment';
+import { SUBMISSION_RECORD_CONDITION, submissionRecordItem, uploadObjectKey } from '@airlock/contracts';
 import { CliError } from './cli-error.js';
 
 export interface UploadTarget {
@@ -42,15 +42,8 @@ export async function uploadSubmission(
     await clients.dynamodb.send(
       new PutItemCommand({
         TableName: target.table,
-        Item: {
-          pk: { S: submissionRecordKey(submissionId) },
-          archiveKey: { S: uploadObjectKey(submissionId) },
-          sha256: { S: sha256 },
-          bytes: { N: String(body.length) },
-          submitter: { S: submitter },
-          receivedAt: { S: new Date().toISOString() },
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: submissionRecordItem({ submissionId, sha256, bytes: body.length, submitter, receivedAt: new Date() }),
+        ConditionExpression: SUBMISSION_RECORD_CONDITION,
       }),
     );
   } catch (error) {

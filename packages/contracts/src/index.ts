@@ -1,0 +1,10 @@
+// Everything that crosses an account or process boundary. Bundle-safe: no CDK, zod, node:fs or AWS SDK (lint-enforced).
+export * from './names.js';
+export * from './data-keys.js';
+export * from './archive/archive-policy.js';
+export * from './run-grant.js';
+export * from './launch.js';
+export * from './runner-output.js';
+export * from './runner-exit-codes.js';
+export * from './data-plane.js';
+export * from './records.js';

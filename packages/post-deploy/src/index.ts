@@ -1,0 +1,2 @@
+export * from './verify-deployment.js';
+export * from './verify-trust.js';
