@@ -50,4 +50,75 @@ describe('module boundaries', () => {
     );
     expect(errors).toEqual([]);
   });
+
+  describe('code bundled into a Lambda or the runner image', () => {
+    const lambda = 'apps/data-account/src/functions/prepare/violation.ts';
+    const runner = 'apps/sandbox-account/runner/src/violation.ts';
+    const importing = (specifier: string) => `import * as m from '${specifier}';\nexport const x = m;\n`;
+
+    it.each([
+      ['a Lambda handler', lambda, '@airlock/shared'],
+      ['a Lambda handler', lambda, '@airlock/shared/environment'],
+      ['the runner', runner, '@airlock/shared'],
+      ['the runner', runner, '@airlock/shared/testing'],
+    ])('fails when %s imports %s', async (_what, file, specifier) => {
+      const errors = await boundaryErrors(file, importing(specifier));
+      expect(errors).toContainEqual(expect.stringMatching(/it may import only @airlock\/contracts/));
+    });
+
+    it.each([
+      ['a Lambda handler', lambda, 'zod'],
+      ['a Lambda handler', lambda, 'aws-cdk-lib'],
+      ['a Lambda handler', lambda, '../../data-account-stack.js'],
+      ['the runner', runner, '@aws-sdk/client-s3'],
+      ['the runner', runner, '../../src/runner-task.js'],
+      ['the runner', runner, 'tarball'],
+    ])('fails when %s imports %s', async (_what, file, specifier) => {
+      const errors = await boundaryErrors(file, importing(specifier));
+      expect(errors).toContainEqual(expect.stringMatching(/code may import only @airlock\/contracts, /));
+    });
+
+    it.each([
+      [lambda, '@airlock/contracts'],
+      [lambda, '../common/limits.js'],
+      [lambda, '@aws-sdk/client-s3'],
+      [lambda, '@aws-lambda-powertools/logger'],
+      [lambda, 'valibot'],
+      [runner, '@airlock/contracts'],
+      [runner, './run.js'],
+      [runner, 'node:child_process'],
+      [runner, 'tar'],
+    ])('allows %s to import %s', async (file, specifier) => {
+      expect(await boundaryErrors(file, importing(specifier))).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['@airlock/shared/environment', /Circular dependency|scope:contracts/],
+    ['zod', /Contracts code may import only/],
+    ['aws-cdk-lib', /Contracts code may import only/],
+    ['@aws-sdk/client-s3', /Contracts code may import only/],
+    ['node:fs', /Contracts code may import only/],
+  ])('fails when packages/contracts imports %s', async (specifier, message) => {
+    const errors = await boundaryErrors(
+      'packages/contracts/src/violation.ts',
+      `import * as m from '${specifier}';\nexport const x = m;\n`,
+    );
+    expect(errors).toContainEqual(expect.stringMatching(message));
+  });
+
+  it('allows every app and tool to import packages/contracts', async () => {
+    for (const file of [
+      'apps/orchestrator-account/src/allowed.ts',
+      'packages/rehearsal/src/allowed.ts',
+      'packages/trust-review/src/allowed.ts',
+      'tools/cli/src/allowed.ts',
+    ]) {
+      const errors = await boundaryErrors(
+        file,
+        "import { resourceName } from '@airlock/contracts';\nexport const x = resourceName;\n",
+      );
+      expect(errors, file).toEqual([]);
+    }
+  });
 });
