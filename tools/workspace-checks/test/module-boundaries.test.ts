@@ -57,38 +57,38 @@ describe('module boundaries', () => {
     const importing = (specifier: string) => `import * as m from '${specifier}';\nexport const x = m;\n`;
 
     it.each([
-      ['a Lambda handler', lambda, '@airlock/shared'],
-      ['a Lambda handler', lambda, '@airlock/shared/environment'],
-      ['the runner', runner, '@airlock/shared'],
-      ['the runner', runner, '@airlock/shared/testing'],
-    ])('fails when %s imports %s', async (_what, file, specifier) => {
+      ['a Lambda handler', '@airlock/shared', lambda],
+      ['a Lambda handler', '@airlock/shared/environment', lambda],
+      ['the runner', '@airlock/shared', runner],
+      ['the runner', '@airlock/shared/testing', runner],
+    ])('fails when %s imports %s', async (_what, specifier, file) => {
       const errors = await boundaryErrors(file, importing(specifier));
       expect(errors).toContainEqual(expect.stringMatching(/it may import only @airlock\/contracts/));
     });
 
     it.each([
-      ['a Lambda handler', lambda, 'zod'],
-      ['a Lambda handler', lambda, 'aws-cdk-lib'],
-      ['a Lambda handler', lambda, '../../data-account-stack.js'],
-      ['the runner', runner, '@aws-sdk/client-s3'],
-      ['the runner', runner, '../../src/runner-task.js'],
-      ['the runner', runner, 'tarball'],
-    ])('fails when %s imports %s', async (_what, file, specifier) => {
+      ['a Lambda handler', 'zod', lambda],
+      ['a Lambda handler', 'aws-cdk-lib', lambda],
+      ['a Lambda handler', '../../data-account-stack.js', lambda],
+      ['the runner', '@aws-sdk/client-s3', runner],
+      ['the runner', '../../src/runner-task.js', runner],
+      ['the runner', 'tarball', runner],
+    ])('fails when %s imports %s', async (_what, specifier, file) => {
       const errors = await boundaryErrors(file, importing(specifier));
       expect(errors).toContainEqual(expect.stringMatching(/code may import only @airlock\/contracts, /));
     });
 
     it.each([
-      [lambda, '@airlock/contracts'],
-      [lambda, '../common/limits.js'],
-      [lambda, '@aws-sdk/client-s3'],
-      [lambda, '@aws-lambda-powertools/logger'],
-      [lambda, 'valibot'],
-      [runner, '@airlock/contracts'],
-      [runner, './run.js'],
-      [runner, 'node:child_process'],
-      [runner, 'tar'],
-    ])('allows %s to import %s', async (file, specifier) => {
+      ['a Lambda handler', '@airlock/contracts', lambda],
+      ['a Lambda handler', '../common/limits.js', lambda],
+      ['a Lambda handler', '@aws-sdk/client-s3', lambda],
+      ['a Lambda handler', '@aws-lambda-powertools/logger', lambda],
+      ['a Lambda handler', 'valibot', lambda],
+      ['the runner', '@airlock/contracts', runner],
+      ['the runner', './run.js', runner],
+      ['the runner', 'node:child_process', runner],
+      ['the runner', 'tar', runner],
+    ])('allows %s to import %s', async (_what, specifier, file) => {
       expect(await boundaryErrors(file, importing(specifier))).toEqual([]);
     });
   });
