@@ -30,8 +30,13 @@ describe('nx affected', () => {
   });
 
   it('a change to packages/shared affects all three account apps', () => {
-    const affected = touch('packages/shared/src/names.ts');
+    const affected = touch('packages/shared/src/trust.ts');
     expect(affected).toEqual(expect.arrayContaining([...ACCOUNT_APPS, '@airlock/shared']));
+  });
+
+  it('a change to packages/contracts affects all three account apps and the operator CLI', () => {
+    const affected = touch('packages/contracts/src/names.ts');
+    expect(affected).toEqual(expect.arrayContaining([...ACCOUNT_APPS, '@airlock/contracts', '@airlock/cli']));
   });
 
   it('gives the deploy workflows\' "is my app affected" step the same answers', () => {
