@@ -1,14 +1,14 @@
-import './polyfill.js';
+import './aws/stepfunctions/polyfill.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { uploadObjectKey } from '@airlock/shared/data-keys';
 import { create } from 'tar';
-import { FAULTS } from './faults.js';
-import { invariantViolations } from './invariants.js';
-import { Rehearsal, type RunOutcome } from './rehearsal.js';
-import { isolationProblems, percentile } from './run-statistics.js';
+import { FAULTS } from './run/faults.js';
+import { invariantViolations } from './run/invariants.js';
+import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
+import { isolationProblems, percentile } from './run/run-statistics.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));

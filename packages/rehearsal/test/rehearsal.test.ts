@@ -4,10 +4,10 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { uploadObjectKey } from '@airlock/shared/data-keys';
 import { tarGz } from '@airlock/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULTS } from '../src/faults.js';
-import { invariantViolations } from '../src/invariants.js';
-import { Rehearsal, type RunOutcome } from '../src/rehearsal.js';
-import { isolationProblems } from '../src/run-statistics.js';
+import { FAULTS } from '../src/run/faults.js';
+import { invariantViolations } from '../src/run/invariants.js';
+import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
+import { isolationProblems } from '../src/run/run-statistics.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 import { analysisStateMachineArn, sandboxLauncherRoleName } from '@airlock/shared/environment';
 import { tarGz } from '@airlock/shared/testing';
 import type { RehearsalOptions } from './rehearsal.js';
-import { runContainer } from './sandbox-launcher.js';
-import { TaskError } from './standard-engine.js';
+import { runContainer } from '../aws/ecs/sandbox-launcher.js';
+import { TaskError } from '../aws/stepfunctions/task-error.js';
 
 export interface Fault {
   readonly describe: string;

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  accountStack,
   loadTrustSurface,
   resolveIntrinsics,
   type TemplateContext,
   type TrustSurface,
-} from '@airlock/shared/cloud-assembly';
+} from '@airlock/cloud-assembly';
 import {
   analysisStateMachineArn,
   dataBucketName,
@@ -52,17 +53,16 @@ function readTemplate(
   account: AccountRole,
   env: AirlockEnvironment,
 ): { dir: string; template: Template; ctx: TemplateContext } {
-  const dir = join(root, 'apps', `${account}-account`, 'cdk.out');
-  const stack = `${env.prefix}-${env.environment}-${account}`;
-  const template = JSON.parse(readFileSync(join(dir, `${stack}.template.json`), 'utf8')) as Template;
+  const stack = accountStack(env, root, account);
+  const template = stack.template as Template;
   return {
-    dir,
+    dir: stack.assembly.directory,
     template,
     ctx: {
       accountId: env.accounts[account],
       region: env.region,
       partition: env.partition,
-      stackName: stack,
+      stackName: stack.stackName,
       resources: template.Resources,
     },
   };

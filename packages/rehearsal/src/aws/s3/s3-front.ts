@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AccessDenied, type Authorizer } from './authorizer.js';
-import { accessKeyOf, type CredentialRegistry, type Identity } from './credentials.js';
-import { listen, readBody, xmlError } from './http-server.js';
+import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
+import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
+import { listen, readBody, xmlError } from '../http-server.js';
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
 export interface ObjectAccess {
