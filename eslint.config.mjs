@@ -2,13 +2,20 @@ import nx from '@nx/eslint-plugin';
 
 /**
  * Which scopes each scope may import: an account app may use only itself, packages/shared and the contracts; the
- * contracts (scope:contracts) depend on nothing of ours, so anyone can bundle them.
+ * contracts (scope:contracts) depend on nothing of ours, so anyone can bundle them. scope:tooling (the cloud-assembly
+ * readers and the AGPL IAM simulator) is for the tools that read cdk.out, never for apps or shared.
  */
-const scopes = ['orchestrator', 'sandbox', 'data', 'rehearsal', 'trust-review', 'workspace'];
+const toolingUsers = ['rehearsal', 'trust-review'];
+const scopes = ['orchestrator', 'sandbox', 'data', 'rehearsal', 'trust-review', 'workspace', 'tooling'];
 const scopeConstraints = [
   ...scopes.map((scope) => ({
     sourceTag: `scope:${scope}`,
-    onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared', 'scope:contracts'],
+    onlyDependOnLibsWithTags: [
+      `scope:${scope}`,
+      'scope:shared',
+      'scope:contracts',
+      ...(toolingUsers.includes(scope) ? ['scope:tooling'] : []),
+    ],
   })),
   { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
 ];
@@ -61,6 +68,16 @@ const bundledCodeRules = BUNDLED_CODE_IMPORTS.map(({ what, files, allowed, deps 
   },
 }));
 
+const accountAppImports = {
+  group: ['@airlock/*-account', '@airlock/*-account/*'],
+  message: 'An account app is deployed alone and is never imported: move what is shared into packages/shared.',
+};
+const toolingImports = {
+  group: ['@airlock/cloud-assembly', '@airlock/cloud-assembly/*', '@cloud-copilot/iam-simulate'],
+  message:
+    'Dev tooling (cdk.out readers, the AGPL IAM simulator) is for the rehearsal and the trust review, never for apps or packages/shared.',
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -75,18 +92,7 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_' }],
       // Nx resolves a workspace package only through declared dependencies, but npm workspaces hoist every app into
       // node_modules, so an undeclared `@airlock/<x>-account` import would still work: forbid it by name.
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@airlock/*-account', '@airlock/*-account/*'],
-              message:
-                'An account app is deployed alone and is never imported: move what is shared into packages/shared.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [accountAppImports] }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -102,6 +108,13 @@ export default [
       ],
     },
   },
+  {
+    // Apps and packages/shared ship: the dev-only cloud-assembly package and the AGPL IAM simulator are forbidden by
+    // name too, as hoisting would let an undeclared import resolve.
+    files: ['apps/**/*.ts', 'apps/**/*.mjs', 'packages/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [accountAppImports, toolingImports] }] },
+  },
+  // Last, so the stricter rules for bundled code replace the ones above for those files.
   ...bundledCodeRules,
   {
     // In a test, a wrong `!` throws and fails the test, which is what an assertion would do.

@@ -1,29 +1,17 @@
-import './polyfill.js';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import './aws/stepfunctions/polyfill.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { uploadObjectKey } from '@airlock/contracts';
-import { create } from 'tar';
-import { FAULTS } from './faults.js';
-import { invariantViolations } from './invariants.js';
-import { Rehearsal, type RunOutcome } from './rehearsal.js';
-import { isolationProblems, percentile } from './run-statistics.js';
+import { faultExpectationProblems, FAULTS } from './run/faults.js';
+import { invariantViolations } from './run/invariants.js';
+import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
+import { isolationProblems, percentile } from './run/run-statistics.js';
+import { archiveSubmission } from './run/submission-archive.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
 const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME]
 faults: ${Object.keys(FAULTS).join(', ')}`;
-
-async function archiveOf(path: string): Promise<Buffer> {
-  if (!existsSync(path))
-    throw new ConfigError(path, ['does not exist. Fix: give a submission directory or a .tar.gz archive']);
-  if (!statSync(path).isDirectory()) return readFileSync(path);
-  const chunks: Buffer[] = [];
-  const stream = create({ gzip: true, cwd: path, portable: true }, ['.']);
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -56,7 +44,7 @@ async function main(): Promise<number> {
   };
 
   const env = loadEnvironment(selectEnvironmentName(undefined));
-  const archive = fault?.archive?.() ?? (await archiveOf(values.submission ?? EXAMPLE));
+  const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
   const rehearsal = await Rehearsal.start({ root, env, ...fault?.options });
   try {
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
@@ -64,14 +52,10 @@ async function main(): Promise<number> {
     say(
       `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`,
     );
+    const beforeRun = fault?.beforeRun;
     const outcome = await rehearsal.submit(archive, {
       onState: (t) => say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`),
-      ...(fault?.beforeRun === 'delete-upload'
-        ? {
-            beforeRun: ({ submissionId }) =>
-              rehearsal.deleteObject(uploadObjectKey(submissionId)).then(() => undefined),
-          }
-        : {}),
+      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
     });
     const violations = await invariantViolations(rehearsal, outcome);
     const refused = rehearsal.accesses.filter((a) => !a.allowed);
@@ -83,7 +67,7 @@ async function main(): Promise<number> {
       ),
     ];
     const expectation = fault
-      ? matches(outcome, fault.expect)
+      ? faultExpectationProblems(fault, outcome, rehearsal)
       : outcome.status === 'SUCCEEDED'
         ? []
         : [`the run ${outcome.status}`];
@@ -102,16 +86,6 @@ async function main(): Promise<number> {
   } finally {
     await rehearsal.close();
   }
-}
-
-function matches(outcome: RunOutcome, expect: (typeof FAULTS)[string]['expect']): string[] {
-  const problems: string[] = [];
-  if (outcome.status !== expect.status) problems.push(`expected ${expect.status}, got ${outcome.status}`);
-  if (expect.error && outcome.error !== expect.error)
-    problems.push(`expected error ${expect.error}, got ${outcome.error ?? 'none'}`);
-  if (expect.reason && !expect.reason.test(outcome.record?.reason ?? ''))
-    problems.push(`expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`);
-  return problems;
 }
 
 function printSummary(

@@ -1,25 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment } from '@airlock/shared/environment';
-import { uploadObjectKey } from '@airlock/contracts';
-import { tarGz } from '@airlock/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULTS } from '../src/faults.js';
-import { invariantViolations } from '../src/invariants.js';
-import { Rehearsal, type RunOutcome } from '../src/rehearsal.js';
-import { isolationProblems } from '../src/run-statistics.js';
+import { faultExpectationProblems, FAULTS } from '../src/run/faults.js';
+import { invariantViolations } from '../src/run/invariants.js';
+import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
+import { isolationProblems } from '../src/run/run-statistics.js';
+import { archiveSubmission } from '../src/run/submission-archive.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const env = loadEnvironment('example');
 const example = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const hello = () =>
-  tarGz(
-    ['airlock.json', 'main.mjs', 'sample/README.md', 'sample/util.py'].map((path) => ({
-      path,
-      content: readFileSync(`${example}${path}`, 'utf8'),
-    })),
-  );
+let helloArchive: Buffer;
+const hello = () => helloArchive;
+beforeAll(async () => {
+  helloArchive = await archiveSubmission(example);
+});
 
 describe('a rehearsed run of the example submission', () => {
   let rehearsal: Rehearsal;
@@ -87,15 +83,14 @@ describe('a rehearsed run of the example submission', () => {
   });
 });
 
-describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
+describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
   let rehearsal: Rehearsal;
   let outcome: RunOutcome;
   beforeAll(async () => {
     rehearsal = await Rehearsal.start({ root, env, ...fault.options });
-    outcome = await rehearsal.submit(fault.archive?.() ?? hello(), {
-      ...(fault.beforeRun === 'delete-upload'
-        ? { beforeRun: async ({ submissionId }) => void (await rehearsal.deleteObject(uploadObjectKey(submissionId))) }
-        : {}),
+    const beforeRun = fault.beforeRun;
+    outcome = await rehearsal.submit(await archiveSubmission(fault.submission ?? example), {
+      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
     });
   });
   afterAll(() => rehearsal.close());
@@ -105,6 +100,7 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
     if (fault.expect.error) expect(outcome.error).toBe(fault.expect.error);
     if (fault.expect.reason)
       expect(outcome.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
+    expect(faultExpectationProblems(fault, outcome, rehearsal)).toEqual([]);
   });
 
   it('leaves no run objects, no result for a failed run, and nothing else changed', async () => {
@@ -112,39 +108,12 @@ describe.each(Object.entries(FAULTS))('fault %s', (name, fault) => {
     expect(await rehearsal.keys('runs/')).toEqual([]);
   });
 
-  if (name === 'cross-run-access') {
-    it("refuses the other run's input and output", () => {
-      expect(rehearsal.accesses.filter((a) => !a.allowed).map((a) => [a.key, a.reason])).toEqual([
-        [
-          'runs/another-run/input.tar.gz',
-          'The request signature we calculated does not match the signature you provided.',
-        ],
-        ['', expect.stringMatching(/^Invalid according to Policy: Policy Condition failed: \{"key":"runs\/run-/)],
-      ]);
-    });
-  }
-  if (name === 'output-oversized') {
-    it("refuses the upload at the POST policy's content-length-range", () => {
-      expect(rehearsal.accesses.filter((a) => !a.allowed).map((a) => a.reason)).toEqual([
-        'Your proposed upload exceeds the maximum allowed size',
-      ]);
-    });
-  }
-  if (name === 'sandbox-trust-broken') {
-    it('denies the orchestrator the sandbox launcher role, and only that', () => {
-      expect(rehearsal.authorizer.decisions.filter((d) => !d.allowed).map((d) => [d.action, d.resource])).toEqual([
-        ['sts:AssumeRole', 'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher'],
-      ]);
-    });
-  }
-  if (name === 'ecs-throttles') {
-    it('retried RunTask through the throttling: three attempts, each assuming the launcher role again', () => {
-      const launcher = rehearsal.authorizer.decisions.filter(
-        (d) => d.action === 'sts:AssumeRole' && d.resource.endsWith('sandbox-launcher'),
+  const evidence = fault.expect.evidence;
+  if (evidence) {
+    it(evidence.describe, () => {
+      expect(evidence.of(rehearsal)).toEqual(
+        evidence.matches.map((m) => (typeof m === 'string' ? m : expect.stringMatching(m))),
       );
-      // One for LoadSandboxConfig, three for RunUntrusted (two throttled, one through).
-      expect(launcher).toHaveLength(4);
-      expect(rehearsal.authorizer.decisions.filter((d) => d.action === 'ecs:RunTask')).toHaveLength(1);
     });
   }
 });

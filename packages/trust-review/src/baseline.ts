@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resourceName } from '@airlock/contracts';
-import { accountOfArn, principalsOf, type Statement } from '@airlock/shared/cloud-assembly';
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf, type Statement } from '@airlock/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 
 /** The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. */
 export interface Baseline {

@@ -1,4 +1,4 @@
-import { asList, principalsOf, type PolicyDocument, type Statement } from '@airlock/shared/cloud-assembly';
+import { asList, principalsOf, type PolicyDocument, type Statement } from '@airlock/cloud-assembly';
 
 const OPERATOR_WORDS: Record<string, string> = {
   StringEquals: 'is',

@@ -4,7 +4,7 @@ import type { Finding } from './rules/index.js';
 import type { SimulationRow } from './simulation-matrix.js';
 import { crossAccountTargets } from './simulation-matrix.js';
 import { toMermaid } from './trust-graph.js';
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 
 export interface ReviewResult {
   readonly surface: TrustSurface;

@@ -4,7 +4,7 @@ import { baselineOf, describeDrift, type Baseline } from './baseline.js';
 import type { ReviewResult } from './report.js';
 import { runTrustRules, type Finding } from './rules/index.js';
 import { simulationMatrix } from './simulation-matrix.js';
-import { loadTrustSurface } from '@airlock/shared/cloud-assembly';
+import { loadTrustSurface } from '@airlock/cloud-assembly';
 
 /** Exit codes of `npm run review`. */
 export const EXIT = { CLEAN: 0, FINDINGS: 1, DRIFT: 2 } as const;

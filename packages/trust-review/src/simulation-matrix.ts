@@ -1,4 +1,3 @@
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import {
   analysisStateMachineArn,
   dataBucketArn,
@@ -6,8 +5,8 @@ import {
   runInputKey,
   runsTableArn,
 } from '@airlock/contracts';
-import { accountOfArn, principalsOf, type PolicyDocument } from '@airlock/shared/cloud-assembly';
-import type { RoleModel, TrustSurface } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
+import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
 
 export type Verdict = 'Allowed' | 'Denied';
 
@@ -199,24 +198,7 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
 }
 
 async function simulate(c: Case): Promise<string> {
-  const simulation: Simulation = {
-    request: {
-      action: c.action,
-      principal: c.principal,
-      resource: { resource: c.resource, accountId: c.resourceAccount },
-      contextVariables: {
-        'aws:PrincipalArn': c.principalRoleArn,
-        'aws:PrincipalAccount': accountOfArn(c.principalRoleArn) ?? '',
-        'aws:SecureTransport': 'true',
-        ...c.context,
-      },
-    },
-    identityPolicies: c.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
-  } as Simulation;
-  const response = await runSimulation(simulation, {});
-  if (response.resultType === 'error') return `Error: ${JSON.stringify(response.errors).slice(0, 200)}`;
-  return response.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
+  const result = await simulateRequest({ ...c, identityPolicies: c.identity });
+  if (result.kind === 'error') return `Error: ${result.errors.slice(0, 200)}`;
+  return result.allowed ? 'Allowed' : 'Denied';
 }

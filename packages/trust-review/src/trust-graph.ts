@@ -1,6 +1,6 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
-import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 
 interface Node {
   readonly id: string;

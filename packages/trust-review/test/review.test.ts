@@ -6,7 +6,7 @@ import { ACCOUNT_ROLES, loadEnvironment, type AccountRole } from '@airlock/share
 import { describe, expect, it } from 'vitest';
 import { baselineOf, serializeBaseline } from '../src/baseline.js';
 import { exitCodeOf, review, EXIT } from '../src/review.js';
-import { loadTrustSurface } from '@airlock/shared/cloud-assembly';
+import { accountStack, cloudAssemblyDir, loadTrustSurface } from '@airlock/cloud-assembly';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,16 +20,18 @@ type Template = { Resources: Record<string, { Type: string; Properties: Record<s
 function scratch() {
   const root = mkdtempSync(join(tmpdir(), 'airlock-review-'));
   for (const account of ACCOUNT_ROLES) {
-    const from = join(workspaceRoot, 'apps', `${account}-account`, 'cdk.out');
-    const to = join(root, 'apps', `${account}-account`, 'cdk.out');
+    const from = cloudAssemblyDir(workspaceRoot, account);
+    const to = cloudAssemblyDir(root, account);
     mkdirSync(to, { recursive: true });
-    for (const f of readdirSync(from).filter((n) => n.endsWith('.template.json'))) cpSync(join(from, f), join(to, f));
+    // The manifests and templates, not the asset directories.
+    for (const f of readdirSync(from, { withFileTypes: true }).filter((e) => e.isFile()))
+      cpSync(join(from, f.name), join(to, f.name));
   }
   const baselineFile = join(root, 'trust-baseline.json');
   writeFileSync(baselineFile, serializeBaseline(baselineOf(loadTrustSurface(env, root))));
   /** Edits the main template of an account in place. */
   const edit = (account: AccountRole, change: (t: Template) => void) => {
-    const file = join(root, 'apps', `${account}-account`, 'cdk.out', `airlock-example-${account}.template.json`);
+    const file = accountStack(env, root, account).templateFullPath;
     const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
     change(template);
     writeFileSync(file, JSON.stringify(template));

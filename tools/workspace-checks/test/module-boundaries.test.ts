@@ -43,6 +43,28 @@ describe('module boundaries', () => {
     expect(errors).toEqual([expect.stringMatching(/An account app is deployed alone and is never imported/)]);
   });
 
+  it.each([
+    ['the sandbox app', '@airlock/cloud-assembly', 'apps/sandbox-account/src/violation.ts'],
+    ["the data app's Lambda code", '@airlock/cloud-assembly', 'apps/data-account/src/functions/violation.ts'],
+    ['packages/shared', '@airlock/cloud-assembly', 'packages/shared/src/violation.ts'],
+    ['the orchestrator app', '@cloud-copilot/iam-simulate', 'apps/orchestrator-account/src/violation.ts'],
+    ['packages/shared', '@cloud-copilot/iam-simulate', 'packages/shared/src/violation.ts'],
+  ])('fails when %s imports the dev-only package %s', async (_who, target, file) => {
+    const errors = await boundaryErrors(file, `import * as tooling from '${target}';\nexport const x = tooling;\n`);
+    expect(errors).toContainEqual(expect.stringMatching(/Dev tooling .* never for apps or packages\/shared/));
+  });
+
+  it.each([
+    ['the rehearsal', 'packages/rehearsal/src/allowed.ts'],
+    ['the trust review', 'packages/trust-review/src/allowed.ts'],
+  ])('allows %s to import the cloud-assembly package', async (_who, file) => {
+    const errors = await boundaryErrors(
+      file,
+      "import { loadTrustSurface } from '@airlock/cloud-assembly';\nexport const x = loadTrustSurface;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
   it('allows an app to import packages/shared', async () => {
     const errors = await boundaryErrors(
       'apps/sandbox-account/src/allowed.ts',

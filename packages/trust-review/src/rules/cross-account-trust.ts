@@ -1,5 +1,5 @@
 import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn } from '@airlock/contracts';
-import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 
 /**

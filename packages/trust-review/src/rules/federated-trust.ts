@@ -1,4 +1,4 @@
-import { principalsOf } from '@airlock/shared/cloud-assembly';
+import { principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 
 const HOST = 'token.actions.githubusercontent.com';

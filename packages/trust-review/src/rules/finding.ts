@@ -1,4 +1,4 @@
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 
 /** One broken rule: which rule, where, and what is wrong in words. */
 export interface Finding {

@@ -1,5 +1,5 @@
-import { asList, type Statement } from '@airlock/shared/cloud-assembly';
-import type { RoleModel } from '@airlock/shared/cloud-assembly';
+import { asList, type Statement } from '@airlock/cloud-assembly';
+import type { RoleModel } from '@airlock/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 
 const grants = (actions: string[], action: string) =>

@@ -1,4 +1,4 @@
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 import { crossAccountTrust } from './cross-account-trust.js';
 import { federatedTrust } from './federated-trust.js';
 import type { Finding, TrustRule } from './finding.js';

@@ -1,4 +1,4 @@
-import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
 /** I3: no bucket, key, table, queue, topic, log or function policy grants another account anything. */

@@ -1,4 +1,4 @@
-import type { Statement } from '@airlock/shared/cloud-assembly';
+import type { Statement } from '@airlock/cloud-assembly';
 import { allowStatements, type Finding, type TrustRule } from './finding.js';
 
 const NEGATED = /^(String|Arn|Numeric|Date)Not/;

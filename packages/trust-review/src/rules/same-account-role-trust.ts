@@ -1,4 +1,4 @@
-import { accountOfArn, principalsOf } from '@airlock/shared/cloud-assembly';
+import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
 /** Same-account role-to-role trust (e.g. the URL signer) names the exact role, never the account root or a user. */

@@ -1,4 +1,4 @@
-import { principalsOf } from '@airlock/shared/cloud-assembly';
+import { principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
 /** I2 and confused-deputy protection: a service principal is bound by aws:SourceAccount and/or aws:SourceArn. */

@@ -1,4 +1,4 @@
-import { asList, principalsOf } from '@airlock/shared/cloud-assembly';
+import { asList, principalsOf } from '@airlock/cloud-assembly';
 import { allowStatements, type TrustRule } from './finding.js';
 
 const ALLOWED = {

@@ -19,8 +19,7 @@ export function isolationProblems(rehearsal: Rehearsal, outcomes: readonly RunOu
     const seen = signerRuns.get(access.accessKeyId);
     if (seen && seen !== run)
       problems.push(`credentials ${access.accessKeyId} touched ${runPrefix(seen)} and ${runPrefix(run)}`);
-    if (!seen && rehearsal.artifacts.surface.roles.find((r) => r.arn === access.roleArn)?.usedBy.startsWith('Signs'))
-      signerRuns.set(access.accessKeyId, run);
+    if (!seen && access.roleArn === rehearsal.artifacts.signerRoleArn) signerRuns.set(access.accessKeyId, run);
   }
   for (const o of outcomes) {
     const reportRun = (o.result as { runId?: string } | undefined)?.runId;

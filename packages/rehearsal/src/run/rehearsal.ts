@@ -11,7 +11,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { TrustSurface } from '@airlock/shared/cloud-assembly';
+import type { TrustSurface } from '@airlock/cloud-assembly';
 import {
   resultReportKey,
   runRecordKey,
@@ -22,20 +22,21 @@ import {
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { loadArtifacts, type Artifacts } from './artifacts.js';
-import { Authorizer } from './authorizer.js';
-import { CredentialRegistry } from './credentials.js';
-import { startDynamoDbFront } from './dynamodb-front.js';
-import { ExpressEngine } from './express-engine.js';
-import { close } from './http-server.js';
-import { LambdaHost } from './lambda-host.js';
-import { startLocalSts } from './local-sts.js';
-import { startS3Front, type ObjectAccess } from './s3-front.js';
-import { StandardEngine, type EngineHooks, type StateTiming } from './standard-engine.js';
+import { Authorizer } from '../iam/authorizer.js';
+import { CredentialRegistry } from '../iam/credentials.js';
+import { startDynamoDbFront } from '../aws/dynamodb/dynamodb-front.js';
+import { ExpressEngine } from '../aws/stepfunctions/express-engine.js';
+import { close } from '../aws/http-server.js';
+import { LambdaHost } from '../aws/lambda/lambda-host.js';
+import { startLocalSts } from '../aws/sts/local-sts.js';
+import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
+import type { RunTaskHooks } from '../aws/ecs/run-task.js';
+import { StandardEngine, type StateTiming } from '../aws/stepfunctions/standard-engine.js';
 
 export interface RehearsalOptions {
   readonly root: string;
   readonly env: Artifacts['env'];
-  readonly hooks?: EngineHooks;
+  readonly hooks?: RunTaskHooks;
   /** Edits the trust surface before anything is authorized (a broken-trust fault). */
   readonly editSurface?: (surface: TrustSurface) => TrustSurface;
   /** Extra environment for the prepare function (a shorter deadline for the hang fault). */

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
-import type { Authorizer } from './authorizer.js';
-import { accessKeyOf, type CredentialRegistry } from './credentials.js';
-import { listen, readBody } from './http-server.js';
+import type { Authorizer } from '../../iam/authorizer.js';
+import { accessKeyOf, type CredentialRegistry } from '../../iam/credentials.js';
+import { listen, readBody } from '../http-server.js';
 
 /**
  * In front of the local DynamoDB: every call is authorized as `dynamodb:<Operation>` on the table's ARN against

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LambdaArtifact } from './artifacts.js';
+import type { LambdaArtifact } from '../../run/artifacts.js';
 
 /** A Lambda invocation that failed: `name` is the error type Step Functions sees. */
 export class LambdaError extends Error {

@@ -1,8 +1,8 @@
 import './polyfill.js';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import type { Artifacts } from './artifacts.js';
-import type { Authorizer } from './authorizer.js';
-import type { LambdaHost } from './lambda-host.js';
+import type { Artifacts } from '../../run/artifacts.js';
+import type { Authorizer } from '../../iam/authorizer.js';
+import type { LambdaHost } from '../lambda/lambda-host.js';
 
 /** StartSyncExecution's answer: FAILED is returned, never thrown, as the API does. */
 export interface SyncExecutionResult {

@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '../environment.js';
+import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
+import { readCloudAssembly } from './account-assembly.js';
 import { asList, type PolicyDocument } from './policy-types.js';
 import { physicalName, resolveIntrinsics, type TemplateContext } from './resolve-intrinsics.js';
 
@@ -62,7 +61,7 @@ type Template = {
   >;
 };
 
-/** Reads every template of the three cloud assemblies (`<root>/apps/<account>-account/cdk.out`). */
+/** Reads every stack of the three cloud assemblies (`<root>/apps/<account>-account/cdk.out`). */
 export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string): TrustSurface {
   const surface = {
     env,
@@ -73,17 +72,10 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
     acknowledgements: [] as AcknowledgementModel[],
   };
   for (const account of ACCOUNT_ROLES) {
-    const dir = join(workspaceRoot, 'apps', `${account}-account`, 'cdk.out');
-    if (!existsSync(dir))
-      throw new Error(
-        `${dir} does not exist: synthesize the ${account} app first (npx nx run @airlock/${account}-account:synth)`,
-      );
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith('.template.json'))
-      .sort()) {
-      const template = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Template;
-      addTemplate(surface, account, file.replace(/\.template\.json$/, ''), template);
-    }
+    const stacks = [...readCloudAssembly(workspaceRoot, account).stacksRecursively].sort((a, b) =>
+      a.stackName.localeCompare(b.stackName),
+    );
+    for (const stack of stacks) addTemplate(surface, account, stack.stackName, stack.template as Template);
   }
   return surface;
 }

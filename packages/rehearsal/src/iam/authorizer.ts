@@ -1,5 +1,10 @@
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { accountOfArn, type PolicyDocument, type RoleModel, type TrustSurface } from '@airlock/shared/cloud-assembly';
+import {
+  accountOfArn,
+  simulateRequest,
+  type PolicyDocument,
+  type RoleModel,
+  type TrustSurface,
+} from '@airlock/cloud-assembly';
 
 /** One authorization decision, kept for the summary (the cross-account hops) and for tests. */
 export interface Decision {
@@ -27,9 +32,8 @@ export class AccessDenied extends Error {
 }
 
 /**
- * Authorizes every request of the rehearsal against the synthesized policies with the IAM simulator. The simulator
- * derives no global keys, so `aws:PrincipalArn` and `aws:PrincipalAccount` are always supplied here; session
- * policies are evaluated as a second, intersecting simulation (the simulator has no session-policy input yet).
+ * Authorizes every request of the rehearsal against the synthesized policies with the IAM simulator (through
+ * `simulateRequest`, which supplies `aws:PrincipalArn` and `aws:PrincipalAccount`); session policies are evaluated as a second, intersecting simulation (the simulator has no session-policy input yet).
  */
 export class Authorizer {
   readonly decisions: Decision[] = [];
@@ -107,29 +111,18 @@ export class Authorizer {
     const key = canonicalIds(JSON.stringify([principal, identity, action, resource, resourcePolicy, context]));
     let decision = this.cache.get(key);
     if (!decision) {
-      const simulation = {
-        request: {
-          action,
-          principal,
-          resource: { resource, accountId: resourceAccount },
-          contextVariables: {
-            'aws:PrincipalArn': principal,
-            'aws:PrincipalAccount': accountOfArn(principal) ?? '',
-            'aws:SecureTransport': 'true',
-            ...context,
-          },
-        },
-        identityPolicies: identity.map((policy, i) => ({ name: `policy-${i}`, policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
+      decision = simulateRequest({
+        principal,
+        identityPolicies: identity,
+        action,
+        resource,
+        resourceAccount,
         ...(resourcePolicy ? { resourcePolicy } : {}),
-      } as Simulation;
-      decision = runSimulation(simulation, {}).then((r) => {
-        if (r.resultType === 'error')
-          throw new Error(
-            `IAM simulation rejected ${action} on ${resource}: ${JSON.stringify(r.errors).slice(0, 300)}`,
-          );
-        return r.overallResult === 'Allowed';
+        context,
+      }).then((result) => {
+        if (result.kind === 'error')
+          throw new Error(`IAM simulation rejected ${action} on ${resource}: ${result.errors.slice(0, 300)}`);
+        return result.allowed;
       });
       this.cache.set(key, decision);
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PolicyDocument } from '@airlock/shared/cloud-assembly';
+import type { PolicyDocument } from '@airlock/cloud-assembly';
 
 /** Who an access key belongs to: a role of the templates, or a session of one (narrowed, expiring). */
 export interface Identity {

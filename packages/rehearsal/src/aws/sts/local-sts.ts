@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { PolicyDocument } from '@airlock/shared/cloud-assembly';
-import { AccessDenied, type Authorizer } from './authorizer.js';
-import { accessKeyOf, type CredentialRegistry } from './credentials.js';
-import { escapeXml, listen, readBody } from './http-server.js';
+import type { PolicyDocument } from '@airlock/cloud-assembly';
+import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
+import { accessKeyOf, type CredentialRegistry } from '../../iam/credentials.js';
+import { escapeXml, listen, readBody } from '../http-server.js';
 
 /**
  * STS's AssumeRole for the rehearsal (the SDK reaches it through AWS_ENDPOINT_URL_STS): the caller is known by its

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { PolicyDocument } from '../src/policy-types.js';
+import { simulateRequest, type SimulationRequest } from '../src/simulate.js';
+
+const ORCHESTRATOR = 'arn:aws:iam::111111111111:role/airlock-example-orchestrator';
+const TARGET = 'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher';
+
+/** A target role's trust in the design's shape: the account root, narrowed to one role by aws:PrincipalArn. */
+const trust: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: 'sts:AssumeRole',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': ORCHESTRATOR } },
+    },
+  ],
+};
+const allowAssume: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+};
+const assume = (request: Partial<SimulationRequest>): SimulationRequest => ({
+  principal: ORCHESTRATOR,
+  identityPolicies: [allowAssume],
+  action: 'sts:AssumeRole',
+  resource: TARGET,
+  resourceAccount: '222222222222',
+  resourcePolicy: trust,
+  ...request,
+});
+
+describe('simulateRequest', () => {
+  it('allows the role the trust names, because it supplies aws:PrincipalArn from the caller', async () => {
+    expect(await simulateRequest(assume({}))).toEqual({ kind: 'decided', allowed: true });
+  });
+
+  it("supplies a session's role, not the session, as aws:PrincipalArn", async () => {
+    const session = 'arn:aws:sts::111111111111:assumed-role/airlock-example-orchestrator/states-session';
+    expect(await simulateRequest(assume({ principal: session, principalRoleArn: ORCHESTRATOR }))).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+  });
+
+  it('denies another role of the same account', async () => {
+    const other = 'arn:aws:iam::111111111111:role/another';
+    expect(await simulateRequest(assume({ principal: other }))).toEqual({ kind: 'decided', allowed: false });
+  });
+
+  it('denies another role that forges aws:PrincipalArn and aws:PrincipalAccount in the request context', async () => {
+    const other = 'arn:aws:iam::111111111111:role/another';
+    const forged = { 'aws:PrincipalArn': ORCHESTRATOR, 'aws:PrincipalAccount': '111111111111' };
+    expect(await simulateRequest(assume({ principal: other, context: forged }))).toEqual({
+      kind: 'decided',
+      allowed: false,
+    });
+  });
+
+  it("supplies aws:PrincipalAccount from the caller's role", async () => {
+    const sameAccountOnly: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalAccount': '111111111111' } },
+        },
+      ],
+    };
+    const read = { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket/key', resourceAccount: '111111111111' };
+    const request = { ...read, identityPolicies: [sameAccountOnly] };
+    expect(await simulateRequest(assume({ ...request, resourcePolicy: undefined }))).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+  });
+
+  it('reports a request the simulator cannot evaluate as an error, not as a denial', async () => {
+    const result = await simulateRequest(assume({ action: 'not-an-action' }));
+    expect(result).toMatchObject({ kind: 'error', errors: expect.any(String) });
+  });
+});

@@ -1,0 +1,14 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ConfigError } from '@airlock/shared/environment';
+import { create } from 'tar';
+
+/** A submission as an operator uploads it: a directory packed as .tar.gz from its root, or a .tar.gz as is. */
+export async function archiveSubmission(path: string): Promise<Buffer> {
+  if (!existsSync(path))
+    throw new ConfigError(path, ['does not exist. Fix: give a submission directory or a .tar.gz archive']);
+  if (!statSync(path).isDirectory()) return readFileSync(path);
+  const chunks: Buffer[] = [];
+  const stream = create({ gzip: true, cwd: path, portable: true }, ['.']);
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
