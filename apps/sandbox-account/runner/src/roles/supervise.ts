@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Execution } from '../execute.js';
 import { TailBuffer } from '../tail-buffer.js';
 import { killUntilAlone } from './process-namespace.js';
@@ -65,14 +66,15 @@ export async function supervise(entrypoint: readonly string[], options: Supervis
     else options.stop.addEventListener('abort', () => end('stop'), { once: true });
   });
   clearTimeout(timer);
+  const durationMs = Date.now() - started;
   const left = await killUntilAlone(KILL_GRACE_MS);
   // Every writer of the pipes is dead unless something survived; do not wait on those.
-  await Promise.race([pipesClosed, new Promise((resolve) => setTimeout(resolve, KILL_GRACE_MS))]);
+  await Promise.race([pipesClosed, delay(KILL_GRACE_MS, undefined, { ref: false })]);
   return {
     execution: {
       ...ended,
       timedOut,
-      durationMs: Date.now() - started,
+      durationMs,
       stdout: { tail: stdout.text(), bytes: stdout.bytes },
       stderr: { tail: stderr.text(), bytes: stderr.bytes },
     },
