@@ -36,13 +36,13 @@ export function readHostileFile(root: string, parts: readonly string[], maxBytes
     if (!opened.isFile() || opened.dev !== before.dev || opened.ino !== before.ino || opened.size !== before.size) {
       throw new HostileFileError(`${name} changed while it was being opened`);
     }
-    // One byte more than the bound: a file that grew after the check is refused, not truncated.
-    const buffer = Buffer.alloc(opened.size + 1);
+    // Never more than the bound, plus one byte: a file that grew after the check is refused, not truncated.
+    const buffer = Buffer.alloc(Math.min(opened.size, maxBytes) + 1);
     let length = 0;
     for (let n = 1; n > 0 && length < buffer.length; length += n) {
       n = readSync(fd, buffer, length, buffer.length - length, null);
     }
-    if (length > opened.size) throw new HostileFileError(`${name} grew while it was being read`);
+    if (length > Math.min(opened.size, maxBytes)) throw new HostileFileError(`${name} grew while it was being read`);
     return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
