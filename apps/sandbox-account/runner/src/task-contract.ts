@@ -10,6 +10,9 @@ export const CONTAINER = { FETCH: 'fetch', RUN: 'run', DELIVER: 'deliver' } as c
 export type ContainerName = (typeof CONTAINER)[keyof typeof CONTAINER];
 export const CONTAINER_NAMES: readonly ContainerName[] = Object.values(CONTAINER);
 
+/** Where the task definition mounts the shared scratch volume in all three containers (the image declares it). */
+export const SCRATCH_PATH = '/scratch';
+
 /** Environment variable names the containers read. */
 export const VARIABLE = {
   /** Per run (fetch): presigned GET of `runs/<RUN_ID>/input.tar.gz`. */
@@ -24,7 +27,7 @@ export const VARIABLE = {
   DATA_URL_PREFIX: 'AIRLOCK_DATA_URL_PREFIX',
   /** Fixed in the task definition (fetch, run): the latest acceptable deadline, in seconds from now. */
   RUN_MAX_SECONDS: 'RUN_MAX_SECONDS',
-  /** Optional (all): the shared scratch volume's mount point; `/scratch` unless set (tests set it). */
+  /** Optional (all): the shared scratch volume's mount point; SCRATCH_PATH unless set (tests set it). */
   SCRATCH_DIR: 'SCRATCH_DIR',
 } as const;
 

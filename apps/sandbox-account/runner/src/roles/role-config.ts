@@ -1,5 +1,5 @@
 import { ID_RULE, isValidId, runInputKey, runOutputKey } from '@airlock/shared/data-keys';
-import { CONTAINER_EXIT, VARIABLE } from '../task-contract.js';
+import { CONTAINER_EXIT, SCRATCH_PATH, VARIABLE } from '../task-contract.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type ExitCode = (typeof CONTAINER_EXIT)[keyof typeof CONTAINER_EXIT];
@@ -21,7 +21,7 @@ const MAX_URL_LENGTH = 8192;
 const MAX_RUN_SECONDS = 3600;
 
 export function readScratchDir(env: Env): string {
-  return env[VARIABLE.SCRATCH_DIR] || '/scratch';
+  return env[VARIABLE.SCRATCH_DIR] || SCRATCH_PATH;
 }
 
 export function readRunId(env: Env): string {
