@@ -41,7 +41,8 @@ function runEnv(root: string, secondsLeft: number) {
   };
 }
 
-const record = (root: string) => JSON.parse(readFileSync(join(root, 'run-record.json'), 'utf8')) as Record<string, any>;
+const record = (root: string) =>
+  JSON.parse(readFileSync(join(root, 'run-record.json'), 'utf8')) as Record<string, unknown>;
 
 /** A process that only loops, findable by the marker in its command line. */
 const looper = (marker: string) => `[process.execPath, ['-e', 'for(;;){}', '${marker}']]`;
