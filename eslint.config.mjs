@@ -36,7 +36,8 @@ const BUNDLED_CODE_IMPORTS = [
   {
     what: 'Runner',
     files: ['apps/sandbox-account/runner/src/**/*.ts'],
-    allowed: ['node:', '\\./', 'valibot$', 'tar$'],
+    // Its own folder and, from roles/, the runner's src (one level up, never further).
+    allowed: ['node:', '\\./', '\\.\\./(?!\\.\\.)', 'valibot$', 'tar$'],
     deps: 'node built-ins (node:), its own folder, valibot, tar (never the AWS SDK: the runner holds no credentials)',
   },
   {

@@ -41,3 +41,9 @@ export function extractChecked(
   });
   return summary;
 }
+
+/** node-tar reports a corrupt or non-gzip archive as an error with a TAR_* or Z_* code. */
+export function isTarError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && /^(TAR_|Z_)/.test(code);
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ArchiveRejectedError } from '@airlock/contracts';
 import { DownloadError, download } from './download.js';
 import { execute } from './execute.js';
-import { extractChecked } from './extract.js';
+import { extractChecked, isTarError } from './extract.js';
 import { RUNNER_LIMITS, type RunnerLimits } from './limits.js';
 import { ManifestError, readManifest } from './manifest.js';
 import { readResult } from './read-result.js';
@@ -74,10 +74,4 @@ export async function runSubmission(config: RunnerConfig, limits: RunnerLimits =
     throw error;
   }
   return { exitCode: EXIT.DELIVERED, message: `delivered output.json (${output.status})` };
-}
-
-// node-tar reports a corrupt or non-gzip archive as an error with a TAR_* code.
-function isTarError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && /^(TAR_|Z_)/.test(code);
 }

@@ -6,9 +6,17 @@ export interface Upload {
   readonly file: string;
 }
 
-/** A stand-in for S3's presigned GET and POST on loopback: serves one input and records what is posted. */
+/** The bucket path of the data-bucket stand-in, as the rehearsal's path-style front has it. */
+const BUCKET = 'data-bucket';
+
+/**
+ * A stand-in for S3's presigned GET and POST on loopback: serves one input and records what is posted, at `/input`
+ * and `/upload` (single-process mode) and as the data bucket under `dataUrlPrefix` (the three containers).
+ */
 export class PresignedFixture {
   readonly uploads: Upload[] = [];
+  /** Paths of every GET received, to prove a refused URL was never fetched. */
+  readonly downloads: string[] = [];
   /** HTTP status the POST answers with; S3 answers 204 on success. */
   postStatus = 204;
   private server: Server;
@@ -16,11 +24,13 @@ export class PresignedFixture {
 
   constructor(private input: Buffer) {
     this.server = createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/input') {
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      if (req.method === 'GET') this.downloads.push(path);
+      if (req.method === 'GET' && (path === '/input' || /^\/data-bucket\/runs\/[^/]+\/input\.tar\.gz$/.test(path))) {
         res.writeHead(200, { 'content-length': this.input.length }).end(this.input);
         return;
       }
-      if (req.method === 'POST' && req.url === '/upload') {
+      if (req.method === 'POST' && (path === '/upload' || path === `/${BUCKET}`)) {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', async () => {
@@ -62,6 +72,24 @@ export class PresignedFixture {
     return {
       url: `http://127.0.0.1:${this.port}/upload`,
       fields: { key: 'runs/run-1/output.json', policy: 'p', 'x-amz-signature': 's' },
+    };
+  }
+
+  /** The data bucket's object-URL prefix, as the task definition would fix it. */
+  get dataUrlPrefix(): string {
+    return `http://127.0.0.1:${this.port}/${BUCKET}/`;
+  }
+
+  /** A presigned GET of `runId`'s input, as prepare mints it. */
+  runInputUrl(runId: string): string {
+    return `${this.dataUrlPrefix}runs/${runId}/input.tar.gz?X-Amz-Signature=s`;
+  }
+
+  /** A presigned POST for `runId`'s output, as prepare mints it (path style: the bucket URL without a slash). */
+  runOutputPost(runId: string): { url: string; fields: Record<string, string> } {
+    return {
+      url: this.dataUrlPrefix.slice(0, -1),
+      fields: { key: `runs/${runId}/output.json`, policy: 'p', 'x-amz-signature': 's' },
     };
   }
 

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_EXIT as EXIT } from '@airlock/contracts';
+import { CONTAINER_EXIT } from '@airlock/contracts';
 import { submission } from './archives.js';
+import { spawnInNamespace } from './pid-namespace.js';
 import { PresignedFixture } from './presigned-fixture.js';
 
 // Built by the `bundle-runner` target, which `test` depends on.
@@ -50,6 +52,41 @@ describe('the runner bundle (the file the image runs)', () => {
     expect(result.stderr).toContain('OUTPUT_POST must be JSON');
   });
 
+  it('runs the three containers in order on one scratch volume, each with only its own variables', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'airlock-task-'));
+    const deadline = String(Date.now() + 30_000);
+    const fixed = { AIRLOCK_DATA_URL_PREFIX: fixture.dataUrlPrefix, RUN_MAX_SECONDS: '120', SCRATCH_DIR: scratch };
+    const uploadsBefore = fixture.uploads.length;
+    const fetched = await runBundleAsync(
+      { INPUT_URL: fixture.runInputUrl('run-7'), RUN_ID: 'run-7', RUN_DEADLINE: deadline, ...fixed },
+      ['fetch'],
+    );
+    expect(fetched.status).toBe(CONTAINER_EXIT.OK);
+    const ran = await spawnInNamespace(bundle, ['run'], {
+      RUN_DEADLINE: deadline,
+      RUN_MAX_SECONDS: fixed.RUN_MAX_SECONDS,
+      SCRATCH_DIR: scratch,
+    }).exited;
+    expect(ran).toEqual({ status: CONTAINER_EXIT.OK, stderr: '' });
+    const delivered = await runBundleAsync(
+      { OUTPUT_POST: JSON.stringify(fixture.runOutputPost('run-7')), RUN_ID: 'run-7', ...fixed },
+      ['deliver'],
+    );
+    expect(delivered.status).toBe(CONTAINER_EXIT.OK);
+    expect(fixture.uploads.length).toBe(uploadsBefore + 1);
+    expect(fixture.uploads.at(-1)?.fields.key).toBe('runs/run-7/output.json');
+    expect(fixture.lastOutput()).toMatchObject({
+      status: 'COMPLETED',
+      execution: { exitCode: 0, stdout: { tail: 'hi\n' } },
+    });
+  });
+
+  it('exits BAD_ENVIRONMENT, naming the roles, for an unknown role', () => {
+    const result = spawnSync(process.execPath, [bundle, 'exec'], { env: {}, encoding: 'utf8' });
+    expect(result.status).toBe(CONTAINER_EXIT.BAD_ENVIRONMENT);
+    expect(result.stderr).toContain('unknown role "exec": the container command must be one of fetch, run, deliver');
+  });
+
   it('contains no AWS SDK and no credentials code', () => {
     const inputs = Object.keys(meta.inputs);
     expect(inputs.length).toBeGreaterThan(5);
@@ -59,9 +96,9 @@ describe('the runner bundle (the file the image runs)', () => {
 });
 
 // spawnSync would block the fixture's server in this same process; run the bundle asynchronously instead.
-function runBundleAsync(env: Record<string, string>): Promise<{ status: number | null }> {
+function runBundleAsync(env: Record<string, string>, args: string[] = []): Promise<{ status: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bundle], {
+    const child = spawn(process.execPath, [bundle, ...args], {
       env: { SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-bundle-')), ...env },
       stdio: 'ignore',
     });

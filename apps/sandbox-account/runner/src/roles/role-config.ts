@@ -1,0 +1,157 @@
+import { ID_RULE, isValidId, runInputKey, runOutputKey } from '@airlock/contracts';
+import { CONTAINER_EXIT, SCRATCH_PATH, VARIABLE } from '@airlock/contracts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type ExitCode = (typeof CONTAINER_EXIT)[keyof typeof CONTAINER_EXIT];
+
+/** A container refuses to work: the exit code the launch result will carry, and a message naming the variable. */
+export class RoleRefusal extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const badEnvironment = (message: string) => new RoleRefusal(CONTAINER_EXIT.BAD_ENVIRONMENT, message);
+/** A URL longer than this is not one S3 presigned for us (RunTask overrides are capped at 8,192 characters anyway). */
+const MAX_URL_LENGTH = 8192;
+/** The presigned URLs cannot outlive a chained role session (one hour), so neither can a run. */
+const MAX_RUN_SECONDS = 3600;
+
+export function readScratchDir(env: Env): string {
+  return env[VARIABLE.SCRATCH_DIR] || SCRATCH_PATH;
+}
+
+export function readRunId(env: Env): string {
+  const runId = env[VARIABLE.RUN_ID];
+  if (!isValidId(runId)) throw badEnvironment(`${VARIABLE.RUN_ID} must be a run ID: ${ID_RULE}`);
+  return runId;
+}
+
+/**
+ * The deadline (epoch ms), refused when it has passed or lies further ahead than RUN_MAX_SECONDS: the orchestrator
+ * chooses it, and a far deadline would keep untrusted code running and the URLs alive.
+ */
+export function readDeadline(env: Env, now = Date.now()): number {
+  const maxSeconds = Number(env[VARIABLE.RUN_MAX_SECONDS]);
+  if (!Number.isSafeInteger(maxSeconds) || maxSeconds < 1 || maxSeconds > MAX_RUN_SECONDS) {
+    throw badEnvironment(
+      `${VARIABLE.RUN_MAX_SECONDS} must be a whole number of seconds from 1 to ${MAX_RUN_SECONDS} (set in the task definition)`,
+    );
+  }
+  const deadline = Number(env[VARIABLE.RUN_DEADLINE]);
+  if (!Number.isSafeInteger(deadline) || deadline <= 0) {
+    throw badEnvironment(`${VARIABLE.RUN_DEADLINE} must be the run deadline in epoch milliseconds`);
+  }
+  if (deadline <= now) {
+    throw new RoleRefusal(CONTAINER_EXIT.DEADLINE, `${VARIABLE.RUN_DEADLINE} has passed ${now - deadline} ms ago`);
+  }
+  if (deadline > now + maxSeconds * 1000) {
+    throw new RoleRefusal(
+      CONTAINER_EXIT.DEADLINE_REFUSED,
+      `${VARIABLE.RUN_DEADLINE} is ${Math.round((deadline - now) / 1000)} s away; it must be at most ${VARIABLE.RUN_MAX_SECONDS} (${maxSeconds} s) from now`,
+    );
+  }
+  return deadline;
+}
+
+/** The data bucket's object-URL prefix from the task definition: an http(s) URL ending in "/", nothing else. */
+export function readDataUrlPrefix(env: Env): string {
+  const prefix = env[VARIABLE.DATA_URL_PREFIX] ?? '';
+  const problem = `${VARIABLE.DATA_URL_PREFIX} must be the data bucket's object-URL prefix, e.g. https://<bucket>.s3.<region>.amazonaws.com/`;
+  let url: URL;
+  try {
+    url = new URL(prefix);
+  } catch {
+    throw badEnvironment(problem);
+  }
+  if (
+    !['https:', 'http:'].includes(url.protocol) ||
+    url.href !== prefix ||
+    !prefix.endsWith('/') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw badEnvironment(problem);
+  }
+  return prefix;
+}
+
+/**
+ * INPUT_URL must be exactly `<prefix>runs/<RUN_ID>/input.tar.gz`, then the presigned query: a compromised
+ * orchestrator chooses this string, and fetch must not download from another host, bucket, key or run.
+ */
+export function readInputUrl(env: Env, prefix: string, runId: string): string {
+  const value = env[VARIABLE.INPUT_URL] ?? '';
+  const expected = prefix + runInputKey(runId);
+  const rest = value.startsWith(expected) ? value.slice(expected.length) : undefined;
+  if (rest === undefined || !(rest === '' || rest.startsWith('?')) || !sameResource(value, expected)) {
+    throw new RoleRefusal(
+      CONTAINER_EXIT.URL_REFUSED,
+      `${VARIABLE.INPUT_URL} must be ${expected} followed by the presigned query; it is not this run's input object`,
+    );
+  }
+  return value;
+}
+
+export interface PresignedPost {
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * OUTPUT_POST must post to the data bucket (the prefix itself) with field `key` = `runs/<RUN_ID>/output.json`,
+ * and no second spelling of `key` (S3 reads form field names without regard to case).
+ */
+export function readOutputPost(env: Env, prefix: string, runId: string): PresignedPost {
+  const shape = `${VARIABLE.OUTPUT_POST} must be JSON: {"url": "...", "fields": {"key": "...", ...}}`;
+  let post: unknown;
+  try {
+    post = JSON.parse(env[VARIABLE.OUTPUT_POST] ?? '');
+  } catch {
+    throw badEnvironment(shape);
+  }
+  if (!isPost(post)) throw badEnvironment(shape);
+  const expectedKey = runOutputKey(runId);
+  const keyFields = Object.keys(post.fields).filter((name) => name.toLowerCase() === 'key');
+  if (
+    ![prefix, prefix.slice(0, -1)].includes(post.url) ||
+    keyFields.join() !== 'key' ||
+    post.fields.key !== expectedKey
+  ) {
+    throw new RoleRefusal(
+      CONTAINER_EXIT.URL_REFUSED,
+      `${VARIABLE.OUTPUT_POST} must post to ${prefix} with the field key = ${expectedKey}; it is not this run's output object`,
+    );
+  }
+  return post;
+}
+
+function isPost(value: unknown): value is PresignedPost {
+  if (typeof value !== 'object' || value === null) return false;
+  const { url, fields } = value as Record<string, unknown>;
+  return (
+    typeof url === 'string' &&
+    url.length <= MAX_URL_LENGTH &&
+    typeof fields === 'object' &&
+    fields !== null &&
+    !Array.isArray(fields) &&
+    Object.values(fields).every((v) => typeof v === 'string')
+  );
+}
+
+/** The parsed URL names the same origin and path as the expected string: no userinfo, fragment or stripped character. */
+function sameResource(value: string, expected: string): boolean {
+  if (value.length > MAX_URL_LENGTH) return false;
+  try {
+    const url = new URL(value);
+    const want = new URL(expected);
+    return url.origin === want.origin && url.pathname === want.pathname && !url.username && !url.password && !url.hash;
+  } catch {
+    return false;
+  }
+}
