@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -15,14 +16,19 @@ import {
 } from '@airlock/shared/environment';
 import { assertDeployAccount } from './account-guard.js';
 import { DeployRefused } from './deploy-refused.js';
+import { setKillSwitch } from './kill-switch.js';
 import { verifyDeployment } from './verify-deployment.js';
 
-const USAGE =
-  'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>   (environment: AIRLOCK_ENV, default "example")';
+const USAGE = [
+  'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>',
+  '       airlock-deploy kill-switch <on|off> <sandbox|data>',
+  '(environment: AIRLOCK_ENV, default "example")',
+].join('\n');
 const appDir = (account: AccountRole) => fileURLToPath(new URL(`../../../apps/${account}-account/`, import.meta.url));
 
 /** Runs one command; resolves to the process exit code. */
 export async function deployCli(argv: string[], stsClient?: STSClient): Promise<number> {
+  if (argv[0] === 'kill-switch') return killSwitchCli(argv.slice(1), stsClient);
   const [command, account] = argv;
   if (!command || !ACCOUNT_ROLES.includes(account as AccountRole)) {
     console.error(USAGE);
@@ -81,6 +87,25 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       console.error(USAGE);
       return 2;
   }
+}
+
+/** `kill-switch on|off <sandbox|data>`: with that account's own credentials (the on-call role), nothing else. */
+async function killSwitchCli(argv: string[], stsClient?: STSClient): Promise<number> {
+  const [state, account] = argv;
+  if ((state !== 'on' && state !== 'off') || (account !== 'sandbox' && account !== 'data')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const env = loadEnvironment(selectEnvironmentName(undefined));
+  await assertDeployAccount(stsClient ?? new STSClient({ region: env.region }), env, account);
+  const config = { region: env.region };
+  console.log(
+    await setKillSwitch(env, account, state, {
+      iam: new IAMClient(config),
+      cloudFormation: new CloudFormationClient(config),
+    }),
+  );
+  return 0;
 }
 
 export async function main(): Promise<void> {
