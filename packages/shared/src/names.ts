@@ -101,3 +101,11 @@ export const broadeningExecutionPolicyArn = (env: Env, account: keyof Env['accou
   `arn:${env.partition}:iam::${env.accounts[account]}:policy/${broadeningExecutionPolicyName(env, account)}`;
 /** The inline deny policy the incident kill switch puts on a role (and removes to undo). */
 export const killSwitchPolicyName = (env: Env): string => resourceName(env, 'kill-switch');
+/** The GitHub environment (no reviewers) whose OIDC subject alone may assume one account's read-only drift role. */
+export const githubDriftEnvironment = (env: Env, account: keyof Env['accounts']): string =>
+  `${githubDeployEnvironment(env, account)}-drift`;
+/** Reads the account and detects drift of its stack on a schedule; changes nothing. */
+export const driftRoleName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-drift`);
+export const driftRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(env, env.accounts[account], driftRoleName(env, account));

@@ -67,7 +67,7 @@ describe('DeployAccessStack', () => {
       .filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.AssumeRolePolicyDocument)
       .map((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).match(/environment:([\w-]+)/)?.[1])
       .filter(Boolean);
-    expect(subjects.sort()).toEqual(['example-data', 'example-data-broadening']);
+    expect(subjects.sort()).toEqual(['example-data', 'example-data-broadening', 'example-data-drift']);
   });
 
   it("lets the everyday deploy role assume only the account's CDK bootstrap roles", () => {
@@ -95,7 +95,7 @@ describe('DeployAccessStack', () => {
       (p) => p.ManagedPolicyName === 'airlock-example-sandbox-boundary',
     )!;
     const roles = ofType('AWS::IAM::Role');
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(4);
     for (const r of roles) expect(r.PermissionsBoundary).toEqual({ Ref: boundary.id });
   });
 
@@ -128,6 +128,7 @@ describe('DeployAccessStack', () => {
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-deploy',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-deploy-broadening',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-cfn-broadening',
+        'arn:aws:iam::222222222222:role/airlock-example-sandbox-drift',
       ]);
       expect(bySid(name, 'DenyTrustChangesOutsideTheBroadeningPath')).toMatchObject({
         Effect: 'Deny',
@@ -195,6 +196,23 @@ describe('DeployAccessStack', () => {
     expect(document).toContain('"iam:PassedToService":"cloudformation.amazonaws.com"');
     expect(document).not.toContain('cdk-hnb659fds-deploy-role');
     expect(JSON.stringify(role('airlock-example-sandbox-deploy').Policies)).not.toContain('iam:PassRole');
+  });
+
+  it('the drift role is trusted only for the drift environment, reads, detects drift of the account stack, never decrypts', () => {
+    const drift = role('airlock-example-sandbox-drift');
+    expect(drift.AssumeRolePolicyDocument).toMatchObject(
+      oidcTrust('repo:example-org/airlock:environment:example-sandbox-drift'),
+    );
+    const statements = (drift.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)[0]!.PolicyDocument
+      .Statement;
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: ['cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift'],
+        Effect: 'Allow',
+        Resource: 'arn:aws:cloudformation:eu-west-1:222222222222:stack/airlock-example-sandbox/*',
+      }),
+      expect.objectContaining({ Action: 'kms:Decrypt', Effect: 'Deny', Resource: '*' }),
+    ]);
   });
 
   it("names CloudFormation's actions per service, never `<service>:*` and never IAM wildcards", () => {

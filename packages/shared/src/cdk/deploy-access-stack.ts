@@ -15,8 +15,11 @@ import {
   deployAccessStackName,
   deployRoleArn,
   deployRoleName,
+  driftRoleArn,
+  driftRoleName,
   githubBroadeningEnvironment,
   githubDeployEnvironment,
+  githubDriftEnvironment,
   githubOidcSubject,
   permissionsBoundaryArn,
   permissionsBoundaryName,
@@ -101,6 +104,7 @@ export function deployGuardrailStatements(airlock: AirlockEnvironment, account: 
         deployRoleArn(airlock, account),
         broadeningDeployRoleArn(airlock, account),
         broadeningExecutionRoleArn(airlock, account),
+        driftRoleArn(airlock, account),
       ],
     }),
     new iam.PolicyStatement({
@@ -121,7 +125,8 @@ export function deployGuardrailStatements(airlock: AirlockEnvironment, account: 
  *   the CDK bootstrap roles, whose CloudFormation execution policy (given to `cdk bootstrap
  *   --cloudformation-execution-policies`) denies every change to trust, endpoint policies, security groups and routes;
  * - the broadening deploy role, trusted only for the reviewer-gated `<env>-<account>-broadening` environment, which
- *   alone may pass the broadening execution role that may make those changes.
+ *   alone may pass the broadening execution role that may make those changes;
+ * - the drift role, trusted only for the `<env>-<account>-drift` environment: reads the account, detects drift.
  */
 export class DeployAccessStack extends Stack {
   readonly boundary: iam.ManagedPolicy;
@@ -129,6 +134,7 @@ export class DeployAccessStack extends Stack {
   readonly cfnExecutionPolicy: iam.ManagedPolicy;
   readonly broadeningDeployRole: iam.Role;
   readonly broadeningExecutionRole: iam.Role;
+  readonly driftRole: iam.Role;
 
   constructor(scope: Construct, props: DeployAccessStackProps) {
     const { airlock, account } = props;
@@ -249,6 +255,7 @@ export class DeployAccessStack extends Stack {
     });
 
     const stackArn = arn('cloudformation', `stack/${accountStackName(airlock, account)}/*`, airlock.region);
+    const toolkitStackArn = arn('cloudformation', 'stack/CDKToolkit/*', airlock.region);
     this.broadeningDeployRole = new iam.Role(this, 'BroadeningDeployRole', {
       roleName: broadeningDeployRoleName(airlock, account),
       description: `Assumed only by ${airlock.github.repository} workflows in the reviewer-gated "${githubBroadeningEnvironment(airlock, account)}" GitHub environment`,
@@ -272,8 +279,15 @@ export class DeployAccessStack extends Stack {
                 'cloudformation:DescribeStacks',
                 'cloudformation:DescribeStackEvents',
                 'cloudformation:GetTemplate',
+                'cloudformation:GetTemplateSummary',
               ],
               resources: [stackArn],
+            }),
+            new iam.PolicyStatement({
+              // The CDK CLI reads the bootstrap stack when it deploys with these credentials instead of its deploy role.
+              sid: 'ReadTheBootstrapStack',
+              actions: ['cloudformation:DescribeStacks'],
+              resources: [toolkitStackArn],
             }),
             new iam.PolicyStatement({
               sid: 'PassOnlyTheBroadeningExecutionRoleToCloudFormation',
@@ -289,6 +303,42 @@ export class DeployAccessStack extends Stack {
           ],
         }),
       },
+    });
+
+    this.driftRole = new iam.Role(this, 'DriftRole', {
+      roleName: driftRoleName(airlock, account),
+      description: `Detects drift of the ${account} stack on a schedule, from the "${githubDriftEnvironment(airlock, account)}" GitHub environment`,
+      assumedBy: githubPrincipal(githubDriftEnvironment(airlock, account)),
+      maxSessionDuration: Duration.hours(1),
+      // Drift detection reads each resource with the caller's own permissions.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+      inlinePolicies: {
+        'detect-drift-of-the-account-stack': new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'DetectDriftOfTheAccountStack',
+              actions: ['cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift'],
+              resources: [stackArn],
+            }),
+            new iam.PolicyStatement({
+              // As the CDK lookup role does: reading configuration never needs customer data.
+              sid: 'NeverDecrypt',
+              effect: iam.Effect.DENY,
+              actions: ['kms:Decrypt'],
+              resources: ['*'],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(this.driftRole).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+      reason:
+        'Drift detection reads every resource type of the stack with the caller’s permissions; kms:Decrypt is denied.',
+    });
+    Validations.of(this.driftRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stackArn}]`,
+      reason: 'The stack ID suffix is assigned by CloudFormation; the name is the account stack’s.',
     });
 
     for (const policy of [this.boundary, this.cfnExecutionPolicy, broadeningExecutionPolicy])
@@ -313,9 +363,10 @@ export class DeployAccessStack extends Stack {
           reason: 'Read-only (or bucket-configuration) actions CloudFormation calls while it manages these resources.',
         });
     }
-    Validations.of(this.broadeningDeployRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stackArn}]`,
-      reason: 'The stack ID suffix is assigned by CloudFormation; the name is the account stack’s.',
-    });
+    for (const resource of [stackArn, toolkitStackArn])
+      Validations.of(this.broadeningDeployRole).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: 'The stack ID suffix is assigned by CloudFormation; the name is the stack’s.',
+      });
   }
 }
