@@ -12,7 +12,7 @@ const resources = template.toJSON().Resources as Record<string, Resource>;
 const ofType = (type: string) =>
   Object.entries(resources)
     .filter(([, r]) => r.Type === type)
-    .map(([id, r]) => ({ id, ...r.Properties }));
+    .map(([id, r]) => ({ id, ...r.Properties }) as Record<string, unknown> & { id: string });
 const role = (name: string) => ofType('AWS::IAM::Role').find((r) => r.RoleName === name)!;
 const policy = (name: string) => ofType('AWS::IAM::ManagedPolicy').find((p) => p.ManagedPolicyName === name)!;
 const statements = (name: string) => (policy(name).PolicyDocument as { Statement: Statement[] }).Statement;

@@ -98,6 +98,8 @@ export async function setKillSwitch(
     throw new Error(
       `role ${RoleName} does not hold the kill switch policy after writing it. Fix: run the command again`,
     );
-  const denied = killSwitchPolicyDocument(account).Statement[0]!.Action.join(', ');
+  const denied = killSwitchPolicyDocument(account)
+    .Statement.flatMap((s) => s.Action)
+    .join(', ');
   return `kill switch on: role ${RoleName} is denied ${denied} (IAM applies it within seconds; runs in flight still end)`;
 }
