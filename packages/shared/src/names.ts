@@ -45,6 +45,9 @@ export const dataInvokerRoleArn = (env: Env): string => iamRoleArn(env, env.acco
 export const dataPlaneStateMachineName = (env: Env): string => resourceName(env, 'data-plane');
 export const dataPlaneStateMachineArn = (env: Env): string =>
   stateMachineArn(env, env.accounts.data, dataPlaneStateMachineName(env));
+/** Signs the presigned URLs; named so that the account's permissions boundary can allow assuming exactly it. */
+export const urlSignerRoleName = (env: Env): string => resourceName(env, 'data-url-signer');
+export const urlSignerRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.data, urlSignerRoleName(env));
 /** Bucket names are global: the account and region keep them unique across environments and customers. */
 export const dataBucketName = (env: Env): string => resourceName(env, `data-${env.accounts.data}-${env.region}`);
 export const dataBucketArn = (env: Env): string => `arn:${env.partition}:s3:::${dataBucketName(env)}`;

@@ -4,6 +4,9 @@ import type { Construct } from 'constructs';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
 import {
   accountStackName,
+  dataInvokerRoleArn,
+  sandboxLauncherRoleArn,
+  urlSignerRoleArn,
   broadeningDeployRoleArn,
   broadeningDeployRoleName,
   broadeningExecutionPolicyArn,
@@ -39,6 +42,33 @@ const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The CDK bootstrap's default qualifier: its roles are what a pipeline may assume, nothing else. */
 const CDK_QUALIFIER = 'hnb659fds';
 const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
+
+/**
+ * The services any role of any Airlock stack calls (at run time, deploying, or reading for drift detection). IAM
+ * and STS are not among them: those are allowed below on exact or own resources only.
+ */
+const BOUNDARY_SERVICES = [
+  'cloudformation',
+  'dynamodb',
+  'ec2',
+  'ecr',
+  'ecs',
+  'kms',
+  'lambda',
+  'logs',
+  'route53resolver',
+  's3',
+  'ssm',
+  'states',
+  'xray',
+] as const;
+
+/** Roles of the account's stacks may assume, besides the CDK bootstrap roles, exactly these (by account). */
+const ASSUMED_ROLES: Readonly<Record<AccountRole, (airlock: AirlockEnvironment) => string[]>> = {
+  orchestrator: (airlock) => [sandboxLauncherRoleArn(airlock), dataInvokerRoleArn(airlock)],
+  sandbox: () => [],
+  data: (airlock) => [urlSignerRoleArn(airlock)],
+};
 
 /** The IAM actions that accept the `iam:PermissionsBoundary` condition key. */
 const BOUNDED_ROLE_ACTIONS = [
@@ -157,8 +187,23 @@ export class DeployAccessStack extends Stack {
       statements: [
         new iam.PolicyStatement({
           sid: 'CeilingOnlyTheRolesOwnPoliciesGrant',
-          actions: ['*'],
+          actions: [...BOUNDARY_SERVICES.map((service) => `${service}:*`), 'iam:Get*', 'iam:List*'],
           resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOnlyTheAccountsOwnRoles',
+          actions: IAM_WRITES,
+          resources: [arn('iam', `role/${resourceName(airlock, '')}*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AssumeOnlyTheseRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [...CDK_BOOTSTRAP_ROLES.map(bootstrapRole), ...ASSUMED_ROLES[account](airlock)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PassOnlyTheAccountsOwnRoles',
+          actions: ['iam:PassRole'],
+          resources: [arn('iam', `role/${resourceName(airlock, '')}*`)],
         }),
         ...guardrails,
       ],
@@ -348,9 +393,15 @@ export class DeployAccessStack extends Stack {
           'CloudFormation creates resources whose names and IDs it generates; the actions are the listed ones of the app’s services, IAM is limited to roles named after this environment, and the boundary is a ceiling over each role’s own least-privilege policies.',
       });
     Validations.of(this.boundary).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::*]',
-      reason: 'A boundary is a ceiling, not a grant: each role gets only what its own policies allow, less the denies.',
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arn('iam', `role/${resourceName(airlock, '')}*`)}]`,
+      reason: 'A boundary is a ceiling, not a grant: each role passes or edits only the roles its own policy names.',
     });
+    for (const action of [...BOUNDARY_SERVICES.map((service) => `${service}:*`), 'iam:Get*', 'iam:List*'])
+      Validations.of(this.boundary).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          'A boundary is a ceiling over the services Airlock uses, not a grant: each role has its own least-privilege policies.',
+      });
     for (const policy of [this.cfnExecutionPolicy, broadeningExecutionPolicy]) {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${ownRoles}]`,
