@@ -141,6 +141,19 @@ describe('DeployAccessStack', () => {
     },
   );
 
+  it("the boundary allows sts:AssumeRole on exact ARNs only, and iam:PassRole on this environment's roles only", () => {
+    expect(bySid('airlock-example-sandbox-boundary', 'AssumeOnlyTheseRoles').Resource).toEqual(
+      ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
+        (r) => `arn:aws:iam::222222222222:role/cdk-hnb659fds-${r}-role-222222222222-eu-west-1`,
+      ),
+    );
+    expect(bySid('airlock-example-sandbox-boundary', 'PassOnlyTheAccountsOwnRoles').Resource).toBe(
+      'arn:aws:iam::222222222222:role/airlock-example-*',
+    );
+    const ceiling = bySid('airlock-example-sandbox-boundary', 'CeilingOnlyTheRolesOwnPoliciesGrant');
+    expect(asList(ceiling.Action).filter((a) => /^(iam|sts):|^\*$/.test(a))).toEqual(['iam:Get*', 'iam:List*']);
+  });
+
   it('lets CloudFormation create and edit roles of this environment only with the boundary', () => {
     for (const [name, prefix] of [
       ['airlock-example-sandbox-cfn-exec', ''],
