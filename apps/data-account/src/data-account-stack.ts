@@ -4,6 +4,7 @@ import {
   dataInvokerRoleName,
   dataPlaneStateMachineArn,
   dataPlaneStateMachineName,
+  urlSignerRoleName,
   runsTableName,
   resultReportKey,
   type DataPlaneAction,
@@ -73,6 +74,7 @@ export class DataAccountStack extends AccountStack {
     const { prepare, finalize, purge } = this.functions;
 
     this.signerRole = new iam.Role(this, 'UrlSigner', {
+      roleName: urlSignerRoleName(env),
       description: "Signs one run's presigned GET and POST; every session is narrowed to that run's two keys",
       // Same-account role-to-role trust names the exact role: only the prepare step.
       assumedBy: new iam.ArnPrincipal(prepare.role.roleArn),

@@ -50,6 +50,9 @@ export const dataInvokerRoleArn = (env: Env): string => iamRoleArn(env, env.acco
 export const dataPlaneStateMachineName = (env: Env): string => resourceName(env, 'data-plane');
 export const dataPlaneStateMachineArn = (env: Env): string =>
   stateMachineArn(env, env.accounts.data, dataPlaneStateMachineName(env));
+/** Signs the presigned URLs; named so that the account's permissions boundary can allow assuming exactly it. */
+export const urlSignerRoleName = (env: Env): string => resourceName(env, 'data-url-signer');
+export const urlSignerRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.data, urlSignerRoleName(env));
 /** Bucket names are global: the account and region keep them unique across environments and customers. */
 export const dataBucketName = (env: Env): string => resourceName(env, `data-${env.accounts.data}-${env.region}`);
 export const dataBucketArn = (env: Env): string => `arn:${env.partition}:s3:::${dataBucketName(env)}`;
@@ -74,3 +77,43 @@ export const deployRoleArn = (env: Env, account: keyof Env['accounts']): string 
 /** The managed policy `cdk bootstrap --cloudformation-execution-policies` is given instead of AdministratorAccess. */
 export const cfnExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string =>
   resourceName(env, `${account}-cfn-exec`);
+
+/** The GitHub environment whose OIDC subject alone may assume one account's everyday deploy role. */
+export const githubDeployEnvironment = (env: Env, account: keyof Env['accounts']): string =>
+  `${env.environment}-${account}`;
+/** The reviewer-gated GitHub environment whose OIDC subject alone may assume one account's broadening deploy role. */
+export const githubBroadeningEnvironment = (env: Env, account: keyof Env['accounts']): string =>
+  `${githubDeployEnvironment(env, account)}-broadening`;
+export const githubOidcSubject = (repository: string, githubEnvironment: string): string =>
+  `repo:${repository}:environment:${githubEnvironment}`;
+/** Deploys changes that broaden trust, endpoint policies, security groups or routes, through its own execution role. */
+export const broadeningDeployRoleName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-deploy-broadening`);
+export const broadeningDeployRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(env, env.accounts[account], broadeningDeployRoleName(env, account));
+/** The CloudFormation execution role only the broadening deploy role may pass. */
+export const broadeningExecutionRoleName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-cfn-broadening`);
+export const broadeningExecutionRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(env, env.accounts[account], broadeningExecutionRoleName(env, account));
+/** The permissions boundary every role of the account's stacks carries. */
+export const permissionsBoundaryName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-boundary`);
+export const permissionsBoundaryArn = (env: Env, account: keyof Env['accounts']): string =>
+  `arn:${env.partition}:iam::${env.accounts[account]}:policy/${permissionsBoundaryName(env, account)}`;
+export const cfnExecutionPolicyArn = (env: Env, account: keyof Env['accounts']): string =>
+  `arn:${env.partition}:iam::${env.accounts[account]}:policy/${cfnExecutionPolicyName(env, account)}`;
+export const broadeningExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-cfn-broadening`);
+export const broadeningExecutionPolicyArn = (env: Env, account: keyof Env['accounts']): string =>
+  `arn:${env.partition}:iam::${env.accounts[account]}:policy/${broadeningExecutionPolicyName(env, account)}`;
+/** The inline deny policy the incident kill switch puts on a role (and removes to undo). */
+export const killSwitchPolicyName = (env: Env): string => resourceName(env, 'kill-switch');
+/** The GitHub environment (no reviewers) whose OIDC subject alone may assume one account's read-only drift role. */
+export const githubDriftEnvironment = (env: Env, account: keyof Env['accounts']): string =>
+  `${githubDeployEnvironment(env, account)}-drift`;
+/** Reads the account and detects drift of its stack on a schedule; changes nothing. */
+export const driftRoleName = (env: Env, account: keyof Env['accounts']): string =>
+  resourceName(env, `${account}-drift`);
+export const driftRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(env, env.accounts[account], driftRoleName(env, account));

@@ -6,3 +6,5 @@ export * from './cdk/account-stack.js';
 export * from './cdk/logs-encryption-key.js';
 export * from './cdk/synth-for-test.js';
 export * from './cdk/deploy-access-stack.js';
+export * from './cdk/account-boundary.js';
+export * from './cdk/cloudformation-actions.js';

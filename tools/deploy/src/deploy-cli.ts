@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -11,17 +13,52 @@ import {
   loadEnvironment,
   selectEnvironmentName,
   type AccountRole,
+  type AirlockEnvironment,
 } from '@airlock/shared/environment';
-import { accountStackName, deployRoleArn } from '@airlock/contracts';
+import {
+  accountStackName,
+  broadeningDeployRoleArn,
+  broadeningExecutionRoleArn,
+  deployRoleArn,
+  driftRoleArn,
+} from '@airlock/contracts';
 import { assertDeployAccount } from './account-guard.js';
+import { broadeningGate } from './broadening-gate.js';
 import { DeployRefused } from './deploy-refused.js';
+import { detectDrift } from './drift.js';
+import { setKillSwitch } from './kill-switch.js';
+import type { CfnTemplate } from './surface-changes.js';
 
-const USAGE =
-  'usage: airlock-deploy <target|guard|diff|deploy|verify> <orchestrator|sandbox|data>   (environment: AIRLOCK_ENV, default "example")';
+const USAGE = [
+  'usage: airlock-deploy <target|guard|gate|diff|deploy|deploy-broadening|verify|drift> <orchestrator|sandbox|data>',
+  '       airlock-deploy kill-switch <on|off> <sandbox|data>',
+  '(environment: AIRLOCK_ENV, default "example")',
+].join('\n');
 const appDir = (account: AccountRole) => fileURLToPath(new URL(`../../../apps/${account}-account/`, import.meta.url));
+
+/** Credentials of the account's CDK lookup role (read-only): the deploy role may assume it, and nothing else reads. */
+async function lookupRoleConfig(sts: STSClient, env: AirlockEnvironment, app: AccountRole) {
+  const lookupRole = `arn:${env.partition}:iam::${env.accounts[app]}:role/cdk-hnb659fds-lookup-role-${env.accounts[app]}-${env.region}`;
+  const { Credentials: c } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: lookupRole, RoleSessionName: 'airlock-read' }),
+  );
+  const credentials = {
+    accessKeyId: c?.AccessKeyId ?? '',
+    secretAccessKey: c?.SecretAccessKey ?? '',
+    sessionToken: c?.SessionToken,
+  };
+  return { region: env.region, credentials };
+}
+
+/** Appends to a GitHub Actions file (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`) when the job provides it. */
+function appendToGithubFile(variable: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY', text: string): void {
+  const file = process.env[variable];
+  if (file) appendFileSync(file, text);
+}
 
 /** Runs one command; resolves to the process exit code. */
 export async function deployCli(argv: string[], stsClient?: STSClient): Promise<number> {
+  if (argv[0] === 'kill-switch') return killSwitchCli(argv.slice(1), stsClient);
   const [command, account] = argv;
   if (!command || !ACCOUNT_ROLES.includes(account as AccountRole)) {
     console.error(USAGE);
@@ -30,28 +67,41 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
   const app = account as AccountRole;
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const sts = stsClient ?? new STSClient({ region: env.region });
+  const stackName = accountStackName(env, app);
   switch (command) {
     case 'target':
-      // GitHub Actions output lines: the role this account's pipeline assumes, and where.
+      // GitHub Actions output lines: the roles this account's pipeline assumes, and where.
       console.log(`role_arn=${deployRoleArn(env, app)}`);
+      console.log(`broadening_role_arn=${broadeningDeployRoleArn(env, app)}`);
+      console.log(`drift_role_arn=${driftRoleArn(env, app)}`);
       console.log(`region=${env.region}`);
       return 0;
     case 'guard':
       await assertDeployAccount(sts, env, app);
       console.log(`credentials are for the ${app} account of environment "${env.environment}" (${env.accounts[app]})`);
       return 0;
-    case 'diff':
-    case 'deploy': {
+    case 'gate': {
       await assertDeployAccount(sts, env, app);
-      // Only the account's own stack, from the cloud assembly `synth` wrote: the deploy-access stack is an administrator's.
-      const args = [
-        'cdk',
-        command,
-        '--app',
-        'cdk.out',
-        accountStackName(env, app),
-        ...(command === 'deploy' ? ['--require-approval', 'never'] : []),
-      ];
+      const proposed = JSON.parse(
+        readFileSync(`${appDir(app)}cdk.out/${stackName}.template.json`, 'utf8'),
+      ) as CfnTemplate;
+      const cloudFormation = new CloudFormationClient(await lookupRoleConfig(sts, env, app));
+      const { broadening, summary } = await broadeningGate(cloudFormation, stackName, proposed);
+      console.log(summary);
+      appendToGithubFile('GITHUB_STEP_SUMMARY', summary);
+      appendToGithubFile('GITHUB_OUTPUT', `broadening=${broadening}\n`);
+      return 0;
+    }
+    case 'diff':
+    case 'deploy':
+    case 'deploy-broadening': {
+      await assertDeployAccount(sts, env, app);
+      // Only the account's own stack, from the cloud assembly the build job wrote: deploy-access is an administrator's.
+      const args = ['cdk', command === 'diff' ? 'diff' : 'deploy', '--app', 'cdk.out', stackName];
+      if (command !== 'diff') args.push('--require-approval', 'never');
+      // The broadening deploy role cannot assume the bootstrap deploy role; the CDK CLI then proceeds with these
+      // credentials (they are for the right account) and CloudFormation runs as the broadening execution role.
+      if (command === 'deploy-broadening') args.push('--role-arn', broadeningExecutionRoleArn(env, app));
       return spawnSync('npx', args, { cwd: appDir(app), stdio: 'inherit' }).status ?? 1;
     }
     case 'verify': {
@@ -62,17 +112,7 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
         for (const result of results) console.log(result.line);
         return results.every((r) => r.refused) ? 0 : 1;
       }
-      // The deploy role may only assume the CDK bootstrap roles; the read-only lookup role can see what was deployed.
-      const lookupRole = `arn:${env.partition}:iam::${env.accounts[app]}:role/cdk-hnb659fds-lookup-role-${env.accounts[app]}-${env.region}`;
-      const { Credentials: c } = await sts.send(
-        new AssumeRoleCommand({ RoleArn: lookupRole, RoleSessionName: 'airlock-verify' }),
-      );
-      const credentials = {
-        accessKeyId: c?.AccessKeyId ?? '',
-        secretAccessKey: c?.SecretAccessKey ?? '',
-        sessionToken: c?.SessionToken,
-      };
-      const config = { region: env.region, credentials };
+      const config = await lookupRoleConfig(sts, env, app);
       const lines = await verifyDeployment(env, app, {
         iam: new IAMClient(config),
         sfn: new SFNClient(config),
@@ -81,10 +121,43 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       for (const line of lines) console.log(`✓ ${line}`);
       return 0;
     }
+    case 'drift': {
+      await assertDeployAccount(sts, env, app);
+      const drifted = await detectDrift(new CloudFormationClient({ region: env.region }), stackName);
+      if (drifted.length === 0) {
+        console.log(`✓ ${stackName} is in sync with its template`);
+        return 0;
+      }
+      console.error(`${stackName} has drifted from its template:\n${drifted.map((d) => `  ${d}`).join('\n')}`);
+      appendToGithubFile(
+        'GITHUB_STEP_SUMMARY',
+        `### ${stackName} drifted\n\n${drifted.map((d) => `- ${d}`).join('\n')}\n`,
+      );
+      return 1;
+    }
     default:
       console.error(USAGE);
       return 2;
   }
+}
+
+/** `kill-switch on|off <sandbox|data>`: with that account's own credentials (the on-call role), nothing else. */
+async function killSwitchCli(argv: string[], stsClient?: STSClient): Promise<number> {
+  const [state, account] = argv;
+  if ((state !== 'on' && state !== 'off') || (account !== 'sandbox' && account !== 'data')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const env = loadEnvironment(selectEnvironmentName(undefined));
+  await assertDeployAccount(stsClient ?? new STSClient({ region: env.region }), env, account);
+  const config = { region: env.region };
+  console.log(
+    await setKillSwitch(env, account, state, {
+      iam: new IAMClient(config),
+      cloudFormation: new CloudFormationClient(config),
+    }),
+  );
+  return 0;
 }
 
 export async function main(): Promise<void> {

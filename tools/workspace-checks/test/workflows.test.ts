@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workspaceRoot } from './workspace.js';
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
 type Job = {
+  name?: string;
   needs?: string | string[];
+  outputs?: Record<string, string>;
   if?: string;
   uses?: string;
   with?: Record<string, unknown>;
@@ -17,7 +19,11 @@ type Job = {
   permissions?: Record<string, string>;
   steps?: Step[];
 };
-type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+  on: Record<string, unknown> & { schedule?: Array<{ cron: string }> };
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 const dir = join(workspaceRoot, '.github/workflows');
 const text = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -26,9 +32,20 @@ const validator = join(workspaceRoot, 'node_modules/@action-validator/cli/cli.mj
 const validate = (file: string) => spawnSync(process.execPath, [validator, file], { encoding: 'utf8' });
 
 const ACCOUNTS = ['orchestrator', 'sandbox', 'data'] as const;
+const workflowFiles = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+/** A step that installs packages and lets their install scripts run. */
+const runsInstallScripts = (step: Step) =>
+  (step.run ?? '')
+    .split('\n')
+    .some((line) => /\bnpm (ci|install|i|add)\b/.test(line) && !line.includes('--ignore-scripts'));
+/** Every `uses:` line of a workflow file that calls an action (not a local reusable workflow). */
+const actionLines = (file: string) =>
+  text(file)
+    .split('\n')
+    .filter((line) => /^\s*(- )?uses: /.test(line) && !line.includes('uses: ./'));
 
 describe('workflow files', () => {
-  it.each(readdirSync(dir).filter((f) => f.endsWith('.yml')))('%s passes the GitHub Actions schema', (file) => {
+  it.each(workflowFiles)('%s passes the GitHub Actions schema', (file) => {
     const result = validate(join(dir, file));
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -88,27 +105,74 @@ describe.each(ACCOUNTS)('deploy-%s.yml', (account) => {
   });
 });
 
-describe('deploy-account.yml (the deploy job every account uses)', () => {
-  const wf = workflow('deploy-account.yml');
-  const job = wf.jobs.deploy!;
-  const steps = job.steps!;
-  const index = (match: (s: Step) => boolean) => steps.findIndex(match);
+describe('every workflow', () => {
+  it.each(workflowFiles)('%s: pins every action by full commit SHA, with its tag in a comment', (file) => {
+    for (const line of actionLines(file)) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
 
-  it('runs in the GitHub environment of the target (prod behind its protection rules), one deploy at a time per account+environment', () => {
-    expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({
-      group: 'deploy-${{ inputs.account }}-${{ inputs.environment }}',
-      'cancel-in-progress': false,
+  it.each(workflowFiles)('%s: no job that runs install scripts can request an OIDC token', (file) => {
+    const wf = workflow(file);
+    expect(wf.permissions?.['id-token']).toBeUndefined();
+    for (const job of Object.values(wf.jobs))
+      if ((job.steps ?? []).some(runsInstallScripts)) expect(job.permissions?.['id-token']).toBeUndefined();
+  });
+
+  it('the checks catch a tag-pinned action and a token next to install scripts', () => {
+    const broken = parse(
+      'jobs:\n  x:\n    permissions: { id-token: write }\n    steps:\n      - run: npm ci\n      - run: |\n          echo hi\n          npm install left-pad\n',
+    ) as Workflow;
+    expect(broken.jobs.x!.steps!.map(runsInstallScripts)).toEqual([true, true]);
+    expect(runsInstallScripts({ run: 'npm ci --ignore-scripts' })).toBe(false);
+    expect('      - uses: actions/checkout@v7 # v7.0.1').not.toMatch(/@[0-9a-f]{40} # v/);
+  });
+});
+
+describe('deploy-account.yml (the jobs every account uses)', () => {
+  const wf = workflow('deploy-account.yml');
+  const { build, deploy, 'deploy-broadening': broadening } = wf.jobs;
+  const index = (job: Job, match: (s: Step) => boolean) => job.steps!.findIndex(match);
+  const named = (job: Job, name: string) => job.steps!.find((s) => s.name === name)!;
+
+  it('builds without any cloud credential: install, test, synth, trust review, then uploads cdk.out', () => {
+    expect(build!.permissions).toEqual({ contents: 'read' });
+    const order = [
+      index(build!, (s) => s.run === 'npm ci'),
+      index(build!, (s) => s.name === 'Test'),
+      index(build!, (s) => s.name === 'Synth'),
+      index(build!, (s) => s.name?.startsWith('Trust review') ?? false),
+      index(build!, (s) => s.uses?.startsWith('actions/upload-artifact') ?? false),
+    ];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(named(build!, 'Test').run).toContain('-p "$APP"');
+    expect(build!.steps![order[4]!]!.with).toMatchObject({ path: 'apps/${{ inputs.account }}-account/cdk.out' });
+  });
+
+  it("deploys that artifact in the account's own GitHub environment, one deploy at a time, installing nothing with scripts", () => {
+    expect(deploy).toMatchObject({
+      needs: 'build',
+      environment: '${{ inputs.environment }}-${{ inputs.account }}',
+      concurrency: { group: 'deploy-${{ inputs.account }}-${{ inputs.environment }}', 'cancel-in-progress': false },
+      permissions: { 'id-token': 'write', contents: 'read' },
     });
-    expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    for (const job of [deploy!, broadening!]) {
+      const download = job.steps!.find((s) => s.uses?.startsWith('actions/download-artifact'))!;
+      expect(download.with).toEqual({
+        name: 'cdk-out-${{ inputs.account }}-${{ inputs.environment }}',
+        path: 'apps/${{ inputs.account }}-account/cdk.out',
+      });
+      expect(job.steps!.some((s) => /synth|npm run review/.test(s.run ?? ''))).toBe(false);
+      expect(job.steps!.filter((s) => /\bnpm ci\b/.test(s.run ?? '')).map((s) => s.run)).toEqual([
+        'npm ci --ignore-scripts',
+      ]);
+    }
   });
 
   it("assumes the account's deploy role by OIDC, from the environment config, never from stored keys", () => {
-    const target = steps[index((s) => s.name === 'Deploy target')]!;
-    expect(target.run).toBe(
+    expect(named(deploy!, 'Deploy target').run).toBe(
       'node tools/deploy/bin/airlock-deploy.mjs target "${{ inputs.account }}" >> "$GITHUB_OUTPUT"',
     );
-    const credentials = steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    const credentials = deploy!.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
     expect(credentials.with).toMatchObject({
       'role-to-assume': '${{ steps.target.outputs.role_arn }}',
       'aws-region': '${{ steps.target.outputs.region }}',
@@ -116,24 +180,64 @@ describe('deploy-account.yml (the deploy job every account uses)', () => {
     expect(Object.keys(credentials.with!)).not.toContain('aws-access-key-id');
   });
 
-  it('tests, synthesizes and reviews trust before it guards the account, diffs and deploys only its own app, then verifies', () => {
+  it('guards the account and runs the broadening gate before it diffs, deploys and verifies, and deploys only when nothing broadens', () => {
     const order = [
-      index((s) => s.name === 'Test'),
-      index((s) => s.name === 'Synth'),
-      index((s) => s.name?.startsWith('Trust review') ?? false),
-      index((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials') ?? false),
-      index((s) => s.name === 'Account guard'),
-      index((s) => s.name === 'Diff'),
-      index((s) => s.name === 'Deploy'),
-      index((s) => s.name?.startsWith('Verify the deployed trust') ?? false),
+      index(deploy!, (s) => s.uses?.startsWith('aws-actions/configure-aws-credentials') ?? false),
+      index(deploy!, (s) => s.name === 'Account guard'),
+      index(deploy!, (s) => s.id === 'gate'),
+      index(deploy!, (s) => s.name === 'Diff'),
+      index(deploy!, (s) => s.name === 'Deploy'),
+      index(deploy!, (s) => s.name?.startsWith('Verify the deployed trust') ?? false),
     ];
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(steps[order[0]!]!.run).toContain('-p "$APP"');
-    for (const name of ['Account guard', 'Diff', 'Deploy'])
-      expect(steps.find((s) => s.name === name)!.run).toContain('"${{ inputs.account }}"');
-    expect(steps.find((s) => s.name?.startsWith('Verify the deployed trust'))!.run).toBe(
-      'npm run -s airlock -- verify-trust',
+    expect(deploy!.steps![order[2]!]!.run).toBe(
+      'node tools/deploy/bin/airlock-deploy.mjs gate "${{ inputs.account }}"',
     );
+    expect(deploy!.outputs).toEqual({ broadening: '${{ steps.gate.outputs.broadening }}' });
+    for (const step of deploy!.steps!.slice(order[2]! + 1))
+      expect(step.if).toContain("steps.gate.outputs.broadening == 'false'");
+    for (const name of ['Account guard', 'Diff', 'Deploy'])
+      expect(named(deploy!, name).run).toContain('"${{ inputs.account }}"');
+    expect(named(deploy!, 'Verify the deployed trust (orchestrator)').run).toBe('npm run -s airlock -- verify-trust');
+  });
+
+  it('sends a broadening deploy to the reviewer-gated environment, whose subject alone assumes the broadening role', () => {
+    expect(broadening).toMatchObject({
+      needs: ['build', 'deploy'],
+      if: "needs.deploy.outputs.broadening == 'true'",
+      environment: '${{ inputs.environment }}-${{ inputs.account }}-broadening',
+      permissions: { 'id-token': 'write', contents: 'read' },
+    });
+    const credentials = broadening!.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    expect(credentials.with!['role-to-assume']).toBe('${{ steps.target.outputs.broadening_role_arn }}');
+    const guard = index(broadening!, (s) => s.name === 'Account guard');
+    const deployStep = index(broadening!, (s) => (s.run ?? '').includes('airlock-deploy.mjs deploy-broadening'));
+    expect(0 <= guard && guard < deployStep).toBe(true);
+  });
+});
+
+describe.each(ACCOUNTS)('drift-%s.yml', (account) => {
+  const wf = workflow(`drift-${account}.yml`);
+
+  it('runs on a daily schedule, for each environment, through the shared drift job', () => {
+    expect(wf.on.schedule).toEqual([{ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) as string }]);
+    for (const environment of ['dev', 'prod'])
+      expect(wf.jobs[environment]).toMatchObject({
+        uses: './.github/workflows/drift-account.yml',
+        with: { account, environment },
+        permissions: { 'id-token': 'write', contents: 'read' },
+      });
+  });
+});
+
+describe('drift-account.yml', () => {
+  const job = workflow('drift-account.yml').jobs.drift!;
+
+  it("assumes only the account's drift role, from its own -drift environment, and fails on drift", () => {
+    expect(job.environment).toBe('${{ inputs.environment }}-${{ inputs.account }}-drift');
+    const credentials = job.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    expect(credentials.with!['role-to-assume']).toBe('${{ steps.target.outputs.drift_role_arn }}');
+    expect(job.steps!.at(-1)!.run).toBe('node tools/deploy/bin/airlock-deploy.mjs drift "${{ inputs.account }}"');
   });
 });

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../config/config-error.js';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
 import { ENVIRONMENT_CONTEXT_KEY, loadEnvironment, selectEnvironmentName } from '../config/load-environment.js';
+import { applyAccountBoundary } from './account-boundary.js';
 import { DeployAccessStack } from './deploy-access-stack.js';
 
 /**
@@ -30,7 +31,7 @@ export interface AccountAppOptions {
 
 /**
  * Entry point shared by the three account apps: selects and validates the environment, builds the stack and
- * applies cdk-nag's AwsSolutions pack, so an unacknowledged finding fails synth.
+ * puts the account's permissions boundary on every role of the account's stack, applies cdk-nag's AwsSolutions pack, so an unacknowledged finding fails synth.
  * A bad environment file ends the process with one line per problem instead of a stack trace.
  */
 export function synthAccountApp(options: AccountAppOptions): void {
@@ -44,6 +45,8 @@ export function synthAccountApp(options: AccountAppOptions): void {
     process.exit(1);
   }
   options.build(app, env);
+  // Before the deploy-access stack is added: that stack sets its own boundary, which it creates.
+  applyAccountBoundary(app, env, options.account);
   if (env.github)
     new DeployAccessStack(app, {
       airlock: { ...env, github: env.github },
