@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { urlSignerRoleArn } from '@airlock/contracts';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultExpectationProblems, FAULTS } from '../src/run/faults.js';
@@ -59,14 +60,14 @@ describe('a rehearsed run of the example submission', () => {
       new Set([
         'arn:aws:iam::111111111111:role/airlock-example-orchestrator → arn:aws:iam::333333333333:role/airlock-example-data-invoker',
         'arn:aws:iam::111111111111:role/airlock-example-orchestrator → arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher',
-        expect.stringMatching(/PrepareRole.* → .*UrlSigner/),
+        expect.stringMatching(new RegExp(`PrepareRole.* → ${urlSignerRoleArn(env)}$`)),
       ]),
     );
     expect(rehearsal.authorizer.decisions.filter((d) => !d.allowed)).toEqual([]);
   });
 
   it('let the runner read only its own input and write only its own output, with the presigned URLs', () => {
-    const runner = rehearsal.accesses.filter((a) => a.roleArn.includes('UrlSigner'));
+    const runner = rehearsal.accesses.filter((a) => a.roleArn === urlSignerRoleArn(env));
     expect(runner.map((a) => [a.action, a.key, a.allowed])).toEqual([
       ['s3:GetObject', `runs/${outcome.runId}/input.tar.gz`, true],
       ['s3:PutObject', `runs/${outcome.runId}/output.json`, true],

@@ -1,9 +1,12 @@
 import {
   analysisStateMachineArn,
   dataBucketArn,
+  dataInvokerRoleArn,
   orchestratorRoleArn,
   runInputKey,
+  runnerTaskDefinitionFamily,
   runsTableArn,
+  sandboxLauncherRoleArn,
 } from '@airlock/contracts';
 import { accountOfArn, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
@@ -47,15 +50,43 @@ const ALLOW_EVERYTHING: PolicyDocument = {
 };
 const FOREIGN_ACCOUNT = '999999999999';
 
-/** Target roles: those whose trust admits a principal of another account. */
-export const crossAccountTargets = (surface: TrustSurface): RoleModel[] =>
-  surface.roles.filter((role) =>
-    role.trust.Statement.some((s) =>
-      principalsOf(s).some(
-        (p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId,
+/**
+ * Target roles: the two the design names, plus any other whose trust admits a principal of another account (so a
+ * role that gains a foreign principal, or a target whose trust is broken, is simulated all the same).
+ */
+export const crossAccountTargets = (surface: TrustSurface): RoleModel[] => {
+  const named = [sandboxLauncherRoleArn(surface.env), dataInvokerRoleArn(surface.env)];
+  return surface.roles.filter(
+    (role) =>
+      named.includes(role.arn) ||
+      role.trust.Statement.some((s) =>
+        principalsOf(s).some(
+          (p) => p.kind === 'AWS' && p.value !== '*' && (accountOfArn(p.value) ?? p.value) !== role.accountId,
+        ),
       ),
-    ),
   );
+};
+
+/**
+ * Principals that must never reach data on their own, by name: the sandbox launcher, the runner's execution and
+ * task roles (found through the runner task definition, whose family is a known name), and the orchestrator.
+ */
+function dataOutsiders(surface: TrustSurface): Array<{ arn: string; role?: RoleModel }> {
+  const env = surface.env;
+  const runner = surface.taskDefinitions.find(
+    (t) => t.account === 'sandbox' && t.family === runnerTaskDefinitionFamily(env),
+  );
+  const arns = [
+    sandboxLauncherRoleArn(env),
+    ...(runner?.executionRoleArn ? [runner.executionRoleArn] : []),
+    ...(runner?.taskRoleArn ? [runner.taskRoleArn] : []),
+    orchestratorRoleArn(env),
+  ];
+  return arns.map((arn) => {
+    const role = surface.roles.find((r) => r.arn === arn);
+    return role ? { arn, role } : { arn };
+  });
+}
 
 /**
  * Every case the design promises, evaluated with the IAM simulator against the synthesized policies: the intended
@@ -141,11 +172,21 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
       p.type === 'AWS::S3::BucketPolicy' &&
       JSON.stringify(p.policy).includes(dataBucketArn(env)),
   )?.policy;
-  const reachers = [
-    ...surface.roles.filter((r) => r.account === 'sandbox' && r.usedBy.match(/runner|task/i)),
-    ...(caller ? [caller] : []),
-  ];
-  for (const role of reachers) {
+  const rows: SimulationRow[] = [];
+  for (const { arn, role } of dataOutsiders(surface)) {
+    if (role === undefined) {
+      rows.push({
+        hop: `${arn} → data`,
+        case: 'role named by the design is in the templates',
+        principal: arn,
+        action: '-',
+        resource: '-',
+        expected: 'Denied',
+        actual: 'not found: the role was renamed or removed, so nothing proves it cannot reach data',
+        passed: false,
+      });
+      continue;
+    }
     const base = {
       hop: `${role.name} → data`,
       principal: role.arn,
@@ -180,7 +221,6 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
     );
   }
 
-  const rows: SimulationRow[] = [];
   for (const c of cases) {
     const actual = await simulate(c);
     rows.push({

@@ -158,6 +158,14 @@ describe('trust review catches each way trust can break', () => {
     );
   });
 
+  it('fails when a role the simulation knows by name is gone, instead of dropping its cases', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => (role(t, 'airlock-example-sandbox-launcher').RoleName = 'airlock-example-renamed'));
+    expect(messages(await ws.run())).toContain(
+      'simulation: role named by the design is in the templates: - on - was not found: the role was renamed or removed, so nothing proves it cannot reach data, expected Denied',
+    );
+  });
+
   it('reports baseline drift in words, with exit code 2, when permissions change without a finding', async () => {
     const ws = scratch();
     ws.edit('sandbox', (t) => {

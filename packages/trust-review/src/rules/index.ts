@@ -1,17 +1,19 @@
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import { crossAccountTrust } from './cross-account-trust.js';
+import { findingsOf, type Finding, type TrustRule } from './define-rule.js';
+import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
+import { exactAssumeRoleTargets } from './exact-assume-role-targets.js';
 import { federatedTrust } from './federated-trust.js';
-import type { Finding, TrustRule } from './finding.js';
-import { identityWildcards } from './identity-wildcards.js';
 import { noCrossAccountResourcePolicy } from './no-cross-account-resource-policy.js';
 import { noMissingKeyPass } from './no-missing-key-pass.js';
+import { noPassRoleWildcard } from './no-passrole-wildcard.js';
 import { noWildcardPrincipal } from './no-wildcard-principal.js';
 import { sameAccountRoleTrust } from './same-account-role-trust.js';
 import { sandboxTaskNoRole } from './sandbox-task-no-role.js';
 import { servicePrincipalBinding } from './service-principal-binding.js';
 import { trustActions } from './trust-actions.js';
 
-export type { Finding } from './finding.js';
+export type { Finding, TrustRule } from './define-rule.js';
 
 /** The static checks, in the order the report lists them. */
 export const TRUST_RULES: readonly TrustRule[] = [
@@ -20,11 +22,14 @@ export const TRUST_RULES: readonly TrustRule[] = [
   crossAccountTrust,
   servicePrincipalBinding,
   noMissingKeyPass,
-  identityWildcards,
+  exactAssumeRoleTargets,
+  noPassRoleWildcard,
   noCrossAccountResourcePolicy,
   sandboxTaskNoRole,
   federatedTrust,
+  distinctOidcSubjects,
   sameAccountRoleTrust,
 ];
 
-export const runTrustRules = (surface: TrustSurface): Finding[] => TRUST_RULES.flatMap((rule) => rule(surface));
+export const runTrustRules = (surface: TrustSurface): Finding[] =>
+  TRUST_RULES.flatMap((rule) => findingsOf(rule, surface));

@@ -1,19 +1,26 @@
 import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
-import { allowStatements, type TrustRule } from './finding.js';
+import { allowStatements, defineRule, verdictsFor } from './define-rule.js';
+import { resourcePolicySubject } from './subjects.js';
 
-/** I3: no bucket, key, table, queue, topic, log or function policy grants another account anything. */
-export const noCrossAccountResourcePolicy: TrustRule = (surface) =>
-  surface.resourcePolicies
-    .filter((p) => !p.isEndpointPolicy)
-    .flatMap((p) =>
-      allowStatements(p.policy.Statement).flatMap((s) =>
-        principalsOf(s)
-          .filter((pr) => pr.kind === 'AWS' && pr.value !== '*' && (accountOfArn(pr.value) ?? pr.value) !== p.accountId)
-          .map((pr) => ({
-            rule: 'no-cross-account-resource-policy',
-            account: p.account,
-            subject: `${p.type} ${p.logicalId}`,
-            message: `grants ${pr.value} (another account)`,
-          })),
+export const noCrossAccountResourcePolicy = defineRule({
+  id: 'no-cross-account-resource-policy',
+  invariant: 'I3',
+  explanation:
+    'No bucket, key, table, queue, topic, log or function policy grants another account anything: the only ' +
+    'cross-account paths are the two target roles.',
+  check: (surface) =>
+    surface.resourcePolicies
+      .filter((p) => !p.isEndpointPolicy)
+      .flatMap((p) =>
+        verdictsFor(
+          resourcePolicySubject(p),
+          allowStatements(p.policy.Statement).flatMap((s) =>
+            principalsOf(s)
+              .filter(
+                (pr) => pr.kind === 'AWS' && pr.value !== '*' && (accountOfArn(pr.value) ?? pr.value) !== p.accountId,
+              )
+              .map((pr) => `grants ${pr.value} (another account)`),
+          ),
+        ),
       ),
-    );
+});

@@ -1,24 +1,23 @@
-import { principalsOf } from '@airlock/cloud-assembly';
-import { allowStatements, type Finding, type TrustRule } from './finding.js';
+import { principalsOf, type Statement } from '@airlock/cloud-assembly';
+import { allowStatements, defineRule, verdictsFor } from './define-rule.js';
+import { resourcePolicySubject, roleSubject } from './subjects.js';
 
-/** No trust or resource policy admits "*" or uses NotPrincipal (endpoint policies filter a path and are exempt). */
-export const noWildcardPrincipal: TrustRule = (surface) => {
-  const findings: Finding[] = [];
-  const check = (account: string, subject: string, statements: readonly Parameters<typeof principalsOf>[0][]) => {
-    for (const s of allowStatements(statements)) {
-      if (s.NotPrincipal !== undefined)
-        findings.push({
-          rule: 'no-wildcard-principal',
-          account,
-          subject,
-          message: 'uses NotPrincipal, which admits everyone not listed',
-        });
-      if (principalsOf(s).some((p) => p.value === '*'))
-        findings.push({ rule: 'no-wildcard-principal', account, subject, message: 'admits any principal ("*")' });
-    }
-  };
-  for (const role of surface.roles) check(role.account, `role ${role.name}`, role.trust.Statement);
-  for (const p of surface.resourcePolicies.filter((p) => !p.isEndpointPolicy))
-    check(p.account, `${p.type} ${p.logicalId}`, p.policy.Statement);
-  return findings;
-};
+const problemsOf = (statements: readonly Statement[]): string[] =>
+  allowStatements(statements).flatMap((s) => [
+    ...(s.NotPrincipal !== undefined ? ['uses NotPrincipal, which admits everyone not listed'] : []),
+    ...(principalsOf(s).some((p) => p.value === '*') ? ['admits any principal ("*")'] : []),
+  ]);
+
+export const noWildcardPrincipal = defineRule({
+  id: 'no-wildcard-principal',
+  invariant: 'I1, I3',
+  explanation:
+    'No trust or resource policy admits "*" or uses NotPrincipal: either lets principals nobody reviewed in. ' +
+    'VPC endpoint policies filter a network path, grant nothing on their own, and are exempt.',
+  check: (surface) => [
+    ...surface.roles.flatMap((role) => verdictsFor(roleSubject(role), problemsOf(role.trust.Statement))),
+    ...surface.resourcePolicies
+      .filter((p) => !p.isEndpointPolicy)
+      .flatMap((p) => verdictsFor(resourcePolicySubject(p), problemsOf(p.policy.Statement))),
+  ],
+});

@@ -1,18 +1,26 @@
 import { accountOfArn, principalsOf } from '@airlock/cloud-assembly';
-import { allowStatements, type TrustRule } from './finding.js';
+import { allowStatements, defineRule, notApplicable, verdictsFor } from './define-rule.js';
+import { roleSubject } from './subjects.js';
 
-/** Same-account role-to-role trust (e.g. the URL signer) names the exact role, never the account root or a user. */
-export const sameAccountRoleTrust: TrustRule = (surface) =>
-  surface.roles.flatMap((role) =>
-    allowStatements(role.trust.Statement).flatMap((s) =>
-      principalsOf(s)
-        .filter((p) => p.kind === 'AWS' && (accountOfArn(p.value) ?? p.value) === role.accountId)
-        .filter((p) => !/^arn:[^:]+:iam::\d{12}:role\/[^*]+$/.test(p.value))
-        .map((p) => ({
-          rule: 'same-account-role-trust',
-          account: role.account,
-          subject: `role ${role.name}`,
-          message: `trusts ${p.value}; name the exact role instead`,
-        })),
-    ),
-  );
+const EXACT_ROLE = /^arn:[^:]+:iam::\d{12}:role\/[^*?]+$/;
+
+export const sameAccountRoleTrust = defineRule({
+  id: 'same-account-role-trust',
+  invariant: 'I5, I6',
+  explanation:
+    'Same-account role-to-role trust (the URL signer trusting prepare) names the exact role, never the account ' +
+    'root, a user or a wildcard: the root would let every principal of the account with sts:AssumeRole in.',
+  check: (surface) =>
+    surface.roles.flatMap((role) => {
+      const sameAccount = allowStatements(role.trust.Statement)
+        .flatMap((s) => principalsOf(s))
+        .filter((p) => p.kind === 'AWS' && (accountOfArn(p.value) ?? p.value) === role.accountId);
+      if (sameAccount.length === 0) return [notApplicable(roleSubject(role))];
+      return verdictsFor(
+        roleSubject(role),
+        sameAccount
+          .filter((p) => !EXACT_ROLE.test(p.value))
+          .map((p) => `trusts ${p.value}; name the exact role instead`),
+      );
+    }),
+});

@@ -1,20 +1,32 @@
 import { principalsOf } from '@airlock/cloud-assembly';
-import { allowStatements, type TrustRule } from './finding.js';
+import { allowStatements, defineRule, notApplicable, verdictsFor } from './define-rule.js';
+import { roleSubject } from './subjects.js';
 
-/** I2 and confused-deputy protection: a service principal is bound by aws:SourceAccount and/or aws:SourceArn. */
-export const servicePrincipalBinding: TrustRule = (surface) =>
-  surface.roles.flatMap((role) =>
-    allowStatements(role.trust.Statement)
-      .filter((s) => principalsOf(s).some((p) => p.kind === 'Service'))
-      .filter(
-        (s) => !Object.values(s.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys),
-      )
-      .map((s) => ({
-        rule: 'service-principal-binding',
-        account: role.account,
-        subject: `role ${role.name}`,
-        message: `trusts ${principalsOf(s)
-          .map((p) => p.value)
-          .join(', ')} without aws:SourceAccount or aws:SourceArn`,
-      })),
-  );
+export const servicePrincipalBinding = defineRule({
+  id: 'service-principal-binding',
+  invariant: 'I2 (confused deputy)',
+  explanation:
+    'A role trusted by an AWS service principal is bound by aws:SourceAccount and/or aws:SourceArn, so the ' +
+    'service cannot be made to assume it on behalf of another account or resource.',
+  check: (surface) =>
+    surface.roles.flatMap((role) => {
+      const serviceTrusts = allowStatements(role.trust.Statement).filter((s) =>
+        principalsOf(s).some((p) => p.kind === 'Service'),
+      );
+      if (serviceTrusts.length === 0) return [notApplicable(roleSubject(role))];
+      return verdictsFor(
+        roleSubject(role),
+        serviceTrusts
+          .filter(
+            (s) =>
+              !Object.values(s.Condition ?? {}).some((keys) => 'aws:SourceAccount' in keys || 'aws:SourceArn' in keys),
+          )
+          .map(
+            (s) =>
+              `trusts ${principalsOf(s)
+                .map((p) => p.value)
+                .join(', ')} without aws:SourceAccount or aws:SourceArn`,
+          ),
+      );
+    }),
+});

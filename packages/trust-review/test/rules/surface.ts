@@ -1,0 +1,99 @@
+import { loadEnvironment, type AccountRole } from '@airlock/shared/environment';
+import type {
+  PolicyDocument,
+  ResourcePolicyModel,
+  RoleModel,
+  Statement,
+  TaskDefinitionModel,
+  TrustSurface,
+} from '@airlock/cloud-assembly';
+
+// Small hand-made surfaces for rule tests: only what a rule reads, in the example environment's accounts.
+export const env = loadEnvironment('example');
+
+const document = (statements: readonly Statement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
+
+export function role(
+  account: AccountRole,
+  name: string,
+  trust: readonly Statement[],
+  permissions: readonly Statement[] = [],
+): RoleModel {
+  const accountId = env.accounts[account];
+  return {
+    account,
+    accountId,
+    stack: `airlock-example-${account}`,
+    logicalId: name,
+    name,
+    arn: `arn:aws:iam::${accountId}:role/${name}`,
+    generatedName: false,
+    usedBy: '',
+    trust: document(trust),
+    permissions: permissions.length > 0 ? [{ name: 'policy', document: document(permissions) }] : [],
+    managedPolicyArns: [],
+  };
+}
+
+export function resourcePolicy(
+  account: AccountRole,
+  type: string,
+  logicalId: string,
+  statements: readonly Statement[],
+): ResourcePolicyModel {
+  return {
+    account,
+    accountId: env.accounts[account],
+    stack: `airlock-example-${account}`,
+    logicalId,
+    type,
+    isEndpointPolicy: type === 'AWS::EC2::VPCEndpoint',
+    policy: document(statements),
+  };
+}
+
+export function taskDefinition(family: string, taskRoleArn?: string): TaskDefinitionModel {
+  return {
+    account: 'sandbox',
+    accountId: env.accounts.sandbox,
+    stack: 'airlock-example-sandbox',
+    logicalId: 'TaskDefinition',
+    family,
+    ...(taskRoleArn ? { taskRoleArn } : {}),
+  };
+}
+
+export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurface => ({
+  env,
+  roles: [],
+  resourcePolicies: [],
+  managedPolicies: [],
+  taskDefinitions: [],
+  acknowledgements: [],
+  ...parts,
+});
+
+/** The orchestrator execution role's trust, as the design wants it: the compliant baseline of several rules. */
+export const statesTrust: Statement = {
+  Effect: 'Allow',
+  Principal: { Service: 'states.amazonaws.com' },
+  Action: 'sts:AssumeRole',
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': '111111111111' },
+    ArnEquals: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+  },
+};
+
+/** A target role's trust, as the design wants it (I1). */
+export const targetTrust: Statement = {
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+  Action: 'sts:AssumeRole',
+  Condition: {
+    ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/airlock-example-orchestrator' },
+    StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
+  },
+};
