@@ -45,13 +45,20 @@ describe('module boundaries', () => {
 
   it.each([
     ['the sandbox app', '@airlock/cloud-assembly', 'apps/sandbox-account/src/violation.ts'],
-    ["the data app's Lambda code", '@airlock/cloud-assembly', 'apps/data-account/src/functions/violation.ts'],
     ['packages/shared', '@airlock/cloud-assembly', 'packages/shared/src/violation.ts'],
     ['the orchestrator app', '@cloud-copilot/iam-simulate', 'apps/orchestrator-account/src/violation.ts'],
     ['packages/shared', '@cloud-copilot/iam-simulate', 'packages/shared/src/violation.ts'],
   ])('fails when %s imports the dev-only package %s', async (_who, target, file) => {
     const errors = await boundaryErrors(file, `import * as tooling from '${target}';\nexport const x = tooling;\n`);
     expect(errors).toContainEqual(expect.stringMatching(/Dev tooling .* never for apps or packages\/shared/));
+  });
+
+  it('fails when Lambda code imports the dev-only package, under the stricter rule for bundled code', async () => {
+    const errors = await boundaryErrors(
+      'apps/data-account/src/functions/violation.ts',
+      "import * as tooling from '@airlock/cloud-assembly';\nexport const x = tooling;\n",
+    );
+    expect(errors).toContainEqual(expect.stringMatching(/Lambda handler code is bundled and shipped/));
   });
 
   it.each([
