@@ -1,7 +1,7 @@
 import { asList, type Statement } from '@airlock/cloud-assembly';
-import { allowStatements, defineRule, verdictsFor } from './define-rule.js';
+import { allowStatements, defineRule } from './define-rule.js';
 import { grants } from './grants.js';
-import { managedPolicySubject, roleSubject } from './subjects.js';
+import { identityPolicyVerdicts } from './subjects.js';
 
 const problemsOf = (statements: readonly Statement[]): string[] =>
   allowStatements(statements).flatMap((s) => {
@@ -17,13 +17,5 @@ export const exactAssumeRoleTargets = defineRule({
   explanation:
     'A caller may sts:AssumeRole exact role ARNs only: a wildcard would let it reach roles nobody reviewed ' +
     '(CDK grants "*" for a role taken from a JSONPath).',
-  check: (surface) => [
-    ...surface.roles.flatMap((role) =>
-      verdictsFor(
-        roleSubject(role),
-        role.permissions.flatMap((p) => problemsOf(p.document.Statement)),
-      ),
-    ),
-    ...surface.managedPolicies.flatMap((m) => verdictsFor(managedPolicySubject(m), problemsOf(m.document.Statement))),
-  ],
+  check: (surface) => identityPolicyVerdicts(surface, problemsOf),
 });
