@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContainerCgroup } from './cgroup-limits.js';
 import type { ConfinedTask } from './confined-task.js';
@@ -62,6 +62,10 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     '-c',
     `${joinCgroup} && exec "$@"`,
     'sh',
+    // The launcher dies with the rehearsal. (The container's init does not: a uid change clears its pdeathsig.)
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
     'nsenter',
     `--net=${task.networkNamespace}`,
     `--mount=${task.mountNamespace}`,
@@ -117,7 +121,9 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const stderr = collect(child.stderr);
   let timedOut = false;
   const killAll = (): void => {
-    for (const pid of cgroup.pids()) {
+    // The namespace's init first: its death makes the kernel kill the rest at once, which a fork bomb cannot outrun.
+    const pids = cgroup.pids();
+    for (const pid of [...pids.filter(isNamespaceInit), ...pids]) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -150,7 +156,10 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
       }, reject);
     });
   });
-  return { pid: child.pid ?? -1, exited, kill: killAll };
+  const container = { pid: child.pid ?? -1, exited, kill: killAll };
+  task.running.add(container);
+  void exited.finally(() => task.running.delete(container)).catch(() => undefined);
+  return container;
 }
 
 function validate(spec: ConfinedContainerSpec): void {
@@ -209,6 +218,15 @@ async function waitUntilEmpty(pids: () => number[], killAll: () => void): Promis
     if (attempt > 0) killAll();
     if (attempt > 500) throw new Error(`processes ${pids().join(', ')} survived SIGKILL for 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Whether a host pid is PID 1 of a nested PID namespace ("NSpid:\t<host pid>\t1" in its status). */
+function isNamespaceInit(pid: number): boolean {
+  try {
+    return /^NSpid:.*\t1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 

@@ -36,6 +36,9 @@ export interface ConfinedTask {
   readonly scratchDir: string;
   /** Host directory for the task's per-container mount points; removed by `close`. */
   readonly workDir: string;
+  /** Containers started in this task and not yet ended; `close` kills them. */
+  readonly running: Set<{ kill(): void; readonly exited: Promise<unknown> }>;
+  /** Kills every running container, then the namespaces and the forwarder, and removes `workDir`. */
   close(): Promise<void>;
 }
 
@@ -49,7 +52,10 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
   mkdirSync(scratchDir);
   const processes: ChildProcess[] = [];
   const servers: net.Server[] = [];
+  const running: ConfinedTask['running'] = new Set();
   const close = async (): Promise<void> => {
+    for (const container of running) container.kill();
+    await Promise.allSettled([...running].map((container) => container.exited));
     for (const server of servers) server.close();
     await Promise.all(processes.map(killAndWait));
     rmSync(workDir, { recursive: true, force: true });
@@ -124,7 +130,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       processes.push(forwarder);
       await ready(forwarder, 'forwarder');
     }
-    return { networkNamespace, mountNamespace, scratchDir, workDir, close };
+    return { networkNamespace, mountNamespace, scratchDir, workDir, running, close };
   } catch (error) {
     await close();
     throw error;

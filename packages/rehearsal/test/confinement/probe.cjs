@@ -46,7 +46,7 @@ const probes = {
   forkBomb: async () => {
     const children = [];
     let refused;
-    while (!refused && children.length < 1000) {
+    while (!refused && children.length < 80) {
       refused = await new Promise((resolve) => {
         const child = spawn('/usr/bin/node', ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
         child.on('spawn', () => (children.push(child), resolve(undefined)));
