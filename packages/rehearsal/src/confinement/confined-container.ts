@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createContainerCgroup } from './cgroup-limits.js';
+import type { ConfinedTask } from './confined-task.js';
+import type { ConfinedContainerSpec } from './container-spec.js';
+import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
+
+export interface ContainerExit {
+  /** The container's exit code, or null when a signal ended it. */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The wall-clock limit was reached and the container was killed. */
+  readonly timedOut: boolean;
+  /** The kernel's OOM killer killed a process of the container (the memory limit). */
+  readonly oomKilled: boolean;
+  /** Up to `OUTPUT_LIMIT_BYTES` of each stream; the rest is counted, not kept. */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly droppedOutputBytes: number;
+  /** Milliseconds from start to the end of every process of the container. */
+  readonly elapsedMs: number;
+}
+
+export interface ConfinedContainer {
+  /** Host pid of the launcher (the container's processes are its descendants). */
+  readonly pid: number;
+  /** Settles once the container and every process it started are gone and its cgroup is removed. */
+  readonly exited: Promise<ContainerExit>;
+  /** Kills the container and everything it started (as StopTask would, without the grace period). */
+  kill(): void;
+}
+
+/** What a container may write to its stdout/stderr that the rehearsal keeps in memory, per stream. */
+export const OUTPUT_LIMIT_BYTES = 1024 * 1024;
+
+const DEVICES = ['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom'];
+let containers = 0;
+
+/**
+ * Starts one container of a task, confined as its definition says, with util-linux tools (present on every Linux
+ * base image; bubblewrap is not, and its extra features are not needed here):
+ * 1. a small shell joins the container's cgroup (memory, pids, CPU), so every later process is counted;
+ * 2. `nsenter` joins the task's network and mount namespaces (shared by the task's containers, as awsvpc);
+ * 3. `unshare` gives the container its own PID, mount, IPC and UTS namespaces;
+ * 4. a setup shell, PID 1 of that PID namespace, builds a read-only root from a tmpfs holding only the image root's
+ *    files, the Node runtime and its libraries, four devices, the scratch volume and the container's own /proc;
+ * 5. `env -i` sets exactly the spec's environment, `unshare --root` enters the new root, and `setpriv` becomes the
+ *    definition's uid/gid (outside as well: no user namespace), drops every capability and sets no_new_privs, then
+ *    execs the command, which stays PID 1.
+ */
+export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContainerSpec): ConfinedContainer {
+  validate(spec);
+  const started = performance.now();
+  const id = `airlock-${process.pid}-${++containers}-${spec.name}`;
+  const root = join(task.workDir, id);
+  mkdirSync(root);
+  const cgroup = createContainerCgroup(id, spec);
+  const joinCgroup = cgroup.procsFiles.map((file) => `echo $$ > ${quote(file)}`).join(' && ');
+  const launch = [
+    '/bin/sh',
+    '-c',
+    `${joinCgroup} && exec "$@"`,
+    'sh',
+    // The launcher dies with the rehearsal. (The container's init does not: a uid change clears its pdeathsig.)
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
+    'nsenter',
+    `--net=${task.networkNamespace}`,
+    `--mount=${task.mountNamespace}`,
+    '--',
+    'unshare',
+    '--pid',
+    '--fork',
+    '--mount',
+    '--ipc',
+    '--uts',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    setupScript(task, spec, root),
+    'sh',
+    '/usr/bin/env',
+    '-i',
+    ...Object.entries(spec.environment).map(([name, value]) => `${name}=${value}`),
+    'unshare',
+    `--root=${root}`,
+    `--wd=${spec.workingDirectory}`,
+    '--',
+    SETPRIV_PATH,
+    `--reuid=${spec.uid}`,
+    `--regid=${spec.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+    ...spec.argv.map((arg, index) => (index === 0 && arg === 'node' ? NODE_PATH : arg)),
+  ];
+  const [command = '', ...args] = launch;
+  const child = spawn(command, args, {
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let dropped = 0;
+  const collect = (stream: NodeJS.ReadableStream | null): (() => string) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    stream?.on('data', (chunk: Buffer) => {
+      const room = OUTPUT_LIMIT_BYTES - kept;
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      kept += Math.min(room > 0 ? room : 0, chunk.length);
+      dropped += Math.max(0, chunk.length - Math.max(room, 0));
+    });
+    return () => Buffer.concat(chunks).toString('utf8');
+  };
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  let timedOut = false;
+  const killAll = (): void => {
+    // The namespace's init first: its death makes the kernel kill the rest at once, which a fork bomb cannot outrun.
+    const pids = cgroup.pids();
+    for (const pid of [...pids.filter(isNamespaceInit), ...pids]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killAll();
+  }, spec.wallClockMs);
+  const exited = new Promise<ContainerExit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      // The PID namespace's init has exited, so the kernel kills the rest; wait until the cgroup is empty.
+      void waitUntilEmpty(cgroup.pids, killAll).then(() => {
+        const oomKilled = cgroup.oomKilled();
+        cgroup.remove();
+        resolve({
+          exitCode,
+          signal,
+          timedOut,
+          oomKilled,
+          stdout: stdout(),
+          stderr: stderr(),
+          droppedOutputBytes: dropped,
+          elapsedMs: performance.now() - started,
+        });
+      }, reject);
+    });
+  });
+  const container = { pid: child.pid ?? -1, exited, kill: killAll };
+  task.running.add(container);
+  void exited.finally(() => task.running.delete(container)).catch(() => undefined);
+  return container;
+}
+
+function validate(spec: ConfinedContainerSpec): void {
+  const problems = [
+    (spec.uid === 0 || spec.gid === 0) && `user must not be root (got ${spec.uid}:${spec.gid})`,
+    !spec.readonlyRootFilesystem && 'readonlyRootFilesystem must be true (the image root is shared read-only)',
+    spec.argv.length === 0 && 'argv must not be empty (set the image entry point or the command)',
+    ...Object.keys(spec.environment)
+      .filter((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      .map((name) => `environment name ${JSON.stringify(name)} is not a valid variable name`),
+    ...spec.mountPoints
+      .filter((m) => !/^\/[A-Za-z0-9_/-]+$/.test(m.containerPath))
+      .map((m) => `mount point ${JSON.stringify(m.containerPath)} must be an absolute plain path`),
+    !/^\/[A-Za-z0-9_/-]*$/.test(spec.workingDirectory) && `workingDirectory ${spec.workingDirectory} must be absolute`,
+  ].filter((problem): problem is string => typeof problem === 'string');
+  if (problems.length > 0) {
+    throw new Error(
+      `container ${spec.name}: ${problems.join('; ')}; fix the task definition or the rehearsal's choices`,
+    );
+  }
+}
+
+/** The setup, run as root inside the container's fresh mount and PID namespaces; ends by exec'ing its arguments. */
+function setupScript(task: ConfinedTask, spec: ConfinedContainerSpec, root: string): string {
+  const r = (path: string): string => quote(join(root, path));
+  const bindFile = (source: string, target: string, options: string): string =>
+    `mkdir -p "$(dirname ${r(target)})"; touch ${r(target)}; mount --bind -o ${options} ${quote(source)} ${r(target)}`;
+  return [
+    'set -e',
+    `mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev airlock-root ${quote(root)}`,
+    ...readdirSync(spec.imageRoot).map(
+      (entry) =>
+        `mkdir -p ${r(entry)}; mount --rbind -o ro,nosuid,nodev ${quote(join(spec.imageRoot, entry))} ${r(entry)}`,
+    ),
+    ...runtimeFiles().map((file) => bindFile(file.source, file.path, 'ro,nosuid,nodev')),
+    ...DEVICES.map((device) => bindFile(device, device, 'ro,nosuid')),
+    ...spec.mountPoints.map(
+      (m) =>
+        `mkdir -p ${r(m.containerPath)}; mount --bind -o ${m.readOnly ? 'ro' : 'rw'},nosuid,nodev ${quote(task.scratchDir)} ${r(m.containerPath)}`,
+    ),
+    ...(spec.tmpBytes === undefined
+      ? []
+      : [
+          `mkdir -p ${r('tmp')}; mount -t tmpfs -o size=${spec.tmpBytes},mode=1777,nosuid,nodev airlock-tmp ${r('tmp')}`,
+        ]),
+    `mkdir -p ${r('proc')}; mount -t proc -o nosuid,nodev,noexec proc ${r('proc')}`,
+    `mkdir -p ${r(spec.workingDirectory)}`,
+    'echo airlock-task > /proc/sys/kernel/hostname',
+    `mount -o remount,ro,nosuid,nodev ${quote(root)}`,
+    'exec "$@"',
+  ].join('\n');
+}
+
+async function waitUntilEmpty(pids: () => number[], killAll: () => void): Promise<void> {
+  for (let attempt = 0; pids().length > 0; attempt++) {
+    if (attempt > 0) killAll();
+    if (attempt > 500) throw new Error(`processes ${pids().join(', ')} survived SIGKILL for 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Whether a host pid is PID 1 of a nested PID namespace ("NSpid:\t<host pid>\t1" in its status). */
+function isNamespaceInit(pid: number): boolean {
+  try {
+    return /^NSpid:.*\t1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function quote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

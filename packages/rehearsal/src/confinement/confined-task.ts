@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the task's only route out leads: the S3 front (the gateway endpoint stand-in) on the host. */
+export interface ForwardTarget {
+  /** Port the forwarder listens on at 127.0.0.1 inside the task's network. */
+  readonly listenPort: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ConfinedTaskOptions {
+  /** Size of the task's scratch volume (a tmpfs: the rehearsal's stand-in for ephemeral storage). */
+  readonly scratchBytes: number;
+  /** Owner of the scratch volume's root (the image's `chown` of /scratch). */
+  readonly scratchOwner: { readonly uid: number; readonly gid: number };
+  /** @default - no way out at all */
+  readonly forward?: ForwardTarget;
+}
+
+/**
+ * One task's shared namespaces, as `awsvpc` gives a Fargate task: a network namespace with only `lo` up and no
+ * route anywhere, and a mount namespace holding the task's scratch volume. A holder process keeps both alive;
+ * closing the task kills it (and the forwarder), so the scratch tmpfs and the network disappear with no host mount
+ * to clean up. The namespaces are never given an address on the host's network (no veth).
+ */
+export interface ConfinedTask {
+  /** `/proc/<holder>/ns/net` and `/proc/<holder>/ns/mnt`: the containers join these. */
+  readonly networkNamespace: string;
+  readonly mountNamespace: string;
+  /** The scratch volume's path; it is a tmpfs only inside `mountNamespace` (an empty directory on the host). */
+  readonly scratchDir: string;
+  /** Host directory for the task's per-container mount points; removed by `close`. */
+  readonly workDir: string;
+  /** Containers started in this task and not yet ended; `close` kills them. */
+  readonly running: Set<{ kill(): void; readonly exited: Promise<unknown> }>;
+  /** Kills every running container, then the namespaces and the forwarder, and removes `workDir`. */
+  close(): Promise<void>;
+}
+
+const FORWARDER = fileURLToPath(new URL('./tcp-to-unix-forwarder.mjs', import.meta.url));
+/** The forwarder runs as nobody: it only moves bytes, and no container runs as that uid. */
+const FORWARDER_USER = 65534;
+
+export async function createConfinedTask(options: ConfinedTaskOptions): Promise<ConfinedTask> {
+  const workDir = mkdtempSync(join(tmpdir(), 'airlock-confined-task-'));
+  const scratchDir = join(workDir, 'scratch');
+  mkdirSync(scratchDir);
+  const processes: ChildProcess[] = [];
+  const servers: net.Server[] = [];
+  const running: ConfinedTask['running'] = new Set();
+  const close = async (): Promise<void> => {
+    for (const container of running) container.kill();
+    await Promise.allSettled([...running].map((container) => container.exited));
+    for (const server of servers) server.close();
+    await Promise.all(processes.map(killAndWait));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    const { scratchBytes, scratchOwner } = options;
+    const holder = spawn(
+      'setpriv',
+      // The holder dies with the rehearsal (pdeathsig), so a crash cannot leave a namespace behind.
+      [
+        '--pdeathsig',
+        'KILL',
+        'unshare',
+        '--net',
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        '-c',
+        'set -e; ip link set lo up; ' +
+          `mount -t tmpfs -o size=${scratchBytes},mode=0755,uid=${scratchOwner.uid},gid=${scratchOwner.gid},nosuid,nodev airlock-scratch "$1"; ` +
+          'echo ready; exec sleep infinity',
+        'sh',
+        scratchDir,
+      ],
+      { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    processes.push(holder);
+    await ready(holder, 'task namespace holder');
+    const networkNamespace = `/proc/${holder.pid}/ns/net`;
+    const mountNamespace = `/proc/${holder.pid}/ns/mnt`;
+    if (options.forward) {
+      const socketDir = join(workDir, 'forward');
+      mkdirSync(socketDir);
+      chmodSync(workDir, 0o711);
+      chmodSync(socketDir, 0o711);
+      const socketPath = join(socketDir, 's3-front.sock');
+      const { host, port, listenPort } = options.forward;
+      const server = net.createServer((fromTask) => {
+        const toFront = net.connect(port, host);
+        fromTask.pipe(toFront).pipe(fromTask);
+        fromTask.on('error', () => toFront.destroy());
+        toFront.on('error', () => fromTask.destroy());
+      });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+      chmodSync(socketPath, 0o666);
+      const forwarder = spawn(
+        'setpriv',
+        [
+          '--pdeathsig',
+          'KILL',
+          'nsenter',
+          `--net=${networkNamespace}`,
+          '--',
+          'setpriv',
+          `--reuid=${FORWARDER_USER}`,
+          `--regid=${FORWARDER_USER}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+          '--no-new-privs',
+          '--',
+          process.execPath,
+          FORWARDER,
+          String(listenPort),
+          socketPath,
+        ],
+        { env: {}, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      processes.push(forwarder);
+      await ready(forwarder, 'forwarder');
+    }
+    return { networkNamespace, mountNamespace, scratchDir, workDir, running, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Resolves when the process prints "ready"; rejects with its stderr if it exits first. */
+function ready(child: ChildProcess, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('ready')) resolve();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      reject(new Error(`${what} exited (${code ?? signal}) before it was ready: ${stderr.trim()}`)),
+    );
+  });
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.on('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

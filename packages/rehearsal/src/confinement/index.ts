@@ -1,0 +1,27 @@
+export { createContainerCgroup, type ContainerCgroup, type ResourceLimits } from './cgroup-limits.js';
+export {
+  startConfinedContainer,
+  OUTPUT_LIMIT_BYTES,
+  type ConfinedContainer,
+  type ContainerExit,
+} from './confined-container.js';
+export {
+  createConfinedTask,
+  type ConfinedTask,
+  type ConfinedTaskOptions,
+  type ForwardTarget,
+} from './confined-task.js';
+export {
+  confinementOrFail,
+  detectConfinement,
+  REQUIRE_CONFINEMENT_VARIABLE,
+  type ConfinementAvailability,
+  type ConfinementMode,
+} from './confinement-mode.js';
+export {
+  containerSpecFromDefinition,
+  type CfnContainerDefinition,
+  type ConfinedContainerSpec,
+  type ContainerSpecChoices,
+} from './container-spec.js';
+export { measureStartCost, type StartCost } from './start-cost.js';

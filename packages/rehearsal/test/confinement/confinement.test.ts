@@ -1,0 +1,206 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createConfinedTask,
+  detectConfinement,
+  measureStartCost,
+  startConfinedContainer,
+  type ConfinedContainerSpec,
+  type ConfinedTask,
+} from '../../src/confinement/index.js';
+import { runtimeFiles } from '../../src/confinement/runtime-files.js';
+
+const PROBE = fileURLToPath(new URL('./probe.cjs', import.meta.url));
+const FORWARD_PORT = 9000;
+const SCRATCH_BYTES = 8 * 1024 * 1024;
+const MAX_PROCESSES = 64;
+
+/** Host pids whose command line contains `marker` (the container's processes seen from outside). */
+function hostPidsWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('confined containers (root mode)', () => {
+  let imageRoot: string;
+  let hostSecret: string;
+  let task: ConfinedTask;
+  let front: http.Server;
+  let spec: ConfinedContainerSpec;
+
+  beforeAll(async () => {
+    const availability = detectConfinement();
+    // Never skipped: CI runs these as root, and a machine that cannot confine must say so by failing.
+    if (availability.mode !== 'root') throw new Error(`confinement unavailable: ${availability.reason}`);
+    imageRoot = mkdtempSync(join(tmpdir(), 'airlock-image-root-'));
+    mkdirSync(join(imageRoot, 'opt', 'airlock'), { recursive: true });
+    copyFileSync(PROBE, join(imageRoot, 'opt', 'airlock', 'probe.cjs'));
+    hostSecret = join(mkdtempSync(join(tmpdir(), 'airlock-host-secret-')), 'secret');
+    writeFileSync(hostSecret, 'host');
+    front = http.createServer((request, response) => response.end(`front saw ${request.url}`));
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontPort = (front.address() as net.AddressInfo).port;
+    task = await createConfinedTask({
+      scratchBytes: SCRATCH_BYTES,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: FORWARD_PORT, host: '127.0.0.1', port: frontPort },
+    });
+    spec = {
+      name: 'run',
+      argv: ['node', '/opt/airlock/probe.cjs'],
+      environment: { RUN_DEADLINE: '123', RUN_MAX_SECONDS: '900' },
+      uid: 10001,
+      gid: 10001,
+      readonlyRootFilesystem: true,
+      mountPoints: [{ containerPath: '/scratch', readOnly: false }],
+      workingDirectory: '/scratch',
+      memoryBytes: 128 * 1024 * 1024,
+      cpuUnits: 512,
+      maxProcesses: MAX_PROCESSES,
+      wallClockMs: 20_000,
+      imageRoot,
+    };
+  });
+
+  afterAll(async () => {
+    await task?.close();
+    front?.close();
+    for (const dir of [imageRoot, hostSecret && join(hostSecret, '..')]) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const run = (args: string[], overrides: Partial<ConfinedContainerSpec> = {}) =>
+    startConfinedContainer(task, { ...spec, ...overrides, argv: [...spec.argv, ...args] });
+  const findings = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+
+  it('runs as uid/gid 10001 on the host, with no capability and no_new_privs', async () => {
+    const container = run(['sleep', 'marker-identity']);
+    let status = '';
+    for (let i = 0; i < 200 && !status; i++) {
+      const [pid] = hostPidsWith('marker-identity').filter((p) => p !== container.pid);
+      const text = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+      if (text.includes('NoNewPrivs:\t1') || text.includes('Uid:\t10001')) status = text;
+      else await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    container.kill();
+    await container.exited;
+    expect(status).toMatch(/^Uid:\t10001\t10001\t10001\t10001$/m);
+    expect(status).toMatch(/^Gid:\t10001\t10001\t10001\t10001$/m);
+    expect(status).toMatch(/^Groups:\t\s*$/m);
+    expect(status).toMatch(/^CapEff:\t0{16}$/m);
+    expect(status).toMatch(/^CapPrm:\t0{16}$/m);
+    expect(status).toMatch(/^CapBnd:\t0{16}$/m);
+    expect(status).toMatch(/^NoNewPrivs:\t1$/m);
+  });
+
+  it('sees a read-only root holding only the image, its own processes and exactly its environment', async () => {
+    const result = await run(['identity', hostSecret, '/root', '/work', '/tmp', '/home', '/etc']).exited;
+    expect(result.stderr).toBe('');
+    const seen = findings(result.stdout);
+    expect(seen.pid).toBe(1);
+    expect(seen.environment).toEqual(spec.environment);
+    expect(seen.cwd).toBe('/scratch');
+    const runtimeTops = runtimeFiles().map((file) => file.path.split('/')[1] ?? '');
+    expect(seen.root).toEqual([...new Set(['dev', 'opt', 'proc', 'scratch', ...runtimeTops])].sort());
+    expect(seen.processes).toEqual(['1']);
+    expect(seen.writeOpt).toBe('EROFS');
+    expect(seen.writeRoot).toBe('EROFS');
+    expect(seen.writeScratch).toBe('ok');
+    expect(seen.visible).toEqual({
+      [hostSecret]: false,
+      '/root': false,
+      '/work': false,
+      '/tmp': false,
+      '/home': false,
+      '/etc': false,
+    });
+  });
+
+  it('mounts the scratch volume read-only where the definition says so', async () => {
+    const result = await run(['identity'], {
+      mountPoints: [{ containerPath: '/scratch', readOnly: true }],
+    }).exited;
+    expect(findings(result.stdout).writeScratch).toBe('EROFS');
+  });
+
+  it('leaves no process behind, even one in its own session', async () => {
+    const result = await run(['daemon', 'marker-daemon']).exited;
+    expect(findings(result.stdout).started).toBe(true);
+    expect(hostPidsWith('marker-daemon')).toEqual([]);
+  });
+
+  it('kills the whole container at the wall-clock limit', async () => {
+    const result = await run(['sleep', 'marker-deadline'], { wallClockMs: 1500 }).exited;
+    expect(result.timedOut).toBe(true);
+    expect(result.signal ?? result.exitCode).not.toBe(0);
+    expect(hostPidsWith('marker-deadline')).toEqual([]);
+  });
+
+  it('contains a fork bomb with the pids limit while the host stays responsive', async () => {
+    let worstTimerLagMs = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstTimerLagMs = Math.max(worstTimerLagMs, now - last - 50);
+      last = now;
+    }, 50);
+    const result = await run(['forkBomb']).exited;
+    clearInterval(ticker);
+    const seen = findings(result.stdout);
+    expect(seen.refused).toBe('EAGAIN');
+    expect(seen.started).toBeLessThan(MAX_PROCESSES);
+    expect(worstTimerLagMs).toBeLessThan(2000);
+  });
+
+  it('kills an allocation past the memory limit', async () => {
+    const result = await run(['allocate', '512']).exited;
+    expect(result.oomKilled).toBe(true);
+    expect(result.stdout).not.toContain('survived');
+    const reached = Math.max(...result.stdout.split('\n').filter(Boolean).map(Number));
+    expect(reached).toBeLessThanOrEqual(128);
+  });
+
+  it('stops a scratch fill at the volume size', async () => {
+    const result = await run(['fillScratch']).exited;
+    const seen = findings(result.stdout);
+    expect(seen.error).toBe('ENOSPC');
+    expect(seen.written).toBeLessThanOrEqual(SCRATCH_BYTES);
+  });
+
+  it('reaches nothing but the forwarder: not the host loopback, not any other address', async () => {
+    const hostListener = net.createServer((socket) => socket.end('host'));
+    await new Promise<void>((resolve) => hostListener.listen(0, '127.0.0.1', resolve));
+    const hostPort = (hostListener.address() as net.AddressInfo).port;
+    try {
+      const result = await run(['network', String(hostPort), String(FORWARD_PORT)]).exited;
+      const seen = findings(result.stdout);
+      expect(seen.hostLoopback).toBe('ECONNREFUSED');
+      expect(seen.otherAddress).toBe('ENETUNREACH');
+      expect(seen.publicAddress).toBe('ENETUNREACH');
+      expect(seen.forwarded).toBe('200 front saw /through');
+    } finally {
+      hostListener.close();
+    }
+  });
+
+  it('measures what a confined start costs', async () => {
+    const cost = await measureStartCost(task, spec, 2);
+    expect(cost.confinedMs).toBeGreaterThan(0);
+    expect(cost.unconfinedMs).toBeGreaterThan(0);
+    expect(cost.samples).toBe(2);
+  });
+});

@@ -1,0 +1,90 @@
+// A hostile container program for the confinement tests: one probe per mode, its findings as one JSON line.
+const fs = require('node:fs');
+const net = require('node:net');
+const { spawn } = require('node:child_process');
+
+const [mode, ...args] = process.argv.slice(2);
+const report = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+const attempt = (fn) => {
+  try {
+    fn();
+    return 'ok';
+  } catch (error) {
+    return error.code ?? String(error);
+  }
+};
+const connect = (host, port) =>
+  new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 2000 });
+    socket.on('connect', () => (socket.destroy(), resolve('connected')));
+    socket.on('timeout', () => (socket.destroy(), resolve('timeout')));
+    socket.on('error', (error) => resolve(error.code));
+  });
+
+const probes = {
+  identity: () =>
+    report({
+      pid: process.pid,
+      environment: process.env,
+      cwd: process.cwd(),
+      root: fs.readdirSync('/').sort(),
+      processes: fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)),
+      writeOpt: attempt(() => fs.writeFileSync('/opt/airlock/planted', 'x')),
+      writeRoot: attempt(() => fs.writeFileSync('/planted', 'x')),
+      writeScratch: attempt(() => fs.writeFileSync('/scratch/written', 'x')),
+      visible: Object.fromEntries(args.map((path) => [path, fs.existsSync(path)])),
+    }),
+  sleep: () => setInterval(() => {}, 1000),
+  daemon: () => {
+    // A child in its own session, which outlives a process-group kill; the container then exits at once.
+    spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', ...args], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+    report({ started: true });
+  },
+  forkBomb: async () => {
+    const children = [];
+    let refused;
+    while (!refused && children.length < 80) {
+      refused = await new Promise((resolve) => {
+        const child = spawn('/usr/bin/node', ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        child.on('spawn', () => (children.push(child), resolve(undefined)));
+        child.on('error', (error) => resolve(error.code));
+      });
+    }
+    report({ started: children.length, refused });
+    process.exit(0);
+  },
+  allocate: () => {
+    const kept = [];
+    for (let mib = 0; mib < Number(args[0]); mib += 16) {
+      kept.push(Buffer.alloc(16 * 1024 * 1024, 1));
+      process.stdout.write(`${mib + 16}\n`);
+    }
+    report({ survived: kept.length * 16 });
+  },
+  fillScratch: () => {
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    let written = 0;
+    const error = attempt(() => {
+      const fd = fs.openSync('/scratch/fill', 'w');
+      for (;;) written += fs.writeSync(fd, chunk);
+    });
+    report({ written, error });
+  },
+  network: async () => {
+    const [hostPort, forwardPort] = args.map(Number);
+    report({
+      hostLoopback: await connect('127.0.0.1', hostPort),
+      otherAddress: await connect('10.0.0.1', 80),
+      publicAddress: await connect('1.1.1.1', 443),
+      forwarded: await fetch(`http://127.0.0.1:${forwardPort}/through`).then(
+        async (response) => `${response.status} ${await response.text()}`,
+        (error) => String(error.cause?.code ?? error),
+      ),
+    });
+  },
+};
+
+probes[mode]();
