@@ -10,12 +10,7 @@ import { addNagChecks, CDK_FEATURE_FLAGS } from './account-app.js';
  * directory; an unacknowledged cdk-nag finding makes this throw.
  */
 export function synthAccountStackForTest<S extends Stack>(build: (app: App) => S): { stack: S; template: Template } {
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'airlock-synth-')),
-    context: CDK_FEATURE_FLAGS,
-    // As in the apps: CloudFormation validation of the real templates is the `validate-templates` target's job.
-    builtinCloudFormationValidation: false,
-  });
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'airlock-synth-')), context: CDK_FEATURE_FLAGS });
   const stack = build(app);
   addNagChecks(app);
   return { stack, template: Template.fromStack(stack) };
