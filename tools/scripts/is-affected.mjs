@@ -1,12 +1,13 @@
 // Prints "true" when the given Nx project is affected between NX_BASE and NX_HEAD (set by nrwl/nx-set-shas),
-// "false" otherwise: the deploy workflows' "is my app affected" step.
+// "false" otherwise: the deploy workflows' "is my app affected" step. Given several projects, one line each, in order
+// (one Nx run answers them all).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const [project] = process.argv.slice(2);
-if (!project) {
-  console.error('usage: node tools/scripts/is-affected.mjs <nx project name>');
+const projects = process.argv.slice(2);
+if (projects.length === 0) {
+  console.error('usage: node tools/scripts/is-affected.mjs <nx project name>...');
   process.exit(2);
 }
 const nx = join(
@@ -20,4 +21,4 @@ const affected = JSON.parse(
     encoding: 'utf8',
   }),
 );
-console.log(affected.includes(project) ? 'true' : 'false');
+for (const project of projects) console.log(affected.includes(project) ? 'true' : 'false');

@@ -11,10 +11,14 @@ describe('nx affected', () => {
     ws = new ScratchWorkspace();
   });
 
-  function touch(file: string): string[] {
+  function commitChangeTo(file: string): void {
     // A trailing newline changes the file's hash and keeps any file (TypeScript or JSON) valid.
     appendFileSync(join(ws.root, file), '\n');
     ws.commitAll(`touch ${file}`);
+  }
+
+  function touch(file: string): string[] {
+    commitChangeTo(file);
     return ws.affectedByLastCommit();
   }
 
@@ -40,14 +44,15 @@ describe('nx affected', () => {
   });
 
   it('gives the deploy workflows\' "is my app affected" step the same answers', () => {
-    touch('apps/data-account/src/data-account-stack.ts');
-    expect(ACCOUNT_APPS.map((app) => [app, ws.isAffected(app)])).toEqual([
+    commitChangeTo('apps/data-account/src/data-account-stack.ts');
+    const answers = ws.isAffected(ACCOUNT_APPS);
+    expect(ACCOUNT_APPS.map((app, i) => [app, answers[i]])).toEqual([
       ['@airlock/data-account', 'true'],
       ['@airlock/orchestrator-account', 'false'],
       ['@airlock/sandbox-account', 'false'],
     ]);
-    touch('packages/shared/src/trust.ts');
-    expect(ACCOUNT_APPS.map((app) => ws.isAffected(app))).toEqual(['true', 'true', 'true']);
+    commitChangeTo('packages/shared/src/trust.ts');
+    expect(ws.isAffected(ACCOUNT_APPS)).toEqual(['true', 'true', 'true']);
   });
 
   it('a change to an environment file affects all three account apps', () => {

@@ -51,15 +51,16 @@ export class ScratchWorkspace {
     return (JSON.parse(out.toString()) as string[]).sort();
   }
 
-  /** What the deploy workflows' step (tools/scripts/is-affected.mjs) answers for the last commit. */
-  isAffected(project: string): string {
+  /** What the deploy workflows' step (tools/scripts/is-affected.mjs) answers for each project for the last commit. */
+  isAffected(projects: string[]): string[] {
     const options = this.nxOptions();
-    return execFileSync(process.execPath, ['tools/scripts/is-affected.mjs', project], {
+    return execFileSync(process.execPath, ['tools/scripts/is-affected.mjs', ...projects], {
       ...options,
       env: { ...options.env, NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' },
     })
       .toString()
-      .trim();
+      .trim()
+      .split('\n');
   }
 
   private nxOptions() {
@@ -69,6 +70,8 @@ export class ScratchWorkspace {
         ...process.env,
         NX_DAEMON: 'false',
         NX_NO_CLOUD: 'true',
+        // Without plugin workers each Nx start costs half the CPU; the project graph is the same.
+        NX_ISOLATE_PLUGINS: 'false',
         NX_CACHE_DIRECTORY: join(this.root, '.nx-test/cache'),
         NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx-test/data'),
       },

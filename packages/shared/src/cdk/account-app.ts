@@ -35,7 +35,13 @@ export interface AccountAppOptions {
  * A bad environment file ends the process with one line per problem instead of a stack trace.
  */
 export function synthAccountApp(options: AccountAppOptions): void {
-  const app = new App({ outdir: process.env.CDK_OUTDIR ?? options.outdir, context: CDK_FEATURE_FLAGS });
+  const app = new App({
+    outdir: process.env.CDK_OUTDIR ?? options.outdir,
+    context: CDK_FEATURE_FLAGS,
+    // CDK's CloudFormation validation runs once per assembly in the `validate-templates` target instead: its engine's
+    // start-up alone costs more CPU than the rest of the synth (docs/performance.md).
+    builtinCloudFormationValidation: false,
+  });
   let env: AirlockEnvironment;
   try {
     env = loadEnvironment(selectEnvironmentName(app.node.tryGetContext(ENVIRONMENT_CONTEXT_KEY)));
