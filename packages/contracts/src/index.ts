@@ -8,3 +8,4 @@ export * from './runner-output.js';
 export * from './data-plane.js';
 export * from './records.js';
 export * from './runner-task.js';
+export * from './kill-switch.js';
