@@ -2,7 +2,7 @@ import './aws/stepfunctions/polyfill.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { faultExpectationProblems, FAULTS } from './run/faults.js';
+import { faultExpectationProblems, FAULTS, rehearseFault } from './run/faults.js';
 import { invariantViolations } from './run/invariants.js';
 import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
@@ -52,12 +52,19 @@ async function main(): Promise<number> {
     say(
       `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`,
     );
-    const beforeRun = fault?.beforeRun;
-    const outcome = await rehearsal.submit(archive, {
-      onState: (t) => say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`),
-      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    });
-    const violations = await invariantViolations(rehearsal, outcome);
+    const onState = (t: { name: string; account: string; ms: number }) =>
+      say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`);
+    const [outcome, ...followUps] = fault
+      ? await rehearseFault(rehearsal, fault, archive, onState)
+      : [await rehearsal.submit(archive, { onState })];
+    if (!outcome) throw new Error('the rehearsal made no run');
+    const violations = (
+      await Promise.all(
+        [outcome, ...followUps].map(async (o) =>
+          (await invariantViolations(rehearsal, o)).map((v) => `run ${o.runId}: ${v}`),
+        ),
+      )
+    ).flat();
     const refused = rehearsal.accesses.filter((a) => !a.allowed);
     const hops = [
       ...new Set(
@@ -67,7 +74,7 @@ async function main(): Promise<number> {
       ),
     ];
     const expectation = fault
-      ? faultExpectationProblems(fault, outcome, rehearsal)
+      ? faultExpectationProblems(fault, [outcome, ...followUps], rehearsal)
       : outcome.status === 'SUCCEEDED'
         ? []
         : [`the run ${outcome.status}`];
@@ -75,13 +82,14 @@ async function main(): Promise<number> {
       ...outcome,
       keysBefore: undefined,
       fault: values.fault ?? null,
+      followUps: followUps.map((o) => ({ ...o, keysBefore: undefined })),
       hops,
       refusedRequests: refused,
       invariantViolations: violations,
       expectationProblems: expectation,
     };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
-    else printSummary(outcome, hops, refused, violations, expectation);
+    else printSummary(outcome, followUps, hops, refused, violations, expectation);
     return violations.length === 0 && expectation.length === 0 ? 0 : 1;
   } finally {
     await rehearsal.close();
@@ -90,6 +98,7 @@ async function main(): Promise<number> {
 
 function printSummary(
   outcome: RunOutcome,
+  followUps: readonly RunOutcome[],
   hops: string[],
   refused: Rehearsal['accesses'],
   violations: string[],
@@ -97,18 +106,25 @@ function printSummary(
 ): void {
   console.log('');
   console.log(`${outcome.status}  run ${outcome.runId} (submission ${outcome.submissionId}) in ${outcome.ms} ms`);
+  console.log(
+    `  state transitions: ${outcome.transitions.analysis} in the analysis workflow, ${outcome.transitions.launch} in the launch workflow`,
+  );
   if (outcome.error) console.log(`  ${outcome.error}: ${outcome.cause ?? ''}`);
   if (outcome.record?.reason) console.log(`  run record: ${outcome.record.status} — ${outcome.record.reason}`);
   if (outcome.resultKey)
     console.log(
       `  result s3://…/${outcome.resultKey}:\n${JSON.stringify(outcome.result, null, 2).replace(/^/gm, '    ')}`,
     );
+  for (const o of followUps)
+    console.log(
+      `  then ${o.status}  run ${o.runId}${o.error ? ` ${o.error}` : ''}${o.record?.reason ? ` — ${o.record.reason}` : ''}`,
+    );
   console.log('  cross-account hops authorized against the synthesized trust and permissions:');
   for (const hop of hops) console.log(`    ${hop}`);
   for (const r of refused) console.log(`  refused: ${r.action} ${r.key} — ${r.reason ?? ''}`);
   console.log(
     violations.length === 0
-      ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched.'
+      ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched, no task or process left.'
       : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`,
   );
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);

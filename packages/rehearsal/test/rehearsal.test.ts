@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { urlSignerRoleArn } from '@airlock/contracts';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultExpectationProblems, FAULTS } from '../src/run/faults.js';
+import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
+import { faultExpectationProblems, FAULTS, rehearseFault } from '../src/run/faults.js';
 import { invariantViolations } from '../src/run/invariants.js';
 import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
 import { isolationProblems } from '../src/run/run-statistics.js';
@@ -74,6 +75,26 @@ describe('a rehearsed run of the example submission', () => {
     ]);
   });
 
+  it('launched one task whose overrides fit RunTask with session tokens of 2.5 KB, URLs only in fetch and deliver', () => {
+    const [task] = rehearsal.sandbox.ecs.all();
+    const post = JSON.parse(
+      task?.overrides.find((o) => o.Name === 'deliver')?.Environment?.find((e) => e.Name === 'OUTPUT_POST')?.Value ??
+        '{}',
+    ) as { fields?: Record<string, string> };
+    expect(post.fields?.['X-Amz-Security-Token']?.length).toBeGreaterThanOrEqual(2500);
+    expect(JSON.stringify({ ContainerOverrides: task?.overrides }).length).toBeLessThan(MAX_OVERRIDES_LENGTH);
+    expect(task?.overrides.map((o) => [o.Name, (o.Environment ?? []).map((e) => e.Name).sort()])).toEqual([
+      ['fetch', ['INPUT_URL', 'RUN_DEADLINE', 'RUN_ID']],
+      ['run', ['RUN_DEADLINE']],
+      ['deliver', ['OUTPUT_POST', 'RUN_ID']],
+    ]);
+  });
+
+  it('counts the state transitions of both Standard workflows', () => {
+    expect(outcome.transitions.analysis).toBe(outcome.states.length);
+    expect(outcome.transitions.launch).toBeGreaterThan(0);
+  });
+
   it('keeps ten concurrent runs apart', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
@@ -86,28 +107,35 @@ describe('a rehearsed run of the example submission', () => {
 
 describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
   let rehearsal: Rehearsal;
-  let outcome: RunOutcome;
+  let outcomes: RunOutcome[];
   beforeAll(async () => {
     rehearsal = await Rehearsal.start({ root, env, ...fault.options });
-    const beforeRun = fault.beforeRun;
-    outcome = await rehearsal.submit(await archiveSubmission(fault.submission ?? example), {
-      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    });
-  });
+    outcomes = await rehearseFault(rehearsal, fault, await archiveSubmission(fault.submission ?? example));
+  }, 120_000);
   afterAll(() => rehearsal.close());
 
   it(`ends ${fault.expect.status}${fault.expect.error ? ` with ${fault.expect.error}` : ''}, the record saying why`, () => {
-    expect(outcome.status).toBe(fault.expect.status);
-    if (fault.expect.error) expect(outcome.error).toBe(fault.expect.error);
+    const [outcome] = outcomes;
+    expect(outcome?.status).toBe(fault.expect.status);
+    if (fault.expect.error) expect(outcome?.error).toBe(fault.expect.error);
     if (fault.expect.reason)
-      expect(outcome.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
-    expect(faultExpectationProblems(fault, outcome, rehearsal)).toEqual([]);
+      expect(outcome?.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
+    expect(faultExpectationProblems(fault, outcomes, rehearsal)).toEqual([]);
   });
 
-  it('leaves no run objects, no result for a failed run, and nothing else changed', async () => {
-    expect(await invariantViolations(rehearsal, outcome)).toEqual([]);
+  it('leaves no run objects, no result for a failed run, no task or process, and nothing else changed', async () => {
+    for (const outcome of outcomes) expect(await invariantViolations(rehearsal, outcome)).toEqual([]);
     expect(await rehearsal.keys('runs/')).toEqual([]);
   });
+
+  for (const [i, followUp] of (fault.followUps ?? []).entries()) {
+    it(`then ${followUp.describe}: ${followUp.expect.status}${followUp.expect.error ? ` with ${followUp.expect.error}` : ''}`, () => {
+      expect(outcomes[i + 1]).toMatchObject({
+        status: followUp.expect.status,
+        ...(followUp.expect.error ? { error: followUp.expect.error } : {}),
+      });
+    });
+  }
 
   const evidence = fault.expect.evidence;
   if (evidence) {

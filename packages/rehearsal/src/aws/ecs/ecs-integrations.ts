@@ -18,7 +18,7 @@ interface RunTaskRequest {
 }
 
 export interface EcsIntegrationOptions {
-  /** Called before each RunTask attempt; throwing makes the attempt fail with that error (the throttling fault). */
+  /** Called before each RunTask attempt of an execution; throwing fails the attempt with that error (throttling). */
   readonly beforeRunTask?: (attempt: number) => void;
 }
 
@@ -28,9 +28,11 @@ export interface EcsIntegrationOptions {
  * the managed rule's events permissions), and the SDK integrations `listTasks`, `stopTask`, `describeTasks`.
  */
 export function ecsIntegrations(ecs: LocalEcs, options: EcsIntegrationOptions = {}): Record<string, ServiceHandler> {
-  let attempts = 0;
+  const attempts = new Map<string, number>();
   const runTaskSync = async (call: ServiceCall, req: RunTaskRequest): Promise<unknown> => {
-    options.beforeRunTask?.(++attempts);
+    const attempt = (attempts.get(call.execution.arn) ?? 0) + 1;
+    attempts.set(call.execution.arn, attempt);
+    options.beforeRunTask?.(attempt);
     const { partition, region, account } = arnParts(call.execution.stateMachineArn);
     await call.act('ecs:RunTask', req.TaskDefinition, { 'ecs:cluster': req.Cluster });
     await call.act('iam:PassRole', ecs.spec.executionRoleArn, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' });

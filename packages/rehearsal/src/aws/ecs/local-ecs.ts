@@ -78,6 +78,11 @@ export class LocalEcs {
     return task?.clusterArn === clusterArn ? task : undefined;
   }
 
+  /** Every task started so far. */
+  all(): LocalTask[] {
+    return [...this.tasks.values()];
+  }
+
   /** Every task not yet STOPPED. */
   running(): LocalTask[] {
     return [...this.tasks.values()].filter((t) => t.describe().LastStatus !== 'STOPPED');
@@ -104,7 +109,7 @@ export class LocalTask {
     readonly clusterArn: string,
     readonly startedBy: string,
     private readonly spec: TaskSpec,
-    private readonly overrides: readonly ContainerOverride[],
+    readonly overrides: readonly ContainerOverride[],
     private readonly options: LocalEcsOptions,
   ) {
     for (const c of spec.containers) this.states.set(c.name, { status: 'PENDING' });

@@ -6,7 +6,15 @@ export interface EventRule {
   readonly name: string;
   readonly arn: string;
   readonly pattern: EventPattern;
-  readonly targets: ReadonlyArray<{ readonly Arn: string; readonly RoleArn?: string; readonly InputPath?: string }>;
+  readonly targets: readonly EventTarget[];
+}
+
+export interface EventTarget {
+  readonly Arn: string;
+  readonly RoleArn?: string;
+  readonly Input?: string;
+  readonly InputPath?: string;
+  readonly InputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
 }
 
 type EventPattern = { readonly [key: string]: EventPattern | readonly unknown[] };
@@ -41,8 +49,7 @@ export class EventBus {
         if (!workflow) throw new Error(`rule ${rule.name} targets ${target.Arn}, which the rehearsal does not run`);
         if (!target.RoleArn) throw new Error(`rule ${rule.name}'s target ${target.Arn} has no role to start it with`);
         await this.authorizer.authorize(target.RoleArn, 'states:StartExecution', target.Arn);
-        const input = target.InputPath ? select(event, target.InputPath) : event;
-        const execution = workflow.start(`${rule.name}-${String(event.id)}`.slice(0, 80), JSON.stringify(input));
+        const execution = workflow.start(`${rule.name}-${String(event.id)}`.slice(0, 80), targetInput(target, event));
         delivered.push({ rule: rule.name, execution });
       }
     }
@@ -86,6 +93,25 @@ export function matches(pattern: EventPattern, event: unknown): boolean {
         : values.includes(e),
     );
   });
+}
+
+/** The input a target receives: the whole event, a constant, a path of it, or a transformer's template. */
+function targetInput(target: EventTarget, event: Event): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath) return JSON.stringify(select(event, target.InputPath));
+  const transformer = target.InputTransformer;
+  if (!transformer) return JSON.stringify(event);
+  const paths = transformer.InputPathsMap ?? {};
+  // A placeholder inside quotes takes the value's text; elsewhere its JSON.
+  return transformer.InputTemplate.replace(
+    /("?)<([\w-]+)>("?)/g,
+    (whole, open: string, name: string, close: string) => {
+      const path = paths[name];
+      if (path === undefined) return whole;
+      const value = select(event, path);
+      return open && close ? `"${String(value)}"` : `${open}${JSON.stringify(value)}${close}`;
+    },
+  );
 }
 
 function select(event: Event, path: string): unknown {

@@ -69,7 +69,10 @@ export class SandboxWorkflow {
     definition: object,
     private readonly authorizer: Authorizer,
     private readonly services: Readonly<Record<string, ServiceHandler>>,
-    private readonly onEnd: (execution: WorkflowExecution) => void = () => undefined,
+    private readonly observe: {
+      readonly onStart?: (execution: WorkflowExecution) => void;
+      readonly onEnd?: (execution: WorkflowExecution) => void;
+    } = {},
   ) {
     this.taskStates = taskStatesOf(definition as Definition);
     for (const [name, state] of this.taskStates) {
@@ -139,6 +142,7 @@ export class SandboxWorkflow {
       )
       .finally(finished);
     this.executions.set(name, execution);
+    this.observe.onStart?.(execution);
     return execution;
   }
 
@@ -153,7 +157,7 @@ export class SandboxWorkflow {
     fields: { output?: unknown; error?: string; cause?: string },
   ): void {
     Object.assign(execution, { status, stopDate: new Date(), ...fields });
-    this.onEnd(execution);
+    this.observe.onEnd?.(execution);
   }
 
   private async act(action: string, resource: string, context: Record<string, string>): Promise<void> {
@@ -166,7 +170,9 @@ export class SandboxWorkflow {
   }
 }
 
-function failure(error: unknown): [Exclude<ExecutionStatus, 'RUNNING' | 'SUCCEEDED'>, { error?: string; cause?: string }] {
+function failure(
+  error: unknown,
+): [Exclude<ExecutionStatus, 'RUNNING' | 'SUCCEEDED'>, { error?: string; cause?: string }] {
   if (error instanceof ExecutionAbortedError) return ['ABORTED', {}];
   if (error instanceof ExecutionTimeoutError) return ['TIMED_OUT', { error: 'States.Timeout' }];
   if (error instanceof ExecutionError) {

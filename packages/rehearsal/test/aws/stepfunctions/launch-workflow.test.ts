@@ -83,7 +83,16 @@ const abortRule: EventRule = {
     'detail-type': ['Step Functions Execution Status Change'],
     detail: { stateMachineArn: [launchArn], status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
   },
-  targets: [{ Arn: reaperArn, RoleArn: role('events') }],
+  targets: [
+    {
+      Arn: reaperArn,
+      RoleArn: role('events'),
+      InputTransformer: {
+        InputPathsMap: { 'detail-name': '$.detail.name' },
+        InputTemplate: '{"executionName":<detail-name>}',
+      },
+    },
+  ],
 };
 
 const allow = (Action: string[], Resource: string, Condition?: object) => ({
@@ -141,13 +150,17 @@ function sandbox(runBehaviour: string, rules: readonly EventRule[] = [abortRule]
   const reaper = new SandboxWorkflow(reaperArn, role('reaper'), reaperDefinition, authorizer, integrations);
   const bus = new EventBus(rules, new Map([[reaperArn, reaper]]), authorizer);
   const reaped: Array<Promise<unknown>> = [];
-  const launch = new SandboxWorkflow(launchArn, role('launch'), launchDefinition, authorizer, integrations, (e) =>
-    reaped.push(bus.put(executionStatusChange(e, account, region))),
-  );
+  const launch = new SandboxWorkflow(launchArn, role('launch'), launchDefinition, authorizer, integrations, {
+    onEnd: (e) => reaped.push(bus.put(executionStatusChange(e, account, region))),
+  });
   return { ecs, launch, reaper, authorizer, reaped };
 }
 
-const request = JSON.stringify({ inputUrl: 'https://in', outputPost: '{"url":"https://out","fields":{}}', deadline: '1' });
+const request = JSON.stringify({
+  inputUrl: 'https://in',
+  outputPost: '{"url":"https://out","fields":{}}',
+  deadline: '1',
+});
 
 describe('the launch workflow on the rehearsal', () => {
   it('runs the task as its own role and ends with each container by name', async () => {
@@ -192,7 +205,9 @@ describe('the launch workflow on the rehearsal', () => {
     expect(execution).toMatchObject({
       status: 'FAILED',
       error: 'ECS.InvalidParameterException',
-      cause: expect.stringMatching(/Container Overrides length must be at most 8192 \(the overrides are \d+ characters\)/),
+      cause: expect.stringMatching(
+        /Container Overrides length must be at most 8192 \(the overrides are \d+ characters\)/,
+      ),
     });
   });
 
@@ -208,7 +223,12 @@ describe('the launch workflow on the rehearsal', () => {
     await execution.done;
     await Promise.all(reaped);
     expect(execution.status).toBe('ABORTED');
-    await Promise.all(ecs.running().filter(() => tasksLeft === 0).map((t) => t.stopped));
+    await Promise.all(
+      ecs
+        .running()
+        .filter(() => tasksLeft === 0)
+        .map((t) => t.stopped),
+    );
     expect(ecs.running()).toHaveLength(tasksLeft);
     if (tasksLeft === 0) expect(ecs.remainingProcesses()).toEqual([]);
     for (const task of ecs.running()) {
