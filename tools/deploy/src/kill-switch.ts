@@ -11,10 +11,10 @@ import type { AirlockEnvironment } from '@airlock/shared/environment';
 export type KillSwitchAccount = 'sandbox' | 'data';
 
 /**
- * What starts a new launch in the sandbox account: the launcher role's only way to start the runner task. When the
- * launch is a Step Functions workflow, this becomes `states:StartExecution`, and nothing else changes.
+ * What starts a new launch in the sandbox account: the launcher role's only way in, starting the launch workflow.
+ * Describing and stopping its executions stay allowed, so runs in flight end and are cleaned up.
  */
-export const SANDBOX_LAUNCH_ACTIONS: readonly string[] = ['ecs:RunTask'];
+export const SANDBOX_LAUNCH_ACTIONS: readonly string[] = ['states:StartExecution'];
 /** What starts a new prepare's URLs in the data account: the prepare step assuming the URL signer. */
 export const DATA_PREPARE_ACTIONS: readonly string[] = ['sts:AssumeRole'];
 /** The prepare function's role has a CDK-generated name; its logical ID in the data stack is stable. */
