@@ -85,11 +85,12 @@ async function main(): Promise<number> {
       followUps: followUps.map((o) => ({ ...o, keysBefore: undefined })),
       hops,
       refusedRequests: refused,
+      ecsRefusals: rehearsal.sandbox.ecs.refusals,
       invariantViolations: violations,
       expectationProblems: expectation,
     };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
-    else printSummary(outcome, followUps, hops, refused, violations, expectation);
+    else printSummary(outcome, followUps, hops, refused, rehearsal.sandbox.ecs.refusals, violations, expectation);
     return violations.length === 0 && expectation.length === 0 ? 0 : 1;
   } finally {
     await rehearsal.close();
@@ -101,6 +102,7 @@ function printSummary(
   followUps: readonly RunOutcome[],
   hops: string[],
   refused: Rehearsal['accesses'],
+  ecsRefusals: readonly string[],
   violations: string[],
   expectation: string[],
 ): void {
@@ -122,6 +124,7 @@ function printSummary(
   console.log('  cross-account hops authorized against the synthesized trust and permissions:');
   for (const hop of hops) console.log(`    ${hop}`);
   for (const r of refused) console.log(`  refused: ${r.action} ${r.key} — ${r.reason ?? ''}`);
+  for (const r of ecsRefusals) console.log(`  ECS refused: ${r}`);
   console.log(
     violations.length === 0
       ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched, no task or process left.'

@@ -22,6 +22,8 @@ export const SESSION_TOKEN_LENGTH = 2600;
 export class CredentialRegistry {
   private readonly byKey = new Map<string, Identity>();
 
+  constructor(private readonly sessionTokenLength = SESSION_TOKEN_LENGTH) {}
+
   /** Long-lived credentials standing in for a Lambda execution role's. */
   forRole(roleArn: string): Identity {
     return this.add({ roleArn });
@@ -31,7 +33,9 @@ export class CredentialRegistry {
   session(roleArn: string, durationSeconds: number, sessionPolicy?: PolicyDocument): Identity {
     return this.add({
       roleArn,
-      sessionToken: randomBytes((SESSION_TOKEN_LENGTH / 4) * 3).toString('base64'),
+      sessionToken: randomBytes(Math.ceil((this.sessionTokenLength * 3) / 4))
+        .toString('base64')
+        .slice(0, this.sessionTokenLength),
       expiresAt: Date.now() + durationSeconds * 1000,
       ...(sessionPolicy ? { sessionPolicy } : {}),
     });

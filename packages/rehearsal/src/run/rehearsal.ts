@@ -64,6 +64,8 @@ export interface RehearsalOptions {
   readonly hooks?: SandboxHooks;
   /** Edits the trust surface before anything is authorized (a broken-trust fault). */
   readonly editSurface?: (surface: TrustSurface) => TrustSurface;
+  /** Length of the session tokens the local STS mints (default SESSION_TOKEN_LENGTH, 2.6 KB). */
+  readonly sessionTokenLength?: number;
   /** Extra environment for the prepare function (a shorter deadline for the hang fault). */
   readonly prepareEnvironment?: Readonly<Record<string, string>>;
 }
@@ -138,7 +140,7 @@ export class Rehearsal {
       }),
     );
 
-    const registry = new CredentialRegistry();
+    const registry = new CredentialRegistry(options.sessionTokenLength);
     const authorizer = new Authorizer(artifacts.surface);
     const sts = await startLocalSts(registry, authorizer);
     const s3Front = await startS3Front(

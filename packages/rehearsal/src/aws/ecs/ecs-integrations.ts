@@ -40,7 +40,10 @@ export function ecsIntegrations(ecs: LocalEcs, options: EcsIntegrationOptions = 
     for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'])
       await call.act(action, managedRule);
     const problems = runTaskProblems(ecs, call, req);
-    if (problems.length > 0) throw new TaskError('ECS.InvalidParameterException', problems.join('; '));
+    if (problems.length > 0) {
+      ecs.refusals.push(`RunTask of ${call.execution.name}: ${problems.join('; ')}`);
+      throw new TaskError('ECS.InvalidParameterException', problems.join('; '));
+    }
     const task = ecs.runTask(req.Cluster, req.StartedBy ?? '', req.Overrides?.ContainerOverrides ?? []);
     await task.stopped;
     // Whether a non-zero exit fails a runTask.sync state is unverified: the rehearsal returns the stopped task

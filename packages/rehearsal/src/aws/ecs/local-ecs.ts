@@ -49,6 +49,8 @@ export interface LocalEcsOptions {
  * `startedBy` and stopped by ARN; a stopped task reports each container's exit code by name, or none.
  */
 export class LocalEcs {
+  /** Requests the stand-in refused, with why (never a request's values: overrides hold URLs). */
+  readonly refusals: string[] = [];
   private readonly tasks = new Map<string, LocalTask>();
   private sequence = 0;
 
