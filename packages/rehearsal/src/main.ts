@@ -54,17 +54,17 @@ async function main(): Promise<number> {
     );
     const onState = (t: { name: string; account: string; ms: number }) =>
       say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`);
-    const [outcome, ...followUps] = fault
+    const faultRuns = fault
       ? await rehearseFault(rehearsal, fault, archive, onState)
-      : [await rehearsal.submit(archive, { onState })];
+      : await Promise.all(
+          [await rehearsal.submit(archive, { onState })].map(async (outcome) => ({
+            outcome,
+            violations: await invariantViolations(rehearsal, outcome),
+          })),
+        );
+    const [outcome, ...followUps] = faultRuns.map((r) => r.outcome);
     if (!outcome) throw new Error('the rehearsal made no run');
-    const violations = (
-      await Promise.all(
-        [outcome, ...followUps].map(async (o) =>
-          (await invariantViolations(rehearsal, o)).map((v) => `run ${o.runId}: ${v}`),
-        ),
-      )
-    ).flat();
+    const violations = faultRuns.flatMap((r) => r.violations.map((v) => `run ${r.outcome.runId}: ${v}`));
     const refused = rehearsal.accesses.filter((a) => !a.allowed);
     const hops = [
       ...new Set(

@@ -16,6 +16,7 @@ import type { ContainerSpec } from '../aws/ecs/task-definition.js';
 import type { WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
 import type { StateTiming } from '../aws/stepfunctions/standard-engine.js';
 import { TaskError } from '../aws/stepfunctions/task-error.js';
+import { invariantViolations } from './invariants.js';
 import type { Rehearsal, RehearsalOptions, RunOutcome } from './rehearsal.js';
 
 /** What a fault's run must have left in the rehearsal's records besides its outcome, each line matched in order. */
@@ -96,9 +97,10 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /^submission exited with code 3$/ },
   },
   'submission-hangs': {
-    describe: 'the submission loops forever; run kills it at the deadline (run timeout shortened to 12 s)',
+    // 25 s: the containers keep 10 s of the deadline for the upload, and fetch refuses to start without time to run.
+    describe: 'the submission loops forever; run kills it at the deadline (run timeout shortened to 25 s)',
     submission: faultSubmission('hangs'),
-    options: { prepareEnvironment: { RUN_TIMEOUT_SECONDS: '12', TASK_START_MARGIN_SECONDS: '0' } },
+    options: { prepareEnvironment: { RUN_TIMEOUT_SECONDS: '25', TASK_START_MARGIN_SECONDS: '0' } },
     expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /deadline/ },
   },
   'output-oversized': {
@@ -270,26 +272,38 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   },
 };
 
+/** One run of a fault, with the I8 violations found right after it (before a later run adds its own objects). */
+export interface FaultRun {
+  readonly outcome: RunOutcome;
+  readonly violations: readonly string[];
+}
+
 /** A fault's runs: the first (with the fault's doings before and during it), then its follow-ups in order. */
 export async function rehearseFault(
   rehearsal: Rehearsal,
   fault: Fault,
   archive: Buffer,
   onState?: (timing: StateTiming) => void,
-): Promise<RunOutcome[]> {
+): Promise<FaultRun[]> {
   const { beforeRun, duringLaunch } = fault;
-  const outcomes = [
-    await rehearsal.submit(archive, {
-      ...(onState ? { onState } : {}),
-      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-      ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
-    }),
+  const checked = async (outcome: RunOutcome) => ({
+    outcome,
+    violations: await invariantViolations(rehearsal, outcome),
+  });
+  const runs = [
+    await checked(
+      await rehearsal.submit(archive, {
+        ...(onState ? { onState } : {}),
+        ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
+        ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
+      }),
+    ),
   ];
   for (const followUp of fault.followUps ?? []) {
     followUp.before?.(rehearsal);
-    outcomes.push(await rehearsal.submit(archive));
+    runs.push(await checked(await rehearsal.submit(archive)));
   }
-  return outcomes;
+  return runs;
 }
 
 /** How a fault's runs differed from what the fault expects; empty when they went as expected. */
