@@ -16,7 +16,6 @@ export const CLOUDFORMATION_ACTIONS: Readonly<Record<string, readonly string[]>>
     'dynamodb:TagResource',
     'dynamodb:UntagResource',
   ],
-  events: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets'],
   ec2: [
     'ec2:Describe*',
     'ec2:CreateVpc',
