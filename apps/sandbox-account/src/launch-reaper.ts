@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -42,7 +42,7 @@ export class LaunchReaper extends Construct {
     const findTasks = new sfn.CustomState(this, 'FindTasks', {
       stateJson: {
         Type: 'Task',
-        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:ecs:listTasks`,
+        Resource: 'arn:aws:states:::aws-sdk:ecs:listTasks',
         Parameters: { Cluster: clusterArn, 'StartedBy.$': '$.executionName', DesiredStatus: 'RUNNING' },
         ResultSelector: { 'taskArns.$': '$.TaskArns' },
         Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 4 }],
@@ -51,7 +51,7 @@ export class LaunchReaper extends Construct {
     const stopTask = new sfn.CustomState(this, 'StopTask', {
       stateJson: {
         Type: 'Task',
-        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:ecs:stopTask`,
+        Resource: 'arn:aws:states:::aws-sdk:ecs:stopTask',
         Parameters: { Cluster: clusterArn, 'Task.$': '$', Reason: 'Its launch execution was aborted or failed' },
         ResultPath: null,
         Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 4 }],

@@ -90,7 +90,7 @@ export class LaunchWorkflow extends Construct {
       stateJson: {
         Type: 'Task',
         // CustomState, not EcsRunTask: that would grant PassRole on the (removed) task role too.
-        Resource: `arn:${partition}:states:::ecs:runTask.sync`,
+        Resource: 'arn:aws:states:::ecs:runTask.sync',
         TimeoutSeconds: props.taskTimeoutSeconds,
         Parameters: {
           Cluster: clusterArn,
@@ -149,7 +149,7 @@ export class LaunchWorkflow extends Construct {
       new sfn.CustomState(this, stateId, {
         stateJson: {
           Type: 'Task',
-          Resource: `arn:${partition}:states:::aws-sdk:ecs:${action}`,
+          Resource: `arn:aws:states:::aws-sdk:ecs:${action}`,
           Parameters: { Cluster: clusterArn, ...parameters },
           Retry: [sdkRetry],
           Catch: catchToNotStopped,
