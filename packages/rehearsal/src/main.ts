@@ -10,7 +10,7 @@ import { archiveSubmission } from './run/submission-archive.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME]
+const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME] [--session-token-length N]
 faults: ${Object.keys(FAULTS).join(', ')}`;
 
 async function main(): Promise<number> {
@@ -21,6 +21,7 @@ async function main(): Promise<number> {
       runs: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '1' },
       fault: { type: 'string' },
+      'session-token-length': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -39,13 +40,23 @@ async function main(): Promise<number> {
     console.error(`--runs and --concurrency take whole numbers of at least 1\n${USAGE}`);
     return 2;
   }
+  const tokenLength = values['session-token-length'] === undefined ? undefined : Number(values['session-token-length']);
+  if (tokenLength !== undefined && (!Number.isInteger(tokenLength) || tokenLength < 16)) {
+    console.error(`--session-token-length takes a whole number of characters, at least 16\n${USAGE}`);
+    return 2;
+  }
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
 
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
-  const rehearsal = await Rehearsal.start({ root, env, ...fault?.options });
+  const rehearsal = await Rehearsal.start({
+    root,
+    env,
+    ...(tokenLength === undefined ? {} : { sessionTokenLength: tokenLength }),
+    ...fault?.options,
+  });
   try {
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
