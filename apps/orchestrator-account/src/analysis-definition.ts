@@ -4,54 +4,38 @@ import {
   AIRLOCK_ERRORS,
   DATA_PLANE_ACTION,
   RESULT_REPORT_KEY_FORMAT,
-  RUN_GRANT_VARIABLES,
-  TASK_START_MARGIN_SECONDS,
-  type LaunchConfig,
-  type LaunchResult,
+  launchHopTimeoutSeconds,
+  launchRequestParameters,
   type RunGrant,
 } from '@airlock/contracts';
-import { selectFields, statePath } from './state-paths.js';
+import { statePath } from './state-paths.js';
 
 export interface AnalysisDefinitionProps {
   /** The data account's Express workflow (prepare | finalize | purge). */
   readonly dataPlaneStateMachineArn: string;
   /** Role in the data account that may start that workflow; assumed per task via `Credentials`. */
   readonly dataInvokerRoleArn: string;
-  /** Role in the sandbox account that may read the launch config and run the runner task. */
+  /** Role in the sandbox account that may start the launch workflow and follow its executions. */
   readonly sandboxLauncherRoleArn: string;
-  /** SSM parameter in the sandbox account holding the launch config. */
-  readonly launchConfigParameterName: string;
+  /** The sandbox's launch workflow (Standard), which alone decides how the untrusted task runs. */
+  readonly launchStateMachineArn: string;
   /** Hard deadline of the untrusted task, from the environment config. */
   readonly runTimeoutSeconds: number;
 }
 
 /** Errors worth retrying on the cross-account SDK calls: throttling and transient client faults. */
-const SDK_TRANSIENT = [
-  'Sfn.SdkClientException',
-  'Sfn.ThrottlingException',
-  'Ssm.SdkClientException',
-  'Ssm.ThrottlingException',
-];
-/** ECS throttling and capacity errors on RunTask (reported as ECS.<exception>). */
-const ECS_TRANSIENT = [
-  'ECS.AmazonECSException',
-  'ECS.ThrottlingException',
-  'ECS.LimitExceededException',
-  'ECS.ServerException',
-];
+const SDK_TRANSIENT = ['Sfn.SdkClientException', 'Sfn.ThrottlingException'];
 
-/** Where the sandbox's launch config sits once LoadSandboxConfig has read it. */
-const launchConfig = statePath<LaunchConfig>('$.launch.config');
 /** Where prepare's grant sits until RunUntrusted's launch result overwrites it, at the same path. */
 const runGrant = statePath<RunGrant>('$.finalize.task');
 
 /**
  * The analysis workflow, JSONPath only (the local rehearsal engine runs no JSONata). It carries identifiers, never
  * sensitive data; the presigned URLs exist in state only between ParseGrant and RunUntrusted, whose result
- * overwrites them. Every path reaches Purge before it ends.
+ * (or LaunchFailed) overwrites them. Every path reaches Purge before it ends.
  *
- * Happy path: Start, Prepare, PrepareSucceeded, ParseGrant, LoadSandboxConfig, RunUntrusted, Finalize, Purge,
- * Outcome, Done: 10 state transitions.
+ * Happy path: Start, Prepare, PrepareSucceeded, ParseGrant, RunUntrusted, Finalize, Purge, Outcome, Done: 9 state
+ * transitions, plus the launch workflow's 2.
  */
 export function analysisDefinition(scope: Construct, props: AnalysisDefinitionProps): sfn.IChainable {
   const dataPlaneCall = (id: string, requestPath: string, resultPath: string) =>
@@ -97,62 +81,43 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     },
   });
 
-  const loadSandboxConfig = new sfn.CustomState(scope, 'LoadSandboxConfig', {
+  // The sandbox's launch workflow, started under the launcher role with Name = the run ID: a retry cannot start a
+  // second execution (and task) with the same URLs. Its worst case plus the polling lag bounds the hop.
+  const runUntrusted = new sfn.CustomState(scope, 'RunUntrusted', {
     stateJson: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::aws-sdk:ssm:getParameter',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Credentials: { RoleArn: props.sandboxLauncherRoleArn },
-      Parameters: { Name: props.launchConfigParameterName },
-      ResultSelector: { 'config.$': 'States.StringToJson($.Parameter.Value)' },
-      ResultPath: '$.launch',
+      TimeoutSeconds: launchHopTimeoutSeconds(props.runTimeoutSeconds),
+      Parameters: {
+        StateMachineArn: props.launchStateMachineArn,
+        'Name.$': '$$.Execution.Name',
+        Input: launchRequestParameters(runGrant.path),
+      },
+      // Only the child's Output (the launch result): the `.sync:2` result also carries its Input, the URLs. Written
+      // over the whole finalize request, grant included.
+      ResultSelector: {
+        action: DATA_PLANE_ACTION.finalize,
+        'runId.$': '$$.Execution.Name',
+        'task.$': '$.Output',
+      },
+      ResultPath: '$.finalize',
       Retry: [
         { ErrorEquals: SDK_TRANSIENT, IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' },
       ],
     },
   });
 
-  const runUntrusted = new sfn.CustomState(scope, 'RunUntrusted', {
-    stateJson: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::ecs:runTask.sync',
-      Credentials: { RoleArn: props.sandboxLauncherRoleArn },
-      TimeoutSeconds: props.runTimeoutSeconds + TASK_START_MARGIN_SECONDS,
-      Parameters: {
-        LaunchType: 'FARGATE',
-        'Cluster.$': launchConfig.field('clusterArn'),
-        'TaskDefinition.$': launchConfig.field('taskDefinitionFamily'),
-        NetworkConfiguration: {
-          AwsvpcConfiguration: {
-            'Subnets.$': launchConfig.field('subnets'),
-            'SecurityGroups.$': launchConfig.field('securityGroups'),
-            AssignPublicIp: 'DISABLED',
-          },
-        },
-        Overrides: {
-          ContainerOverrides: [
-            {
-              'Name.$': launchConfig.field('containerName'),
-              Environment: Object.entries(RUN_GRANT_VARIABLES).map(([field, name]) => ({
-                Name: name,
-                'Value.$': runGrant.field(field as keyof RunGrant),
-              })),
-            },
-          ],
-        },
+  // A failed hop keeps only the error's name: its Cause can hold the child's input, URLs included. The state is
+  // rebuilt, so neither the Cause nor the grant stays in it.
+  const launchFailed = new sfn.Pass(scope, 'LaunchFailed', {
+    parameters: {
+      finalize: {
+        action: DATA_PLANE_ACTION.finalize,
+        'runId.$': '$$.Execution.Name',
+        task: { 'Error.$': '$.launchError.Error' },
       },
-      // Only what Finalize needs; writing it over the grant drops the presigned URLs from state.
-      ResultSelector: selectFields<LaunchResult>({ containers: '$.Containers', stoppedReason: '$.StoppedReason' }),
-      ResultPath: runGrant.path,
-      Retry: [
-        {
-          ErrorEquals: ECS_TRANSIENT,
-          IntervalSeconds: 5,
-          BackoffRate: 2,
-          MaxAttempts: 4,
-          MaxDelaySeconds: 60,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      'purge.$': '$.purge',
     },
   });
 
@@ -203,15 +168,15 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
 
   const catchAll = { errors: [sfn.Errors.ALL] };
   prepare.addCatch(purge, { ...catchAll, resultPath: '$.prepare' });
-  loadSandboxConfig.addCatch(finalize, { ...catchAll, resultPath: runGrant.path });
-  runUntrusted.addCatch(finalize, { ...catchAll, resultPath: runGrant.path });
+  runUntrusted.addCatch(launchFailed, { ...catchAll, resultPath: '$.launchError' });
+  launchFailed.next(finalize);
   finalize.addCatch(purge, { ...catchAll, resultPath: '$.finalize' });
   purge.addCatch(purgeFailed, { ...catchAll, resultPath: '$.purge' });
 
   const prepareSucceeded = new sfn.Choice(scope, 'PrepareSucceeded')
     .when(
       sfn.Condition.stringEquals('$.prepare.Status', 'SUCCEEDED'),
-      parseGrant.next(loadSandboxConfig).next(runUntrusted).next(finalize).next(purge),
+      parseGrant.next(runUntrusted).next(finalize).next(purge),
     )
     .otherwise(purge);
   purge.next(outcome);

@@ -3,7 +3,7 @@ import {
   analysisStateMachineName,
   dataInvokerRoleArn,
   dataPlaneStateMachineArn,
-  launchConfigParameterName,
+  launchStateMachineArn,
   orchestratorRoleName,
   sandboxLauncherRoleArn,
 } from '@airlock/contracts';
@@ -56,7 +56,7 @@ export class OrchestratorAccountStack extends AccountStack {
           dataPlaneStateMachineArn: dataPlaneStateMachineArn(env),
           dataInvokerRoleArn: dataInvokerRoleArn(env),
           sandboxLauncherRoleArn: sandboxLauncherRoleArn(env),
-          launchConfigParameterName: launchConfigParameterName(env),
+          launchStateMachineArn: launchStateMachineArn(env),
           runTimeoutSeconds: env.run.timeoutSeconds,
         }),
       ),

@@ -14,8 +14,3 @@ export function statePath<T>(path: string): StatePath<T> {
   }
   return { path, field: (name) => `${path}.${name}` };
 }
-
-/** A `ResultSelector` that keeps exactly the fields of `T`, each from a path of the task's raw result. */
-export function selectFields<T>(sources: Record<keyof T & string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries<string>(sources).map(([field, source]) => [`${field}.$`, source]));
-}

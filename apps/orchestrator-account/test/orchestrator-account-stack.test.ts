@@ -19,6 +19,7 @@ const states = definition.States;
 
 const INVOKER = 'arn:aws:iam::333333333333:role/airlock-example-data-invoker';
 const LAUNCHER = 'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher';
+const LAUNCH = 'arn:aws:states:eu-west-1:222222222222:stateMachine:airlock-example-launch';
 const DATA_PLANE = 'arn:aws:states:eu-west-1:333333333333:stateMachine:airlock-example-data-plane';
 
 /** Every state a state can go to next: Next, Choice branches and default, Catch targets. */
@@ -61,12 +62,7 @@ describe('analysis state machine', () => {
         ResultPath: request,
         Retry: [
           {
-            ErrorEquals: [
-              'Sfn.SdkClientException',
-              'Sfn.ThrottlingException',
-              'Ssm.SdkClientException',
-              'Ssm.ThrottlingException',
-            ],
+            ErrorEquals: ['Sfn.SdkClientException', 'Sfn.ThrottlingException'],
             JitterStrategy: 'FULL',
             MaxAttempts: 3,
           },
@@ -102,80 +98,76 @@ describe('analysis state machine', () => {
     expect(outcome.Default).toBe('FinalizeFailed');
   });
 
-  it('reads the launch config in the sandbox account with the launcher role', () => {
-    expect(states.LoadSandboxConfig).toMatchObject({
-      Resource: 'arn:aws:states:::aws-sdk:ssm:getParameter',
-      Credentials: { RoleArn: LAUNCHER },
-      Parameters: { Name: '/airlock/example/sandbox/launch-config' },
-      ResultSelector: { 'config.$': 'States.StringToJson($.Parameter.Value)' },
-      ResultPath: '$.launch',
-    });
-  });
-
-  it('runs the untrusted task on Fargate with no public IP, only the three overrides, a timeout and jittered ECS retries', () => {
+  it('starts the sandbox launch workflow with the launcher role, Name = run ID, only the three request strings', () => {
     expect(states.RunUntrusted).toEqual({
       Type: 'Task',
       QueryLanguage: 'JSONPath',
-      Resource: 'arn:aws:states:::ecs:runTask.sync',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Credentials: { RoleArn: LAUNCHER },
-      TimeoutSeconds: 300 + 180,
+      // run timeout + start margin, + the launch workflow's find-and-stop (5 s x 30 checks + 60 s), + 60 s polling lag
+      TimeoutSeconds: 300 + 180 + 210 + 60,
       Parameters: {
-        LaunchType: 'FARGATE',
-        'Cluster.$': '$.launch.config.clusterArn',
-        'TaskDefinition.$': '$.launch.config.taskDefinitionFamily',
-        NetworkConfiguration: {
-          AwsvpcConfiguration: {
-            'Subnets.$': '$.launch.config.subnets',
-            'SecurityGroups.$': '$.launch.config.securityGroups',
-            AssignPublicIp: 'DISABLED',
-          },
-        },
-        Overrides: {
-          ContainerOverrides: [
-            {
-              'Name.$': '$.launch.config.containerName',
-              Environment: [
-                { Name: 'INPUT_URL', 'Value.$': '$.finalize.task.inputUrl' },
-                { Name: 'OUTPUT_POST', 'Value.$': '$.finalize.task.outputPost' },
-                { Name: 'RUN_DEADLINE', 'Value.$': '$.finalize.task.deadline' },
-              ],
-            },
-          ],
+        StateMachineArn: LAUNCH,
+        'Name.$': '$$.Execution.Name',
+        Input: {
+          'inputUrl.$': '$.finalize.task.inputUrl',
+          'outputPost.$': '$.finalize.task.outputPost',
+          'deadline.$': '$.finalize.task.deadline',
         },
       },
-      ResultSelector: { 'containers.$': '$.Containers', 'stoppedReason.$': '$.StoppedReason' },
-      ResultPath: '$.finalize.task',
+      ResultSelector: { action: 'finalize', 'runId.$': '$$.Execution.Name', 'task.$': '$.Output' },
+      ResultPath: '$.finalize',
       Retry: [
         {
-          ErrorEquals: [
-            'ECS.AmazonECSException',
-            'ECS.ThrottlingException',
-            'ECS.LimitExceededException',
-            'ECS.ServerException',
-          ],
-          IntervalSeconds: 5,
+          ErrorEquals: ['Sfn.SdkClientException', 'Sfn.ThrottlingException'],
+          IntervalSeconds: 1,
           BackoffRate: 2,
-          MaxAttempts: 4,
-          MaxDelaySeconds: 60,
+          MaxAttempts: 3,
           JitterStrategy: 'FULL',
         },
       ],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalize.task', Next: 'Finalize' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.launchError', Next: 'LaunchFailed' }],
       Next: 'Finalize',
     });
   });
 
+  it('chooses nothing about the task: no cluster, revision, network, role, CPU, memory or count', () => {
+    const hop = JSON.stringify(states.RunUntrusted);
+    for (const field of [
+      'Cluster',
+      'TaskDefinition',
+      'NetworkConfiguration',
+      'Subnets',
+      'SecurityGroups',
+      'TaskRoleArn',
+      'ExecutionRoleArn',
+      'Cpu',
+      'Memory',
+      'Count',
+      'Overrides',
+      'LaunchType',
+      'CapacityProvider',
+    ])
+      expect(hop).not.toContain(`"${field}`);
+    expect(JSON.stringify(definition)).not.toMatch(/ecs:|ssm:/);
+  });
+
   it('drops the presigned URLs from state as soon as RunUntrusted has them', () => {
-    // The grant lives only at $.finalize.task: written by ParseGrant, overwritten by RunUntrusted's result or error.
+    // The grant lives only at $.finalize.task: written by ParseGrant, overwritten by RunUntrusted's result, or
+    // dropped with the error's Cause by LaunchFailed, which rebuilds the whole state.
     expect(states.ParseGrant).toMatchObject({
       Parameters: { finalize: { 'task.$': 'States.StringToJson($.prepare.Output)' } },
     });
     expect(Object.keys(states.ParseGrant!.Parameters as object)).toEqual(['finalize', 'purge.$']);
-    expect(states.RunUntrusted).toMatchObject({ ResultPath: '$.finalize.task' });
-    for (const entry of states.RunUntrusted!.Catch as Array<{ ResultPath: string }>)
-      expect(entry.ResultPath).toBe('$.finalize.task');
-    expect(states.LoadSandboxConfig).toMatchObject({
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalize.task', Next: 'Finalize' }],
+    expect(states.RunUntrusted).toMatchObject({ ResultPath: '$.finalize' });
+    expect(states.LaunchFailed).toEqual({
+      Type: 'Pass',
+      QueryLanguage: 'JSONPath',
+      Parameters: {
+        finalize: { action: 'finalize', 'runId.$': '$$.Execution.Name', task: { 'Error.$': '$.launchError.Error' } },
+        'purge.$': '$.purge',
+      },
+      Next: 'Finalize',
     });
   });
 
@@ -196,20 +188,19 @@ describe('analysis state machine', () => {
   });
 
   it('catches every error of every task', () => {
-    for (const name of ['Prepare', 'LoadSandboxConfig', 'RunUntrusted', 'Finalize', 'Purge']) {
+    for (const name of ['Prepare', 'RunUntrusted', 'Finalize', 'Purge']) {
       expect((states[name]!.Catch as Array<{ ErrorEquals: string[] }>).map((c) => c.ErrorEquals)).toEqual([
         ['States.ALL'],
       ]);
     }
   });
 
-  it('takes 10 state transitions on the happy path (budget: 12)', () => {
+  it('takes 9 state transitions on the happy path, 11 with the launch workflow (budget: 16)', () => {
     const happy = [
       'Start',
       'Prepare',
       'PrepareSucceeded',
       'ParseGrant',
-      'LoadSandboxConfig',
       'RunUntrusted',
       'Finalize',
       'Purge',
@@ -226,7 +217,9 @@ describe('analysis state machine', () => {
         'resultKey.$': "States.Format('results/{}/report.json', $$.Execution.Name)",
       },
     });
-    expect(happy.length).toBeLessThanOrEqual(12);
+    // The launch workflow's happy path (CheckRequest, RunTask) is walked in the sandbox app's tests: 2 transitions.
+    const launchHappyPath = 2;
+    expect(happy.length + launchHappyPath).toBeLessThanOrEqual(16);
   });
 
   it('encrypts execution data with a customer key, logs without execution data to an encrypted group, and traces', () => {

@@ -1,6 +1,6 @@
-import type { LaunchResult, RunGrant } from '@airlock/contracts';
+import type { RunGrant } from '@airlock/contracts';
 import { describe, expect, it } from 'vitest';
-import { selectFields, statePath } from '../src/state-paths.js';
+import { statePath } from '../src/state-paths.js';
 
 describe('state paths', () => {
   it('builds a field path from a contract field', () => {
@@ -9,13 +9,6 @@ describe('state paths', () => {
     expect(grant.field('inputUrl')).toBe('$.finalize.task.inputUrl');
     // @ts-expect-error: a field the contract does not have fails typecheck, so a renamed field breaks the build.
     expect(grant.field('inputURL')).toBe('$.finalize.task.inputURL');
-  });
-
-  it('selects exactly the fields of a contract from a raw result', () => {
-    expect(selectFields<LaunchResult>({ containers: '$.Containers', stoppedReason: '$.StoppedReason' })).toEqual({
-      'containers.$': '$.Containers',
-      'stoppedReason.$': '$.StoppedReason',
-    });
   });
 
   it.each(['finalize.task', '$.finalize..task', '$.a[0]', '$'])('fails when the path is %j', (path) => {

@@ -6,5 +6,5 @@ synthAccountApp({
   account: 'sandbox',
   outdir: fileURLToPath(new URL('../cdk.out', import.meta.url)),
   build: (app, airlock) => new SandboxAccountStack(app, { airlock }),
-  managedServices: ['ec2', 'ecs', 'ecr', 'kms', 'logs', 'ssm', 'route53resolver'],
+  managedServices: ['ec2', 'ecs', 'ecr', 'kms', 'logs', 'states', 'events', 'route53resolver'],
 });

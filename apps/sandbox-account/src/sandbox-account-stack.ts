@@ -2,23 +2,25 @@ import { fileURLToPath } from 'node:url';
 import { AccountStack, crossAccountTrust, LogsEncryptionKey, type AccountStackProps } from '@airlock/shared';
 import {
   dataBucketArn,
-  launchConfigParameterArn,
-  launchConfigParameterName,
+  dataBucketName,
+  launchExecutionArnPattern,
+  launchReaperStateMachineName,
+  launchStateMachineArn,
+  launchStateMachineName,
+  launchTaskTimeoutSeconds,
   runnerTaskArnPattern,
-  runnerTaskDefinitionArnPattern,
   runnerTaskDefinitionFamily,
   sandboxClusterName,
   sandboxLauncherRoleName,
-  type LaunchConfig,
 } from '@airlock/contracts';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { restrictEndpoints } from './endpoint-policies.js';
+import { LaunchReaper } from './launch-reaper.js';
+import { LaunchWorkflow } from './launch-workflow.js';
 import { LauncherRole } from './launcher-role.js';
-import { RUNNER_CONTAINER_NAME, RunnerTask } from './runner-task.js';
+import { RunnerTask } from './runner-task.js';
 import { SandboxNetwork } from './sandbox-network.js';
 
 export interface SandboxAccountStackProps extends AccountStackProps {
@@ -36,7 +38,8 @@ const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 export class SandboxAccountStack extends AccountStack {
   readonly network: SandboxNetwork;
   readonly runnerTask: RunnerTask;
-  readonly launchConfig: ssm.StringParameter;
+  readonly launchWorkflow: LaunchWorkflow;
+  readonly launchReaper: LaunchReaper;
   readonly launcherRole: iam.Role;
 
   constructor(scope: Construct, props: SandboxAccountStackProps) {
@@ -61,6 +64,8 @@ export class SandboxAccountStack extends AccountStack {
       imageDirectory: props.runnerImageDirectory ?? DEFAULT_RUNNER_IMAGE,
       logsKey,
       logRetention: LOG_RETENTION,
+      dataUrlPrefix: `https://${dataBucketName(env)}.s3.${env.region}.amazonaws.com/`,
+      runMaxSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
     });
 
     restrictEndpoints(this.network, {
@@ -71,27 +76,40 @@ export class SandboxAccountStack extends AccountStack {
       executionRoleArn: this.runnerTask.executionRole.roleArn,
     });
 
-    const launchConfig: LaunchConfig = {
-      clusterArn: this.runnerTask.cluster.clusterArn,
-      taskDefinitionFamily: runnerTaskDefinitionFamily(env),
-      containerName: RUNNER_CONTAINER_NAME,
-      subnets: this.network.vpc.isolatedSubnets.map((s) => s.subnetId),
-      securityGroups: [this.network.taskSecurityGroup.securityGroupId],
-    };
-    this.launchConfig = new ssm.StringParameter(this, 'LaunchConfig', {
-      parameterName: launchConfigParameterName(env),
-      description: 'Where and how the orchestrator launches the runner task (read with the launcher role)',
-      stringValue: Stack.of(this).toJsonString(launchConfig),
+    this.launchWorkflow = new LaunchWorkflow(this, 'Launch', {
+      stateMachineName: launchStateMachineName(env),
+      stateMachineArn: launchStateMachineArn(env),
+      cluster: this.runnerTask.cluster,
+      taskDefinition: this.runnerTask.taskDefinition,
+      executionRole: this.runnerTask.executionRole,
+      subnets: this.network.vpc.isolatedSubnets,
+      securityGroup: this.network.taskSecurityGroup,
+      taskArnPattern: runnerTaskArnPattern(env),
+      taskTimeoutSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
+      logsKey,
+      logRetention: LOG_RETENTION,
+    });
+
+    const reaperName = launchReaperStateMachineName(env);
+    this.launchReaper = new LaunchReaper(this, 'LaunchReaper', {
+      name: reaperName,
+      stateMachineArn: `arn:${env.partition}:states:${env.region}:${env.accounts.sandbox}:stateMachine:${reaperName}`,
+      ruleArn: `arn:${env.partition}:events:${env.region}:${env.accounts.sandbox}:rule/${reaperName}`,
+      launchStateMachineArn: launchStateMachineArn(env),
+      cluster: this.runnerTask.cluster,
+      taskArnPattern: runnerTaskArnPattern(env),
+      account: env.accounts.sandbox,
+      logsKey,
+      logRetention: LOG_RETENTION,
     });
 
     this.launcherRole = new LauncherRole(this, 'Launcher', {
       roleName: sandboxLauncherRoleName(env),
       assumedBy: crossAccountTrust(env),
-      launchConfigParameterArn: launchConfigParameterArn(env),
-      clusterArn: this.runnerTask.cluster.clusterArn,
-      taskDefinitionArnPattern: runnerTaskDefinitionArnPattern(env),
-      taskArnPattern: runnerTaskArnPattern(env),
-      executionRoleArn: this.runnerTask.executionRole.roleArn,
+      launchStateMachineArn: launchStateMachineArn(env),
+      launchExecutionArnPattern: launchExecutionArnPattern(env),
+      launchKey: this.launchWorkflow.key,
+      region: env.region,
     }).role;
   }
 }

@@ -25,7 +25,6 @@ const endpointSg = logicalId('AWS::EC2::SecurityGroup', (p) =>
 const executionRoleId = logicalId('AWS::IAM::Role', (p) =>
   JSON.stringify(p.AssumeRolePolicyDocument).includes('ecs-tasks'),
 )!;
-const clusterId = logicalId('AWS::ECS::Cluster', () => true)!;
 const runnerLogsId = ofType('AWS::Logs::LogGroup')
   .map(([id]) => id)
   .find((id) => id.startsWith('RunnerLogs'))!;
@@ -196,7 +195,8 @@ describe('SandboxAccountStack', () => {
 
   describe('runner task', () => {
     const taskDefinition = onlyOne('AWS::ECS::TaskDefinition');
-    const container = (taskDefinition.ContainerDefinitions as Array<Record<string, unknown>>)[0]!;
+    const containers = taskDefinition.ContainerDefinitions as Array<Record<string, unknown>>;
+    const container = (name: string) => containers.find((c) => c.Name === name)!;
 
     it('has no task role, and no unused role is left in the template', () => {
       expect(taskDefinition).not.toHaveProperty('TaskRoleArn');
@@ -210,11 +210,14 @@ describe('SandboxAccountStack', () => {
       expect(roleTrusts.sort()).toEqual([
         JSON.stringify([{ AWS: 'arn:aws:iam::111111111111:root' }]),
         JSON.stringify([{ Service: 'ecs-tasks.amazonaws.com' }]),
+        JSON.stringify([{ Service: 'events.amazonaws.com' }]),
+        JSON.stringify([{ Service: 'states.amazonaws.com' }]),
+        JSON.stringify([{ Service: 'states.amazonaws.com' }]),
         JSON.stringify([{ Service: 'vpc-flow-logs.amazonaws.com' }]),
       ]);
     });
 
-    it('is an arm64 Fargate task of the deterministic family with one bounded scratch volume', () => {
+    it('is an arm64 Fargate task of the deterministic family with one bounded scratch volume, own PID namespaces', () => {
       expect(taskDefinition).toMatchObject({
         Family: 'airlock-example-runner',
         RequiresCompatibilities: ['FARGATE'],
@@ -224,25 +227,65 @@ describe('SandboxAccountStack', () => {
         Volumes: [{ Name: 'scratch' }],
         ExecutionRoleArn: { 'Fn::GetAtt': [executionRoleId, 'Arn'] },
       });
+      expect(taskDefinition).not.toHaveProperty('PidMode');
     });
 
-    it('runs the container read-only, as a numeric non-root user, with every capability dropped and a stop timeout', () => {
-      expect(container).toMatchObject({
-        Name: 'runner',
-        ReadonlyRootFilesystem: true,
-        User: '10001:10001',
-        Privileged: false,
-        StopTimeout: 10,
-        LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
-        MountPoints: [{ ContainerPath: '/scratch', ReadOnly: false, SourceVolume: 'scratch' }],
-        LogConfiguration: {
-          LogDriver: 'awslogs',
-          Options: expect.objectContaining({ 'awslogs-group': { Ref: runnerLogsId } }),
-        },
-      });
-      expect((container.LinuxParameters as { Capabilities: object }).Capabilities).not.toHaveProperty('Add');
-      expect(container).not.toHaveProperty('Environment');
-      expect(container).not.toHaveProperty('Secrets');
+    it('has fetch, run and deliver, each running its own role of the one image', () => {
+      expect(containers.map((c) => c.Name)).toEqual(['fetch', 'run', 'deliver']);
+      for (const c of containers) expect(c.Command).toEqual([c.Name]);
+      expect(new Set(containers.map((c) => JSON.stringify(c.Image))).size).toBe(1);
+    });
+
+    it('makes deliver the only essential container and orders fetch SUCCESS -> run COMPLETE -> deliver', () => {
+      // ECS rejects SUCCESS/COMPLETE conditions on an essential container at deploy time, not at synth.
+      expect(containers.map((c) => [c.Name, c.Essential])).toEqual([
+        ['fetch', false],
+        ['run', false],
+        ['deliver', true],
+      ]);
+      expect(container('fetch')).not.toHaveProperty('DependsOn');
+      expect(container('run').DependsOn).toEqual([{ ContainerName: 'fetch', Condition: 'SUCCESS' }]);
+      expect(container('deliver').DependsOn).toEqual([{ ContainerName: 'run', Condition: 'COMPLETE' }]);
+      // A startTimeout on run would count from its start and cut long runs.
+      expect(container('run')).not.toHaveProperty('StartTimeout');
+    });
+
+    it('runs every container read-only, as a numeric non-root user, with every capability dropped', () => {
+      for (const c of containers) {
+        expect(c).toMatchObject({
+          ReadonlyRootFilesystem: true,
+          User: '10001:10001',
+          Privileged: false,
+          StopTimeout: 10,
+          LinuxParameters: { Capabilities: { Drop: ['ALL'] } },
+          LogConfiguration: {
+            LogDriver: 'awslogs',
+            Options: expect.objectContaining({ 'awslogs-group': { Ref: runnerLogsId } }),
+          },
+        });
+        expect((c.LinuxParameters as { Capabilities: object }).Capabilities).not.toHaveProperty('Add');
+        expect(c).not.toHaveProperty('Secrets');
+      }
+      // run's supervisor must be PID 1 of its namespace: no init process in front of it.
+      expect(container('run').LinuxParameters).toMatchObject({ InitProcessEnabled: false });
+    });
+
+    it('mounts scratch read-write for fetch and run, read-only for deliver', () => {
+      const mount = (readOnly: boolean) => [{ ContainerPath: '/scratch', ReadOnly: readOnly, SourceVolume: 'scratch' }];
+      expect(container('fetch').MountPoints).toEqual(mount(false));
+      expect(container('run').MountPoints).toEqual(mount(false));
+      expect(container('deliver').MountPoints).toEqual(mount(true));
+    });
+
+    it('fixes only the data URL prefix and the maximum run time in the task definition, never a URL', () => {
+      const prefix = {
+        Name: 'AIRLOCK_DATA_URL_PREFIX',
+        Value: 'https://airlock-example-data-333333333333-eu-west-1.s3.eu-west-1.amazonaws.com/',
+      };
+      const maxSeconds = { Name: 'RUN_MAX_SECONDS', Value: String(300 + 180) };
+      expect(container('fetch').Environment).toEqual([prefix, maxSeconds]);
+      expect(container('run').Environment).toEqual([maxSeconds]);
+      expect(container('deliver').Environment).toEqual([prefix]);
     });
 
     it('lets the execution role pull only the runner image and write only the runner log group', () => {
@@ -281,27 +324,20 @@ describe('SandboxAccountStack', () => {
     });
   });
 
-  it('publishes the launch config under the deterministic parameter name', () => {
-    const parameter = onlyOne('AWS::SSM::Parameter');
-    expect(parameter.Name).toBe('/airlock/example/sandbox/launch-config');
-    const value = JSON.stringify(stack.resolve(parameter.Value));
-    for (const key of ['clusterArn', 'taskDefinitionFamily', 'containerName', 'subnets', 'securityGroups'])
-      expect(value).toContain(key);
-    expect(value).toContain('airlock-example-runner');
-    expect(value).toContain(clusterId);
-    expect(value).toContain(runnerSg);
+  it('has no SSM parameter: the launch shape lives in the launch workflow', () => {
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
   });
 
   describe('launcher role', () => {
     const role =
       resources[logicalId('AWS::IAM::Role', (p) => p.RoleName === 'airlock-example-sandbox-launcher')!]!.Properties;
-    const clusterArn = { 'Fn::GetAtt': [clusterId, 'Arn'] };
+    const launchKeyId = ofType('AWS::KMS::Key').find(([id]) => id.startsWith('LaunchKey'))![0];
 
     it('trusts only the orchestrator execution role with the analysis state machine as ExternalId', () => {
       expect(role.AssumeRolePolicyDocument).toEqual(EXAMPLE_TARGET_ROLE_TRUST);
     });
 
-    it('may read the launch config, run/watch/stop the runner on the one cluster and pass the execution role; nothing else', () => {
+    it('may start the launch workflow, follow its executions and use its key through Step Functions; nothing else', () => {
       expect(role.Policies).toEqual([
         {
           PolicyName: 'launch',
@@ -309,37 +345,35 @@ describe('SandboxAccountStack', () => {
             Version: '2012-10-17',
             Statement: [
               {
-                Sid: 'ReadLaunchConfig',
+                Sid: 'StartLaunchWorkflow',
                 Effect: 'Allow',
-                Action: 'ssm:GetParameter',
-                Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/airlock/example/sandbox/launch-config',
+                Action: 'states:StartExecution',
+                Resource: 'arn:aws:states:eu-west-1:222222222222:stateMachine:airlock-example-launch',
               },
               {
-                Sid: 'RunRunnerTask',
+                Sid: 'FollowLaunchExecutions',
                 Effect: 'Allow',
-                Action: 'ecs:RunTask',
-                Resource: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:*',
-                Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+                Action: ['states:DescribeExecution', 'states:StopExecution'],
+                Resource: 'arn:aws:states:eu-west-1:222222222222:execution:airlock-example-launch:*',
               },
               {
-                Sid: 'WatchAndStopRunnerTasks',
+                Sid: 'LaunchKeyThroughStepFunctions',
                 Effect: 'Allow',
-                Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
-                Resource: 'arn:aws:ecs:eu-west-1:222222222222:task/airlock-example-sandbox/*',
-                Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
-              },
-              {
-                Sid: 'PassExecutionRoleToEcs',
-                Effect: 'Allow',
-                Action: 'iam:PassRole',
-                Resource: { 'Fn::GetAtt': [executionRoleId, 'Arn'] },
-                Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                Resource: { 'Fn::GetAtt': [launchKeyId, 'Arn'] },
+                Condition: {
+                  StringEquals: {
+                    'kms:ViaService': 'states.eu-west-1.amazonaws.com',
+                    'kms:EncryptionContext:aws:states:stateMachineArn':
+                      'arn:aws:states:eu-west-1:222222222222:stateMachine:airlock-example-launch',
+                  },
+                },
               },
             ],
           },
         },
       ]);
-      expect(JSON.stringify(role)).not.toMatch(/events:|ManagedPolicyArns/);
+      expect(JSON.stringify(role)).not.toMatch(/ecs:|iam:PassRole|ssm:|events:|ManagedPolicyArns/);
       expect(
         ofType('AWS::IAM::Policy').some(([, p]) => JSON.stringify(p.Properties.Roles).includes('LauncherRole')),
       ).toBe(false);
@@ -356,12 +390,15 @@ describe('SandboxAccountStack', () => {
     ]) {
       template.resourceCountIs(type, 0);
     }
-    const key = onlyOne('AWS::KMS::Key');
-    expect(key.EnableKeyRotation).toBe(true);
-    const principals = JSON.stringify(
-      (key.KeyPolicy as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal),
-    );
-    expect(principals).not.toMatch(/111111111111|333333333333/);
-    expect(principals).not.toContain('"*"');
+    const keys = ofType('AWS::KMS::Key').map(([, k]) => k.Properties);
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key.EnableKeyRotation).toBe(true);
+      const principals = JSON.stringify(
+        (key.KeyPolicy as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal),
+      );
+      expect(principals).not.toMatch(/111111111111|333333333333/);
+      expect(principals).not.toContain('"*"');
+    }
   });
 });

@@ -5,7 +5,7 @@ export * from './archive/archive-policy.js';
 export * from './run-grant.js';
 export * from './launch.js';
 export * from './runner-output.js';
-export * from './runner-exit-codes.js';
 export * from './data-plane.js';
 export * from './records.js';
 export * from './runner-task.js';
+export * from './kill-switch.js';

@@ -1,41 +1,104 @@
+import { VARIABLE } from './runner-task.js';
+
 /**
- * The launch request and result between the orchestrator and the sandbox account. The sandbox publishes its launch
- * config (the IDs that are not deterministic) in SSM; the orchestrator reads it with the launcher role, starts the
- * task with the run's grant, and keeps only the launch result for finalize.
+ * The hop between the orchestrator and the sandbox's launch workflow (`<prefix>-<env>-launch`, a Standard state
+ * machine the orchestrator starts with `states:startExecution.sync:2`). The orchestrator passes only the launch
+ * request; the launch workflow fixes everything else about the task and always answers with a launch result.
  */
-export interface LaunchConfig {
-  readonly clusterArn: string;
-  readonly taskDefinitionFamily: string;
-  readonly containerName: string;
-  readonly subnets: string[];
-  readonly securityGroups: string[];
+
+/** The launch workflow's whole input: the run grant's three strings, nothing that shapes the task. */
+export interface LaunchRequest {
+  /** Presigned GET of this run's input; only the `fetch` container receives it. */
+  readonly inputUrl: string;
+  /** JSON of the presigned POST of this run's output; only the `deliver` container receives it. */
+  readonly outputPost: string;
+  /** Epoch milliseconds, as a string. */
+  readonly deadline: string;
 }
 
-/** Every field of {@link LaunchConfig}: a deployed parameter that lacks one is broken. */
-export const LAUNCH_CONFIG_FIELDS = [
-  'clusterArn',
-  'taskDefinitionFamily',
-  'containerName',
-  'subnets',
-  'securityGroups',
-] as const satisfies readonly (keyof LaunchConfig)[];
+/** Every field of {@link LaunchRequest}; the launch workflow refuses a request without each of them as a string. */
+export const LAUNCH_REQUEST_FIELDS = [
+  'inputUrl',
+  'outputPost',
+  'deadline',
+] as const satisfies readonly (keyof LaunchRequest)[];
 
-/** One stopped container, as ECS reports it. */
+/**
+ * The container variable each request field travels in. Which containers get which variable is
+ * `CONTAINER_VARIABLES[name].perRun`; `RUN_ID` is not in the request: the launch workflow sets it to its own
+ * execution name (= the run ID, chosen by the orchestrator as `Name` of the execution).
+ */
+export const LAUNCH_REQUEST_VARIABLES = {
+  inputUrl: VARIABLE.INPUT_URL,
+  outputPost: VARIABLE.OUTPUT_POST,
+  deadline: VARIABLE.RUN_DEADLINE,
+} as const satisfies Record<keyof LaunchRequest, string>;
+
+/**
+ * The `Parameters` (JSONPath) that build a launch request from a state path holding an object with the request's
+ * fields, e.g. `launchRequestParameters('$.finalize.task')` gives `{ "inputUrl.$": "$.finalize.task.inputUrl", … }`.
+ */
+export function launchRequestParameters(path: string): Record<`${keyof LaunchRequest}.$`, string> {
+  if (!/^\$(\.[A-Za-z][A-Za-z0-9]*)*$/.test(path)) {
+    throw new Error(`launch request path must look like "$.a.b" (letters and digits), got "${path}"`);
+  }
+  return {
+    'inputUrl.$': `${path}.inputUrl`,
+    'outputPost.$': `${path}.outputPost`,
+    'deadline.$': `${path}.deadline`,
+  };
+}
+
+/** How a launch ended; every launch execution that is not stopped from outside ends SUCCEEDED with one of these. */
+export const LAUNCH_OUTCOME = {
+  /** The task ran and stopped by itself; `containers` and `stoppedReason` are ECS's. */
+  TASK_STOPPED: 'TASK_STOPPED',
+  /** The request lacked a field or a field was not a string; no task was started. */
+  REQUEST_REJECTED: 'REQUEST_REJECTED',
+  /** RunTask failed or the task outlived the launch timeout; any task was found by `StartedBy`, stopped, and seen STOPPED. */
+  LAUNCH_FAILED: 'LAUNCH_FAILED',
+} as const;
+export type LaunchOutcome = (typeof LAUNCH_OUTCOME)[keyof typeof LAUNCH_OUTCOME];
+
+/** One stopped container, as ECS reports it (`DescribeTasks`' `Containers[]`, PascalCase kept). */
 export interface LaunchedContainer {
+  /** One of `CONTAINER_NAMES`; judge a container by this name, never by its position. */
   readonly Name?: string;
+  /** Absent when the container never ran (e.g. `run` and `deliver` after `fetch` failed) or was killed by the stop. */
   readonly ExitCode?: number;
   readonly LastStatus?: string;
   readonly Reason?: string;
 }
 
 /**
- * What the orchestrator keeps of the stopped task and passes to finalize: the containers' exit codes and the stopped
- * reason, never anything the submission wrote. A caught failure arrives instead as `{ Error, Cause }`.
+ * The launch workflow's output, which the orchestrator passes to finalize: nothing the submission wrote. The
+ * orchestrator keeps only this (the child's `Output`), never the `.sync:2` result's `Input`, which holds the URLs.
  */
 export interface LaunchResult {
+  readonly outcome: LaunchOutcome;
+  /** TASK_STOPPED: ECS's containers; otherwise empty. */
   readonly containers: readonly LaunchedContainer[];
+  /** TASK_STOPPED: ECS's stopped reason. */
   readonly stoppedReason?: string;
+  /** LAUNCH_FAILED: the caught error's name (e.g. `States.Timeout`). Never its `Cause`: a RunTask cause can hold the task's overrides, URLs included. */
+  readonly error?: string;
 }
 
 /** Time Fargate may take to place, pull and start the task before the run's own deadline starts to matter. */
 export const TASK_START_MARGIN_SECONDS = 180;
+
+/** The launch workflow's RunTask timeout, and the task definition's RUN_MAX_SECONDS: the run's time plus the start margin. */
+export const launchTaskTimeoutSeconds = (runTimeoutSeconds: number): number =>
+  runTimeoutSeconds + TASK_START_MARGIN_SECONDS;
+
+/** After a StopTask, how often and how many times the launch workflow checks that the task is STOPPED. */
+export const LAUNCH_STOP_CHECK_INTERVAL_SECONDS = 5;
+export const LAUNCH_STOP_CHECKS = 30;
+/** Upper bound of the launch workflow's find-and-stop path (stop checks plus the SDK calls and their retries). */
+export const LAUNCH_CLEANUP_MAX_SECONDS = LAUNCH_STOP_CHECK_INTERVAL_SECONDS * LAUNCH_STOP_CHECKS + 60;
+/** How late a cross-account `.sync` (polled) may notice that the child execution ended. */
+export const LAUNCH_POLL_LAG_SECONDS = 60;
+
+/** The orchestrator's timeout on the hop: longer than the launch workflow's worst case plus the polling lag. */
+export const launchHopTimeoutSeconds = (runTimeoutSeconds: number): number =>
+  launchTaskTimeoutSeconds(runTimeoutSeconds) + LAUNCH_CLEANUP_MAX_SECONDS + LAUNCH_POLL_LAG_SECONDS;

@@ -32,17 +32,19 @@ export const analysisStateMachineArn = (env: Env): string =>
 export const sandboxLauncherRoleName = (env: Env): string => resourceName(env, 'sandbox-launcher');
 export const sandboxLauncherRoleArn = (env: Env): string =>
   iamRoleArn(env, env.accounts.sandbox, sandboxLauncherRoleName(env));
-export const launchConfigParameterName = (env: Env): string =>
-  `/${env.prefix}/${env.environment}/sandbox/launch-config`;
-export const launchConfigParameterArn = (env: Env): string =>
-  `arn:${env.partition}:ssm:${env.region}:${env.accounts.sandbox}:parameter${launchConfigParameterName(env)}`;
+/** The Standard state machine that alone starts the runner task; the orchestrator's only entry into the account. */
+export const launchStateMachineName = (env: Env): string => resourceName(env, 'launch');
+export const launchStateMachineArn = (env: Env): string =>
+  stateMachineArn(env, env.accounts.sandbox, launchStateMachineName(env));
+/** Every execution of the launch state machine (`execution:<name>:<execution name>`). */
+export const launchExecutionArnPattern = (env: Env): string =>
+  `arn:${env.partition}:states:${env.region}:${env.accounts.sandbox}:execution:${launchStateMachineName(env)}:*`;
+/** The Express state machine that stops the task of a launch execution that ended ABORTED, TIMED_OUT or FAILED. */
+export const launchReaperStateMachineName = (env: Env): string => resourceName(env, 'launch-reaper');
 export const sandboxClusterName = (env: Env): string => resourceName(env, 'sandbox');
 export const sandboxClusterArn = (env: Env): string =>
   `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:cluster/${sandboxClusterName(env)}`;
 export const runnerTaskDefinitionFamily = (env: Env): string => resourceName(env, 'runner');
-/** Every revision of the runner family: `RunTask` is granted on the family, never on other task definitions. */
-export const runnerTaskDefinitionArnPattern = (env: Env): string =>
-  `arn:${env.partition}:ecs:${env.region}:${env.accounts.sandbox}:task-definition/${runnerTaskDefinitionFamily(env)}:*`;
 
 // Data account
 export const dataInvokerRoleName = (env: Env): string => resourceName(env, 'data-invoker');

@@ -1,6 +1,7 @@
 /**
- * What prepare (data account) hands out for one run, the orchestrator carries, and the sandbox's containers read:
- * one presigned GET, one presigned POST and a deadline, all strings because they travel as container variables.
+ * What prepare (data account) hands out for one run, the orchestrator carries into the launch request, and the
+ * sandbox's `fetch` and `deliver` containers read: one presigned GET, one presigned POST and a deadline, all strings
+ * because they travel as container variables.
  */
 export interface RunGrant {
   readonly inputUrl: string;
@@ -15,10 +16,3 @@ export interface OutputPost {
   readonly url: string;
   readonly fields: Readonly<Record<string, string>>;
 }
-
-/** The container variable each grant field travels in: the orchestrator sets exactly these, the runner reads them. */
-export const RUN_GRANT_VARIABLES = {
-  inputUrl: 'INPUT_URL',
-  outputPost: 'OUTPUT_POST',
-  deadline: 'RUN_DEADLINE',
-} as const satisfies Record<keyof RunGrant, string>;

@@ -20,7 +20,8 @@ describe('deterministic names', () => {
     expect(names.dataPlaneStateMachineName(exampleEnv)).toBe('airlock-example-data-plane');
     expect(names.dataBucketName(exampleEnv)).toBe('airlock-example-data-333333333333-eu-west-1');
     expect(names.runsTableName(exampleEnv)).toBe('airlock-example-runs');
-    expect(names.launchConfigParameterName(exampleEnv)).toBe('/airlock/example/sandbox/launch-config');
+    expect(names.launchStateMachineName(exampleEnv)).toBe('airlock-example-launch');
+    expect(names.launchReaperStateMachineName(exampleEnv)).toBe('airlock-example-launch-reaper');
   });
 
   it('places each ARN in the account that owns the resource', () => {
@@ -31,14 +32,14 @@ describe('deterministic names', () => {
     expect(names.sandboxLauncherRoleArn(exampleEnv)).toBe(
       'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher',
     );
-    expect(names.launchConfigParameterArn(exampleEnv)).toBe(
-      'arn:aws:ssm:eu-west-1:222222222222:parameter/airlock/example/sandbox/launch-config',
+    expect(names.launchStateMachineArn(exampleEnv)).toBe(
+      'arn:aws:states:eu-west-1:222222222222:stateMachine:airlock-example-launch',
+    );
+    expect(names.launchExecutionArnPattern(exampleEnv)).toBe(
+      'arn:aws:states:eu-west-1:222222222222:execution:airlock-example-launch:*',
     );
     expect(names.sandboxClusterArn(exampleEnv)).toBe(
       'arn:aws:ecs:eu-west-1:222222222222:cluster/airlock-example-sandbox',
-    );
-    expect(names.runnerTaskDefinitionArnPattern(exampleEnv)).toBe(
-      'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:*',
     );
     expect(names.dataInvokerRoleArn(exampleEnv)).toBe('arn:aws:iam::333333333333:role/airlock-example-data-invoker');
     expect(names.dataPlaneStateMachineArn(exampleEnv)).toBe(

@@ -1,19 +1,16 @@
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   dataInvokerRoleName,
   dataPlaneStateMachineArn,
-  launchConfigParameterName,
+  launchStateMachineArn,
   sandboxLauncherRoleName,
-  LAUNCH_CONFIG_FIELDS,
   type Env,
 } from '@airlock/contracts';
 
 export interface VerifyClients {
   readonly iam: IAMClient;
   readonly sfn: SFNClient;
-  readonly ssm: SSMClient;
 }
 
 /**
@@ -31,19 +28,11 @@ export async function verifyDeployment(
   if (!role.Role?.AssumeRolePolicyDocument?.includes('sts%3AExternalId'))
     throw new Error(`role ${roleName} has no ExternalId condition`);
   found.push(`role ${roleName} exists and requires an ExternalId`);
-  if (account === 'data') {
-    const machine = await clients.sfn.send(
-      new DescribeStateMachineCommand({ stateMachineArn: dataPlaneStateMachineArn(env) }),
-    );
-    if (machine.type !== 'EXPRESS') throw new Error(`${dataPlaneStateMachineArn(env)} is ${machine.type}, not EXPRESS`);
-    found.push(`state machine ${machine.name} exists (EXPRESS)`);
-  } else {
-    const parameter = await clients.ssm.send(new GetParameterCommand({ Name: launchConfigParameterName(env) }));
-    const config = JSON.parse(parameter.Parameter?.Value ?? '{}') as Record<string, unknown>;
-    for (const key of LAUNCH_CONFIG_FIELDS) {
-      if (!(key in config)) throw new Error(`launch config ${launchConfigParameterName(env)} lacks ${key}`);
-    }
-    found.push(`launch config ${launchConfigParameterName(env)} is complete`);
-  }
+  // The data plane is started synchronously (Express); the launch workflow with `.sync:2` (Standard).
+  const [machineArn, type] =
+    account === 'data' ? [dataPlaneStateMachineArn(env), 'EXPRESS'] : [launchStateMachineArn(env), 'STANDARD'];
+  const machine = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }));
+  if (machine.type !== type) throw new Error(`${machineArn} is ${machine.type}, not ${type}`);
+  found.push(`state machine ${machine.name} exists (${type})`);
   return found;
 }

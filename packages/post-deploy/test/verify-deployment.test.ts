@@ -1,6 +1,5 @@
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -16,9 +15,8 @@ function clients() {
   const c = {
     iam: new IAMClient({ region: env.region }),
     sfn: new SFNClient({ region: env.region }),
-    ssm: new SSMClient({ region: env.region }),
   };
-  return { c, iam: mockClient(c.iam), sfn: mockClient(c.sfn), ssm: mockClient(c.ssm) };
+  return { c, iam: mockClient(c.iam), sfn: mockClient(c.sfn) };
 }
 
 describe('verifyDeployment', () => {
@@ -38,29 +36,23 @@ describe('verifyDeployment', () => {
     ]);
   });
 
-  it('confirms the sandbox launcher role and a complete launch config', async () => {
-    const { c, iam, ssm } = clients();
+  it('confirms the sandbox launcher role and the Standard launch workflow', async () => {
+    const { c, iam, sfn } = clients();
     iam
       .on(GetRoleCommand, { RoleName: 'airlock-example-sandbox-launcher' })
       .resolves({ Role: { AssumeRolePolicyDocument: trustWithExternalId } as never });
-    ssm.on(GetParameterCommand, { Name: '/airlock/example/sandbox/launch-config' }).resolves({
-      Parameter: {
-        Value: JSON.stringify({
-          clusterArn: 'a',
-          taskDefinitionFamily: 'f',
-          containerName: 'runner',
-          subnets: [],
-          securityGroups: [],
-        }),
-      },
-    });
+    sfn
+      .on(DescribeStateMachineCommand, {
+        stateMachineArn: 'arn:aws:states:eu-west-1:222222222222:stateMachine:airlock-example-launch',
+      })
+      .resolves({ name: 'airlock-example-launch', type: 'STANDARD' } as never);
     expect(await verifyDeployment(env, 'sandbox', c)).toEqual([
       'role airlock-example-sandbox-launcher exists and requires an ExternalId',
-      'launch config /airlock/example/sandbox/launch-config is complete',
+      'state machine airlock-example-launch exists (STANDARD)',
     ]);
   });
 
-  it('fails when the deployed trust has no ExternalId, the workflow is not Express, or the launch config is incomplete', async () => {
+  it('fails when the deployed trust has no ExternalId, or a workflow has the wrong type', async () => {
     const bad = clients();
     bad.iam
       .on(GetRoleCommand)
@@ -74,11 +66,9 @@ describe('verifyDeployment', () => {
     standard.sfn.on(DescribeStateMachineCommand).resolves({ name: 'x', type: 'STANDARD' } as never);
     await expect(verifyDeployment(env, 'data', standard.c)).rejects.toThrow(/is STANDARD, not EXPRESS/);
 
-    const partial = clients();
-    partial.iam.on(GetRoleCommand).resolves({ Role: { AssumeRolePolicyDocument: trustWithExternalId } as never });
-    partial.ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '{"clusterArn":"a"}' } });
-    await expect(verifyDeployment(env, 'sandbox', partial.c)).rejects.toThrow(
-      'launch config /airlock/example/sandbox/launch-config lacks taskDefinitionFamily',
-    );
+    const express = clients();
+    express.iam.on(GetRoleCommand).resolves({ Role: { AssumeRolePolicyDocument: trustWithExternalId } as never });
+    express.sfn.on(DescribeStateMachineCommand).resolves({ name: 'x', type: 'EXPRESS' } as never);
+    await expect(verifyDeployment(env, 'sandbox', express.c)).rejects.toThrow(/launch is EXPRESS, not STANDARD/);
   });
 });

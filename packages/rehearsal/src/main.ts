@@ -2,7 +2,7 @@ import './aws/stepfunctions/polyfill.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { faultExpectationProblems, FAULTS } from './run/faults.js';
+import { faultExpectationProblems, FAULTS, rehearseFault } from './run/faults.js';
 import { invariantViolations } from './run/invariants.js';
 import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
@@ -10,7 +10,7 @@ import { archiveSubmission } from './run/submission-archive.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME]
+const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME] [--session-token-length N]
 faults: ${Object.keys(FAULTS).join(', ')}`;
 
 async function main(): Promise<number> {
@@ -21,6 +21,7 @@ async function main(): Promise<number> {
       runs: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '1' },
       fault: { type: 'string' },
+      'session-token-length': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -39,25 +40,42 @@ async function main(): Promise<number> {
     console.error(`--runs and --concurrency take whole numbers of at least 1\n${USAGE}`);
     return 2;
   }
+  const tokenLength = values['session-token-length'] === undefined ? undefined : Number(values['session-token-length']);
+  if (tokenLength !== undefined && (!Number.isInteger(tokenLength) || tokenLength < 16)) {
+    console.error(`--session-token-length takes a whole number of characters, at least 16\n${USAGE}`);
+    return 2;
+  }
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
 
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
-  const rehearsal = await Rehearsal.start({ root, env, ...fault?.options });
+  const rehearsal = await Rehearsal.start({
+    root,
+    env,
+    ...(tokenLength === undefined ? {} : { sessionTokenLength: tokenLength }),
+    ...fault?.options,
+  });
   try {
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
     say(
       `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`,
     );
-    const beforeRun = fault?.beforeRun;
-    const outcome = await rehearsal.submit(archive, {
-      onState: (t) => say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`),
-      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    });
-    const violations = await invariantViolations(rehearsal, outcome);
+    const onState = (t: { name: string; account: string; ms: number }) =>
+      say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`);
+    const faultRuns = fault
+      ? await rehearseFault(rehearsal, fault, archive, onState)
+      : await Promise.all(
+          [await rehearsal.submit(archive, { onState })].map(async (outcome) => ({
+            outcome,
+            violations: await invariantViolations(rehearsal, outcome),
+          })),
+        );
+    const [outcome, ...followUps] = faultRuns.map((r) => r.outcome);
+    if (!outcome) throw new Error('the rehearsal made no run');
+    const violations = faultRuns.flatMap((r) => r.violations.map((v) => `run ${r.outcome.runId}: ${v}`));
     const refused = rehearsal.accesses.filter((a) => !a.allowed);
     const hops = [
       ...new Set(
@@ -67,7 +85,7 @@ async function main(): Promise<number> {
       ),
     ];
     const expectation = fault
-      ? faultExpectationProblems(fault, outcome, rehearsal)
+      ? faultExpectationProblems(fault, [outcome, ...followUps], rehearsal)
       : outcome.status === 'SUCCEEDED'
         ? []
         : [`the run ${outcome.status}`];
@@ -75,13 +93,15 @@ async function main(): Promise<number> {
       ...outcome,
       keysBefore: undefined,
       fault: values.fault ?? null,
+      followUps: followUps.map((o) => ({ ...o, keysBefore: undefined })),
       hops,
       refusedRequests: refused,
+      ecsRefusals: rehearsal.sandbox.ecs.refusals,
       invariantViolations: violations,
       expectationProblems: expectation,
     };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
-    else printSummary(outcome, hops, refused, violations, expectation);
+    else printSummary(outcome, followUps, hops, refused, rehearsal.sandbox.ecs.refusals, violations, expectation);
     return violations.length === 0 && expectation.length === 0 ? 0 : 1;
   } finally {
     await rehearsal.close();
@@ -90,25 +110,35 @@ async function main(): Promise<number> {
 
 function printSummary(
   outcome: RunOutcome,
+  followUps: readonly RunOutcome[],
   hops: string[],
   refused: Rehearsal['accesses'],
+  ecsRefusals: readonly string[],
   violations: string[],
   expectation: string[],
 ): void {
   console.log('');
   console.log(`${outcome.status}  run ${outcome.runId} (submission ${outcome.submissionId}) in ${outcome.ms} ms`);
+  console.log(
+    `  state transitions: ${outcome.transitions.analysis} in the analysis workflow, ${outcome.transitions.launch} in the launch workflow`,
+  );
   if (outcome.error) console.log(`  ${outcome.error}: ${outcome.cause ?? ''}`);
   if (outcome.record?.reason) console.log(`  run record: ${outcome.record.status} — ${outcome.record.reason}`);
   if (outcome.resultKey)
     console.log(
       `  result s3://…/${outcome.resultKey}:\n${JSON.stringify(outcome.result, null, 2).replace(/^/gm, '    ')}`,
     );
+  for (const o of followUps)
+    console.log(
+      `  then ${o.status}  run ${o.runId}${o.error ? ` ${o.error}` : ''}${o.record?.reason ? ` — ${o.record.reason}` : ''}`,
+    );
   console.log('  cross-account hops authorized against the synthesized trust and permissions:');
   for (const hop of hops) console.log(`    ${hop}`);
   for (const r of refused) console.log(`  refused: ${r.action} ${r.key} — ${r.reason ?? ''}`);
+  for (const r of ecsRefusals) console.log(`  ECS refused: ${r}`);
   console.log(
     violations.length === 0
-      ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched.'
+      ? '  I8 holds: no run objects left, no result for a failed run, nothing else touched, no task or process left.'
       : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`,
   );
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);

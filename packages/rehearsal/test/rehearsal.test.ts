@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { urlSignerRoleArn } from '@airlock/contracts';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultExpectationProblems, FAULTS } from '../src/run/faults.js';
+import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
+import { faultExpectationProblems, FAULTS, rehearseFault, type FaultRun } from '../src/run/faults.js';
 import { invariantViolations } from '../src/run/invariants.js';
 import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
 import { isolationProblems } from '../src/run/run-statistics.js';
@@ -12,6 +13,11 @@ import { archiveSubmission } from '../src/run/submission-archive.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const env = loadEnvironment('example');
 const example = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
+/**
+ * Session tokens of 1 KB for the checks below: with the 2.5 KB tokens issue 12 asks for, the launch request does
+ * not fit RunTask's overrides today (proved by the last suite), and every run would end at RunTask.
+ */
+const sessionTokenLength = 1024;
 let helloArchive: Buffer;
 const hello = () => helloArchive;
 beforeAll(async () => {
@@ -22,18 +28,17 @@ describe('a rehearsed run of the example submission', () => {
   let rehearsal: Rehearsal;
   let outcome: RunOutcome;
   beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ root, env });
+    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength });
     outcome = await rehearsal.submit(hello());
   });
   afterAll(() => rehearsal.close());
 
-  it("succeeds through all ten states with the example's report under results/", async () => {
+  it("succeeds through all nine states with the example's report under results/", async () => {
     expect(outcome.states.map((s) => s.name)).toEqual([
       'Start',
       'Prepare',
       'PrepareSucceeded',
       'ParseGrant',
-      'LoadSandboxConfig',
       'RunUntrusted',
       'Finalize',
       'Purge',
@@ -74,7 +79,28 @@ describe('a rehearsed run of the example submission', () => {
     ]);
   });
 
-  it('keeps ten concurrent runs apart', async () => {
+  it('launched one task whose overrides fit RunTask, URLs only in fetch and deliver', () => {
+    const [task] = rehearsal.sandbox.ecs.all();
+    const post = JSON.parse(
+      task?.overrides.find((o) => o.Name === 'deliver')?.Environment?.find((e) => e.Name === 'OUTPUT_POST')?.Value ??
+        '{}',
+    ) as { fields?: Record<string, string> };
+    expect(post.fields?.['X-Amz-Security-Token']?.length).toBe(sessionTokenLength);
+    expect(JSON.stringify({ ContainerOverrides: task?.overrides }).length).toBeLessThan(MAX_OVERRIDES_LENGTH);
+    expect(task?.overrides.map((o) => [o.Name, (o.Environment ?? []).map((e) => e.Name).sort()])).toEqual([
+      ['fetch', ['INPUT_URL', 'RUN_DEADLINE', 'RUN_ID']],
+      ['run', ['RUN_DEADLINE']],
+      ['deliver', ['OUTPUT_POST', 'RUN_ID']],
+    ]);
+  });
+
+  it('counts the state transitions of both Standard workflows', () => {
+    expect(outcome.transitions.analysis).toBe(outcome.states.length);
+    expect(outcome.transitions.launch).toBeGreaterThan(0);
+  });
+
+  // Each run starts three confined containers: slow on a shared 2-core machine.
+  it('keeps ten concurrent runs apart', { timeout: 240_000 }, async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
     );
@@ -86,28 +112,37 @@ describe('a rehearsed run of the example submission', () => {
 
 describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
   let rehearsal: Rehearsal;
-  let outcome: RunOutcome;
+  let runs: FaultRun[];
+  let outcomes: RunOutcome[];
   beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ root, env, ...fault.options });
-    const beforeRun = fault.beforeRun;
-    outcome = await rehearsal.submit(await archiveSubmission(fault.submission ?? example), {
-      ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    });
-  });
+    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength, ...fault.options });
+    runs = await rehearseFault(rehearsal, fault, await archiveSubmission(fault.submission ?? example));
+    outcomes = runs.map((r) => r.outcome);
+  }, 120_000);
   afterAll(() => rehearsal.close());
 
   it(`ends ${fault.expect.status}${fault.expect.error ? ` with ${fault.expect.error}` : ''}, the record saying why`, () => {
-    expect(outcome.status).toBe(fault.expect.status);
-    if (fault.expect.error) expect(outcome.error).toBe(fault.expect.error);
+    const [outcome] = outcomes;
+    expect(outcome?.status).toBe(fault.expect.status);
+    if (fault.expect.error) expect(outcome?.error).toBe(fault.expect.error);
     if (fault.expect.reason)
-      expect(outcome.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
-    expect(faultExpectationProblems(fault, outcome, rehearsal)).toEqual([]);
+      expect(outcome?.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
+    expect(faultExpectationProblems(fault, outcomes, rehearsal)).toEqual([]);
   });
 
-  it('leaves no run objects, no result for a failed run, and nothing else changed', async () => {
-    expect(await invariantViolations(rehearsal, outcome)).toEqual([]);
+  it('leaves no run objects, no result for a failed run, no task or process, and nothing else changed', async () => {
+    for (const run of runs) expect(run.violations).toEqual([]);
     expect(await rehearsal.keys('runs/')).toEqual([]);
   });
+
+  for (const [i, followUp] of (fault.followUps ?? []).entries()) {
+    it(`then ${followUp.describe}: ${followUp.expect.status}${followUp.expect.error ? ` with ${followUp.expect.error}` : ''}`, () => {
+      expect(outcomes[i + 1]).toMatchObject({
+        status: followUp.expect.status,
+        ...(followUp.expect.error ? { error: followUp.expect.error } : {}),
+      });
+    });
+  }
 
   const evidence = fault.expect.evidence;
   if (evidence) {
@@ -117,4 +152,30 @@ describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
       );
     });
   }
+});
+
+describe('RunTask overrides with session tokens of 2.5 KB (issue 12)', () => {
+  let rehearsal: Rehearsal;
+  let outcome: RunOutcome;
+  beforeAll(async () => {
+    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength: 2600 });
+    outcome = await rehearsal.submit(hello());
+  });
+  afterAll(() => rehearsal.close());
+
+  it('fails clearly before RunTask would, naming the length, and leaves nothing behind', async () => {
+    expect(rehearsal.sandbox.ecs.refusals).toEqual([
+      expect.stringMatching(
+        /^RunTask of run-\S+: Container Overrides length must be at most 8192 \(the overrides are \d+ characters\)$/,
+      ),
+    ]);
+    expect(outcome).toMatchObject({ status: 'FAILED', record: { status: 'FAILED' } });
+    expect(await invariantViolations(rehearsal, outcome)).toEqual([]);
+  });
+
+  // KNOWN GAP: the presigned GET carries the token once and the POST twice (field and base64 policy), so the
+  // launch request does not fit; `it.fails` turns red once it does, and this becomes the plain assertion.
+  it.fails('fit under 8,192 characters (does not yet: the launch request must shrink)', () => {
+    expect(outcome.status).toBe('SUCCEEDED');
+  });
 });

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { verifyDeployment, verifyTargetTrust } from '@airlock/post-deploy';
 import {
@@ -116,7 +115,6 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       const lines = await verifyDeployment(env, app, {
         iam: new IAMClient(config),
         sfn: new SFNClient(config),
-        ssm: new SSMClient(config),
       });
       for (const line of lines) console.log(`✓ ${line}`);
       return 0;

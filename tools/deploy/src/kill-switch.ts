@@ -5,40 +5,17 @@ import {
   PutRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { accountStackName, killSwitchPolicyName, sandboxLauncherRoleName } from '@airlock/contracts';
+import {
+  accountStackName,
+  killSwitchPolicyDocument,
+  killSwitchPolicyName,
+  sandboxLauncherRoleName,
+  type KillSwitchAccount,
+} from '@airlock/contracts';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 
-export type KillSwitchAccount = 'sandbox' | 'data';
-
-/**
- * What starts a new launch in the sandbox account: the launcher role's only way to start the runner task. When the
- * launch is a Step Functions workflow, this becomes `states:StartExecution`, and nothing else changes.
- */
-export const SANDBOX_LAUNCH_ACTIONS: readonly string[] = ['ecs:RunTask'];
-/** What starts a new prepare's URLs in the data account: the prepare step assuming the URL signer. */
-export const DATA_PREPARE_ACTIONS: readonly string[] = ['sts:AssumeRole'];
 /** The prepare function's role has a CDK-generated name; its logical ID in the data stack is stable. */
 const PREPARE_ROLE_LOGICAL_ID = /^PrepareRole[0-9A-F]{8}$/;
-
-export interface IamPolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: ReadonlyArray<{ Sid: string; Effect: 'Deny'; Action: string[]; Resource: string }>;
-}
-
-/**
- * The inline policy the kill switch puts on the account's starting role: it denies only starting new work, so
- * describing, stopping, finalizing and purging the runs in flight keep working (I8). Exported for the rehearsal.
- */
-export function killSwitchPolicyDocument(account: KillSwitchAccount): IamPolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      account === 'sandbox'
-        ? { Sid: 'KillSwitchNoNewLaunches', Effect: 'Deny', Action: [...SANDBOX_LAUNCH_ACTIONS], Resource: '*' }
-        : { Sid: 'KillSwitchNoNewPrepares', Effect: 'Deny', Action: [...DATA_PREPARE_ACTIONS], Resource: '*' },
-    ],
-  };
-}
 
 export interface KillSwitchClients {
   readonly iam: IAMClient;

@@ -9,7 +9,8 @@ import {
 import { loadEnvironment } from '@airlock/shared/environment';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { killSwitchPolicyDocument, setKillSwitch } from '../src/kill-switch.js';
+import { killSwitchPolicyDocument } from '@airlock/contracts';
+import { setKillSwitch } from '../src/kill-switch.js';
 
 const env = loadEnvironment('example');
 
@@ -68,7 +69,7 @@ describe('kill switch', () => {
     expect(statement).toEqual({
       Sid: 'KillSwitchNoNewLaunches',
       Effect: 'Deny',
-      Action: ['ecs:RunTask'],
+      Action: ['states:StartExecution'],
       Resource: '*',
     });
     for (const kept of [
@@ -77,6 +78,7 @@ describe('kill switch', () => {
       'ecs:ListTasks',
       'states:DescribeExecution',
       'states:StopExecution',
+      'kms:Decrypt',
     ])
       expect(denies(statement!.Action, kept)).toBe(false);
   });
@@ -102,7 +104,7 @@ describe('kill switch', () => {
   it('on puts the deny on the launcher role and reads it back; off removes it; off again says so', async () => {
     const { clients, inline } = fakeAccount();
     expect(await setKillSwitch(env, 'sandbox', 'on', clients)).toBe(
-      'kill switch on: role airlock-example-sandbox-launcher is denied ecs:RunTask (IAM applies it within seconds; runs in flight still end)',
+      'kill switch on: role airlock-example-sandbox-launcher is denied states:StartExecution (IAM applies it within seconds; runs in flight still end)',
     );
     expect(JSON.parse(inline.get('airlock-example-sandbox-launcher/airlock-example-kill-switch')!)).toEqual(
       killSwitchPolicyDocument('sandbox'),

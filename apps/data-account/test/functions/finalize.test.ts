@@ -9,8 +9,14 @@ beforeAll(async () => {
 });
 afterAll(() => stores.stop());
 
-const exited = (exitCode: number) => ({
-  containers: [{ Name: 'runner', ExitCode: exitCode }],
+/** A task that ran to its end; `deliver` listed first: finalize must find containers by name, not position. */
+const exited = (deliverExitCode: number, runExitCode = 0) => ({
+  outcome: 'TASK_STOPPED',
+  containers: [
+    { Name: 'deliver', ExitCode: deliverExitCode },
+    { Name: 'fetch', ExitCode: 0 },
+    { Name: 'run', ExitCode: runExitCode },
+  ],
   stoppedReason: 'Essential container in task exited',
 });
 const execution = (exitCode: number | null, extra: object = {}) => ({
@@ -140,15 +146,56 @@ describe('finalize', () => {
     expect(await failure(await preparedRun(completed({ a: 1 })), exited(4))).toBe(
       'the runner could not deliver an output (exit code 4)',
     );
+    expect(await failure(await preparedRun(completed({ a: 1 })), exited(0, 10))).toBe(
+      'the run container did not end cleanly (exit code 10)',
+    );
     expect(
       await failure(await preparedRun(completed({ a: 1 })), { Error: 'States.Timeout', Cause: 'task timed out' }),
-    ).toBe('the sandbox task failed: States.Timeout');
+    ).toBe('the sandbox launch failed: States.Timeout');
+    expect(
+      await failure(await preparedRun(completed({ a: 1 })), {
+        outcome: 'LAUNCH_FAILED',
+        containers: [],
+        error: 'States.Timeout',
+      }),
+    ).toBe('the sandbox task did not finish and was stopped: States.Timeout');
+    expect(await failure(await preparedRun(completed({ a: 1 })), { outcome: 'REQUEST_REJECTED', containers: [] })).toBe(
+      'the sandbox refused the launch request',
+    );
+    // fetch failed: run and deliver never started, so they have no exit code.
     expect(
       await failure(await preparedRun(), {
-        containers: [{ Name: 'runner', Reason: 'CannotPullContainerError' }],
-        stoppedReason: 'pull failed',
+        outcome: 'TASK_STOPPED',
+        containers: [{ Name: 'fetch', ExitCode: 3 }, { Name: 'run' }, { Name: 'deliver' }],
+        stoppedReason: 'Essential container in task exited',
       }),
-    ).toBe('the runner never finished: pull failed');
+    ).toBe('the run container did not end cleanly (exit code none)');
+  });
+
+  it('judges the task by container name, never by position or by what output.json claims', async () => {
+    // A first container that exited 0 does not stand in for a deliver that did not.
+    const deliverFailed = {
+      outcome: 'TASK_STOPPED',
+      containers: [
+        { Name: 'fetch', ExitCode: 0 },
+        { Name: 'run', ExitCode: 0 },
+        { Name: 'deliver', ExitCode: 4 },
+      ],
+      stoppedReason: 'Essential container in task exited',
+    };
+    expect(await failure(await preparedRun(completed({ a: 1 })), deliverFailed)).toBe(
+      'the runner could not deliver an output (exit code 4)',
+    );
+    const noDeliver = {
+      ...deliverFailed,
+      containers: [
+        { Name: 'runner', ExitCode: 0 },
+        { Name: 'run', ExitCode: 0 },
+      ],
+    };
+    expect(await failure(await preparedRun(completed({ a: 1 })), noDeliver)).toBe(
+      'the launch result has 0 deliver containers, not 1',
+    );
   });
 
   it('fails bad input with a named error', async () => {

@@ -3,12 +3,10 @@ import { fetchRole } from './roles/fetch-role.js';
 import { RoleRefusal } from './roles/role-config.js';
 import type { RoleOutcome } from './roles/role-outcome.js';
 import { runRole } from './roles/run-role.js';
-import { singleProcess } from './single-process.js';
 import { CONTAINER, CONTAINER_EXIT, CONTAINER_NAMES } from '@airlock/contracts';
 
 // The image's entrypoint; the task definition's `command` picks the container's role: fetch, run or deliver.
 async function main(role: string | undefined): Promise<number> {
-  if (role === undefined) return singleProcess();
   const log = `airlock-runner ${role}`;
   let outcome: RoleOutcome;
   try {
@@ -22,7 +20,7 @@ async function main(role: string | undefined): Promise<number> {
   return outcome.exitCode;
 }
 
-function runAs(role: string, env: NodeJS.ProcessEnv): Promise<RoleOutcome> {
+function runAs(role: string | undefined, env: NodeJS.ProcessEnv): Promise<RoleOutcome> {
   switch (role) {
     case CONTAINER.FETCH:
       return fetchRole(env);
@@ -39,7 +37,7 @@ function runAs(role: string, env: NodeJS.ProcessEnv): Promise<RoleOutcome> {
     default:
       throw new RoleRefusal(
         CONTAINER_EXIT.BAD_ENVIRONMENT,
-        `unknown role "${role}": the container command must be one of ${CONTAINER_NAMES.join(', ')}`,
+        `unknown role "${role ?? ''}": the container command must be one of ${CONTAINER_NAMES.join(', ')}`,
       );
   }
 }

@@ -10,8 +10,8 @@ export interface Upload {
 const BUCKET = 'data-bucket';
 
 /**
- * A stand-in for S3's presigned GET and POST on loopback: serves one input and records what is posted, at `/input`
- * and `/upload` (single-process mode) and as the data bucket under `dataUrlPrefix` (the three containers).
+ * A stand-in for S3's presigned GET and POST on loopback: serves one input and records what is posted, as the data
+ * bucket under `dataUrlPrefix`.
  */
 export class PresignedFixture {
   readonly uploads: Upload[] = [];
@@ -26,11 +26,11 @@ export class PresignedFixture {
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
       if (req.method === 'GET') this.downloads.push(path);
-      if (req.method === 'GET' && (path === '/input' || /^\/data-bucket\/runs\/[^/]+\/input\.tar\.gz$/.test(path))) {
+      if (req.method === 'GET' && /^\/data-bucket\/runs\/[^/]+\/input\.tar\.gz$/.test(path)) {
         res.writeHead(200, { 'content-length': this.input.length }).end(this.input);
         return;
       }
-      if (req.method === 'POST' && (path === '/upload' || path === `/${BUCKET}`)) {
+      if (req.method === 'POST' && path === `/${BUCKET}`) {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', async () => {
@@ -62,17 +62,6 @@ export class PresignedFixture {
 
   setInput(input: Buffer): void {
     this.input = input;
-  }
-
-  get inputUrl(): string {
-    return `http://127.0.0.1:${this.port}/input`;
-  }
-
-  get outputPost(): { url: string; fields: Record<string, string> } {
-    return {
-      url: `http://127.0.0.1:${this.port}/upload`,
-      fields: { key: 'runs/run-1/output.json', policy: 'p', 'x-amz-signature': 's' },
-    };
   }
 
   /** The data bucket's object-URL prefix, as the task definition would fix it. */

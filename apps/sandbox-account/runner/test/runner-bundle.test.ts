@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNNER_EXIT as EXIT } from '@airlock/contracts';
 import { CONTAINER_EXIT } from '@airlock/contracts';
 import { submission } from './archives.js';
 import { spawnInNamespace } from './pid-namespace.js';
@@ -33,23 +32,10 @@ function runBundle(env: Record<string, string>) {
 }
 
 describe('the runner bundle (the file the image runs)', () => {
-  it('delivers an output with only INPUT_URL, OUTPUT_POST and RUN_DEADLINE set', async () => {
-    const result = await runBundleAsync({
-      INPUT_URL: fixture.inputUrl,
-      OUTPUT_POST: JSON.stringify(fixture.outputPost),
-      RUN_DEADLINE: String(Date.now() + 20_000),
-    });
-    expect(result.status).toBe(EXIT.DELIVERED);
-    expect(fixture.lastOutput()).toMatchObject({
-      status: 'COMPLETED',
-      execution: { exitCode: 0, stdout: { tail: 'hi\n' } },
-    });
-  });
-
-  it('exits BAD_ENVIRONMENT, naming the variable, when an override is missing', () => {
-    const result = runBundle({ INPUT_URL: 'http://127.0.0.1:1/x', RUN_DEADLINE: String(Date.now() + 10_000) });
-    expect(result.status).toBe(EXIT.BAD_ENVIRONMENT);
-    expect(result.stderr).toContain('OUTPUT_POST must be JSON');
+  it('exits BAD_ENVIRONMENT, naming the roles, without a role argument', () => {
+    const result = runBundle({});
+    expect(result.status).toBe(CONTAINER_EXIT.BAD_ENVIRONMENT);
+    expect(result.stderr).toContain('the container command must be one of fetch, run, deliver');
   });
 
   it('runs the three containers in order on one scratch volume, each with only its own variables', async () => {

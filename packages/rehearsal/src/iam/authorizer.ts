@@ -12,6 +12,8 @@ export interface Decision {
   readonly action: string;
   readonly resource: string;
   readonly allowed: boolean;
+  /** For a denial: the deny statements that applied, when the rehearsal can name them. */
+  readonly explicitDeny?: string;
 }
 
 const RUN_OR_SUBMISSION_ID = /\b(?:run|sub)-\d+-\d+(?:-[a-z0-9]+)?\b/g;
@@ -25,8 +27,11 @@ function canonicalIds(text: string): string {
 }
 
 export class AccessDenied extends Error {
-  constructor(principal: string, action: string, resource: string) {
-    super(`User: ${principal} is not authorized to perform: ${action} on resource: ${resource}`);
+  constructor(principal: string, action: string, resource: string, explicitDeny?: string) {
+    super(
+      `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}` +
+        (explicitDeny ? ` with an explicit deny in an identity-based policy (${explicitDeny})` : ''),
+    );
     this.name = 'AccessDenied';
   }
 }
@@ -42,6 +47,26 @@ export class Authorizer {
 
   constructor(surface: TrustSurface) {
     this.roles = new Map(surface.roles.map((r) => [r.arn, r]));
+  }
+
+  /**
+   * PutRolePolicy: adds (or replaces) an inline policy on a role, effective for every later decision, as IAM applies
+   * it within seconds (the kill switch).
+   */
+  putRolePolicy(roleArn: string, name: string, document: PolicyDocument): void {
+    const role = this.role(roleArn);
+    this.roles.set(roleArn, {
+      ...role,
+      permissions: [...role.permissions.filter((p) => p.name !== name), { name, document }],
+    });
+    this.cache.clear();
+  }
+
+  /** DeleteRolePolicy: removes an inline policy from a role, for every later decision. */
+  deleteRolePolicy(roleArn: string, name: string): void {
+    const role = this.role(roleArn);
+    this.roles.set(roleArn, { ...role, permissions: role.permissions.filter((p) => p.name !== name) });
+    this.cache.clear();
   }
 
   role(arn: string): RoleModel {
@@ -63,7 +88,7 @@ export class Authorizer {
       target.trust,
       externalId ? { 'sts:ExternalId': externalId } : {},
     );
-    this.record(callerArn, 'sts:AssumeRole', targetArn, allowed);
+    this.record(callerArn, 'sts:AssumeRole', targetArn, allowed, explicitDeny(caller, 'sts:AssumeRole'));
   }
 
   /** A role (or a session of it, narrowed by `sessionPolicy`) performs `action` on `resource` in its own account. */
@@ -87,12 +112,12 @@ export class Authorizer {
     );
     if (allowed && sessionPolicy)
       allowed = await this.decide(roleArn, [sessionPolicy], action, resource, account, undefined, context);
-    this.record(roleArn, action, resource, allowed);
+    this.record(roleArn, action, resource, allowed, explicitDeny(role, action));
   }
 
-  private record(principal: string, action: string, resource: string, allowed: boolean): void {
-    this.decisions.push({ principal, action, resource, allowed });
-    if (!allowed) throw new AccessDenied(principal, action, resource);
+  private record(principal: string, action: string, resource: string, allowed: boolean, deny?: string): void {
+    this.decisions.push({ principal, action, resource, allowed, ...(!allowed && deny ? { explicitDeny: deny } : {}) });
+    if (!allowed) throw new AccessDenied(principal, action, resource, deny);
   }
 
   /**
@@ -129,3 +154,26 @@ export class Authorizer {
     return decision;
   }
 }
+
+/**
+ * Names the role's unconditional Deny statements on `action` for every resource (`statement <Sid> of policy <name>`), so a denial says which deny
+ * applied. The rehearsal's addition: AWS's message says only "with an explicit deny in an identity-based policy".
+ */
+function explicitDeny(role: RoleModel, action: string): string | undefined {
+  const found = role.permissions.flatMap((p) =>
+    // Only a Deny that certainly applies: on every resource, without conditions.
+    p.document.Statement.filter((s) => s.Effect === 'Deny' && s.Resource === '*' && !s.Condition)
+      .filter((s) => [s.Action ?? []].flat().some((pattern) => globMatches(String(pattern), action)))
+      .map((s) => `statement ${s.Sid ?? '(no Sid)'} of policy ${p.name}`),
+  );
+  return found.length > 0 ? found.join(', ') : undefined;
+}
+
+const globMatches = (pattern: string, action: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  ).test(action);

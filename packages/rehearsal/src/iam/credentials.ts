@@ -11,9 +11,18 @@ export interface Identity {
   readonly expiresAt?: number;
 }
 
+/**
+ * Length of a session token the rehearsal's STS mints. Real tokens of chained sessions with a session policy run
+ * to a few KB; a presigned POST carries the token twice, and RunTask caps its overrides at 8,192 characters, so the
+ * rehearsal mints long ones (at least 2.5 KB) to prove the launch's overrides still fit.
+ */
+export const SESSION_TOKEN_LENGTH = 2600;
+
 /** The rehearsal's credential store: every request it serves is tied back to a role through its access key. */
 export class CredentialRegistry {
   private readonly byKey = new Map<string, Identity>();
+
+  constructor(private readonly sessionTokenLength = SESSION_TOKEN_LENGTH) {}
 
   /** Long-lived credentials standing in for a Lambda execution role's. */
   forRole(roleArn: string): Identity {
@@ -24,7 +33,9 @@ export class CredentialRegistry {
   session(roleArn: string, durationSeconds: number, sessionPolicy?: PolicyDocument): Identity {
     return this.add({
       roleArn,
-      sessionToken: randomBytes(24).toString('base64'),
+      sessionToken: randomBytes(Math.ceil((this.sessionTokenLength * 3) / 4))
+        .toString('base64')
+        .slice(0, this.sessionTokenLength),
       expiresAt: Date.now() + durationSeconds * 1000,
       ...(sessionPolicy ? { sessionPolicy } : {}),
     });

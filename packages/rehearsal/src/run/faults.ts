@@ -1,21 +1,35 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import {
   AIRLOCK_ERRORS,
   analysisStateMachineArn,
+  CONTAINER,
+  KILL_SWITCH_STATEMENT_IDS,
+  killSwitchPolicyDocument,
+  killSwitchPolicyName,
   sandboxLauncherRoleArn,
   sandboxLauncherRoleName,
   uploadObjectKey,
 } from '@airlock/contracts';
-import type { Rehearsal, RehearsalOptions, RunOutcome } from './rehearsal.js';
-import { runContainer } from '../aws/ecs/sandbox-launcher.js';
+import type { ContainerSpec } from '../aws/ecs/task-definition.js';
+import type { WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
+import type { StateTiming } from '../aws/stepfunctions/standard-engine.js';
 import { TaskError } from '../aws/stepfunctions/task-error.js';
+import { invariantViolations } from './invariants.js';
+import type { Rehearsal, RehearsalOptions, RunOutcome } from './rehearsal.js';
 
 /** What a fault's run must have left in the rehearsal's records besides its outcome, each line matched in order. */
 export interface FaultEvidence {
   readonly describe: string;
   readonly of: (rehearsal: Rehearsal) => string[];
   readonly matches: ReadonlyArray<string | RegExp>;
+}
+
+export interface FaultExpectation {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error?: string;
+  readonly reason?: RegExp;
 }
 
 export interface Fault {
@@ -25,18 +39,56 @@ export interface Fault {
   readonly options?: Omit<RehearsalOptions, 'root' | 'env'>;
   /** Something done to the stores between upload and run. */
   readonly beforeRun?: (rehearsal: Rehearsal, ids: { runId: string; submissionId: string }) => Promise<void>;
-  readonly expect: {
-    readonly status: 'SUCCEEDED' | 'FAILED';
-    readonly error?: string;
-    readonly reason?: RegExp;
-    readonly evidence?: FaultEvidence;
-  };
+  /** Something done while the run's launch execution is in flight. */
+  readonly duringLaunch?: (rehearsal: Rehearsal, execution: WorkflowExecution) => void;
+  /** Further runs after the first, each prepared by its step (e.g. a switch turned off), and what each must end as. */
+  readonly followUps?: ReadonlyArray<{
+    readonly describe: string;
+    readonly before?: (rehearsal: Rehearsal) => void;
+    readonly expect: FaultExpectation;
+  }>;
+  readonly expect: FaultExpectation & { readonly evidence?: FaultEvidence };
 }
 
 const compromised = fileURLToPath(new URL('./compromised-runner.mjs', import.meta.url));
 const faultSubmission = (name: string) => fileURLToPath(new URL(`../../fault-submissions/${name}/`, import.meta.url));
 const refusals = (rehearsal: Rehearsal) =>
   rehearsal.accesses.filter((a) => !a.allowed).map((a) => `${a.key} — ${a.reason ?? ''}`);
+/** Replaces the named containers' programs with the compromised runner in the given modes. */
+const compromise =
+  (modes: Partial<Record<string, string>>) =>
+  (container: ContainerSpec): { program: string; args: readonly string[] } | undefined => {
+    const mode = modes[container.name];
+    return mode ? { program: compromised, args: [mode] } : undefined;
+  };
+/** Once the launch's task has its processes, runs `act` (a task's containers start one after another). */
+function whenTaskRuns(rehearsal: Rehearsal, execution: WorkflowExecution, act: () => void): void {
+  void (async () => {
+    const { ecs } = rehearsal.sandbox;
+    while (execution.status === 'RUNNING') {
+      const [arn] = ecs.listTasks(rehearsal.artifacts.clusterArn, execution.name);
+      const task = arn ? ecs.task(rehearsal.artifacts.clusterArn, arn) : undefined;
+      const running = task?.describe().Containers.some((c) => c.Name === CONTAINER.RUN && c.LastStatus === 'RUNNING');
+      if (running) return act();
+      await delay(20);
+    }
+  })();
+}
+const prepareRoleArn = (rehearsal: Rehearsal): string => {
+  const prepare = [...rehearsal.artifacts.functions.values()].find((f) => f.environment.SIGNER_ROLE_ARN);
+  if (!prepare) throw new Error('no data function signs URLs (SIGNER_ROLE_ARN): cannot find the prepare role');
+  return prepare.roleArn;
+};
+const killSwitch = (rehearsal: Rehearsal, account: 'sandbox' | 'data', on: boolean) => {
+  const role = account === 'sandbox' ? sandboxLauncherRoleArn(rehearsal.artifacts.env) : prepareRoleArn(rehearsal);
+  const name = killSwitchPolicyName(rehearsal.artifacts.env);
+  if (on) rehearsal.authorizer.putRolePolicy(role, name, killSwitchPolicyDocument(account));
+  else rehearsal.authorizer.deleteRolePolicy(role, name);
+};
+const deniedDecisions = (rehearsal: Rehearsal) =>
+  rehearsal.authorizer.decisions
+    .filter((d) => !d.allowed)
+    .map((d) => `${d.action} denied${d.explicitDeny ? ` by ${d.explicitDeny}` : ''}`);
 
 export const FAULTS: Readonly<Record<string, Fault>> = {
   'submission-crashes': {
@@ -45,18 +97,19 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /^submission exited with code 3$/ },
   },
   'submission-hangs': {
-    describe: 'the submission loops forever; the runner kills it at the deadline (run timeout shortened to 12 s)',
+    // 25 s: the containers keep 10 s of the deadline for the upload, and fetch refuses to start without time to run.
+    describe: 'the submission loops forever; run kills it at the deadline (run timeout shortened to 25 s)',
     submission: faultSubmission('hangs'),
-    options: { prepareEnvironment: { RUN_TIMEOUT_SECONDS: '12', TASK_START_MARGIN_SECONDS: '0' } },
-    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /hit the deadline .* and was killed/ },
+    options: { prepareEnvironment: { RUN_TIMEOUT_SECONDS: '25', TASK_START_MARGIN_SECONDS: '0' } },
+    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /deadline/ },
   },
   'output-oversized': {
-    describe: "a compromised runner POSTs 300 KiB; the POST policy's content-length-range refuses it",
-    options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['oversized']) } },
+    describe: "a compromised deliver POSTs 300 KiB; the POST policy's content-length-range refuses it",
+    options: { hooks: { container: compromise({ [CONTAINER.DELIVER]: 'oversized' }) } },
     expect: {
       status: 'FAILED',
       error: AIRLOCK_ERRORS.RunFailed,
-      reason: /could not deliver an output/,
+      reason: /deliver|output/,
       evidence: {
         describe: "refused the upload at the POST policy's content-length-range, and nothing else",
         of: refusals,
@@ -65,17 +118,20 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     },
   },
   'output-malformed': {
-    describe: 'a compromised runner delivers output that is not JSON; finalize refuses it',
-    options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['malformed']) } },
+    describe: 'a compromised deliver uploads output that is not JSON; finalize refuses it',
+    options: { hooks: { container: compromise({ [CONTAINER.DELIVER]: 'malformed' }) } },
     expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /output is not acceptable JSON/ },
   },
   'cross-run-access': {
-    describe: "a compromised runner tries another run's input and output with its own URLs; both are refused",
-    options: { hooks: { container: (overrides) => runContainer(compromised, overrides, ['cross-run']) } },
+    describe: "a compromised fetch and deliver try another run's input and output with their own URLs; both refused",
+    options: {
+      hooks: {
+        container: compromise({ [CONTAINER.FETCH]: 'cross-run-input', [CONTAINER.DELIVER]: 'cross-run-output' }),
+      },
+    },
     expect: {
       status: 'FAILED',
       error: AIRLOCK_ERRORS.RunFailed,
-      reason: /could not deliver an output/,
       evidence: {
         describe: "refused the other run's input and output",
         of: refusals,
@@ -97,7 +153,7 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     },
   },
   'ecs-throttles': {
-    describe: 'RunTask is throttled twice, then succeeds (the workflow retries with backoff and jitter)',
+    describe: 'RunTask is throttled twice inside the launch workflow, then succeeds (it retries)',
     options: {
       hooks: {
         beforeRunTask: (attempt) => {
@@ -108,60 +164,179 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
     expect: {
       status: 'SUCCEEDED',
       evidence: {
-        // One assumption for LoadSandboxConfig, three for RunUntrusted (two throttled, one through).
-        describe: 'retried RunTask through the throttling: three attempts, each assuming the launcher role again',
+        describe: 'retried RunTask inside the launch workflow: the hop was made once, RunTask authorized once',
         of: (rehearsal) => {
           const decisions = rehearsal.authorizer.decisions;
           const launcher = sandboxLauncherRoleArn(rehearsal.artifacts.env);
           return [
             `sandbox launcher assumed ${decisions.filter((d) => d.action === 'sts:AssumeRole' && d.resource === launcher).length} times`,
+            `launch executions started: ${rehearsal.sandbox.launch.all().length}`,
             `ecs:RunTask authorized ${decisions.filter((d) => d.action === 'ecs:RunTask').length} times`,
           ];
         },
-        matches: ['sandbox launcher assumed 4 times', 'ecs:RunTask authorized 1 times'],
+        matches: ['sandbox launcher assumed 1 times', 'launch executions started: 1', 'ecs:RunTask authorized 1 times'],
       },
     },
   },
   'sandbox-trust-broken': {
-    describe: "the sandbox launcher role's trust expects a wrong ExternalId, so the orchestrator cannot assume it",
+    describe: "the sandbox launcher role's trust expects a wrong ExternalId, so the orchestrator cannot start a launch",
     options: { editSurface: breakLauncherTrust },
     expect: {
       status: 'FAILED',
       error: AIRLOCK_ERRORS.RunFailed,
-      reason: /^the sandbox task failed: States\.TaskFailed$/,
       evidence: {
-        describe: 'denied the orchestrator the sandbox launcher role, and only that',
+        describe: 'denied the orchestrator the sandbox launcher role, and started no launch',
         of: (rehearsal) => {
           const launcher = sandboxLauncherRoleArn(rehearsal.artifacts.env);
-          return rehearsal.authorizer.decisions
-            .filter((d) => !d.allowed)
-            .map((d) => `${d.action} ${d.resource === launcher ? 'the sandbox launcher role' : d.resource}`);
+          return [
+            ...rehearsal.authorizer.decisions
+              .filter((d) => !d.allowed)
+              .map((d) => `${d.action} ${d.resource === launcher ? 'the sandbox launcher role' : d.resource}`),
+            `launch executions started: ${rehearsal.sandbox.launch.all().length}`,
+          ];
         },
-        matches: ['sts:AssumeRole the sandbox launcher role'],
+        matches: ['sts:AssumeRole the sandbox launcher role', 'launch executions started: 0'],
+      },
+    },
+  },
+  'launch-aborted': {
+    describe:
+      'the launch execution is stopped from outside while its task runs; the abort rule starts the reaper, which stops the task',
+    submission: faultSubmission('hangs'),
+    duringLaunch: (rehearsal, execution) => whenTaskRuns(rehearsal, execution, () => execution.abort()),
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.RunFailed,
+      evidence: {
+        describe: 'ended the launch ABORTED, ran the reaper from the rule, and left no task and no process',
+        of: (rehearsal) => {
+          const { sandbox } = rehearsal;
+          return [
+            `launch ${sandbox.launch
+              .all()
+              .map((e) => e.status)
+              .join(', ')}`,
+            `rules matched: ${sandbox.events.deliveries.map((d) => d.rule).join(', ')}`,
+            `reaper ${sandbox.reaper
+              .all()
+              .map((e) => e.status)
+              .join(', ')}`,
+            `tasks running: ${sandbox.ecs.running().length}`,
+            `task processes left: ${sandbox.ecs.remainingProcesses().length}`,
+          ];
+        },
+        matches: [
+          'launch ABORTED',
+          /^rules matched: \S+$/,
+          'reaper SUCCEEDED',
+          'tasks running: 0',
+          'task processes left: 0',
+        ],
+      },
+    },
+  },
+  'kill-switch': {
+    describe:
+      'both kill switches go on while a run is in flight; that run still ends and is cleaned up, the next runs fail at prepare, then (data switch off) at the hop',
+    duringLaunch: (rehearsal, execution) =>
+      whenTaskRuns(rehearsal, execution, () => {
+        killSwitch(rehearsal, 'sandbox', true);
+        killSwitch(rehearsal, 'data', true);
+      }),
+    followUps: [
+      {
+        describe: 'both switches on: prepare cannot get URLs',
+        expect: { status: 'FAILED', error: AIRLOCK_ERRORS.PrepareFailed },
+      },
+      {
+        describe: 'data switch off, sandbox switch on: the hop cannot start a launch',
+        before: (rehearsal) => killSwitch(rehearsal, 'data', false),
+        expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed },
+      },
+    ],
+    expect: {
+      status: 'SUCCEEDED',
+      evidence: {
+        describe: 'denied only new work, each time naming the kill switch statement',
+        of: deniedDecisions,
+        matches: [
+          new RegExp(
+            `^sts:AssumeRole denied by statement ${KILL_SWITCH_STATEMENT_IDS.data} of policy \\S+-kill-switch$`,
+          ),
+          new RegExp(
+            `^states:StartExecution denied by statement ${KILL_SWITCH_STATEMENT_IDS.sandbox} of policy \\S+-kill-switch$`,
+          ),
+        ],
       },
     },
   },
 };
 
-/** How a fault's run differed from what the fault expects; empty when it went as expected. */
-export function faultExpectationProblems(fault: Fault, outcome: RunOutcome, rehearsal: Rehearsal): string[] {
-  const { expect } = fault;
-  const problems: string[] = [];
-  if (outcome.status !== expect.status) problems.push(`expected ${expect.status}, got ${outcome.status}`);
-  if (expect.error && outcome.error !== expect.error)
-    problems.push(`expected error ${expect.error}, got ${outcome.error ?? 'none'}`);
-  if (expect.reason && !expect.reason.test(outcome.record?.reason ?? ''))
-    problems.push(`expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`);
-  if (expect.evidence) {
-    const seen = expect.evidence.of(rehearsal);
-    const { matches } = expect.evidence;
+/** One run of a fault, with the I8 violations found right after it (before a later run adds its own objects). */
+export interface FaultRun {
+  readonly outcome: RunOutcome;
+  readonly violations: readonly string[];
+}
+
+/** A fault's runs: the first (with the fault's doings before and during it), then its follow-ups in order. */
+export async function rehearseFault(
+  rehearsal: Rehearsal,
+  fault: Fault,
+  archive: Buffer,
+  onState?: (timing: StateTiming) => void,
+): Promise<FaultRun[]> {
+  const { beforeRun, duringLaunch } = fault;
+  const checked = async (outcome: RunOutcome) => ({
+    outcome,
+    violations: await invariantViolations(rehearsal, outcome),
+  });
+  const runs = [
+    await checked(
+      await rehearsal.submit(archive, {
+        ...(onState ? { onState } : {}),
+        ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
+        ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
+      }),
+    ),
+  ];
+  for (const followUp of fault.followUps ?? []) {
+    followUp.before?.(rehearsal);
+    runs.push(await checked(await rehearsal.submit(archive)));
+  }
+  return runs;
+}
+
+/** How a fault's runs differed from what the fault expects; empty when they went as expected. */
+export function faultExpectationProblems(
+  fault: Fault,
+  outcomes: readonly RunOutcome[],
+  rehearsal: Rehearsal,
+): string[] {
+  const expectations = [fault.expect, ...(fault.followUps ?? []).map((f) => f.expect)];
+  const problems = expectations.flatMap((expect, i) => {
+    const outcome = outcomes[i];
+    const run = i === 0 ? '' : `follow-up ${i}: `;
+    if (!outcome) return [`${run}did not run`];
+    return [
+      outcome.status !== expect.status && `${run}expected ${expect.status}, got ${outcome.status}`,
+      expect.error &&
+        outcome.error !== expect.error &&
+        `${run}expected error ${expect.error}, got ${outcome.error ?? 'none'}`,
+      expect.reason &&
+        !expect.reason.test(outcome.record?.reason ?? '') &&
+        `${run}expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`,
+    ].filter((p): p is string => typeof p === 'string');
+  });
+  const { evidence } = fault.expect;
+  if (evidence) {
+    const seen = evidence.of(rehearsal);
     const matched =
-      seen.length === matches.length &&
+      seen.length === evidence.matches.length &&
       seen.every((line, i) => {
-        const m = matches[i];
+        const m = evidence.matches[i];
         return typeof m === 'string' ? line === m : m !== undefined && m.test(line);
       });
-    if (!matched) problems.push(`expected it ${expect.evidence.describe}; saw ${JSON.stringify(seen)}`);
+    if (!matched) problems.push(`expected it ${evidence.describe}; saw ${JSON.stringify(seen)}`);
   }
   return problems;
 }

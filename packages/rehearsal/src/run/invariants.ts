@@ -3,7 +3,8 @@ import type { Rehearsal, RunOutcome } from './rehearsal.js';
 
 /**
  * I8 after a run, checked on the local stores: nothing left under `runs/<runId>/`, no result for a failed run, a
- * record that says why, and no object outside the run's own prefixes changed. Returns the violations.
+ * record that says why, no object outside the run's own prefixes changed, and no task or process of one left on
+ * this machine. Returns the violations.
  */
 export async function invariantViolations(rehearsal: Rehearsal, outcome: RunOutcome): Promise<string[]> {
   const keysBefore = outcome.keysBefore;
@@ -22,5 +23,10 @@ export async function invariantViolations(rehearsal: Rehearsal, outcome: RunOutc
   const expected = new Set([...keysBefore, ...(outcome.status === 'SUCCEEDED' ? [report] : [])]);
   const changed = [...keys.filter((k) => !expected.has(k)), ...keysBefore.filter((k) => !keys.includes(k))];
   if (changed.length > 0) problems.push(`objects outside the run changed: ${changed.join(', ')}`);
+  const { ecs } = rehearsal.sandbox;
+  const running = ecs.running();
+  if (running.length > 0) problems.push(`tasks still running: ${running.map((t) => t.arn).join(', ')}`);
+  const processes = ecs.remainingProcesses();
+  if (processes.length > 0) problems.push(`processes of a task still alive: ${processes.join(', ')}`);
   return problems;
 }

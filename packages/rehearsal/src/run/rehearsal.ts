@@ -30,15 +30,42 @@ import { close } from '../aws/http-server.js';
 import { LambdaHost } from '../aws/lambda/lambda-host.js';
 import { startLocalSts } from '../aws/sts/local-sts.js';
 import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
-import type { RunTaskHooks } from '../aws/ecs/run-task.js';
+import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
+import { LocalEcs } from '../aws/ecs/local-ecs.js';
+import type { ContainerSpec } from '../aws/ecs/task-definition.js';
+import { EventBus, executionStatusChange } from '../aws/events/event-bus.js';
+import { SandboxWorkflow, type WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
 import { StandardEngine, type StateTiming } from '../aws/stepfunctions/standard-engine.js';
+import { VARIABLE } from '@airlock/contracts';
+
+/** Ways the rehearsal's sandbox can misbehave on purpose (see run/faults.ts). */
+export interface SandboxHooks {
+  /** Called before each RunTask attempt of a launch; throwing makes the attempt fail with that error. */
+  readonly beforeRunTask?: (attempt: number) => void;
+  /** Runs a container's program instead of the runner bundle (a compromised container); undefined keeps the runner. */
+  readonly container?: (container: ContainerSpec) => { program: string; args: readonly string[] } | undefined;
+}
+
+/** The sandbox account as the rehearsal runs it. */
+export interface Sandbox {
+  readonly ecs: LocalEcs;
+  readonly launch: SandboxWorkflow;
+  readonly reaper: SandboxWorkflow;
+  readonly events: EventBus;
+  /** Called with each new launch execution (a fault may act on a run in flight). */
+  readonly launchObservers: Array<(execution: WorkflowExecution) => void>;
+  /** Resolves when every event delivered so far has been handled and every task told to stop has stopped. */
+  settled(): Promise<void>;
+}
 
 export interface RehearsalOptions {
   readonly root: string;
   readonly env: Artifacts['env'];
-  readonly hooks?: RunTaskHooks;
+  readonly hooks?: SandboxHooks;
   /** Edits the trust surface before anything is authorized (a broken-trust fault). */
   readonly editSurface?: (surface: TrustSurface) => TrustSurface;
+  /** Length of the session tokens the local STS mints (default SESSION_TOKEN_LENGTH, 2.6 KB). */
+  readonly sessionTokenLength?: number;
   /** Extra environment for the prepare function (a shorter deadline for the hang fault). */
   readonly prepareEnvironment?: Readonly<Record<string, string>>;
 }
@@ -53,6 +80,8 @@ export interface RunOutcome {
   readonly result?: unknown;
   readonly record?: { status?: string; reason?: string };
   readonly states: readonly StateTiming[];
+  /** State transitions of the orchestrator's and the launch workflow's executions for this run. */
+  readonly transitions: { readonly analysis: number; readonly launch: number };
   readonly ms: number;
   /** Every object key in the bucket just before the run started (for the I8 check). */
   readonly keysBefore: readonly string[];
@@ -70,6 +99,7 @@ export class Rehearsal {
     /** Direct clients of the local stores: the operator's out-of-band path, and the tests' view. */
     readonly s3: S3Client,
     readonly dynamodb: DynamoDBClient,
+    readonly sandbox: Sandbox,
     private readonly standard: StandardEngine,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
@@ -110,7 +140,7 @@ export class Rehearsal {
       }),
     );
 
-    const registry = new CredentialRegistry();
+    const registry = new CredentialRegistry(options.sessionTokenLength);
     const authorizer = new Authorizer(artifacts.surface);
     const sts = await startLocalSts(registry, authorizer);
     const s3Front = await startS3Front(
@@ -147,14 +177,28 @@ export class Rehearsal {
       );
     }
     const express = new ExpressEngine(artifacts, authorizer, hosts);
-    const standard = new StandardEngine(artifacts, authorizer, express, options.hooks);
+    const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks);
+    const standard = new StandardEngine(artifacts, authorizer, express, sandbox.launch);
     const stop = async () => {
+      await sandbox.settled();
+      for (const task of sandbox.ecs.running()) task.stop('the rehearsal is closing');
+      await Promise.all(sandbox.ecs.running().map((t) => t.stopped));
       await Promise.all([...hosts.values()].map((h) => h.terminate()));
       await Promise.all([close(sts.server), close(s3Front.server), close(dynamoFront.server)]);
       await s3rver.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     };
-    return new Rehearsal(artifacts, authorizer, s3Front.accesses, s3, dynamodb, standard, [...hosts.values()], stop);
+    return new Rehearsal(
+      artifacts,
+      authorizer,
+      s3Front.accesses,
+      s3,
+      dynamodb,
+      sandbox,
+      standard,
+      [...hosts.values()],
+      stop,
+    );
   }
 
   /** Uploads a submission the way an operator does (out of band, into `uploads/`) and runs it. */
@@ -163,6 +207,8 @@ export class Rehearsal {
     options: {
       onState?: (t: StateTiming) => void;
       beforeRun?: (ids: { runId: string; submissionId: string }) => Promise<void>;
+      /** Called when this run's launch execution has started. */
+      duringLaunch?: (execution: WorkflowExecution) => void;
       captureKeys?: boolean;
     } = {},
   ): Promise<RunOutcome> {
@@ -188,8 +234,20 @@ export class Rehearsal {
     await options.beforeRun?.({ runId, submissionId });
     const keysBefore = options.captureKeys === false ? [] : await this.keys();
     const started = Date.now();
-    const result = await this.standard.run(runId, { submissionId }, options.onState);
+    const { duringLaunch } = options;
+    const observer = (execution: WorkflowExecution) => {
+      if (execution.name === runId) duringLaunch?.(execution);
+    };
+    this.sandbox.launchObservers.push(observer);
+    const result = await this.standard.run(runId, { submissionId }, options.onState).finally(() => {
+      this.sandbox.launchObservers.splice(this.sandbox.launchObservers.indexOf(observer), 1);
+    });
     const ms = Date.now() - started;
+    await this.sandbox.settled();
+    const transitions = {
+      analysis: result.transitions,
+      launch: this.sandbox.launch.all().find((e) => e.name === runId)?.transitions ?? 0,
+    };
     const record = await this.record(runId);
     if (result.status === 'SUCCEEDED') {
       const key = resultReportKey(runId);
@@ -202,6 +260,7 @@ export class Rehearsal {
         result: JSON.parse((await report.Body?.transformToString()) ?? 'null'),
         record,
         states: result.states,
+        transitions,
         ms,
         keysBefore,
       };
@@ -214,6 +273,7 @@ export class Rehearsal {
       ...(result.cause ? { cause: result.cause } : {}),
       record,
       states: result.states,
+      transitions,
       ms,
       keysBefore,
     };
@@ -254,4 +314,53 @@ export class Rehearsal {
   close(): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * The sandbox account: its ECS cluster running the synthesized task definition, the launch workflow and the reaper
+ * from the template, and the account's event bus with its rules. The data bucket's URL prefix in the task
+ * definition is pointed at the local S3 front, as DNS would point the real name at the endpoint.
+ */
+function startSandbox(
+  artifacts: Artifacts,
+  authorizer: Authorizer,
+  localDataUrlPrefix: string,
+  hooks: SandboxHooks = {},
+): Sandbox {
+  const { env } = artifacts;
+  const realPrefix = `https://${artifacts.bucket}.s3.${env.region}.amazonaws.com/`;
+  const ecs = new LocalEcs(artifacts.task, {
+    program: (c) => hooks.container?.(c) ?? { program: artifacts.task.runner, args: c.command },
+    localEnvironment: (fixed) => ({
+      ...fixed,
+      ...(fixed[VARIABLE.DATA_URL_PREFIX] === realPrefix ? { [VARIABLE.DATA_URL_PREFIX]: localDataUrlPrefix } : {}),
+    }),
+  });
+  const integrations = ecsIntegrations(ecs, hooks.beforeRunTask ? { beforeRunTask: hooks.beforeRunTask } : {});
+  const { reaper: r, launch: l } = artifacts;
+  const reaper = new SandboxWorkflow(r.arn, r.roleArn, r.definition, authorizer, integrations);
+  const events = new EventBus(artifacts.rules, new Map([[reaper.arn, reaper]]), authorizer);
+  const pending: Array<Promise<unknown>> = [];
+  const launch = new SandboxWorkflow(l.arn, l.roleArn, l.definition, authorizer, integrations, {
+    onStart: (execution) => sandbox.launchObservers.forEach((observe) => observe(execution)),
+    onEnd: (execution) => pending.push(events.put(executionStatusChange(execution, env.accounts.sandbox, env.region))),
+  });
+  const sandbox: Sandbox = {
+    ecs,
+    launch,
+    reaper,
+    events,
+    launchObservers: [],
+    settled: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0));
+      // ECS stops a task after StopTask (SIGTERM, then SIGKILL after the stop timeout); a task nobody stopped stays.
+      await Promise.all(
+        ecs
+          .running()
+          .filter((t) => t.describe().DesiredStatus === 'STOPPED')
+          .map((t) => t.stopped),
+      );
+    },
+  };
+  return sandbox;
 }

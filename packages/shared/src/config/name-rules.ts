@@ -56,12 +56,14 @@ export const NAME_RULES: readonly NameRule[] = [
     pattern: /^[A-Za-z0-9_-]+$/,
     allowed: 'letters, digits, _ and -',
   },
+  { what: 'launch state machine', name: names.launchStateMachineName, ...STATE_MACHINE },
   {
-    what: 'launch-config parameter',
-    name: names.launchConfigParameterName,
-    maxLength: 1011,
-    pattern: /^[A-Za-z0-9_./-]+$/,
-    allowed: 'letters, digits and _./-',
+    // Also the name of the EventBridge rule that starts it (at most 64 characters).
+    what: 'launch reaper state machine',
+    name: names.launchReaperStateMachineName,
+    maxLength: 64,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: 'letters, digits, _ and -',
   },
 ];
 

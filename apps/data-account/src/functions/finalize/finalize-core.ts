@@ -7,8 +7,9 @@ import {
   resultReportKey,
   runnerOutputSchema,
   runOutputKey,
-  RUNNER_EXIT,
-  type LaunchResult,
+  CONTAINER,
+  CONTAINER_EXIT,
+  LAUNCH_OUTCOME,
 } from '@airlock/contracts';
 import * as v from 'valibot';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
@@ -132,20 +133,40 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
   return { durationMs: o.execution.durationMs, result: o.result as Record<string, unknown> };
 }
 
-/** The reason the task itself failed, if it did: a caught workflow error, or a runner that could not deliver. */
+/**
+ * The reason the task itself failed, if it did: a caught hop error, a launch that did not run the task to its end,
+ * or a `deliver` container that did not exit 0. Containers are found by name (their order means nothing), and
+ * nothing here is assumed well-formed.
+ */
 function describeTaskProblem(task: unknown): string | undefined {
   if (typeof task !== 'object' || task === null) return 'no task outcome was reported';
-  // Checked field by field: a caught failure has another shape, and nothing here is assumed to be well-formed.
-  const t = task as Partial<Record<keyof LaunchResult, unknown>> & {
+  const t = task as {
     Error?: unknown;
-    containers?: Array<{ ExitCode?: unknown; Reason?: unknown }>;
+    outcome?: unknown;
+    error?: unknown;
+    containers?: unknown;
+    stoppedReason?: unknown;
   };
-  if (typeof t.Error === 'string') return `the sandbox task failed: ${t.Error}`;
-  const exitCode = t.containers?.[0]?.ExitCode;
-  if (exitCode === undefined)
-    return `the runner never finished: ${String(t.stoppedReason ?? t.containers?.[0]?.Reason ?? 'no exit code')}`;
-  if (exitCode !== RUNNER_EXIT.DELIVERED)
-    return `the runner could not deliver an output (exit code ${String(exitCode)})`;
+  if (typeof t.Error === 'string') return `the sandbox launch failed: ${t.Error}`;
+  if (t.outcome === LAUNCH_OUTCOME.REQUEST_REJECTED) return 'the sandbox refused the launch request';
+  if (t.outcome === LAUNCH_OUTCOME.LAUNCH_FAILED)
+    return `the sandbox task did not finish and was stopped: ${String(t.error ?? 'unknown error')}`;
+  if (t.outcome !== LAUNCH_OUTCOME.TASK_STOPPED) return 'the launch result is malformed';
+  const containers = Array.isArray(t.containers) ? (t.containers as unknown[]) : [];
+  const named = (name: string) =>
+    containers.filter(
+      (c): c is { Name: string; ExitCode?: unknown } =>
+        typeof c === 'object' && c !== null && (c as { Name?: unknown }).Name === name,
+    );
+  // `run`'s code is only a claim (the submission shares its uid), so it can fail a run, never make one succeed.
+  const run = named(CONTAINER.RUN);
+  if (run.length !== 1 || run[0]!.ExitCode !== CONTAINER_EXIT.OK)
+    return `the ${CONTAINER.RUN} container did not end cleanly (exit code ${String(run[0]?.ExitCode ?? 'none')})`;
+  const deliver = named(CONTAINER.DELIVER);
+  if (deliver.length !== 1) return `the launch result has ${deliver.length} ${CONTAINER.DELIVER} containers, not 1`;
+  const exitCode = deliver[0]!.ExitCode;
+  if (exitCode === undefined) return `the runner never delivered: ${String(t.stoppedReason ?? 'no exit code')}`;
+  if (exitCode !== CONTAINER_EXIT.OK) return `the runner could not deliver an output (exit code ${String(exitCode)})`;
   return undefined;
 }
 

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Execution } from '../execute.js';
 import { TailBuffer } from '../tail-buffer.js';
 import { killUntilAlone } from './process-namespace.js';
+import type { RunnerExecution } from '@airlock/contracts';
 
 export interface SuperviseOptions {
   readonly cwd: string;
@@ -18,7 +18,7 @@ export interface SuperviseOptions {
 }
 
 export interface Supervised {
-  readonly execution: Execution;
+  readonly execution: RunnerExecution;
   readonly stopped: boolean;
   /** PIDs still alive after the kill; empty unless the kill failed. */
   readonly survivors: readonly number[];

@@ -3,9 +3,9 @@ import { accountOfArn } from '@airlock/cloud-assembly';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { Artifacts } from '../../run/artifacts.js';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
-import { runTask, type RunTaskHooks } from '../ecs/run-task.js';
-import { getParameter } from '../ssm/get-parameter.js';
 import type { ExpressEngine } from './express-engine.js';
+import type { SandboxWorkflow } from './sandbox-workflow.js';
+import { startExecutionSync } from './start-execution-sync.js';
 import { startSyncExecution } from './start-sync-execution.js';
 import { TaskError } from './task-error.js';
 import type { TaskContext, TaskHandler } from './task-handler.js';
@@ -24,6 +24,8 @@ export interface StandardRunResult {
   readonly error?: string;
   readonly cause?: string;
   readonly states: readonly StateTiming[];
+  /** State transitions (states entered), what a Standard workflow is billed by. */
+  readonly transitions: number;
 }
 
 const accountOf = (arn: string) => accountOfArn(arn) ?? '';
@@ -38,13 +40,18 @@ export class StandardEngine {
   private readonly machine: StateMachine;
   private readonly definition: { States: Record<string, TaskState> };
   private readonly accountNames: Record<string, string>;
+  private readonly services: Readonly<Record<string, TaskHandler>>;
 
   constructor(
     private readonly artifacts: Artifacts,
     private readonly authorizer: Authorizer,
-    private readonly express: ExpressEngine,
-    private readonly hooks: RunTaskHooks = {},
+    express: ExpressEngine,
+    launch: SandboxWorkflow,
   ) {
+    this.services = {
+      'arn:aws:states:::aws-sdk:sfn:startSyncExecution': startSyncExecution(express),
+      'arn:aws:states:::states:startExecution.sync:2': startExecutionSync(launch),
+    };
     this.definition = artifacts.standard.definition as { States: Record<string, TaskState> };
     this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
     const env = artifacts.env;
@@ -56,12 +63,6 @@ export class StandardEngine {
   }
 
   async run(runId: string, input: unknown, onState?: (timing: StateTiming) => void): Promise<StandardRunResult> {
-    // Built per run: the RunTask stand-in counts its attempts for the throttling fault.
-    const services: Readonly<Record<string, TaskHandler>> = {
-      'arn:aws:states:::aws-sdk:sfn:startSyncExecution': startSyncExecution(this.express),
-      'arn:aws:states:::aws-sdk:ssm:getParameter': getParameter,
-      'arn:aws:states:::ecs:runTask.sync': runTask(this.hooks),
-    };
     const handlers: Record<string, (input: never) => Promise<unknown>> = {};
     const retryOverrides: Record<string, number> = {};
     for (const [name, state] of Object.entries(this.definition.States)) {
@@ -70,7 +71,7 @@ export class StandardEngine {
       retryOverrides[name] = 0;
       const role = state.Credentials?.RoleArn;
       if (!role) throw new Error(`${name} has no Credentials.RoleArn: every cross-account task must name its role`);
-      const service = services[state.Resource ?? ''];
+      const service = this.services[state.Resource ?? ''];
       if (!service) throw new Error(`the rehearsal has no handler for ${name}'s resource ${state.Resource ?? ''}`);
       const task: TaskContext = {
         artifacts: this.artifacts,
@@ -99,10 +100,14 @@ export class StandardEngine {
       },
     });
     const states: StateTiming[] = [];
+    let transitions = 0;
     const watching = (async () => {
       const entered = new Map<string, number>();
       for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
+        if (event.type === 'StateEntered') {
+          transitions += 1;
+          entered.set(event.state.name, event.timestamp);
+        }
         if (
           event.type === 'StateExited' ||
           (event.type === 'StateFailed' && this.definition.States[event.state.name]?.Type === 'Fail')
@@ -122,7 +127,7 @@ export class StandardEngine {
     try {
       const output = await execution.result;
       await watching;
-      return { status: 'SUCCEEDED', output, states };
+      return { status: 'SUCCEEDED', output, states, transitions };
     } catch (error) {
       await watching.catch(() => undefined);
       if (!(error instanceof ExecutionError)) throw error;
@@ -132,6 +137,7 @@ export class StandardEngine {
         error: cause?.name ?? 'States.Runtime',
         cause: cause?.message ?? error.message,
         states,
+        transitions,
       };
     }
   }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONTAINER,
+  CONTAINER_VARIABLES,
+  LAUNCH_REQUEST_FIELDS,
+  LAUNCH_REQUEST_VARIABLES,
+  launchHopTimeoutSeconds,
+  launchRequestParameters,
+  launchTaskTimeoutSeconds,
+  TASK_START_MARGIN_SECONDS,
+  VARIABLE,
+} from '../src/index.js';
+
+describe('launch request', () => {
+  it('is built from a state path holding the grant, field by field', () => {
+    expect(launchRequestParameters('$.finalize.task')).toEqual({
+      'inputUrl.$': '$.finalize.task.inputUrl',
+      'outputPost.$': '$.finalize.task.outputPost',
+      'deadline.$': '$.finalize.task.deadline',
+    });
+    expect(Object.keys(launchRequestParameters('$')).map((k) => k.slice(0, -2))).toEqual([...LAUNCH_REQUEST_FIELDS]);
+  });
+
+  it('fails when the path is not a plain JSONPath', () => {
+    expect(() => launchRequestParameters('$.a[0]')).toThrow(/must look like "\$\.a\.b"/);
+  });
+
+  it('puts each URL only in the variable of the container that needs it', () => {
+    const receivers = (variable: string) =>
+      Object.entries(CONTAINER_VARIABLES)
+        .filter(([, v]) => (v.perRun as readonly string[]).includes(variable))
+        .map(([name]) => name);
+    expect(receivers(LAUNCH_REQUEST_VARIABLES.inputUrl)).toEqual([CONTAINER.FETCH]);
+    expect(receivers(LAUNCH_REQUEST_VARIABLES.outputPost)).toEqual([CONTAINER.DELIVER]);
+    expect(receivers(VARIABLE.RUN_DEADLINE)).toEqual([CONTAINER.FETCH, CONTAINER.RUN]);
+  });
+});
+
+describe('launch timeouts', () => {
+  it('gives the task the run time plus the start margin, and the hop more than the launch worst case', () => {
+    expect(launchTaskTimeoutSeconds(900)).toBe(900 + TASK_START_MARGIN_SECONDS);
+    expect(launchHopTimeoutSeconds(900)).toBeGreaterThan(launchTaskTimeoutSeconds(900) + 5 * 30);
+  });
+});

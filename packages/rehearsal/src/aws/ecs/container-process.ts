@@ -1,0 +1,153 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * How the rehearsal confines one container's process. Every container gets its own PID namespace (Fargate's
+ * default), so its program is PID 1 of it and every process it starts is found again by that namespace. Paths in
+ * `readOnly` are bind-mounted read-only in a private mount namespace. Kernel confinement beyond this (users,
+ * network, read-only root) is a later step; it grows here.
+ */
+export interface Confinement {
+  readonly readOnly: readonly string[];
+}
+
+export interface ContainerExit {
+  /** The exit code ECS would report: the process's own, or 128 + the signal that killed it. */
+  readonly exitCode: number;
+}
+
+export interface ContainerProcess {
+  readonly exited: Promise<ContainerExit>;
+  /** What the container wrote to stdout and stderr (what its log stream would hold). */
+  output(): string;
+  /** Signals the container's PID 1, as ECS signals a container's main process. */
+  signal(signal: NodeJS.Signals): void;
+  /** Host PIDs of processes still alive in the container's PID namespace (and its launcher). */
+  remaining(): number[];
+}
+
+// The container's environment has no PATH: util-linux is found once, here.
+const onPath = (name: string) =>
+  `${process.env.PATH ?? ''}:/usr/sbin:/usr/bin:/sbin:/bin`
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => existsSync(path));
+const UNSHARE = onPath('unshare');
+const MOUNT = onPath('mount') ?? '/bin/mount';
+
+/** As root: plain namespaces. Otherwise an unprivileged user namespace maps the caller to root inside. */
+const USER_NAMESPACE: readonly string[] = (() => {
+  if (UNSHARE && spawnSync(UNSHARE, ['--pid', '--fork', '--mount-proc', 'true']).status === 0) return [];
+  const user = ['--user', '--map-root-user'];
+  if (UNSHARE && spawnSync(UNSHARE, [...user, '--pid', '--fork', '--mount-proc', 'true']).status === 0) return user;
+  throw new Error(
+    'cannot create a PID namespace (`unshare --pid --fork --mount-proc`), as root or with --user --map-root-user: ' +
+      'run the rehearsal as root, or allow unprivileged user namespaces (kernel.unprivileged_userns_clone=1)',
+  );
+})();
+
+// Bind-mounts each of the $2 paths after it read-only onto itself with the mount at $1, then execs the rest as the
+// container's program (with exactly the container's environment: no PATH is needed).
+const READ_ONLY_THEN_EXEC =
+  'set -e; mount=$1; n=$2; shift 2; ' +
+  'while [ "$n" -gt 0 ]; do "$mount" --bind "$1" "$1"; "$mount" -o remount,bind,ro "$1"; shift; n=$((n-1)); done; exec "$@"';
+
+/**
+ * Starts `node <program> <args>` as a container: environment exactly `env`, in its own PID namespace (`unshare
+ * --pid --fork --mount-proc`, with `--kill-child` so the namespace dies with its launcher), with `confinement`.
+ */
+export function startContainer(
+  program: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  confinement: Confinement,
+): ContainerProcess {
+  const { readOnly } = confinement;
+  const inside = [process.execPath, program, ...args];
+  const command =
+    readOnly.length === 0
+      ? inside
+      : ['/bin/sh', '-c', READ_ONLY_THEN_EXEC, 'confine', MOUNT, String(readOnly.length), ...readOnly, ...inside];
+  const launcher = spawn(
+    UNSHARE ?? 'unshare',
+    [...USER_NAMESPACE, '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private', ...command],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  launcher.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  launcher.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  let killed = false;
+  // unshare 2.38 exits 1 when its child dies of a signal ("sigprocmask unblock failed"): a SIGKILL the stand-in
+  // sent is reported as ECS does, 137.
+  const exited = new Promise<ContainerExit>((resolve) =>
+    launcher.on('close', (code, signal) =>
+      resolve({
+        exitCode: killed ? 128 + constants.signals.SIGKILL : (code ?? 128 + (signal ? constants.signals[signal] : 0)),
+      }),
+    ),
+  );
+  let namespace: string | undefined;
+  const init = (): number | undefined => {
+    const pid = launcher.pid === undefined ? undefined : childrenOf(launcher.pid)[0];
+    if (pid !== undefined && namespace === undefined) namespace = pidNamespaceOf(pid);
+    return pid;
+  };
+  return {
+    exited,
+    output: () => output,
+    signal(signal) {
+      const pid = init();
+      if (signal === 'SIGKILL') killed = true;
+      try {
+        if (pid !== undefined) process.kill(pid, signal);
+        else launcher.kill(signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // ESRCH: already gone.
+      }
+    },
+    remaining() {
+      init();
+      const launcherAlive = launcher.exitCode === null && launcher.signalCode === null && launcher.pid !== undefined;
+      const inNamespace = namespace === undefined ? [] : processesIn(namespace);
+      return [...(launcherAlive && launcher.pid !== undefined ? [launcher.pid] : []), ...inNamespace];
+    },
+  };
+}
+
+/** Host PIDs of live (not zombie) processes whose PID namespace is `namespace` (`pid:[inode]`). */
+export function processesIn(namespace: string): number[] {
+  return livePids().filter((pid) => pidNamespaceOf(pid) === namespace);
+}
+
+function livePids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => !['Z', 'X', undefined].includes(stat(pid)?.state));
+}
+
+function childrenOf(parent: number): number[] {
+  return livePids().filter((pid) => stat(pid)?.ppid === parent);
+}
+
+function pidNamespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined; // Gone, or not ours to read.
+  }
+}
+
+// The state letter and parent follow the command name in parentheses, which may itself hold spaces or parentheses.
+function stat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state = '', ppid = ''] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
