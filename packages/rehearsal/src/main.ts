@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { faultExpectationProblems, FAULTS, rehearseFault } from './run/faults.js';
 import { invariantViolations } from './run/invariants.js';
+import { REQUIRED_SESSION_TOKEN_LENGTH, SESSION_TOKEN_LENGTH } from './iam/credentials.js';
 import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission } from './run/submission-archive.js';
@@ -142,6 +143,9 @@ function printSummary(
       : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`,
   );
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);
+  console.log(
+    `  not proven: that the launch request fits RunTask's 8,192-character overrides with ${REQUIRED_SESSION_TOKEN_LENGTH}-character session tokens; it does not yet (default tokens here: ${SESSION_TOKEN_LENGTH} characters, --session-token-length to change)`,
+  );
 }
 
 async function benchmark(

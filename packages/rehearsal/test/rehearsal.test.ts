@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
 import { faultExpectationProblems, FAULTS, rehearseFault, type FaultRun } from '../src/run/faults.js';
 import { invariantViolations } from '../src/run/invariants.js';
+import { REQUIRED_SESSION_TOKEN_LENGTH } from '../src/iam/credentials.js';
 import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
 import { isolationProblems } from '../src/run/run-statistics.js';
 import { archiveSubmission } from '../src/run/submission-archive.js';
@@ -158,7 +159,7 @@ describe('RunTask overrides with session tokens of 2.5 KB (issue 12)', () => {
   let rehearsal: Rehearsal;
   let outcome: RunOutcome;
   beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength: 2600 });
+    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength: REQUIRED_SESSION_TOKEN_LENGTH });
     outcome = await rehearsal.submit(hello());
   });
   afterAll(() => rehearsal.close());
