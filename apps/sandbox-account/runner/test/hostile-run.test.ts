@@ -55,7 +55,7 @@ function runEnv(root: string, secondsLeft: number): Record<string, string> {
   };
 }
 
-function run(root: string, env: Record<string, string>) {
+function run(env: Record<string, string>) {
   const spawned = spawnAsTaskUser(bundle, ['run'], env);
   namespaces.push(spawned.child.pid!);
   return spawned;
@@ -94,7 +94,7 @@ describe('a hostile submission against its supervisor (uid 10001, PID 1 of the n
         process.exit(7);
       `,
     );
-    const { status, stderr } = await run(root, runEnv(root, 20)).exited;
+    const { status, stderr } = await run(runEnv(root, 20)).exited;
     const seen = result(root) as { listening: number[]; answers: { port: number; status?: number }[] };
     expect(seen.answers.filter((answer) => answer.status !== undefined)).toEqual([]);
     // The held port is the one the inspector would take: it was probed, and dropped the connection.
@@ -138,7 +138,7 @@ describe('a hostile submission against its supervisor (uid 10001, PID 1 of the n
   ])('is killed with everything it started at the deadline: %s', async (_name, program) => {
     const { root, marker } = fetched(program);
     const env = runEnv(root, 3);
-    const { child, exited } = run(root, env);
+    const { child, exited } = run(env);
     // The attack is under way before the deadline: the escaping process exists.
     while (processesWith(marker).length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
     const { status } = await exited;
@@ -163,7 +163,7 @@ describe('a hostile submission against its supervisor (uid 10001, PID 1 of the n
         writeFileSync(process.env.AIRLOCK_RESULT_FILE, JSON.stringify({ zombies }));
       `,
     );
-    const { status, stderr } = await run(root, runEnv(root, 30)).exited;
+    const { status, stderr } = await run(runEnv(root, 30)).exited;
     expect(result(root).zombies).toBeGreaterThanOrEqual(120);
     expect({ status, stderr }).toEqual({ status: CONTAINER_EXIT.OK, stderr: '' });
     expect(record(root)).toMatchObject({ status: 'COMPLETED', execution: { exitCode: 0 } });
@@ -178,7 +178,7 @@ describe('a hostile submission against its supervisor (uid 10001, PID 1 of the n
         process.stdout.write('last line\\n');
       `,
     );
-    const { child, exited } = run(root, runEnv(root, 60));
+    const { child, exited } = run(runEnv(root, 60));
     let peakKib = 0;
     const sampler = setInterval(() => {
       for (const pid of childrenOf(child.pid!)) {
@@ -214,7 +214,7 @@ describe("the supervisor's environment and record (what the submission can read 
     ['a presigned URL under another name', { NOTES: 'see ?X-Amz-Credential=AKIA%2F' }, 'NOTES'],
   ])('refuses to start when its environment holds %s, running nothing', async (_name, extra, named) => {
     const { root } = fetched(() => "import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');");
-    const { status, stderr } = await run(root, { ...runEnv(root, 20), ...extra }).exited;
+    const { status, stderr } = await run({ ...runEnv(root, 20), ...extra }).exited;
     expect(status).toBe(CONTAINER_EXIT.BAD_ENVIRONMENT);
     expect(stderr).toContain(`${named}`);
     expect(stderr).toContain('must not be set for run: the submission can read run');
@@ -231,7 +231,7 @@ describe("the supervisor's environment and record (what the submission can read 
         }));
       `,
     );
-    expect((await run(root, runEnv(root, 20)).exited).status).toBe(CONTAINER_EXIT.OK);
+    expect((await run(runEnv(root, 20)).exited).status).toBe(CONTAINER_EXIT.OK);
     const { environ, cmdline } = result(root) as { environ: string[]; cmdline: string[] };
     // PWD is set by the shell that starts the container in this test.
     expect(environ.map((entry) => entry.split('=')[0]).sort()).toEqual([
@@ -263,7 +263,7 @@ describe("the supervisor's environment and record (what the submission can read 
         process.exit(3);
       `,
     );
-    const { status, stderr } = await run(root, runEnv(root, 20)).exited;
+    const { status, stderr } = await run(runEnv(root, 20)).exited;
     expect({ status, stderr }).toEqual({ status: CONTAINER_EXIT.OK, stderr: '' });
     expect(record(root)).toMatchObject({ status: 'COMPLETED', execution: { exitCode: 3, stdout: { tail: '' } } });
   });
@@ -285,7 +285,7 @@ describe("the supervisor's environment and record (what the submission can read 
       `,
       volume,
     );
-    const { status, stderr } = await run(root, runEnv(root, 20)).exited;
+    const { status, stderr } = await run(runEnv(root, 20)).exited;
     expect(status).toBe(CONTAINER_EXIT.RECORD_UNUSABLE);
     expect(stderr).toMatch(
       /cannot write run-record\.json: ENOSPC \(the submission may have filled the scratch volume\)/,
