@@ -50,9 +50,32 @@ function readResult(root: string, maxBytes: number): { result?: unknown; resultE
     throw error;
   }
   if (!bytes) return {};
+  let result: unknown;
   try {
-    return { result: JSON.parse(bytes.toString('utf8')) };
+    result = JSON.parse(bytes.toString('utf8'));
   } catch {
     return { resultError: 'result.json is not valid JSON' };
   }
+  // JSON.parse accepts any depth, but JSON.stringify (here, and Finalize's) overflows the stack on a deep one.
+  if (nestingDepth(result) > MAX_RESULT_DEPTH) {
+    return { resultError: `result.json nests deeper than ${MAX_RESULT_DEPTH} levels of arrays and objects` };
+  }
+  return { result };
+}
+
+/** Deeper results are refused: far more than any report needs, far less than a stack overflow. */
+export const MAX_RESULT_DEPTH = 64;
+
+/** Depth of the deepest array or object in a parsed JSON value, counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_RESULT_DEPTH) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -5,7 +5,8 @@ export class HostileFileError extends Error {}
 
 /**
  * Reads `root/<parts...>` from a volume the submission could write: every directory on the way must be a real
- * directory (no link), the file a regular file of at most `maxBytes`, opened without following a link and without
+ * directory (no link), the file a regular file with one name (a hard link would be another file's content) of at most
+ * `maxBytes`, opened without following a link and without
  * blocking (a FIFO would hang a plain open), re-checked on the open descriptor (same inode, still regular, same
  * size) before a byte is read, and never read past the bound. Returns undefined when the file does not exist.
  */
@@ -22,6 +23,8 @@ export function readHostileFile(root: string, parts: readonly string[], maxBytes
   const before = lstatOrUndefined(file);
   if (!before) return undefined;
   if (!before.isFile()) throw new HostileFileError(`${name} is not a regular file`);
+  if (before.nlink !== 1)
+    throw new HostileFileError(`${name} has ${before.nlink} hard links; it must have exactly one`);
   if (before.size > maxBytes)
     throw new HostileFileError(`${name} is ${before.size} bytes, over the limit of ${maxBytes}`);
 
@@ -33,7 +36,13 @@ export function readHostileFile(root: string, parts: readonly string[], maxBytes
   }
   try {
     const opened = fstatSync(fd);
-    if (!opened.isFile() || opened.dev !== before.dev || opened.ino !== before.ino || opened.size !== before.size) {
+    if (
+      !opened.isFile() ||
+      opened.dev !== before.dev ||
+      opened.ino !== before.ino ||
+      opened.size !== before.size ||
+      opened.nlink !== 1
+    ) {
       throw new HostileFileError(`${name} changed while it was being opened`);
     }
     // Never more than the bound, plus one byte: a file that grew after the check is refused, not truncated.

@@ -1,4 +1,6 @@
-import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, constants, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import * as v from 'valibot';
 import { HostileFileError, readHostileFile } from './hostile-file.js';
 
@@ -66,15 +68,38 @@ export function readRecord<S extends v.GenericSchema>(root: string, name: string
 }
 
 /**
- * Writes a record without following anything the submission may have left at its path: remove whatever is there
- * (a link, a directory, a FIFO), then create the file exclusively. Call only once nothing else can write the volume.
+ * Writes a record without following anything the submission may have left at its path, once nothing else can write
+ * the volume. The submission shares the writer's uid, so it may have taken the write bit off the volume's root (an
+ * old entry could then be neither removed nor replaced) or filled the volume: the root's write bit is restored, any
+ * entry at the path (a forged record, a link, a FIFO, a directory however deep or locked) is moved aside, and the
+ * file is created exclusively. A record that cannot be written whole is removed and reported as a RecordError.
  */
 export function writeRecord(path: string, record: FetchRecord | RunRecord): void {
-  rmSync(path, { recursive: true, force: true });
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const root = dirname(path);
+  const rootMode = statSync(root).mode;
+  if ((rootMode & 0o200) === 0) chmodSync(root, (rootMode & 0o7777) | 0o700);
   try {
-    writeSync(fd, JSON.stringify(record));
-  } finally {
-    closeSync(fd);
+    renameSync(path, `${path}.discarded-${randomUUID()}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      throw new RecordError(`cannot move aside what is at ${basename(path)}: ${code ?? String(error)}`);
   }
+  const bytes = Buffer.from(JSON.stringify(record));
+  let fd: number | undefined;
+  let problem: string | undefined;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    const written = writeSync(fd, bytes);
+    if (written !== bytes.length) problem = `only ${written} of ${bytes.length} bytes written`;
+  } catch (error) {
+    problem = (error as NodeJS.ErrnoException).code ?? String(error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (problem === undefined) return;
+  if (fd !== undefined) unlinkSync(path); // Never leave a partial record for deliver.
+  throw new RecordError(
+    `cannot write ${basename(path)}: ${problem} (the submission may have filled the scratch volume)`,
+  );
 }

@@ -57,6 +57,36 @@ export function readDeadline(env: Env, now = Date.now()): number {
   return deadline;
 }
 
+/** Variables that grant access to data or AWS: run must hold none, since the submission reads its environment. */
+const ACCESS_VARIABLES = [
+  VARIABLE.INPUT_URL,
+  VARIABLE.OUTPUT_POST,
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+];
+/** What every presigned URL or POST carries, in a query parameter or a form field. */
+const SIGNATURE_MARKS = /x-amz-(signature|credential|security-token)/i;
+
+/**
+ * Refuses an environment that holds a URL, a presigned POST or AWS credentials: the submission shares run's uid and
+ * can read run's start-up environment in /proc/1/environ, so a task definition or override that ever gave run one
+ * would hand it to untrusted code.
+ */
+export function refuseAccessGrants(env: Env): void {
+  const names = Object.entries(env)
+    .filter(([name, value]) => ACCESS_VARIABLES.includes(name) || SIGNATURE_MARKS.test(value ?? ''))
+    .map(([name]) => name);
+  if (names.length > 0) {
+    throw badEnvironment(
+      `${names.sort().join(', ')} must not be set for run: the submission can read run's environment; only fetch and deliver receive URLs`,
+    );
+  }
+}
+
 /** The data bucket's object-URL prefix from the task definition: an http(s) URL ending in "/", nothing else. */
 export function readDataUrlPrefix(env: Env): string {
   const prefix = env[VARIABLE.DATA_URL_PREFIX] ?? '';
@@ -118,6 +148,14 @@ export function readOutputPost(env: Env, prefix: string, runId: string): Presign
   if (!isPost(post)) throw badEnvironment(shape);
   const expectedKey = runOutputKey(runId);
   const keyFields = Object.keys(post.fields).filter((name) => name.toLowerCase() === 'key');
+  // S3 takes the first field named `file` as the object's content and checks no policy condition on it: a `file`
+  // among the fields would upload the orchestrator's text instead of the run's output.
+  if (Object.keys(post.fields).some((name) => name.toLowerCase() === 'file')) {
+    throw new RoleRefusal(
+      CONTAINER_EXIT.URL_REFUSED,
+      `${VARIABLE.OUTPUT_POST} must not have a field named file: deliver sends the file itself`,
+    );
+  }
   if (
     ![prefix, prefix.slice(0, -1)].includes(post.url) ||
     keyFields.join() !== 'key' ||

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { RUNNER_LIMITS, type RunnerLimits } from '../limits.js';
 import { CONTAINER_EXIT } from '@airlock/contracts';
+import { holdInspectorPort } from './inspector-guard.js';
 import { isNamespaceInit } from './process-namespace.js';
-import { readDeadline, readScratchDir, RoleRefusal } from './role-config.js';
-import { fetchRecordSchema, readRecord, RecordError, writeRecord } from './records.js';
+import { readDeadline, readScratchDir, refuseAccessGrants, RoleRefusal } from './role-config.js';
+import { fetchRecordSchema, readRecord, RecordError, type RunRecord, writeRecord } from './records.js';
 import type { RoleOutcome } from './role-outcome.js';
 import { FETCH_RECORD, RESULT_PATH, scratchLayout } from './scratch-layout.js';
 import { supervise } from './supervise.js';
@@ -23,6 +24,8 @@ export async function runRole(env: Env, stop: AbortSignal, limits: RunnerLimits 
       "run must be PID 1 of its own PID namespace with that namespace's /proc (a container without an init process, or `unshare --pid --fork --mount-proc`): it kills every process it can signal",
     );
   }
+  refuseAccessGrants(env);
+  await holdInspectorPort();
   const deadline = readDeadline(env);
   const scratch = scratchLayout(readScratchDir(env));
   const submissionEnds = deadline - limits.uploadReserveMs;
@@ -37,8 +40,12 @@ export async function runRole(env: Env, stop: AbortSignal, limits: RunnerLimits 
     throw error;
   }
   if (fetched.status === 'REJECTED') {
-    writeRecord(scratch.runRecord, fetched);
-    return { exitCode: CONTAINER_EXIT.OK, message: 'nothing ran: the input was rejected' };
+    return (
+      recorded(scratch.runRecord, fetched) ?? {
+        exitCode: CONTAINER_EXIT.OK,
+        message: 'nothing ran: the input was rejected',
+      }
+    );
   }
 
   const outcome = await supervise(fetched.entrypoint, {
@@ -61,14 +68,26 @@ export async function runRole(env: Env, stop: AbortSignal, limits: RunnerLimits 
   }
   // Everything the submission started is dead: nothing can race the record's path any more.
   const { execution } = outcome;
-  writeRecord(scratch.runRecord, {
+  const unwritten = recorded(scratch.runRecord, {
     schemaVersion: 1,
     status: execution.timedOut ? 'TIMED_OUT' : 'COMPLETED',
     execution,
   });
+  if (unwritten) return unwritten;
   if (outcome.stopped) return { exitCode: CONTAINER_EXIT.STOPPED, message: 'stopped by SIGTERM; everything killed' };
   return {
     exitCode: CONTAINER_EXIT.OK,
     message: `submission ended (${execution.timedOut ? 'deadline' : `exit ${execution.exitCode ?? execution.signal}`}); everything killed`,
   };
+}
+
+/** Writes run's record; the outcome to exit with when it cannot be written (deliver then finds none and uploads nothing). */
+function recorded(path: string, record: RunRecord): RoleOutcome | undefined {
+  try {
+    writeRecord(path, record);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RecordError) return { exitCode: CONTAINER_EXIT.RECORD_UNUSABLE, message: error.message };
+    throw error;
+  }
 }
