@@ -109,8 +109,13 @@ export const broadeningExecutionPolicyName = (env: Env, account: keyof Env['acco
   resourceName(env, `${account}-cfn-broadening`);
 export const broadeningExecutionPolicyArn = (env: Env, account: keyof Env['accounts']): string =>
   `arn:${env.partition}:iam::${env.accounts[account]}:policy/${broadeningExecutionPolicyName(env, account)}`;
-/** The inline deny policy the incident kill switch puts on a role (and removes to undo). */
+/**
+ * The managed deny policy the incident kill switch attaches to a role (and detaches to undo). Managed, not inline:
+ * IAM can deny detaching one policy by its ARN (`iam:PolicyARN`), but has no key naming an inline policy.
+ */
 export const killSwitchPolicyName = (env: Env): string => resourceName(env, 'kill-switch');
+export const killSwitchPolicyArn = (env: Env, account: keyof Env['accounts']): string =>
+  `arn:${env.partition}:iam::${env.accounts[account]}:policy/${killSwitchPolicyName(env)}`;
 /** The GitHub environment (no reviewers) whose OIDC subject alone may assume one account's read-only drift role. */
 export const githubDriftEnvironment = (env: Env, account: keyof Env['accounts']): string =>
   `${githubDeployEnvironment(env, account)}-drift`;

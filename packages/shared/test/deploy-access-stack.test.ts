@@ -125,11 +125,42 @@ describe('DeployAccessStack', () => {
         BOUNDARY,
         'arn:aws:iam::222222222222:policy/airlock-example-sandbox-cfn-exec',
         'arn:aws:iam::222222222222:policy/airlock-example-sandbox-cfn-broadening',
+        'arn:aws:iam::222222222222:policy/airlock-example-kill-switch',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-deploy',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-deploy-broadening',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-cfn-broadening',
         'arn:aws:iam::222222222222:role/airlock-example-sandbox-drift',
       ]);
+      expect(editing.Action).toEqual(expect.arrayContaining(['iam:CreatePolicy', 'iam:SetDefaultPolicyVersion']));
+      expect(bySid(name, 'DenyAttachingManagedPolicies')).toEqual({
+        Sid: 'DenyAttachingManagedPolicies',
+        Effect: 'Deny',
+        Action: 'iam:AttachRolePolicy',
+        Resource: '*',
+      });
+      expect(bySid(name, 'DenyDetachingTheKillSwitch')).toMatchObject({
+        Effect: 'Deny',
+        Action: 'iam:DetachRolePolicy',
+        Resource: '*',
+        Condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::222222222222:policy/airlock-example-kill-switch' } },
+      });
+      expect(bySid(name, 'DenyPassingTheDeployAccessRoles')).toMatchObject({
+        Effect: 'Deny',
+        Action: 'iam:PassRole',
+        Resource: ['deploy', 'deploy-broadening', 'drift'].map(
+          (r) => `arn:aws:iam::222222222222:role/airlock-example-sandbox-${r}`,
+        ),
+      });
+      expect(bySid(name, 'DenyPassingTheBroadeningExecutionRole')).toMatchObject({
+        Effect: 'Deny',
+        Action: 'iam:PassRole',
+        Resource: 'arn:aws:iam::222222222222:role/airlock-example-sandbox-cfn-broadening',
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/airlock-example-sandbox-deploy-broadening',
+          },
+        },
+      });
       expect(bySid(name, 'DenyTrustChangesOutsideTheBroadeningPath')).toMatchObject({
         Effect: 'Deny',
         Action: 'iam:UpdateAssumeRolePolicy',
@@ -170,23 +201,44 @@ describe('DeployAccessStack', () => {
     }
   });
 
-  it('everyday path: CloudFormation may not change trust, endpoint policies, security groups or routes', () => {
-    const deny = bySid('airlock-example-sandbox-cfn-exec', 'DenyBroadeningTrustEndpointsSecurityGroupsRoutes');
+  it('everyday path: CloudFormation may not change trust, endpoint policies, security groups, routes, the DNS firewall or resource policies', () => {
+    const deny = bySid('airlock-example-sandbox-cfn-exec', 'DenyBroadeningTrustNetworkAndResourcePolicies');
     expect(deny).toMatchObject({ Effect: 'Deny', Resource: '*' });
     expect(deny.Action).toEqual(
       expect.arrayContaining([
         'iam:CreateRole',
         'iam:UpdateAssumeRolePolicy',
         'ec2:ModifyVpcEndpoint',
+        'ec2:CreateSecurityGroup',
         'ec2:AuthorizeSecurityGroupEgress',
         'ec2:AuthorizeSecurityGroupIngress',
         'ec2:CreateRoute',
         'ec2:ReplaceRoute',
+        'route53resolver:UpdateFirewallRule',
+        'route53resolver:DisassociateFirewallRuleGroup',
+        's3:PutBucketPolicy',
+        's3:DeleteBucketPolicy',
+        's3:PutBucketAcl',
+        'kms:PutKeyPolicy',
+        'ecr:SetRepositoryPolicy',
       ]),
     );
-    expect(statements('airlock-example-sandbox-cfn-broadening').map((s) => s.Sid)).not.toContain(
-      'DenyBroadeningTrustEndpointsSecurityGroupsRoutes',
+    expect(bySid('airlock-example-sandbox-cfn-exec', 'DenyKeyGrantsNotForAnAwsResource')).toMatchObject({
+      Effect: 'Deny',
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
+    });
+    const broadeningSids = statements('airlock-example-sandbox-cfn-broadening').map((s) => s.Sid);
+    expect(broadeningSids).not.toContain('DenyBroadeningTrustNetworkAndResourcePolicies');
+    expect(broadeningSids).not.toContain('DenyKeyGrantsNotForAnAwsResource');
+  });
+
+  it('no condition of the deploy access depends on a tag, so tagging a role or a session changes nothing', () => {
+    const conditionKeys = JSON.stringify(template.toJSON()).match(
+      /"(aws|iam):(Resource|Request|Principal)Tag[^"]*"|"aws:TagKeys"/g,
     );
+    expect(conditionKeys).toBeNull();
   });
 
   it('the broadening execution role is trusted by CloudFormation only, and passed only by the broadening deploy role', () => {

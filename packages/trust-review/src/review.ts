@@ -4,6 +4,7 @@ import { baselineOf, describeDrift, type Baseline } from './baseline.js';
 import type { ReviewResult } from './report.js';
 import { runTrustRules, type Finding } from './rules/index.js';
 import { simulationMatrix } from './simulation-matrix.js';
+import { escalationMatrix } from './escalation-matrix.js';
 import { loadTrustSurface } from '@airlock/cloud-assembly';
 
 /** Exit codes of `npm run review`. */
@@ -16,7 +17,7 @@ export async function review(
   baselineFile: string,
 ): Promise<ReviewResult & { baseline: Baseline }> {
   const surface = loadTrustSurface(env, workspaceRoot);
-  const simulation = await simulationMatrix(surface);
+  const simulation = [...(await simulationMatrix(surface)), ...(await escalationMatrix(surface))];
   const findings: Finding[] = [
     ...runTrustRules(surface),
     ...simulation

@@ -1,12 +1,17 @@
 import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
-  DeleteRolePolicyCommand,
-  GetRolePolicyCommand,
-  PutRolePolicyCommand,
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListAttachedRolePoliciesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import {
   accountStackName,
+  killSwitchPolicyArn,
   killSwitchPolicyDocument,
   killSwitchPolicyName,
   sandboxLauncherRoleName,
@@ -46,7 +51,40 @@ export async function killSwitchRoleName(
   );
 }
 
-/** Turns the kill switch on (puts the deny, then reads it back) or off (removes it). Resolves to what it did. */
+const isNoSuchEntity = (error: unknown) => (error as Error).name === 'NoSuchEntityException';
+
+/**
+ * Makes the account's kill-switch policy hold exactly the deny: creates it, or, if it exists with another document
+ * (whoever wrote it), adds the deny as its default version.
+ */
+async function ensureKillSwitchPolicy(
+  env: AirlockEnvironment,
+  account: KillSwitchAccount,
+  iam: IAMClient,
+): Promise<string> {
+  const PolicyArn = killSwitchPolicyArn(env, account);
+  const PolicyDocument = JSON.stringify(killSwitchPolicyDocument(account));
+  let defaultVersion: string | undefined;
+  try {
+    defaultVersion = (await iam.send(new GetPolicyCommand({ PolicyArn }))).Policy?.DefaultVersionId;
+  } catch (error) {
+    if (!isNoSuchEntity(error)) throw error;
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: killSwitchPolicyName(env),
+        PolicyDocument,
+        Description: 'Airlock incident kill switch: attached, no new runs start; detached, they do again',
+      }),
+    );
+    return PolicyArn;
+  }
+  const stored = await iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: defaultVersion }));
+  if (JSON.stringify(JSON.parse(decodeURIComponent(stored.PolicyVersion?.Document ?? '{}'))) !== PolicyDocument)
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument, SetAsDefault: true }));
+  return PolicyArn;
+}
+
+/** Turns the kill switch on (attaches the deny, then reads it back) or off (detaches it). Resolves to what it did. */
 export async function setKillSwitch(
   env: AirlockEnvironment,
   account: KillSwitchAccount,
@@ -57,19 +95,19 @@ export async function setKillSwitch(
   const PolicyName = killSwitchPolicyName(env);
   if (state === 'off') {
     try {
-      await clients.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+      await clients.iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: killSwitchPolicyArn(env, account) }));
     } catch (error) {
-      if ((error as Error).name !== 'NoSuchEntityException') throw error;
+      if (!isNoSuchEntity(error)) throw error;
       return `kill switch was already off on role ${RoleName}`;
     }
-    return `kill switch off: removed ${PolicyName} from role ${RoleName}`;
+    return `kill switch off: detached ${PolicyName} from role ${RoleName}`;
   }
-  const document = JSON.stringify(killSwitchPolicyDocument(account));
-  await clients.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument: document }));
-  const stored = await clients.iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }));
-  if (JSON.stringify(JSON.parse(decodeURIComponent(stored.PolicyDocument ?? '{}'))) !== document)
+  const PolicyArn = await ensureKillSwitchPolicy(env, account, clients.iam);
+  await clients.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }));
+  const attached = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName }));
+  if (!attached.AttachedPolicies?.some((p) => p.PolicyArn === PolicyArn))
     throw new Error(
-      `role ${RoleName} does not hold the kill switch policy after writing it. Fix: run the command again`,
+      `role ${RoleName} does not hold the kill switch policy after attaching it. Fix: run the command again`,
     );
   const denied = killSwitchPolicyDocument(account)
     .Statement.flatMap((s) => s.Action)

@@ -1,10 +1,14 @@
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  DeleteRolePolicyCommand,
-  GetRolePolicyCommand,
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   NoSuchEntityException,
-  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,25 +18,44 @@ import { setKillSwitch } from '../src/kill-switch.js';
 
 const env = loadEnvironment('example');
 
-/** IAM inline policies kept in a map, as IAM would (GetRolePolicy answers URL-encoded). */
-function fakeAccount() {
+const noSuchEntity = () => new NoSuchEntityException({ message: 'no such entity', $metadata: {} });
+
+/**
+ * IAM's managed policies (their versions) and role attachments kept in maps, as IAM would: policy ARNs from the
+ * account (`arn:aws:iam::<account>:policy/<name>`), documents answered URL-encoded.
+ */
+function fakeAccount(accountId = env.accounts.sandbox) {
   const clients = {
     iam: new IAMClient({ region: env.region }),
     cloudFormation: new CloudFormationClient({ region: env.region }),
   };
-  const inline = new Map<string, string>();
-  const key = (i: { RoleName?: string; PolicyName?: string }) => `${i.RoleName}/${i.PolicyName}`;
+  const versions = new Map<string, string[]>();
+  const attached = new Map<string, Set<string>>();
   const iam = mockClient(clients.iam);
-  iam.on(PutRolePolicyCommand).callsFake((i) => void inline.set(key(i), i.PolicyDocument));
-  iam.on(GetRolePolicyCommand).callsFake((i) => {
-    const document = inline.get(key(i));
-    if (!document) throw new NoSuchEntityException({ message: 'no such policy', $metadata: {} });
-    return { PolicyDocument: encodeURIComponent(document) };
+  iam.on(CreatePolicyCommand).callsFake((i) => {
+    const arn = `arn:aws:iam::${accountId}:policy/${i.PolicyName}`;
+    versions.set(arn, [i.PolicyDocument]);
+    return { Policy: { Arn: arn } };
   });
-  iam.on(DeleteRolePolicyCommand).callsFake((i) => {
-    if (!inline.delete(key(i))) throw new NoSuchEntityException({ message: 'no such policy', $metadata: {} });
-    return {};
+  iam.on(GetPolicyCommand).callsFake((i) => {
+    const policy = versions.get(i.PolicyArn);
+    if (!policy) throw noSuchEntity();
+    return { Policy: { Arn: i.PolicyArn, DefaultVersionId: `v${policy.length}` } };
   });
+  iam.on(GetPolicyVersionCommand).callsFake((i) => ({
+    PolicyVersion: { Document: encodeURIComponent(versions.get(i.PolicyArn)![Number(i.VersionId.slice(1)) - 1]!) },
+  }));
+  iam.on(CreatePolicyVersionCommand).callsFake((i) => void versions.get(i.PolicyArn)!.push(i.PolicyDocument));
+  iam.on(AttachRolePolicyCommand).callsFake((i) => {
+    if (!versions.has(i.PolicyArn)) throw noSuchEntity();
+    attached.set(i.RoleName, new Set([...(attached.get(i.RoleName) ?? []), i.PolicyArn]));
+  });
+  iam.on(DetachRolePolicyCommand).callsFake((i) => {
+    if (!attached.get(i.RoleName)?.delete(i.PolicyArn)) throw noSuchEntity();
+  });
+  iam.on(ListAttachedRolePoliciesCommand).callsFake((i) => ({
+    AttachedPolicies: [...(attached.get(i.RoleName) ?? [])].map((PolicyArn) => ({ PolicyArn })),
+  }));
   const cloudFormation = mockClient(clients.cloudFormation);
   cloudFormation
     .on(ListStackResourcesCommand, { StackName: 'airlock-example-data', NextToken: undefined })
@@ -56,7 +79,14 @@ function fakeAccount() {
         } as never,
       ],
     });
-  return { clients, inline, iam };
+  /** What a role is denied by attached kill-switch policies' default versions. */
+  const deniedTo = (role: string) =>
+    [...(attached.get(role) ?? [])].flatMap((arn) =>
+      (JSON.parse(versions.get(arn)!.at(-1)!) as ReturnType<typeof killSwitchPolicyDocument>).Statement.flatMap(
+        (s) => s.Action,
+      ),
+    );
+  return { clients, versions, attached, deniedTo, iam };
 }
 
 /** A Deny with these action patterns denies `action` (IAM's `*` glob, case-insensitive). */
@@ -101,36 +131,47 @@ describe('kill switch', () => {
       expect(denies(statement!.Action, kept)).toBe(false);
   });
 
-  it('on puts the deny on the launcher role and reads it back; off removes it; off again says so', async () => {
-    const { clients, inline } = fakeAccount();
+  it('on attaches the deny to the launcher role and reads it back; off detaches it; off again says so', async () => {
+    const { clients, versions, deniedTo } = fakeAccount();
     expect(await setKillSwitch(env, 'sandbox', 'on', clients)).toBe(
       'kill switch on: role airlock-example-sandbox-launcher is denied states:StartExecution (IAM applies it within seconds; runs in flight still end)',
     );
-    expect(JSON.parse(inline.get('airlock-example-sandbox-launcher/airlock-example-kill-switch')!)).toEqual(
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
+    expect(JSON.parse(versions.get('arn:aws:iam::222222222222:policy/airlock-example-kill-switch')![0]!)).toEqual(
       killSwitchPolicyDocument('sandbox'),
     );
     expect(await setKillSwitch(env, 'sandbox', 'off', clients)).toBe(
-      'kill switch off: removed airlock-example-kill-switch from role airlock-example-sandbox-launcher',
+      'kill switch off: detached airlock-example-kill-switch from role airlock-example-sandbox-launcher',
     );
-    expect(inline.size).toBe(0);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual([]);
     expect(await setKillSwitch(env, 'sandbox', 'off', clients)).toBe(
       'kill switch was already off on role airlock-example-sandbox-launcher',
     );
+    await setKillSwitch(env, 'sandbox', 'on', clients);
+    expect(versions.get('arn:aws:iam::222222222222:policy/airlock-example-kill-switch')).toHaveLength(1);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
   });
 
-  it("data: finds the prepare role in the data stack's resources (across pages) and puts the deny there", async () => {
-    const { clients, inline } = fakeAccount();
+  it('on restores the deny when the policy exists with another document (a squatted or edited policy)', async () => {
+    const { clients, versions, deniedTo } = fakeAccount();
+    versions.set('arn:aws:iam::222222222222:policy/airlock-example-kill-switch', ['{"Statement":[]}']);
+    await setKillSwitch(env, 'sandbox', 'on', clients);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
+  });
+
+  it("data: finds the prepare role in the data stack's resources (across pages) and attaches the deny there", async () => {
+    const { clients, deniedTo } = fakeAccount(env.accounts.data);
     await setKillSwitch(env, 'data', 'on', clients);
-    expect([...inline.keys()]).toEqual(['prep-x/airlock-example-kill-switch']);
+    expect(deniedTo('prep-x')).toEqual(['sts:AssumeRole']);
     await setKillSwitch(env, 'data', 'off', clients);
-    expect(inline.size).toBe(0);
+    expect(deniedTo('prep-x')).toEqual([]);
   });
 
-  it('fails when IAM does not hold the policy after writing it', async () => {
+  it('fails when the role does not hold the policy after attaching it', async () => {
     const { clients, iam } = fakeAccount();
-    iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent('{"Statement":[]}') });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
     await expect(setKillSwitch(env, 'sandbox', 'on', clients)).rejects.toThrow(
-      /does not hold the kill switch policy after writing it. Fix: run the command again/,
+      /does not hold the kill switch policy after attaching it. Fix: run the command again/,
     );
   });
 

@@ -196,8 +196,9 @@ export const CLOUDFORMATION_ACTIONS: Readonly<Record<string, readonly string[]>>
 };
 
 /**
- * Changes the everyday deploy path may never make, whatever its template says: they open trust or the network.
- * Only the broadening execution role, passed only by the reviewer-gated broadening deploy role, makes them.
+ * Changes the everyday deploy path may never make, whatever its template says: they open trust, the network or a
+ * resource to other principals. Only the broadening execution role, passed only by the reviewer-gated broadening
+ * deploy role, makes them.
  */
 export const BROADENING_ACTIONS: readonly string[] = [
   // Trust policies: a new role brings a new trust policy.
@@ -206,7 +207,8 @@ export const BROADENING_ACTIONS: readonly string[] = [
   // VPC endpoint policies (and new endpoints, which bring one).
   'ec2:CreateVpcEndpoint',
   'ec2:ModifyVpcEndpoint',
-  // Security group rules.
+  // Security group rules (and new groups, which EC2 creates with an allow-all egress rule).
+  'ec2:CreateSecurityGroup',
   'ec2:AuthorizeSecurityGroupIngress',
   'ec2:AuthorizeSecurityGroupEgress',
   'ec2:ModifySecurityGroupRules',
@@ -214,6 +216,21 @@ export const BROADENING_ACTIONS: readonly string[] = [
   'ec2:CreateRoute',
   'ec2:ReplaceRoute',
   'ec2:AssociateRouteTable',
+  // The DNS firewall that closes DNS as an exfiltration channel: a rule or domain changed, or the group detached.
+  'route53resolver:CreateFirewallRule',
+  'route53resolver:UpdateFirewallRule',
+  'route53resolver:DeleteFirewallRule',
+  'route53resolver:UpdateFirewallDomains',
+  'route53resolver:UpdateFirewallRuleGroupAssociation',
+  'route53resolver:DisassociateFirewallRuleGroup',
+  // Resource policies that could grant another account (I3): bucket policy, ACLs, public access, key, repository.
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketAcl',
+  's3:PutBucketOwnershipControls',
+  's3:PutBucketPublicAccessBlock',
+  'kms:PutKeyPolicy',
+  'ecr:SetRepositoryPolicy',
 ];
 
 /** The actions the execution policy allows for these services; fails naming any service it has no list for. */

@@ -24,6 +24,7 @@ import {
   githubDeployEnvironment,
   githubDriftEnvironment,
   githubOidcSubject,
+  killSwitchPolicyArn,
   permissionsBoundaryArn,
   permissionsBoundaryName,
   resourceName,
@@ -79,7 +80,7 @@ const BOUNDED_ROLE_ACTIONS = [
   'iam:AttachRolePolicy',
   'iam:DetachRolePolicy',
 ];
-/** Every IAM action that writes a role or a managed policy. */
+/** Every IAM action that writes a role or a managed policy (creating one included: its name could be squatted). */
 const IAM_WRITES = [
   'iam:CreateRole',
   'iam:DeleteRole',
@@ -94,6 +95,7 @@ const IAM_WRITES = [
   'iam:DeleteRolePermissionsBoundary',
   'iam:TagRole',
   'iam:UntagRole',
+  'iam:CreatePolicy',
   'iam:CreatePolicyVersion',
   'iam:DeletePolicyVersion',
   'iam:SetDefaultPolicyVersion',
@@ -104,11 +106,13 @@ const IAM_WRITES = [
 
 /**
  * Denies that hold for every role carrying the boundary and in both CloudFormation execution policies: no role
- * without the boundary, no edit of the boundary, the execution policies or the deploy-access roles (an
- * administrator deploys those), and no trust change of the account's roles except by the broadening execution role.
+ * without the boundary, no edit of the boundary, the execution policies, the kill switch or the deploy-access roles
+ * (an administrator deploys those), no managed policy attached, no kill switch detached, no deploy-access role
+ * passed, and no trust change of the account's roles except by the broadening execution role.
  */
 export function deployGuardrailStatements(airlock: AirlockEnvironment, account: AccountRole): iam.PolicyStatement[] {
   const boundary = permissionsBoundaryArn(airlock, account);
+  const killSwitch = killSwitchPolicyArn(airlock, account);
   return [
     new iam.PolicyStatement({
       sid: 'DenyRolesWithoutTheBoundary',
@@ -131,11 +135,46 @@ export function deployGuardrailStatements(airlock: AirlockEnvironment, account: 
         boundary,
         cfnExecutionPolicyArn(airlock, account),
         broadeningExecutionPolicyArn(airlock, account),
+        killSwitch,
         deployRoleArn(airlock, account),
         broadeningDeployRoleArn(airlock, account),
         broadeningExecutionRoleArn(airlock, account),
         driftRoleArn(airlock, account),
       ],
+    }),
+    new iam.PolicyStatement({
+      // The stacks attach no managed policy: every grant is an inline policy the trust review reads. An AWS managed
+      // policy (AdministratorAccess) would open every service the boundary lists; a deploy-access one, its powers.
+      sid: 'DenyAttachingManagedPolicies',
+      effect: iam.Effect.DENY,
+      actions: ['iam:AttachRolePolicy'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // Only the on-call administrator, who carries no boundary, lifts the kill switch.
+      sid: 'DenyDetachingTheKillSwitch',
+      effect: iam.Effect.DENY,
+      actions: ['iam:DetachRolePolicy'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'iam:PolicyARN': killSwitch } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyPassingTheDeployAccessRoles',
+      effect: iam.Effect.DENY,
+      actions: ['iam:PassRole'],
+      resources: [
+        deployRoleArn(airlock, account),
+        broadeningDeployRoleArn(airlock, account),
+        driftRoleArn(airlock, account),
+      ],
+    }),
+    new iam.PolicyStatement({
+      // Passing it to CloudFormation is what a broadening deploy is; only the reviewer-gated role may.
+      sid: 'DenyPassingTheBroadeningExecutionRole',
+      effect: iam.Effect.DENY,
+      actions: ['iam:PassRole'],
+      resources: [broadeningExecutionRoleArn(airlock, account)],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': broadeningDeployRoleArn(airlock, account) } },
     }),
     new iam.PolicyStatement({
       sid: 'DenyTrustChangesOutsideTheBroadeningPath',
@@ -267,10 +306,18 @@ export class DeployAccessStack extends Stack {
       statements: [
         ...appStatements(''),
         new iam.PolicyStatement({
-          sid: 'DenyBroadeningTrustEndpointsSecurityGroupsRoutes',
+          sid: 'DenyBroadeningTrustNetworkAndResourcePolicies',
           effect: iam.Effect.DENY,
           actions: [...BROADENING_ACTIONS],
           resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          // A grant is a key-policy change by another name; the services that encrypt with the key make their own.
+          sid: 'DenyKeyGrantsNotForAnAwsResource',
+          effect: iam.Effect.DENY,
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
         }),
         ...guardrails,
       ],
