@@ -57,17 +57,10 @@ export function readDeadline(env: Env, now = Date.now()): number {
   return deadline;
 }
 
-/** Variables that grant access to data or AWS: run must hold none, since the submission reads its environment. */
-const ACCESS_VARIABLES = [
-  VARIABLE.INPUT_URL,
-  VARIABLE.OUTPUT_POST,
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
-];
+/** Variables that grant access to data or AWS (credentials, or the task-role endpoint): run must hold none. */
+const ACCESS_VARIABLE = new RegExp(
+  `^(${VARIABLE.INPUT_URL}|${VARIABLE.OUTPUT_POST}|AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|CONTAINER_\\w+))$`,
+);
 /** What every presigned URL or POST carries, in a query parameter or a form field. */
 const SIGNATURE_MARKS = /x-amz-(signature|credential|security-token)/i;
 
@@ -78,7 +71,7 @@ const SIGNATURE_MARKS = /x-amz-(signature|credential|security-token)/i;
  */
 export function refuseAccessGrants(env: Env): void {
   const names = Object.entries(env)
-    .filter(([name, value]) => ACCESS_VARIABLES.includes(name) || SIGNATURE_MARKS.test(value ?? ''))
+    .filter(([name, value]) => ACCESS_VARIABLE.test(name) || SIGNATURE_MARKS.test(value ?? ''))
     .map(([name]) => name);
   if (names.length > 0) {
     throw badEnvironment(
