@@ -143,7 +143,7 @@ describe('launch workflow', () => {
     });
     expect(states.StopTask).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:ecs:stopTask' });
     expect(states.WaitForStop).toMatchObject({ Type: 'Wait', Seconds: 5 });
-    expect((states.TaskStopped as { Choices: unknown[] }).Choices).toContainEqual({
+    expect((states.TaskStopped as unknown as { Choices: unknown[] }).Choices).toContainEqual({
       Variable: '$.checks',
       NumericGreaterThanEquals: 30,
       Next: 'TaskNotStopped',

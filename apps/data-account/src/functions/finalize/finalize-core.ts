@@ -159,12 +159,14 @@ function describeTaskProblem(task: unknown): string | undefined {
         typeof c === 'object' && c !== null && (c as { Name?: unknown }).Name === name,
     );
   // `run`'s code is only a claim (the submission shares its uid), so it can fail a run, never make one succeed.
-  const run = named(CONTAINER.RUN);
-  if (run.length !== 1 || run[0]!.ExitCode !== CONTAINER_EXIT.OK)
-    return `the ${CONTAINER.RUN} container did not end cleanly (exit code ${String(run[0]?.ExitCode ?? 'none')})`;
-  const deliver = named(CONTAINER.DELIVER);
-  if (deliver.length !== 1) return `the launch result has ${deliver.length} ${CONTAINER.DELIVER} containers, not 1`;
-  const exitCode = deliver[0]!.ExitCode;
+  const [run, ...moreRuns] = named(CONTAINER.RUN);
+  if (!run || moreRuns.length > 0 || run.ExitCode !== CONTAINER_EXIT.OK)
+    return `the ${CONTAINER.RUN} container did not end cleanly (exit code ${String(run?.ExitCode ?? 'none')})`;
+  const delivers = named(CONTAINER.DELIVER);
+  const [deliver] = delivers;
+  if (!deliver || delivers.length !== 1)
+    return `the launch result has ${delivers.length} ${CONTAINER.DELIVER} containers, not 1`;
+  const exitCode = deliver.ExitCode;
   if (exitCode === undefined) return `the runner never delivered: ${String(t.stoppedReason ?? 'no exit code')}`;
   if (exitCode !== CONTAINER_EXIT.OK) return `the runner could not deliver an output (exit code ${String(exitCode)})`;
   return undefined;
