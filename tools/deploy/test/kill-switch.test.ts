@@ -136,7 +136,7 @@ describe('kill switch', () => {
     expect(await setKillSwitch(env, 'sandbox', 'on', clients)).toBe(
       'kill switch on: role airlock-example-sandbox-launcher is denied states:StartExecution (IAM applies it within seconds; runs in flight still end)',
     );
-    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['states:StartExecution']);
     expect(JSON.parse(versions.get('arn:aws:iam::222222222222:policy/airlock-example-kill-switch')![0]!)).toEqual(
       killSwitchPolicyDocument('sandbox'),
     );
@@ -149,14 +149,14 @@ describe('kill switch', () => {
     );
     await setKillSwitch(env, 'sandbox', 'on', clients);
     expect(versions.get('arn:aws:iam::222222222222:policy/airlock-example-kill-switch')).toHaveLength(1);
-    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['states:StartExecution']);
   });
 
   it('on restores the deny when the policy exists with another document (a squatted or edited policy)', async () => {
     const { clients, versions, deniedTo } = fakeAccount();
     versions.set('arn:aws:iam::222222222222:policy/airlock-example-kill-switch', ['{"Statement":[]}']);
     await setKillSwitch(env, 'sandbox', 'on', clients);
-    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['ecs:RunTask']);
+    expect(deniedTo('airlock-example-sandbox-launcher')).toEqual(['states:StartExecution']);
   });
 
   it("data: finds the prepare role in the data stack's resources (across pages) and attaches the deny there", async () => {

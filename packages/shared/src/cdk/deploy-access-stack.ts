@@ -279,9 +279,20 @@ export class DeployAccessStack extends Stack {
     const appStatements = (sidPrefix: string) => [
       new iam.PolicyStatement({
         sid: `${sidPrefix}ManageTheAppsServices`,
-        actions: cloudFormationActions(props.services),
+        actions: cloudFormationActions(props.services.filter((service) => service !== 'events')),
         resources: ['*'],
       }),
+      // EventBridge rules only by the app's own names: a rule on "*" would let a stolen session schedule or route
+      // events to anything it creates (found by the escalation matrix).
+      ...(props.services.includes('events')
+        ? [
+            new iam.PolicyStatement({
+              sid: `${sidPrefix}ManageOnlyTheAppsOwnRules`,
+              actions: cloudFormationActions(['events']),
+              resources: [arn('events', `rule/${resourceName(airlock, '')}*`, airlock.region)],
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({
         sid: `${sidPrefix}ManageOnlyTheAppsOwnRolesWithTheBoundary`,
         actions: BOUNDED_ROLE_ACTIONS,
@@ -455,6 +466,11 @@ export class DeployAccessStack extends Stack {
         reason:
           'Roles of this app are named `<prefix>-<env>-…`; the deploy-access roles among them are denied by name.',
       });
+      if (props.services.includes('events'))
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arn('events', `rule/${resourceName(airlock, '')}*`, airlock.region)}]`,
+          reason: 'EventBridge rules of this app are named `<prefix>-<env>-…`; nothing else may be created or edited.',
+        });
       for (const action of cloudFormationActions(props.services).filter((a) => a.endsWith('*')))
         Validations.of(policy).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
