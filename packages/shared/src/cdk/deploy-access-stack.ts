@@ -114,6 +114,7 @@ export function deployGuardrailStatements(airlock: AirlockEnvironment, account: 
   const boundary = permissionsBoundaryArn(airlock, account);
   const killSwitch = killSwitchPolicyArn(airlock, account);
   return [
+    // Why '*' on the Denies below: a Deny narrows, and it must hold for every role and policy of the account.
     new iam.PolicyStatement({
       sid: 'DenyRolesWithoutTheBoundary',
       effect: iam.Effect.DENY,
@@ -224,6 +225,7 @@ export class DeployAccessStack extends Stack {
       managedPolicyName: permissionsBoundaryName(airlock, account),
       description: `Permissions boundary of every role the Airlock ${account} stacks create`,
       statements: [
+        // Why '*': a boundary is a ceiling, not a grant; each role's own policy names its resources.
         new iam.PolicyStatement({
           sid: 'CeilingOnlyTheRolesOwnPoliciesGrant',
           actions: [...BOUNDARY_SERVICES.map((service) => `${service}:*`), 'iam:Get*', 'iam:List*'],
@@ -277,6 +279,7 @@ export class DeployAccessStack extends Stack {
 
     const ownRoles = arn('iam', `role/${resourceName(airlock, '')}*`);
     const appStatements = (sidPrefix: string) => [
+      // Why '*': CloudFormation creates these resources under generated names; IAM and rules are bound by name below.
       new iam.PolicyStatement({
         sid: `${sidPrefix}ManageTheAppsServices`,
         actions: cloudFormationActions(props.services.filter((service) => service !== 'events')),
