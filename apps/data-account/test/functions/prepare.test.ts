@@ -3,7 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { tarGz } from '@airlock/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_PLANE_LIMITS } from '../../src/functions/common/limits.js';
-import type { RunGrant } from '@airlock/contracts';
+import { outputPostFields, type OutputPost, type RunGrant } from '@airlock/contracts';
 import { mintRunGrant } from '../../src/functions/common/run-grant.js';
 import { prepare, type PrepareDeps } from '../../src/functions/prepare/prepare-core.js';
 import { goodArchive } from './archives.js';
@@ -82,8 +82,10 @@ describe('prepare', () => {
     const submissionId = await submit(goodArchive());
     const d = deps();
     const grant: RunGrant = await prepare({ runId: 'run-post', submissionId }, d);
-    const post = JSON.parse(grant.outputPost) as { url: string; fields: Record<string, string> };
-    const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString('utf8')) as {
+    const wire = JSON.parse(grant.outputPost) as OutputPost;
+    expect(Object.keys(wire).sort()).toEqual(['policy', 'signature', 'url']);
+    const post = { url: wire.url, fields: outputPostFields(wire) };
+    const policy = JSON.parse(wire.policy) as {
       expiration: string;
       conditions: unknown[];
     };
@@ -113,6 +115,20 @@ describe('prepare', () => {
       new GetObjectCommand({ Bucket: stores.bucket, Key: 'runs/run-post/output.json' }),
     );
     expect(await stored.Body?.transformToString()).toBe('{"schemaVersion":1}');
+  });
+
+  it('records why when the URLs cannot be signed, and fails', async () => {
+    const submissionId = await submit(goodArchive());
+    const denied = deps({
+      mintGrant: () => Promise.reject(Object.assign(new Error('explicit deny'), { name: 'AccessDenied' })),
+    });
+    expect(await rejection(prepare({ runId: 'run-unsigned', submissionId }, denied))).toMatchObject({
+      name: 'AccessDenied',
+    });
+    expect(await stores.records.getRun('run-unsigned')).toMatchObject({
+      status: 'FAILED',
+      reason: 'the run could not be prepared: AccessDenied',
+    });
   });
 
   it('caps URL lifetime: the longest configurable run stays under an hour, and the cap holds if limits change', async () => {

@@ -64,7 +64,7 @@ describe('the deliver container', () => {
     const { outcome, output } = await deliver(root);
     expect(outcome).toEqual({ exitCode: CONTAINER_EXIT.OK, message: 'delivered output.json (COMPLETED)' });
     expect(output).toEqual({ ...RECORD, result: { answer: 42 } });
-    expect(fixture.uploads.at(-1)?.fields).toEqual(fixture.runOutputPost(RUN_ID).fields);
+    expect(fixture.uploads.at(-1)?.fields).toEqual(fixture.formFields(fixture.runOutputPost(RUN_ID)));
   });
 
   it('delivers a rejected input as REJECTED, reading no result', async () => {
@@ -147,20 +147,8 @@ describe('the deliver container', () => {
 
   it.each<[string, () => unknown]>([
     ["another run's key", () => fixture.runOutputPost('run-2')],
-    [
-      'a key outside runs/',
-      () => ({
-        ...fixture.runOutputPost(RUN_ID),
-        fields: { ...fixture.runOutputPost(RUN_ID).fields, key: 'results/run-1/report.json' },
-      }),
-    ],
-    [
-      'a second spelling of the key field',
-      () => ({
-        ...fixture.runOutputPost(RUN_ID),
-        fields: { ...fixture.runOutputPost(RUN_ID).fields, Key: 'runs/run-2/output.json' },
-      }),
-    ],
+    ['a key outside runs/', () => fixture.runOutputPost(RUN_ID, { key: 'results/run-1/report.json' })],
+    ['a second spelling of the key field', () => fixture.runOutputPost(RUN_ID, { Key: 'runs/run-2/output.json' })],
     [
       'another host',
       () => ({

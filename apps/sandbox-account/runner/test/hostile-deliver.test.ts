@@ -202,17 +202,11 @@ describe('deliver against a hostile OUTPUT_POST (chosen by a compromised orchest
   it.each<[string, () => unknown]>([
     [
       'a field named file (S3 would upload it instead of the output)',
-      () => ({
-        ...fixture.runOutputPost(RUN_ID),
-        fields: { ...fixture.runOutputPost(RUN_ID).fields, File: JSON.stringify({ forged: true }) },
-      }),
+      () => fixture.runOutputPost(RUN_ID, { File: JSON.stringify({ forged: true }) }),
     ],
     [
       'a key that climbs out of the run',
-      () => ({
-        ...fixture.runOutputPost(RUN_ID),
-        fields: { ...fixture.runOutputPost(RUN_ID).fields, key: 'runs/run-1/../run-2/output.json' },
-      }),
+      () => fixture.runOutputPost(RUN_ID, { key: 'runs/run-1/../run-2/output.json' }),
     ],
     [
       'a URL with a path after the bucket',
@@ -222,6 +216,25 @@ describe('deliver against a hostile OUTPUT_POST (chosen by a compromised orchest
     const { outcome, output } = await deliver(volume(), post());
     expect(outcome.exitCode).toBe(CONTAINER_EXIT.URL_REFUSED);
     expect(outcome.message).toMatch(/^OUTPUT_POST must/);
+    expect(output).toBeUndefined();
+  });
+
+  it.each<[string, () => unknown, RegExp]>([
+    [
+      'the pre-compact shape with all fields',
+      () => ({ url: fixture.dataUrlPrefix, fields: {} }),
+      /must be JSON: \{"url"/,
+    ],
+    [
+      'a policy that is not JSON',
+      () => ({ ...fixture.runOutputPost(RUN_ID), policy: '%%' }),
+      /must be a JSON document/,
+    ],
+    ['a policy without conditions', () => ({ ...fixture.runOutputPost(RUN_ID), policy: '{}' }), /conditions array/],
+  ])('exits BAD_ENVIRONMENT, uploading nothing, for %s', async (_name, post, message) => {
+    const { outcome, output } = await deliver(volume(), post());
+    expect(outcome.exitCode).toBe(CONTAINER_EXIT.BAD_ENVIRONMENT);
+    expect(outcome.message).toMatch(message);
     expect(output).toBeUndefined();
   });
 });

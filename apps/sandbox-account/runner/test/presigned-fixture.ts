@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { outputPostFields, type OutputPost } from '@airlock/contracts';
 
 export interface Upload {
   readonly fields: Record<string, string>;
@@ -74,12 +75,21 @@ export class PresignedFixture {
     return `${this.dataUrlPrefix}runs/${runId}/input.tar.gz?X-Amz-Signature=s`;
   }
 
-  /** A presigned POST for `runId`'s output, as prepare mints it (path style: the bucket URL without a slash). */
-  runOutputPost(runId: string): { url: string; fields: Record<string, string> } {
-    return {
-      url: this.dataUrlPrefix.slice(0, -1),
-      fields: { key: `runs/${runId}/output.json`, policy: 'p', 'x-amz-signature': 's' },
-    };
+  /**
+   * A presigned POST for `runId`'s output on the wire, as prepare mints it (path style: the bucket URL without a
+   * slash): the policy states each field; `fields` adds or replaces policy fields, as a compromised orchestrator
+   * could (it cannot sign them, but deliver must refuse them before anything is sent).
+   */
+  runOutputPost(runId: string, fields: Record<string, string> = {}): OutputPost {
+    const stated = { bucket: BUCKET, key: `runs/${runId}/output.json`, 'Content-Type': 'application/json', ...fields };
+    const conditions = [['content-length-range', 1, 262144], ...Object.entries(stated).map(([k, v]) => ({ [k]: v }))];
+    const policy = JSON.stringify({ expiration: '2099-01-01T00:00:00Z', conditions });
+    return { url: this.dataUrlPrefix.slice(0, -1), policy, signature: 's' };
+  }
+
+  /** The form fields S3 must receive for `post`. */
+  formFields(post: OutputPost): Record<string, string> {
+    return outputPostFields(post);
   }
 
   /** The last delivered output.json, parsed. */

@@ -2,10 +2,16 @@
 // deliver: the output POST; no credentials) and tries to misuse it. Mode: oversized | malformed (as deliver),
 // cross-run-input (as fetch) | cross-run-output (as deliver).
 const mode = process.argv[2];
+const post = JSON.parse(process.env.OUTPUT_POST ?? '{}');
+// The POST's form fields are its policy's equality conditions, plus the policy and signature (see OutputPost).
+const postFields = () => ({
+  ...Object.assign({}, ...JSON.parse(post.policy ?? '{"conditions":[]}').conditions.filter((c) => !Array.isArray(c))),
+  Policy: Buffer.from(post.policy ?? '').toString('base64'),
+  'X-Amz-Signature': post.signature,
+});
 const send = async (fields, body) => {
-  const post = JSON.parse(process.env.OUTPUT_POST ?? '{}');
   const form = new FormData();
-  for (const [name, value] of Object.entries(fields ?? post.fields)) form.append(name, value);
+  for (const [name, value] of Object.entries(fields ?? postFields())) form.append(name, value);
   form.append('file', new Blob([body], { type: 'application/json' }), 'output.json');
   const response = await fetch(post.url, { method: 'POST', body: form });
   return response.status;
@@ -30,8 +36,7 @@ if (mode === 'cross-run-input') {
   process.exit(0);
 }
 if (mode === 'cross-run-output') {
-  const post = JSON.parse(process.env.OUTPUT_POST ?? '{}');
-  const write = await send({ ...post.fields, key: 'runs/another-run/output.json' }, '{}');
+  const write = await send({ ...postFields(), key: 'runs/another-run/output.json' }, '{}');
   console.log(`writing another run's output answered ${write}`);
   process.exit(4);
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { runInputKey, runOutputKey, type OutputPost, type RunGrant } from '@airlock/contracts';
+import { compactOutputPost, runInputKey, runOutputKey, type RunGrant } from '@airlock/contracts';
 
 /** Signs one GET of the run's input and one POST of its output, of at most `maxOutputBytes`, with `s3`'s credentials. */
 export async function mintRunGrant(
@@ -26,7 +26,8 @@ export async function mintRunGrant(
   });
   return {
     inputUrl,
-    outputPost: JSON.stringify({ url: post.url, fields: post.fields } satisfies OutputPost),
+    // The URL, policy and signature only: deliver rebuilds the rest from the policy (RunTask's overrides limit).
+    outputPost: JSON.stringify(compactOutputPost(post)),
     deadline: String(params.deadline),
   };
 }

@@ -1,4 +1,12 @@
-import { ID_RULE, isValidId, runInputKey, runOutputKey } from '@airlock/contracts';
+import {
+  ID_RULE,
+  isValidId,
+  outputPostFields,
+  runInputKey,
+  runOutputKey,
+  type OutputPost,
+  type PresignedPostForm,
+} from '@airlock/contracts';
 import { CONTAINER_EXIT, SCRATCH_PATH, VARIABLE } from '@airlock/contracts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -121,24 +129,27 @@ export function readInputUrl(env: Env, prefix: string, runId: string): string {
   return value;
 }
 
-export interface PresignedPost {
-  readonly url: string;
-  readonly fields: Readonly<Record<string, string>>;
-}
-
 /**
- * OUTPUT_POST must post to the data bucket (the prefix itself) with field `key` = `runs/<RUN_ID>/output.json`,
- * and no second spelling of `key` (S3 reads form field names without regard to case).
+ * OUTPUT_POST must be `{url, policy, signature}` (contracts' OutputPost); its form fields are rebuilt from the
+ * policy's equality conditions. It must post to the data bucket (the prefix itself) with field `key` =
+ * `runs/<RUN_ID>/output.json`, and no second spelling of `key` (S3 reads form field names without regard to case).
  */
-export function readOutputPost(env: Env, prefix: string, runId: string): PresignedPost {
-  const shape = `${VARIABLE.OUTPUT_POST} must be JSON: {"url": "...", "fields": {"key": "...", ...}}`;
-  let post: unknown;
+export function readOutputPost(env: Env, prefix: string, runId: string): PresignedPostForm {
+  const shape = `${VARIABLE.OUTPUT_POST} must be JSON: {"url": "...", "policy": "<the policy document>", "signature": "..."}`;
+  let wire: unknown;
   try {
-    post = JSON.parse(env[VARIABLE.OUTPUT_POST] ?? '');
+    wire = JSON.parse(env[VARIABLE.OUTPUT_POST] ?? '');
   } catch {
     throw badEnvironment(shape);
   }
-  if (!isPost(post)) throw badEnvironment(shape);
+  if (!isOutputPost(wire)) throw badEnvironment(shape);
+  let fields: Record<string, string>;
+  try {
+    fields = outputPostFields(wire);
+  } catch (error) {
+    throw badEnvironment(`${VARIABLE.OUTPUT_POST}: ${(error as Error).message}`);
+  }
+  const post: PresignedPostForm = { url: wire.url, fields };
   const expectedKey = runOutputKey(runId);
   const keyFields = Object.keys(post.fields).filter((name) => name.toLowerCase() === 'key');
   // S3 takes the first field named `file` as the object's content and checks no policy condition on it: a `file`
@@ -162,16 +173,16 @@ export function readOutputPost(env: Env, prefix: string, runId: string): Presign
   return post;
 }
 
-function isPost(value: unknown): value is PresignedPost {
+function isOutputPost(value: unknown): value is OutputPost {
   if (typeof value !== 'object' || value === null) return false;
-  const { url, fields } = value as Record<string, unknown>;
+  const { url, policy, signature } = value as Record<string, unknown>;
   return (
     typeof url === 'string' &&
     url.length <= MAX_URL_LENGTH &&
-    typeof fields === 'object' &&
-    fields !== null &&
-    !Array.isArray(fields) &&
-    Object.values(fields).every((v) => typeof v === 'string')
+    typeof policy === 'string' &&
+    policy.length <= MAX_URL_LENGTH &&
+    typeof signature === 'string' &&
+    signature.length <= 256
   );
 }
 

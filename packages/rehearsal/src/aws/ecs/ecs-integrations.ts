@@ -6,6 +6,8 @@ import type { ContainerOverride, LocalEcs } from './local-ecs.js';
 
 /** RunTask's cap on `overrides`, JSON formatting included. */
 export const MAX_OVERRIDES_LENGTH = 8192;
+/** RunTask's measure of its `overrides`: the characters of their JSON. */
+export const overridesLength = (overrides: object): number => JSON.stringify(overrides).length;
 
 interface RunTaskRequest {
   readonly Cluster: string;
@@ -95,7 +97,7 @@ export function ecsIntegrations(ecs: LocalEcs, options: EcsIntegrationOptions = 
 function runTaskProblems(ecs: LocalEcs, call: ServiceCall, req: RunTaskRequest): string[] {
   const overrides = req.Overrides ?? {};
   const containerOverrides = overrides.ContainerOverrides ?? [];
-  const length = JSON.stringify(overrides).length;
+  const length = overridesLength(overrides);
   return [
     req.TaskDefinition !== ecs.spec.arn &&
       `task definition ${req.TaskDefinition} is not the one revision ${ecs.spec.arn}`,
@@ -108,7 +110,7 @@ function runTaskProblems(ecs: LocalEcs, call: ServiceCall, req: RunTaskRequest):
     Object.keys(overrides).some((k) => k !== 'ContainerOverrides') &&
       `overrides set ${Object.keys(overrides).join(', ')}: only ContainerOverrides are allowed`,
     ...containerOverrides.map((o) => containerOverrideProblem(o)),
-    length >= MAX_OVERRIDES_LENGTH &&
+    length > MAX_OVERRIDES_LENGTH &&
       `Container Overrides length must be at most ${MAX_OVERRIDES_LENGTH} (the overrides are ${length} characters)`,
   ].filter((p): p is string => typeof p === 'string');
 }
