@@ -77,6 +77,24 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
     throw new DataPlaneError(AIRLOCK_ERRORS.SubmissionRejected, `submission ${submissionId} rejected: ${error.reason}`);
   }
 
+  try {
+    return await copyAndGrant(runId, archive, summary, deps, limits);
+  } catch (error) {
+    // I8: a run that fails after its record exists says why (e.g. a kill switch denied signing its URLs).
+    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', {
+      reason: `the run could not be prepared: ${(error as Error).name}`,
+    });
+    throw error;
+  }
+}
+
+async function copyAndGrant(
+  runId: string,
+  archive: Buffer,
+  summary: { entries: number; totalBytes: number },
+  deps: PrepareDeps,
+  limits: DataPlaneLimits,
+): Promise<RunGrant> {
   const sha256 = createHash('sha256').update(archive).digest('hex');
   // The bytes that passed the check, not a server-side copy of the upload, which could have changed since.
   await deps.s3.send(
