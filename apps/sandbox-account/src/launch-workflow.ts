@@ -12,6 +12,7 @@ import {
   LAUNCH_OUTCOME,
   LAUNCH_REQUEST_FIELDS,
   LAUNCH_REQUEST_VARIABLES,
+  LAUNCH_RUN_TASK_RETRY,
   LAUNCH_STOP_CHECK_INTERVAL_SECONDS,
   LAUNCH_STOP_CHECKS,
   VARIABLE,
@@ -114,6 +115,15 @@ export class LaunchWorkflow extends Construct {
             })),
           },
         },
+        // Refusals of the RunTask call only (no task exists yet); a started task's failure is never retried.
+        Retry: [
+          {
+            ErrorEquals: [...LAUNCH_RUN_TASK_RETRY.errors],
+            IntervalSeconds: LAUNCH_RUN_TASK_RETRY.intervalSeconds,
+            BackoffRate: LAUNCH_RUN_TASK_RETRY.backoffRate,
+            MaxAttempts: LAUNCH_RUN_TASK_RETRY.maxAttempts,
+          },
+        ],
         // Only what finalize needs: exit codes by container name and the stopped reason (not the overrides).
         ResultSelector: {
           outcome: LAUNCH_OUTCOME.TASK_STOPPED,

@@ -154,6 +154,15 @@ describe('launch workflow', () => {
     });
   });
 
+  it('retries only refusals of the RunTask call, never a started task that failed or timed out', () => {
+    const retry = states.RunTask!.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
+    const retried = retry.flatMap((r) => r.ErrorEquals);
+    expect(retried.length).toBeGreaterThan(0);
+    // A retry of a started task would start a second task holding the same URLs.
+    for (const error of retried) expect(error).toMatch(/^ECS\.\w+Exception$/);
+    for (const r of retry) expect(r.MaxAttempts).toBeLessThanOrEqual(3);
+  });
+
   it('takes 2 state transitions on the happy path', () => {
     const happy = ['CheckRequest', 'RunTask'];
     expect(successors(states.CheckRequest!)).toContain('RunTask');

@@ -91,6 +91,27 @@ export const TASK_START_MARGIN_SECONDS = 180;
 export const launchTaskTimeoutSeconds = (runTimeoutSeconds: number): number =>
   runTimeoutSeconds + TASK_START_MARGIN_SECONDS;
 
+/**
+ * Retries of the launch workflow's RunTask for errors of the RunTask call itself (throttling, ECS server errors):
+ * those are raised before any task exists, so a retry cannot start a second task. A started task that fails or
+ * times out raises `States.TaskFailed` / `States.Timeout`, which are never retried (they go to find-and-stop).
+ * Error names as the ECS integration reports them (`ECS.<Exception>`; unverified on AWS whether throttling comes as
+ * `ECS.ThrottlingException` or as `ECS.AmazonECSException`, so both).
+ */
+export const LAUNCH_RUN_TASK_RETRY = {
+  errors: ['ECS.ThrottlingException', 'ECS.AmazonECSException', 'ECS.ServerException'],
+  intervalSeconds: 2,
+  backoffRate: 2,
+  maxAttempts: 3,
+} as const;
+/** How long one refused RunTask call may take at most before its error (an SDK call's timeout, generously). */
+const RUN_TASK_CALL_MAX_SECONDS = 60;
+/** Worst case spent on RunTask calls that were refused and retried, waits included, before the attempt that runs. */
+export const LAUNCH_RUN_TASK_RETRY_MAX_SECONDS = Array.from(
+  { length: LAUNCH_RUN_TASK_RETRY.maxAttempts },
+  (_, i) => RUN_TASK_CALL_MAX_SECONDS + LAUNCH_RUN_TASK_RETRY.intervalSeconds * LAUNCH_RUN_TASK_RETRY.backoffRate ** i,
+).reduce((a, b) => a + b, 0);
+
 /** After a StopTask, how often and how many times the launch workflow checks that the task is STOPPED. */
 export const LAUNCH_STOP_CHECK_INTERVAL_SECONDS = 5;
 export const LAUNCH_STOP_CHECKS = 30;
@@ -101,4 +122,7 @@ export const LAUNCH_POLL_LAG_SECONDS = 60;
 
 /** The orchestrator's timeout on the hop: longer than the launch workflow's worst case plus the polling lag. */
 export const launchHopTimeoutSeconds = (runTimeoutSeconds: number): number =>
-  launchTaskTimeoutSeconds(runTimeoutSeconds) + LAUNCH_CLEANUP_MAX_SECONDS + LAUNCH_POLL_LAG_SECONDS;
+  LAUNCH_RUN_TASK_RETRY_MAX_SECONDS +
+  launchTaskTimeoutSeconds(runTimeoutSeconds) +
+  LAUNCH_CLEANUP_MAX_SECONDS +
+  LAUNCH_POLL_LAG_SECONDS;

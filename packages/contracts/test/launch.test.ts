@@ -5,6 +5,9 @@ import {
   LAUNCH_REQUEST_FIELDS,
   LAUNCH_REQUEST_VARIABLES,
   launchHopTimeoutSeconds,
+  LAUNCH_RUN_TASK_RETRY_MAX_SECONDS,
+  LAUNCH_STOP_CHECK_INTERVAL_SECONDS,
+  LAUNCH_STOP_CHECKS,
   launchRequestParameters,
   launchTaskTimeoutSeconds,
   TASK_START_MARGIN_SECONDS,
@@ -39,6 +42,10 @@ describe('launch request', () => {
 describe('launch timeouts', () => {
   it('gives the task the run time plus the start margin, and the hop more than the launch worst case', () => {
     expect(launchTaskTimeoutSeconds(900)).toBe(900 + TASK_START_MARGIN_SECONDS);
-    expect(launchHopTimeoutSeconds(900)).toBeGreaterThan(launchTaskTimeoutSeconds(900) + 5 * 30);
+    expect(launchHopTimeoutSeconds(900)).toBeGreaterThan(
+      LAUNCH_RUN_TASK_RETRY_MAX_SECONDS +
+        launchTaskTimeoutSeconds(900) +
+        LAUNCH_STOP_CHECK_INTERVAL_SECONDS * LAUNCH_STOP_CHECKS,
+    );
   });
 });
