@@ -46,6 +46,7 @@ const REF_IS_ARN = new Set([
   'AWS::IAM::ManagedPolicy',
   'AWS::StepFunctions::StateMachine',
   'AWS::SNS::Topic',
+  'AWS::ECS::TaskDefinition',
 ]);
 
 function ref(name: string, ctx: TemplateContext): string {
@@ -100,6 +101,9 @@ function getAtt(id: string, attribute: string, ctx: TemplateContext): string {
       return `arn:${p}:logs:${r}:${a}:log-group:${name}:*`;
     case 'AWS::ECS::Cluster':
       return `arn:${p}:ecs:${r}:${a}:cluster/${name}`;
+    case 'AWS::ECS::TaskDefinition':
+      // The revision the stack creates first; a redeploy registers the next one (the Ref follows it).
+      return `arn:${p}:ecs:${r}:${a}:task-definition/${String(resource.Properties?.Family ?? name)}:1`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:${p}:states:${r}:${a}:stateMachine:${name}`;
     case 'AWS::DynamoDB::GlobalTable':

@@ -88,23 +88,6 @@ const named = (template: Template, type: string, name: string, ctx: TemplateCont
   return found;
 };
 
-/** A task definition's ARN as CloudFormation's Ref gives it: the family's revision created with the stack. */
-const taskDefinitionArn = (ctx: TemplateContext, family: string) =>
-  `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task-definition/${family}:1`;
-
-/**
- * CloudFormation's Ref of a task definition is its ARN; the shared resolver gives a name. Replaced before resolving,
- * so the launch workflow names the revision it would name on AWS.
- */
-function withTaskDefinitionArns(value: unknown, t: { template: Template; ctx: TemplateContext }): unknown {
-  if (Array.isArray(value)) return value.map((v) => withTaskDefinitionArns(v, t));
-  if (typeof value !== 'object' || value === null) return value;
-  const ref = (value as { Ref?: unknown }).Ref;
-  const target = typeof ref === 'string' ? t.template.Resources[ref] : undefined;
-  if (target?.Type === 'AWS::ECS::TaskDefinition') return taskDefinitionArn(t.ctx, String(target.Properties.Family));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTaskDefinitionArns(v, t)]));
-}
-
 const only = (template: Template, type: string): [string, Resource] => {
   const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
   const [first] = found;
@@ -124,9 +107,7 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
       : only(t.template, 'AWS::StepFunctions::StateMachine');
     return {
       arn,
-      definition: JSON.parse(
-        resolve<string>(withTaskDefinitionArns(sm.Properties.DefinitionString, t), t.ctx),
-      ) as object,
+      definition: JSON.parse(resolve<string>(sm.Properties.DefinitionString, t.ctx)) as object,
       roleArn: resolve<string>(sm.Properties.RoleArn, t.ctx),
     };
   };
@@ -156,7 +137,7 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
   if (signerRoleArns.length !== 1 || !signerRoleArn)
     throw new Error(`expected one data function with SIGNER_ROLE_ARN, found ${signerRoleArns.length}`);
 
-  const [, taskDef] = only(sandbox.template, 'AWS::ECS::TaskDefinition');
+  const [taskDefId, taskDef] = only(sandbox.template, 'AWS::ECS::TaskDefinition');
   const definitions = resolve<Array<Record<string, unknown>>>(taskDef.Properties.ContainerDefinitions, sandbox.ctx);
   const images = new Set(definitions.map((c) => /:([0-9a-f]{64})$/.exec(String(c.Image))?.[1] ?? 'missing'));
   const [imageHash] = images;
@@ -188,7 +169,8 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
     clusterArn: sandboxClusterArn(env),
     task: {
       family,
-      arn: taskDefinitionArn(sandbox.ctx, family),
+      // CloudFormation's Ref of a task definition: the revision's ARN, as the launch workflow's RunTask names it.
+      arn: resolve<string>({ Ref: taskDefId }, sandbox.ctx),
       ...(taskDef.Properties.TaskRoleArn
         ? { taskRoleArn: resolve<string>(taskDef.Properties.TaskRoleArn, sandbox.ctx) }
         : {}),
