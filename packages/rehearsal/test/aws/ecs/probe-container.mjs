@@ -6,12 +6,15 @@ import { join } from 'node:path';
 
 const [name, behaviour = 'exit-0'] = process.argv.slice(2);
 const scratch = process.env.SCRATCH_DIR ?? '';
+// Without a scratch mount there is nowhere to write: never fall back to the working directory.
 let writable = false;
-try {
-  writeFileSync(join(scratch, `written-by-${name}`), name);
-  writable = true;
-} catch {
-  writable = false;
+if (scratch !== '') {
+  try {
+    writeFileSync(join(scratch, `written-by-${name}`), name);
+    writable = true;
+  } catch {
+    writable = false;
+  }
 }
 console.log(JSON.stringify({ name, pid: process.pid, writable, env: process.env }));
 

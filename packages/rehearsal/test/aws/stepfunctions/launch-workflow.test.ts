@@ -54,7 +54,7 @@ const reaperDefinition = {
     FindTasks: {
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-sdk:ecs:listTasks',
-      Parameters: { Cluster: cluster, 'StartedBy.$': '$.detail.name' },
+      Parameters: { Cluster: cluster, 'StartedBy.$': '$.executionName', DesiredStatus: 'RUNNING' },
       Next: 'StopEach',
     },
     StopEach: {
