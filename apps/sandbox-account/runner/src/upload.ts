@@ -1,9 +1,9 @@
-import type { OutputPost } from '@airlock/contracts';
+import type { PresignedPostForm } from '@airlock/contracts';
 
 export class UploadError extends Error {}
 
 /** Sends `body` as the file of the presigned POST; the policy's fields go first, as S3 requires. */
-export async function uploadOutput(post: OutputPost, body: string, signal: AbortSignal): Promise<void> {
+export async function uploadOutput(post: PresignedPostForm, body: string, signal: AbortSignal): Promise<void> {
   const form = new FormData();
   for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
   form.append('file', new Blob([body], { type: 'application/json' }), 'output.json');
