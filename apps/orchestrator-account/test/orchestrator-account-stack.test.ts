@@ -104,8 +104,9 @@ describe('analysis state machine', () => {
       QueryLanguage: 'JSONPath',
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Credentials: { RoleArn: LAUNCHER },
-      // run timeout + start margin, + the launch workflow's find-and-stop (5 s x 30 checks + 60 s), + 60 s polling lag
-      TimeoutSeconds: 300 + 180 + 210 + 60,
+      // RunTask refusals retried (3 x (60 s call + 2/4/8 s wait)), + run timeout + start margin, + the launch
+      // workflow's find-and-stop (5 s x 30 checks + 60 s), + 60 s polling lag
+      TimeoutSeconds: 3 * 60 + 2 + 4 + 8 + 300 + 180 + 210 + 60,
       Parameters: {
         StateMachineArn: LAUNCH,
         'Name.$': '$$.Execution.Name',
