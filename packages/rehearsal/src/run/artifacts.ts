@@ -18,6 +18,7 @@ import {
   launchStateMachineName,
   runsTableName,
   sandboxClusterArn,
+  urlSignerRoleArn,
 } from '@airlock/contracts';
 import type { EventRule } from '../aws/events/event-bus.js';
 import { containerSpecs, type TaskSpec } from '../aws/ecs/task-definition.js';
@@ -132,10 +133,13 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
     });
   }
 
+  // The signer is known by its contract name; the template must hand exactly that role to exactly one function.
+  const signerRoleArn = urlSignerRoleArn(env);
   const signerRoleArns = [...functions.values()].flatMap((f) => f.environment.SIGNER_ROLE_ARN ?? []);
-  const [signerRoleArn] = signerRoleArns;
-  if (signerRoleArns.length !== 1 || !signerRoleArn)
-    throw new Error(`expected one data function with SIGNER_ROLE_ARN, found ${signerRoleArns.length}`);
+  if (signerRoleArns.length !== 1 || signerRoleArns[0] !== signerRoleArn)
+    throw new Error(
+      `expected one data function signing with ${signerRoleArn}, found ${JSON.stringify(signerRoleArns)} in SIGNER_ROLE_ARN`,
+    );
 
   const [taskDefId, taskDef] = only(sandbox.template, 'AWS::ECS::TaskDefinition');
   const definitions = resolve<Array<Record<string, unknown>>>(taskDef.Properties.ContainerDefinitions, sandbox.ctx);
