@@ -38,7 +38,52 @@ export interface TaskDefinitionModel extends Located {
   readonly family: string;
   readonly taskRoleArn?: string;
   readonly executionRoleArn?: string;
+  /** `awsvpc` for Fargate; absent in a template means ECS's default (`bridge` on EC2). */
+  readonly networkMode?: string;
+  readonly containers: readonly ContainerModel[];
 }
+
+/** What a container definition says about its confinement (I4), as the template has it. */
+export interface ContainerModel {
+  readonly name: string;
+  readonly user?: string;
+  readonly readonlyRootFilesystem: boolean;
+  readonly privileged: boolean;
+  readonly addedCapabilities: readonly string[];
+  readonly droppedCapabilities: readonly string[];
+  /** Names of its fixed environment variables (values stay out of the review). */
+  readonly environmentNames: readonly string[];
+}
+
+/** A state machine's definition (ASL, intrinsics resolved), for rules over its Task states. */
+export interface StateMachineModel extends Located {
+  readonly name: string;
+  readonly definition: { readonly States?: Record<string, unknown> };
+}
+
+/** A network resource of the templates (security groups, routes, gateways, attachments, DNS firewall). */
+export interface NetworkResourceModel extends Located {
+  readonly type: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** The resource types that make up an account's network paths. */
+export const NETWORK_RESOURCE_TYPES = [
+  'AWS::EC2::VPC',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress',
+  'AWS::EC2::Route',
+  'AWS::EC2::InternetGateway',
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::EgressOnlyInternetGateway',
+  'AWS::EC2::VPCPeeringConnection',
+  'AWS::EC2::TransitGatewayAttachment',
+  'AWS::EC2::TransitGatewayVpcAttachment',
+  'AWS::EC2::NetworkAclEntry',
+  'AWS::Route53Resolver::FirewallRuleGroupAssociation',
+] as const;
 
 export interface AcknowledgementModel extends Located {
   readonly id: string;
@@ -51,6 +96,8 @@ export interface TrustSurface {
   readonly resourcePolicies: readonly ResourcePolicyModel[];
   readonly managedPolicies: readonly ManagedPolicyModel[];
   readonly taskDefinitions: readonly TaskDefinitionModel[];
+  readonly stateMachines: readonly StateMachineModel[];
+  readonly networkResources: readonly NetworkResourceModel[];
   readonly acknowledgements: readonly AcknowledgementModel[];
 }
 
@@ -69,6 +116,8 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
     resourcePolicies: [] as ResourcePolicyModel[],
     managedPolicies: [] as ManagedPolicyModel[],
     taskDefinitions: [] as TaskDefinitionModel[],
+    stateMachines: [] as StateMachineModel[],
+    networkResources: [] as NetworkResourceModel[],
     acknowledgements: [] as AcknowledgementModel[],
   };
   for (const account of ACCOUNT_ROLES) {
@@ -153,9 +202,24 @@ export function addTemplate(
           family: String(props.Family ?? id),
           ...(props.TaskRoleArn ? { taskRoleArn: resolve<string>(props.TaskRoleArn) } : {}),
           ...(props.ExecutionRoleArn ? { executionRoleArn: resolve<string>(props.ExecutionRoleArn) } : {}),
+          ...(typeof props.NetworkMode === 'string' ? { networkMode: props.NetworkMode } : {}),
+          containers: asList(props.ContainerDefinitions as ContainerDefinition[]).map(containerModel),
+        });
+        break;
+      case 'AWS::StepFunctions::StateMachine':
+        surface.stateMachines.push({
+          ...at(id),
+          name: physicalName(id, ctx),
+          definition: JSON.parse(resolve<string>(props.DefinitionString)) as StateMachineModel['definition'],
         });
         break;
       default: {
+        if ((NETWORK_RESOURCE_TYPES as readonly string[]).includes(r.Type))
+          surface.networkResources.push({
+            ...at(id),
+            type: r.Type,
+            properties: resolve<Record<string, unknown>>(props),
+          });
         for (const document of resourcePolicyDocuments(r.Type, props)) {
           surface.resourcePolicies.push({
             ...at(id),
@@ -168,6 +232,25 @@ export function addTemplate(
     }
   }
 }
+
+interface ContainerDefinition {
+  Name?: string;
+  User?: string;
+  ReadonlyRootFilesystem?: boolean;
+  Privileged?: boolean;
+  LinuxParameters?: { Capabilities?: { Add?: string[]; Drop?: string[] } };
+  Environment?: Array<{ Name?: string }>;
+}
+
+const containerModel = (c: ContainerDefinition): ContainerModel => ({
+  name: String(c.Name ?? ''),
+  ...(c.User === undefined ? {} : { user: String(c.User) }),
+  readonlyRootFilesystem: c.ReadonlyRootFilesystem === true,
+  privileged: c.Privileged === true,
+  addedCapabilities: asList(c.LinuxParameters?.Capabilities?.Add),
+  droppedCapabilities: asList(c.LinuxParameters?.Capabilities?.Drop),
+  environmentNames: asList(c.Environment).map((e) => String(e.Name)),
+});
 
 /** Where each resource type keeps its resource-based policy. */
 function resourcePolicyDocuments(type: string, props: Record<string, unknown>): unknown[] {

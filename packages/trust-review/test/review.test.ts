@@ -1,44 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ACCOUNT_ROLES, loadEnvironment, type AccountRole } from '@airlock/shared/environment';
 import { describe, expect, it } from 'vitest';
-import { baselineOf, serializeBaseline } from '../src/baseline.js';
 import { exitCodeOf, review, EXIT } from '../src/review.js';
-import { accountStack, cloudAssemblyDir, loadTrustSurface } from '@airlock/cloud-assembly';
-
-// Templates synthesized by the apps' `synth` targets (the test target depends on them).
-const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const env = loadEnvironment('example');
-
-// Templates are edited freely here, as a person editing JSON would.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary template JSON under mutation
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
-
-/** A temporary workspace with copies of the real cloud assemblies and a baseline reviewed from them. */
-function scratch() {
-  const root = mkdtempSync(join(tmpdir(), 'airlock-review-'));
-  for (const account of ACCOUNT_ROLES) {
-    const from = cloudAssemblyDir(workspaceRoot, account);
-    const to = cloudAssemblyDir(root, account);
-    mkdirSync(to, { recursive: true });
-    // The manifests and templates, not the asset directories.
-    for (const f of readdirSync(from, { withFileTypes: true }).filter((e) => e.isFile()))
-      cpSync(join(from, f.name), join(to, f.name));
-  }
-  const baselineFile = join(root, 'trust-baseline.json');
-  writeFileSync(baselineFile, serializeBaseline(baselineOf(loadTrustSurface(env, root))));
-  /** Edits the main template of an account in place. */
-  const edit = (account: AccountRole, change: (t: Template) => void) => {
-    const file = accountStack(env, root, account).templateFullPath;
-    const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
-    change(template);
-    writeFileSync(file, JSON.stringify(template));
-  };
-  const run = () => review(env, root, baselineFile);
-  return { edit, run };
-}
+import { env, scratch, workspaceRoot, type Template } from './scratch-workspace.js';
 
 const role = (t: Template, name: string) =>
   Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name)!.Properties;

@@ -1,7 +1,8 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AccountRole, AirlockEnvironment } from '../config/environment-schema.js';
 import { accountStackName } from '@airlock/contracts';
+import { LogDeliveryKeyBinding } from './log-delivery-binding.js';
 
 export interface AccountStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   /** The validated environment this stack is deployed for. */
@@ -22,5 +23,6 @@ export class AccountStack extends Stack {
       env: { account: props.airlock.accounts[account], region: props.airlock.region },
     });
     this.airlock = props.airlock;
+    Aspects.of(this).add(new LogDeliveryKeyBinding());
   }
 }

@@ -8,9 +8,13 @@ import { noCrossAccountResourcePolicy } from './no-cross-account-resource-policy
 import { noMissingKeyPass } from './no-missing-key-pass.js';
 import { noPassRoleWildcard } from './no-passrole-wildcard.js';
 import { noWildcardPrincipal } from './no-wildcard-principal.js';
+import { resourcePolicyServiceBinding } from './resource-policy-service-binding.js';
+import { runnerContainerConfinement } from './runner-container-confinement.js';
 import { sameAccountRoleTrust } from './same-account-role-trust.js';
 import { sandboxTaskNoRole } from './sandbox-task-no-role.js';
+import { sandboxNetworkClosed } from './sandbox-network-closed.js';
 import { servicePrincipalBinding } from './service-principal-binding.js';
+import { stateMachineTasks } from './state-machine-tasks.js';
 import { trustActions } from './trust-actions.js';
 
 export type { Finding, TrustRule } from './define-rule.js';
@@ -26,6 +30,10 @@ export const TRUST_RULES: readonly TrustRule[] = [
   noPassRoleWildcard,
   noCrossAccountResourcePolicy,
   sandboxTaskNoRole,
+  runnerContainerConfinement,
+  stateMachineTasks,
+  sandboxNetworkClosed,
+  resourcePolicyServiceBinding,
   federatedTrust,
   distinctOidcSubjects,
   sameAccountRoleTrust,

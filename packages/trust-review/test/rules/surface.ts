@@ -63,6 +63,8 @@ export function taskDefinition(family: string, taskRoleArn?: string): TaskDefini
     logicalId: 'TaskDefinition',
     family,
     ...(taskRoleArn ? { taskRoleArn } : {}),
+    networkMode: 'awsvpc',
+    containers: [],
   };
 }
 
@@ -72,6 +74,8 @@ export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurfa
   resourcePolicies: [],
   managedPolicies: [],
   taskDefinitions: [],
+  stateMachines: [],
+  networkResources: [],
   acknowledgements: [],
   ...parts,
 });

@@ -1,0 +1,96 @@
+import type { NetworkResourceModel } from '@airlock/cloud-assembly';
+import { defineRule, verdictsFor } from './define-rule.js';
+
+/** Resources that are a path out of a VPC by their existence alone. */
+const PATHS_OUT: Readonly<Record<string, string>> = {
+  'AWS::EC2::InternetGateway': 'an internet gateway',
+  'AWS::EC2::VPCGatewayAttachment': 'a gateway attachment',
+  'AWS::EC2::NatGateway': 'a NAT gateway',
+  'AWS::EC2::EgressOnlyInternetGateway': 'an egress-only internet gateway',
+  'AWS::EC2::VPCPeeringConnection': 'a VPC peering connection',
+  'AWS::EC2::TransitGatewayAttachment': 'a transit gateway attachment',
+  'AWS::EC2::TransitGatewayVpcAttachment': 'a transit gateway attachment',
+};
+
+type Rule = Record<string, unknown>;
+/** CDK's placeholder for "no egress": one ICMP rule to 255.255.255.255/32 that matches nothing. */
+const isNoEgressPlaceholder = (r: Rule) => r.CidrIp === '255.255.255.255/32' && r.IpProtocol === 'icmp';
+const isHttpsToEndpoint = (r: Rule) =>
+  String(r.IpProtocol) === 'tcp' &&
+  Number(r.FromPort) === 443 &&
+  Number(r.ToPort) === 443 &&
+  (r.DestinationPrefixListId !== undefined || r.DestinationSecurityGroupId !== undefined) &&
+  r.CidrIp === undefined &&
+  r.CidrIpv6 === undefined;
+const describeRule = (r: Rule) =>
+  `${String(r.IpProtocol)} ${String(r.FromPort ?? '*')}-${String(r.ToPort ?? '*')} ${String(
+    r.CidrIp ??
+      r.CidrIpv6 ??
+      r.DestinationPrefixListId ??
+      r.DestinationSecurityGroupId ??
+      r.SourceSecurityGroupId ??
+      '?',
+  )}`;
+
+function problemsOf(resource: NetworkResourceModel, all: readonly NetworkResourceModel[]): string[] {
+  const p = resource.properties;
+  const out = PATHS_OUT[resource.type];
+  if (out) return [`${resource.logicalId} is ${out}`];
+  switch (resource.type) {
+    case 'AWS::EC2::Route':
+      return [
+        `route ${resource.logicalId} sends ${String(p.DestinationCidrBlock ?? p.DestinationIpv6CidrBlock ?? p.DestinationPrefixListId)} somewhere other than the endpoints`,
+      ];
+    case 'AWS::EC2::SecurityGroup': {
+      const egress = (p.SecurityGroupEgress as Rule[] | undefined) ?? [];
+      const ingress = (p.SecurityGroupIngress as Rule[] | undefined) ?? [];
+      return [
+        ...(p.SecurityGroupEgress === undefined
+          ? [`security group ${resource.logicalId} keeps the default allow-all egress`]
+          : []),
+        ...egress
+          .filter((r) => !isNoEgressPlaceholder(r) && !isHttpsToEndpoint(r))
+          .map((r) => `security group ${resource.logicalId} allows egress ${describeRule(r)}`),
+        ...ingress
+          .filter((r) => r.SourceSecurityGroupId === undefined)
+          .map((r) => `security group ${resource.logicalId} allows ingress ${describeRule(r)}`),
+      ];
+    }
+    case 'AWS::EC2::SecurityGroupEgress':
+      return isHttpsToEndpoint(p) ? [] : [`${resource.logicalId} allows egress ${describeRule(p)}`];
+    case 'AWS::EC2::SecurityGroupIngress':
+      return p.SourceSecurityGroupId === undefined ? [`${resource.logicalId} allows ingress ${describeRule(p)}`] : [];
+    case 'AWS::EC2::NetworkAclEntry':
+      return p.RuleAction === 'allow' && (p.CidrBlock === '0.0.0.0/0' || p.Ipv6CidrBlock === '::/0')
+        ? [`network ACL entry ${resource.logicalId} allows ${p.Egress ? 'egress to' : 'ingress from'} anywhere`]
+        : [];
+    case 'AWS::EC2::VPC': {
+      const vpc = resource.logicalId;
+      const guarded = all.some(
+        (r) =>
+          r.type === 'AWS::Route53Resolver::FirewallRuleGroupAssociation' &&
+          r.stack === resource.stack &&
+          String(r.properties.VpcId) === `${resource.stack}-${vpc}`,
+      );
+      return guarded ? [] : [`VPC ${vpc} has no DNS firewall rule group association`];
+    }
+    default:
+      return [];
+  }
+}
+
+export const sandboxNetworkClosed = defineRule({
+  id: 'sandbox-network-closed',
+  invariant: 'I4, I5',
+  explanation:
+    'The sandbox network has no path to the internet or another network (no internet, NAT or egress-only gateway, ' +
+    "no peering or transit attachment, no route but the endpoints'), every security group has no open ingress and " +
+    "egress only on 443 to the S3 prefix list or the endpoints' group, and each VPC answers DNS through the DNS firewall.",
+  check: (surface) => {
+    const network = surface.networkResources.filter((r) => r.account === 'sandbox');
+    return verdictsFor(
+      { account: 'sandbox', subject: 'network' },
+      network.flatMap((r) => problemsOf(r, network)),
+    );
+  },
+});

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { exitCodeOf, EXIT } from '../src/review.js';
+import { editDefinition, scratch, type Template } from './scratch-workspace.js';
+
+// Each change the trust review used to pass silently (issue 15), made to a copy of the synthesized templates.
+const messages = async (ws: ReturnType<typeof scratch>) =>
+  ws.ruleFindings().map((f) => `${f.rule}: ${f.subject}: ${f.message}`);
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const runner = (t: Template) => ofType(t, 'AWS::ECS::TaskDefinition')[0]![1].Properties;
+const container = (t: Template, name: string) =>
+  (runner(t).ContainerDefinitions as Array<Record<string, unknown> & { Name: string }>).find((c) => c.Name === name)!;
+const TASK = 'task definition airlock-example-runner';
+
+describe('the review exits non-zero', () => {
+  it('on a change only the whole-surface rules see (a privileged runner container)', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => (container(t, 'run').Privileged = true));
+    const result = await ws.run();
+    expect(exitCodeOf(result)).toBe(EXIT.FINDINGS);
+    expect(result.findings.map((f) => f.rule)).toEqual(['runner-container-confinement']);
+  });
+});
+
+describe('the review sees the runner task definition', () => {
+  it.each([
+    [
+      'a writable root',
+      (t: Template) => (container(t, 'run').ReadonlyRootFilesystem = false),
+      'container run has a writable root file system',
+    ],
+    [
+      'root as the user',
+      (t: Template) => (container(t, 'fetch').User = '0:0'),
+      'container fetch runs as 0:0, not a non-root user',
+    ],
+    [
+      'no user',
+      (t: Template) => delete container(t, 'deliver').User,
+      "container deliver runs as the image's default user, not a non-root user",
+    ],
+    ['privileged', (t: Template) => (container(t, 'run').Privileged = true), 'container run is privileged'],
+    [
+      'an added capability',
+      (t: Template) =>
+        ((container(t, 'run').LinuxParameters as { Capabilities: { Add?: string[] } }).Capabilities.Add = [
+          'SYS_PTRACE',
+        ]),
+      'container run adds capabilities SYS_PTRACE',
+    ],
+    ['bridge networking', (t: Template) => (runner(t).NetworkMode = 'bridge'), 'network mode is bridge, not awsvpc'],
+    [
+      'a URL in the fixed environment',
+      (t: Template) =>
+        (container(t, 'run').Environment as Array<{ Name: string; Value: string }>).push({
+          Name: 'OUTPUT_POST',
+          Value: '{}',
+        }),
+      'container run has OUTPUT_POST in its fixed environment',
+    ],
+  ])('fails on %s, naming it', async (_change, change, message) => {
+    const ws = scratch();
+    ws.edit('sandbox', change);
+    expect(await messages(ws)).toContain(`runner-container-confinement: ${TASK}: ${message}`);
+  });
+});
+
+describe('the review sees every Task state of every state machine', () => {
+  it('fails when the launch RunTask lets its input set a task role', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) =>
+      editDefinition(t, 'airlock-example-launch', (text) =>
+        text.replace('"Overrides":{', '"Overrides":{"TaskRoleArn.$":"$.role",'),
+      ),
+    );
+    expect(await messages(ws)).toContain(
+      'state-machine-tasks: state machine airlock-example-launch: state RunTask lets its parameters set a task or execution role (Overrides.TaskRoleArn.$)',
+    );
+  });
+
+  it('fails when the launch RunTask takes its network from the input', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) =>
+      editDefinition(t, 'airlock-example-launch', (text) =>
+        text.replace('"AssignPublicIp":"DISABLED"', '"AssignPublicIp":"DISABLED","Subnets.$":"$.subnets"'),
+      ),
+    );
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        /^state-machine-tasks: .*state RunTask lets its parameters set the network \(NetworkConfiguration\.AwsvpcConfiguration\.Subnets\.\$\)$/,
+      ),
+    );
+  });
+
+  it('fails when a state takes its Credentials role from the input', async () => {
+    const ws = scratch();
+    ws.edit('orchestrator', (t) =>
+      editDefinition(t, 'airlock-example-analysis', (text) =>
+        text.replace(/"Credentials":\{"RoleArn":"[^"]*"\}/, '"Credentials":{"RoleArn.$":"$.role"}'),
+      ),
+    );
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        /^state-machine-tasks: state machine airlock-example-analysis: state \w+ takes its Credentials role from \{"RoleArn\.\$":"\$\.role"\}, not one literal RoleArn$/,
+      ),
+    );
+  });
+
+  it('fails when the orchestrator gains a state that runs an ECS task itself', async () => {
+    const ws = scratch();
+    ws.edit('orchestrator', (t) =>
+      editDefinition(t, 'airlock-example-analysis', (text) =>
+        text.replace('"arn:aws:states:::states:startExecution.sync:2"', '"arn:aws:states:::aws-sdk:ecs:runTask"'),
+      ),
+    );
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        /^state-machine-tasks: state machine airlock-example-analysis: state RunUntrusted of airlock-example-analysis runs ECS tasks/,
+      ),
+    );
+  });
+});
+
+describe('the review sees the sandbox network', () => {
+  const taskGroup = (t: Template) =>
+    ofType(t, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('NetworkTaskSecurityGroup'))![1].Properties;
+
+  it.each([
+    [
+      'egress to 0.0.0.0/0',
+      (t: Template) => (taskGroup(t).SecurityGroupEgress as unknown[]).push({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }),
+      /security group NetworkTaskSecurityGroup\w+ allows egress -1 \*-\* 0\.0\.0\.0\/0$/,
+    ],
+    [
+      'an internet gateway with a default route',
+      (t: Template) => {
+        t.Resources.Igw = { Type: 'AWS::EC2::InternetGateway', Properties: {} };
+        t.Resources.DefaultRoute = {
+          Type: 'AWS::EC2::Route',
+          Properties: { DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'Igw' }, RouteTableId: 'rtb-1' },
+        };
+      },
+      /route DefaultRoute sends 0\.0\.0\.0\/0 somewhere other than the endpoints$/,
+    ],
+    [
+      'a peering connection',
+      (t: Template) =>
+        (t.Resources.Peer = { Type: 'AWS::EC2::VPCPeeringConnection', Properties: { VpcId: 'a', PeerVpcId: 'b' } }),
+      /Peer is a VPC peering connection$/,
+    ],
+    [
+      'the DNS firewall association removed',
+      (t: Template) => {
+        for (const [id] of ofType(t, 'AWS::Route53Resolver::FirewallRuleGroupAssociation')) delete t.Resources[id];
+      },
+      /VPC NetworkVpc\w+ has no DNS firewall rule group association$/,
+    ],
+  ])('fails on %s, naming it', async (_change, change, message) => {
+    const ws = scratch();
+    ws.edit('sandbox', change);
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(new RegExp(`^sandbox-network-closed: network: ${message.source}`)),
+    );
+  });
+});
+
+describe('the review sees service principals on key and bucket policies', () => {
+  it('fails when a key lets a service principal in without binding it to this account', async () => {
+    const ws = scratch();
+    ws.edit('orchestrator', (t) => {
+      const [, key] = ofType(t, 'AWS::KMS::Key')[0]!;
+      key.Properties.KeyPolicy.Statement.push({
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: 'kms:Decrypt*',
+        Resource: '*',
+      });
+    });
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        /^resource-policy-service-binding: AWS::KMS::Key \w+: allows delivery\.logs\.amazonaws\.com kms:Decrypt\* without aws:SourceAccount or aws:SourceArn$/,
+      ),
+    );
+  });
+});
