@@ -9,11 +9,15 @@ import { SESSION_TOKEN_LENGTH } from './iam/credentials.js';
 import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission } from './run/submission-archive.js';
+import { ATTACKS, rehearseAttack } from './run/attacks.js';
+import { confinementOrFail } from './confinement/index.js';
+import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME] [--session-token-length N]
-faults: ${Object.keys(FAULTS).join(', ')}`;
+const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
+faults: ${Object.keys(FAULTS).join(', ')}
+attacks: ${Object.keys(ATTACKS).join(', ')}`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -24,6 +28,8 @@ async function main(): Promise<number> {
       concurrency: { type: 'string', default: '1' },
       fault: { type: 'string' },
       'session-token-length': { type: 'string' },
+      attack: { type: 'string' },
+      unconfined: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -50,6 +56,17 @@ async function main(): Promise<number> {
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
+  if (values.attack && values.attack !== 'all' && !ATTACKS[values.attack]) {
+    console.error(`unknown attack "${values.attack}"\n${USAGE}`);
+    return 2;
+  }
+  // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine.
+  const confinement = confinementOrFail();
+  const refusal = unconfinedRefusal(confinement, values);
+  if (refusal) {
+    console.error(refusal);
+    return 2;
+  }
 
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
@@ -60,6 +77,9 @@ async function main(): Promise<number> {
     ...fault?.options,
   });
   try {
+    say(confinementLine(rehearsal.confinement));
+    if (values.attack)
+      return await attacks(rehearsal, values.attack === 'all' ? Object.keys(ATTACKS) : [values.attack], values.json);
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
     say(
@@ -101,6 +121,7 @@ async function main(): Promise<number> {
       ecsRefusals: rehearsal.sandbox.ecs.refusals,
       invariantViolations: violations,
       expectationProblems: expectation,
+      confinement: rehearsal.confinement,
     };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
     else {
@@ -151,6 +172,32 @@ function printSummary(
       : `  I8 VIOLATED:\n${violations.map((v) => `    ${v}`).join('\n')}`,
   );
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);
+}
+
+async function attacks(rehearsal: Rehearsal, names: readonly string[], json: boolean): Promise<number> {
+  const reports = [];
+  for (const name of names) {
+    const report = await rehearseAttack(rehearsal, name);
+    reports.push(report);
+    const attack = ATTACKS[name];
+    if (!json) {
+      console.log(
+        `${report.problems.length === 0 ? '✓ contained' : '✗ NOT CONTAINED'}  ${name}: ${attack?.describe ?? ''}`,
+      );
+      console.log(`    run ${report.outcome.status}; saw: ${report.evidence}`);
+      console.log(`    stopped by ${attack?.stoppedBy ?? ''}`);
+      for (const problem of report.problems) console.log(`    PROBLEM: ${problem}`);
+    }
+  }
+  if (json)
+    console.log(
+      JSON.stringify(
+        reports.map((r) => ({ name: r.name, status: r.outcome.status, evidence: r.evidence, problems: r.problems })),
+        null,
+        2,
+      ),
+    );
+  return reports.every((r) => r.problems.length === 0) ? 0 : 1;
 }
 
 async function benchmark(

@@ -110,6 +110,8 @@ export class Rehearsal {
     readonly sandbox: Sandbox,
     /** Whether the task's containers run confined by the kernel on this machine, and if not why. */
     readonly confinement: ConfinementAvailability,
+    /** Every port the rehearsal listens on at the host's loopback, by what listens (the attack suite aims at them). */
+    readonly hostPorts: Readonly<Record<string, number>>,
     private readonly standard: StandardEngine,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
@@ -219,6 +221,13 @@ export class Rehearsal {
       dynamodb,
       sandbox,
       confinement,
+      {
+        's3rver (raw S3)': s3Port,
+        'dynalite (raw DynamoDB)': dynamoPort,
+        'STS front': Number(new URL(sts.url).port),
+        'DynamoDB front': Number(new URL(dynamoFront.url).port),
+        'S3 front': frontPort,
+      },
       standard,
       [...hosts.values()],
       stop,
