@@ -10,7 +10,8 @@ import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission } from './run/submission-archive.js';
 import { ATTACKS, rehearseAttack } from './run/attacks.js';
-import { confinementOrFail } from './confinement/index.js';
+import { childrenCpuMs, confinementOrFail } from './confinement/index.js';
+import { measureConfinementCost } from './run/confinement-cost.js';
 import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -212,6 +213,8 @@ async function benchmark(
   const outcomes: RunOutcome[] = [];
   let next = 0;
   const started = Date.now();
+  const ownCpuBefore = process.cpuUsage();
+  const childCpuBefore = childrenCpuMs();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < runs) {
@@ -221,6 +224,13 @@ async function benchmark(
     }),
   );
   const seconds = (Date.now() - started) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  // This process (the engines, the fronts, the Lambda workers) and every container it reaped.
+  const cpuMsPerRun = ((ownCpu.user + ownCpu.system) / 1000 + childrenCpuMs() - childCpuBefore) / runs;
+  const cost =
+    rehearsal.confinement.mode === 'root'
+      ? await measureConfinementCost(rehearsal.artifacts.task, rehearsal.artifacts.task.runner)
+      : undefined;
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED');
   const leaks = isolationProblems(rehearsal, outcomes);
@@ -233,6 +243,9 @@ async function benchmark(
     p95Ms: percentile(latencies, 95),
     failed: failed.length,
     crossRunAccesses: leaks,
+    cpuMsPerRun,
+    confinement: rehearsal.confinement.mode,
+    confinementCost: cost ?? null,
   };
   if (json) console.log(JSON.stringify(figures, null, 2));
   else {
@@ -240,6 +253,15 @@ async function benchmark(
       `${runs} runs in ${seconds.toFixed(2)} s: ${figures.runsPerSecond.toFixed(1)} runs/s, latency p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`,
     );
     say(`${failed.length} failed; cross-run accesses: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
+    say(
+      `CPU per run: ${cpuMsPerRun.toFixed(0)} ms (this process and every container), confinement ${rehearsal.confinement.mode}`,
+    );
+    if (cost) {
+      const { start } = cost;
+      say(
+        `Confinement's cost: a container start ${start.confinedMs.toFixed(0)} ms / ${start.confinedCpuMs.toFixed(0)} ms CPU confined vs ${start.unconfinedMs.toFixed(0)} ms / ${start.unconfinedCpuMs.toFixed(0)} ms CPU plain; a task's namespaces and forwarder ${cost.taskMs.toFixed(0)} ms / ${cost.taskCpuMs.toFixed(0)} ms CPU; about ${cost.perRunCpuMs.toFixed(0)} ms CPU added per run (${start.samples} samples each)`,
+      );
+    }
   }
   return failed.length === 0 && leaks.length === 0 ? 0 : 1;
 }
