@@ -97,7 +97,9 @@ export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promis
   const problems = [
     attack.status && outcome.status !== attack.status && `the run ${outcome.status}, expected ${attack.status}`,
     said?.contained === false && `the attack got through: ${evidence}`,
-    outcome.status === 'SUCCEEDED' && said?.contained !== true && 'the run succeeded without the attack reporting',
+    outcome.status === 'SUCCEEDED' &&
+      typeof said?.contained !== 'boolean' &&
+      'the run succeeded without the attack reporting',
     attack.reason &&
       !attack.reason.test(outcome.record?.reason ?? '') &&
       `the run record says ${JSON.stringify(outcome.record?.reason)}, expected ${attack.reason}`,

@@ -82,11 +82,6 @@ export class LocalEcs {
     private readonly options: LocalEcsOptions,
   ) {}
 
-  /** Whether containers run kernel-confined (`kernel`) or only in their own PID namespace. */
-  get confinement(): 'kernel' | 'pid-namespace' {
-    return this.options.confinement ? 'kernel' : 'pid-namespace';
-  }
-
   async runTask(clusterArn: string, startedBy: string, overrides: readonly ContainerOverride[]): Promise<LocalTask> {
     const id = `${(++this.sequence).toString(16).padStart(8, '0')}${process.pid.toString(16)}`;
     const arn = `${clusterArn.replace(':cluster/', ':task/')}/${id}`;
