@@ -97,9 +97,15 @@ export class LocalEcs {
           wallClockMs: kernel.wallClockMs,
         }
       : undefined;
-    const task = new LocalTask(arn, clusterArn, startedBy, this.spec, overrides, this.options, confined);
-    this.tasks.set(arn, task);
-    return task;
+    try {
+      const task = new LocalTask(arn, clusterArn, startedBy, this.spec, overrides, this.options, confined);
+      this.tasks.set(arn, task);
+      return task;
+    } catch (error) {
+      // A container the confinement refuses to start (e.g. a root User): the task's namespaces must not outlive it.
+      await confined?.task.close();
+      throw error;
+    }
   }
 
   /** Removes the image roots; call once every task has stopped. */
