@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LocalEcs, type KernelConfinement, type LocalTask } from '../../../src/aws/ecs/local-ecs.js';
 import { containerSpecs, type TaskSpec } from '../../../src/aws/ecs/task-definition.js';
 
@@ -52,11 +52,17 @@ const modes = [
   ['kernel-confined', kernel],
   ['in a PID namespace only', undefined],
 ] as const;
-const ecsFor = (behaviour: Record<string, string>, confinement: KernelConfinement | undefined) =>
-  new LocalEcs(spec(behaviour), {
+const made: LocalEcs[] = [];
+const ecsFor = (behaviour: Record<string, string>, confinement: KernelConfinement | undefined) => {
+  const ecs = new LocalEcs(spec(behaviour), {
     program: (c) => ({ program: probe, args: [c.name, ...c.command.slice(1)] }),
     ...(confinement ? { confinement } : {}),
   });
+  made.push(ecs);
+  return ecs;
+};
+// Each ECS stand-in's image roots go once its tasks have stopped.
+afterEach(() => made.splice(0).forEach((ecs) => ecs.close()));
 const seen = (task: LocalTask, name: string) =>
   JSON.parse(task.logs(name).split('\n')[0] ?? 'null') as {
     pid: number;
@@ -91,7 +97,6 @@ describe.each(modes)('the ECS stand-in, %s', (_, confinement) => {
     const scratchDir = confinement ? {} : { SCRATCH_DIR: seen(task, 'fetch').env.SCRATCH_DIR };
     expect(seen(task, 'fetch').env).toEqual({ FIXED: 'from-the-template', INPUT_URL: 'u', ...scratchDir });
     expect(seen(task, 'run').env).toEqual(scratchDir);
-    ecs.close();
   });
 
   it('never starts run or deliver when fetch fails: they have no exit code', async () => {
