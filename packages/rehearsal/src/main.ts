@@ -9,11 +9,16 @@ import { SESSION_TOKEN_LENGTH } from './iam/credentials.js';
 import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission } from './run/submission-archive.js';
+import { ATTACKS, rehearseAttack } from './run/attacks.js';
+import { childrenCpuMs, confinementOrFail } from './confinement/index.js';
+import { measureConfinementCost } from './run/confinement-cost.js';
+import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--json] [--runs N --concurrency C] [--fault NAME] [--session-token-length N]
-faults: ${Object.keys(FAULTS).join(', ')}`;
+const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
+faults: ${Object.keys(FAULTS).join(', ')}
+attacks: ${Object.keys(ATTACKS).join(', ')}`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -24,6 +29,8 @@ async function main(): Promise<number> {
       concurrency: { type: 'string', default: '1' },
       fault: { type: 'string' },
       'session-token-length': { type: 'string' },
+      attack: { type: 'string' },
+      unconfined: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -50,6 +57,17 @@ async function main(): Promise<number> {
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
+  if (values.attack && values.attack !== 'all' && !ATTACKS[values.attack]) {
+    console.error(`unknown attack "${values.attack}"\n${USAGE}`);
+    return 2;
+  }
+  // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine.
+  const confinement = confinementOrFail();
+  const refusal = unconfinedRefusal(confinement, values);
+  if (refusal) {
+    console.error(refusal);
+    return 2;
+  }
 
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
@@ -60,6 +78,9 @@ async function main(): Promise<number> {
     ...fault?.options,
   });
   try {
+    say(confinementLine(rehearsal.confinement));
+    if (values.attack)
+      return await attacks(rehearsal, values.attack === 'all' ? Object.keys(ATTACKS) : [values.attack], values.json);
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
     say(
@@ -101,6 +122,7 @@ async function main(): Promise<number> {
       ecsRefusals: rehearsal.sandbox.ecs.refusals,
       invariantViolations: violations,
       expectationProblems: expectation,
+      confinement: rehearsal.confinement,
     };
     if (values.json) console.log(JSON.stringify(summary, null, 2));
     else {
@@ -153,6 +175,32 @@ function printSummary(
   for (const p of expectation) console.log(`  UNEXPECTED: ${p}`);
 }
 
+async function attacks(rehearsal: Rehearsal, names: readonly string[], json: boolean): Promise<number> {
+  const reports = [];
+  for (const name of names) {
+    const report = await rehearseAttack(rehearsal, name);
+    reports.push(report);
+    const attack = ATTACKS[name];
+    if (!json) {
+      console.log(
+        `${report.problems.length === 0 ? '✓ contained' : '✗ NOT CONTAINED'}  ${name}: ${attack?.describe ?? ''}`,
+      );
+      console.log(`    run ${report.outcome.status}; saw: ${report.evidence}`);
+      console.log(`    stopped by ${attack?.stoppedBy ?? ''}`);
+      for (const problem of report.problems) console.log(`    PROBLEM: ${problem}`);
+    }
+  }
+  if (json)
+    console.log(
+      JSON.stringify(
+        reports.map((r) => ({ name: r.name, status: r.outcome.status, evidence: r.evidence, problems: r.problems })),
+        null,
+        2,
+      ),
+    );
+  return reports.every((r) => r.problems.length === 0) ? 0 : 1;
+}
+
 async function benchmark(
   rehearsal: Rehearsal,
   archive: Buffer,
@@ -165,6 +213,8 @@ async function benchmark(
   const outcomes: RunOutcome[] = [];
   let next = 0;
   const started = Date.now();
+  const ownCpuBefore = process.cpuUsage();
+  const childCpuBefore = childrenCpuMs();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < runs) {
@@ -174,6 +224,13 @@ async function benchmark(
     }),
   );
   const seconds = (Date.now() - started) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  // This process (the engines, the fronts, the Lambda workers) and every container it reaped.
+  const cpuMsPerRun = ((ownCpu.user + ownCpu.system) / 1000 + childrenCpuMs() - childCpuBefore) / runs;
+  const cost =
+    rehearsal.confinement.mode === 'root'
+      ? await measureConfinementCost(rehearsal.artifacts.task, rehearsal.artifacts.task.runner)
+      : undefined;
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED');
   const leaks = isolationProblems(rehearsal, outcomes);
@@ -186,6 +243,9 @@ async function benchmark(
     p95Ms: percentile(latencies, 95),
     failed: failed.length,
     crossRunAccesses: leaks,
+    cpuMsPerRun,
+    confinement: rehearsal.confinement.mode,
+    confinementCost: cost ?? null,
   };
   if (json) console.log(JSON.stringify(figures, null, 2));
   else {
@@ -193,6 +253,15 @@ async function benchmark(
       `${runs} runs in ${seconds.toFixed(2)} s: ${figures.runsPerSecond.toFixed(1)} runs/s, latency p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`,
     );
     say(`${failed.length} failed; cross-run accesses: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
+    say(
+      `CPU per run: ${cpuMsPerRun.toFixed(0)} ms (this process and every container), confinement ${rehearsal.confinement.mode}`,
+    );
+    if (cost) {
+      const { start } = cost;
+      say(
+        `Confinement's cost: a container start ${start.confinedMs.toFixed(0)} ms / ${start.confinedCpuMs.toFixed(0)} ms CPU confined vs ${start.unconfinedMs.toFixed(0)} ms / ${start.unconfinedCpuMs.toFixed(0)} ms CPU plain; a task's namespaces and forwarder ${cost.taskMs.toFixed(0)} ms / ${cost.taskCpuMs.toFixed(0)} ms CPU; about ${cost.perRunCpuMs.toFixed(0)} ms CPU added per run (${start.samples} samples each)`,
+      );
+    }
   }
   return failed.length === 0 && leaks.length === 0 ? 0 : 1;
 }

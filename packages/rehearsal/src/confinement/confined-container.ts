@@ -29,6 +29,10 @@ export interface ConfinedContainer {
   readonly exited: Promise<ContainerExit>;
   /** Kills the container and everything it started (as StopTask would, without the grace period). */
   kill(): void;
+  /** Sends `signal` to the container's init (its PID 1), as ECS signals a container's main process. */
+  signal(signal: NodeJS.Signals): void;
+  /** Host pids of the container's processes still alive; empty once `exited` has settled. */
+  pids(): number[];
 }
 
 /** What a container may write to its stdout/stderr that the rehearsal keeps in memory, per stream. */
@@ -135,6 +139,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     timedOut = true;
     killAll();
   }, spec.wallClockMs);
+  let removed = false;
   const exited = new Promise<ContainerExit>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
@@ -142,6 +147,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
       // The PID namespace's init has exited, so the kernel kills the rest; wait until the cgroup is empty.
       void waitUntilEmpty(cgroup.pids, killAll).then(() => {
         const oomKilled = cgroup.oomKilled();
+        removed = true;
         cgroup.remove();
         resolve({
           exitCode,
@@ -156,7 +162,22 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
       }, reject);
     });
   });
-  const container = { pid: child.pid ?? -1, exited, kill: killAll };
+  const container: ConfinedContainer = {
+    pid: child.pid ?? -1,
+    exited,
+    kill: killAll,
+    signal(signal) {
+      if (signal === 'SIGKILL') return killAll();
+      for (const pid of removed ? [] : cgroup.pids().filter(isNamespaceInit)) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+    pids: () => (removed ? [] : cgroup.pids()),
+  };
   task.running.add(container);
   void exited.finally(() => task.running.delete(container)).catch(() => undefined);
   return container;

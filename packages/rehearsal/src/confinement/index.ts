@@ -24,4 +24,4 @@ export {
   type ConfinedContainerSpec,
   type ContainerSpecChoices,
 } from './container-spec.js';
-export { measureStartCost, type StartCost } from './start-cost.js';
+export { childrenCpuMs, measureStartCost, type StartCost } from './start-cost.js';

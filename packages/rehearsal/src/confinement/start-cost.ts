@@ -54,7 +54,7 @@ function plainNode(): Promise<void> {
 }
 
 /** cutime + cstime (fields 16 and 17) of /proc/self/stat, in milliseconds at 100 ticks per second. */
-function childrenCpuMs(): number {
+export function childrenCpuMs(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) * 10;

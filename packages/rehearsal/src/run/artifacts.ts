@@ -179,6 +179,8 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
         ? { taskRoleArn: resolve<string>(taskDef.Properties.TaskRoleArn, sandbox.ctx) }
         : {}),
       executionRoleArn: resolve<string>(taskDef.Properties.ExecutionRoleArn, sandbox.ctx),
+      memoryMiB: Number(resolve<string>(taskDef.Properties.Memory, sandbox.ctx)),
+      cpuUnits: Number(resolve<string>(taskDef.Properties.Cpu, sandbox.ctx)),
       containers: containerSpecs(definitions as never),
       runner: join(sandbox.dir, `asset.${imageHash ?? 'missing'}`, 'runner.mjs'),
     },

@@ -31,12 +31,13 @@ import { LambdaHost } from '../aws/lambda/lambda-host.js';
 import { startLocalSts } from '../aws/sts/local-sts.js';
 import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
 import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
-import { LocalEcs } from '../aws/ecs/local-ecs.js';
+import { LocalEcs, type KernelConfinement } from '../aws/ecs/local-ecs.js';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
 import { EventBus, executionStatusChange } from '../aws/events/event-bus.js';
 import { SandboxWorkflow, type WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
 import { StandardEngine, type StateTiming } from '../aws/stepfunctions/standard-engine.js';
 import { VARIABLE } from '@airlock/contracts';
+import { confinementOrFail, type ConfinementAvailability } from '../confinement/index.js';
 
 /** Ways the rehearsal's sandbox can misbehave on purpose (see run/faults.ts). */
 export interface SandboxHooks {
@@ -68,7 +69,14 @@ export interface RehearsalOptions {
   readonly sessionTokenLength?: number;
   /** Extra environment for the prepare function (a shorter deadline for the hang fault). */
   readonly prepareEnvironment?: Readonly<Record<string, string>>;
+  /** The scratch volume's size per task (default SCRATCH_BYTES). */
+  readonly scratchBytes?: number;
 }
+
+/** Each task's scratch volume: RAM-backed, so far smaller than Fargate's 20 GiB of ephemeral storage. */
+export const SCRATCH_BYTES = 256 * 1024 * 1024;
+/** A container still running after this long is killed; the launch workflow's own timeout comes first. */
+const CONTAINER_WALL_CLOCK_MS = 15 * 60_000;
 
 export interface RunOutcome {
   readonly runId: string;
@@ -100,12 +108,18 @@ export class Rehearsal {
     readonly s3: S3Client,
     readonly dynamodb: DynamoDBClient,
     readonly sandbox: Sandbox,
+    /** Whether the task's containers run confined by the kernel on this machine, and if not why. */
+    readonly confinement: ConfinementAvailability,
+    /** Every port the rehearsal listens on at the host's loopback, by what listens (the attack suite aims at them). */
+    readonly hostPorts: Readonly<Record<string, number>>,
     private readonly standard: StandardEngine,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
   ) {}
 
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
+    // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine: CI never falls back.
+    const confinement = confinementOrFail();
     const loaded = loadArtifacts(options.env, options.root);
     const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
     const { env } = artifacts;
@@ -177,12 +191,23 @@ export class Rehearsal {
       );
     }
     const express = new ExpressEngine(artifacts, authorizer, hosts);
-    const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks);
+    const frontPort = Number(new URL(s3Front.url).port);
+    const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks ?? {}, {
+      confined: confinement.mode === 'root',
+      // The task's loopback listens on the front's own port, so the presigned URLs (and the runner's check of their
+      // host against the data URL prefix) read the same inside the task as outside.
+      kernel: {
+        scratchBytes: options.scratchBytes ?? SCRATCH_BYTES,
+        forward: { listenPort: frontPort, host: '127.0.0.1', port: frontPort },
+        wallClockMs: CONTAINER_WALL_CLOCK_MS,
+      },
+    });
     const standard = new StandardEngine(artifacts, authorizer, express, sandbox.launch);
     const stop = async () => {
       await sandbox.settled();
       for (const task of sandbox.ecs.running()) task.stop('the rehearsal is closing');
       await Promise.all(sandbox.ecs.running().map((t) => t.stopped));
+      sandbox.ecs.close();
       await Promise.all([...hosts.values()].map((h) => h.terminate()));
       await Promise.all([close(sts.server), close(s3Front.server), close(dynamoFront.server)]);
       await s3rver.close();
@@ -195,6 +220,14 @@ export class Rehearsal {
       s3,
       dynamodb,
       sandbox,
+      confinement,
+      {
+        's3rver (raw S3)': s3Port,
+        'dynalite (raw DynamoDB)': dynamoPort,
+        'STS front': Number(new URL(sts.url).port),
+        'DynamoDB front': Number(new URL(dynamoFront.url).port),
+        'S3 front': frontPort,
+      },
       standard,
       [...hosts.values()],
       stop,
@@ -325,7 +358,8 @@ function startSandbox(
   artifacts: Artifacts,
   authorizer: Authorizer,
   localDataUrlPrefix: string,
-  hooks: SandboxHooks = {},
+  hooks: SandboxHooks,
+  confinement: { confined: boolean; kernel: KernelConfinement },
 ): Sandbox {
   const { env } = artifacts;
   const realPrefix = `https://${artifacts.bucket}.s3.${env.region}.amazonaws.com/`;
@@ -335,6 +369,7 @@ function startSandbox(
       ...fixed,
       ...(fixed[VARIABLE.DATA_URL_PREFIX] === realPrefix ? { [VARIABLE.DATA_URL_PREFIX]: localDataUrlPrefix } : {}),
     }),
+    ...(confinement.confined ? { confinement: confinement.kernel } : {}),
   });
   const integrations = ecsIntegrations(ecs, hooks.beforeRunTask ? { beforeRunTask: hooks.beforeRunTask } : {});
   const { reaper: r, launch: l } = artifacts;

@@ -2,20 +2,35 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import {
+  startConfinedContainer,
+  type ConfinedContainerSpec,
+  type ConfinedTask,
+  type ContainerExit as ConfinedExit,
+} from '../../confinement/index.js';
 
 /**
- * How the rehearsal confines one container's process. Every container gets its own PID namespace (Fargate's
- * default), so its program is PID 1 of it and every process it starts is found again by that namespace. Paths in
- * `readOnly` are bind-mounted read-only in a private mount namespace. Kernel confinement beyond this (users,
- * network, read-only root) is a later step; it grows here.
+ * How the rehearsal confines one container. `kernel`: as its task definition says (own PID, mount, IPC and UTS
+ * namespaces in the task's shared no-route network, uid/gid from the definition, no capabilities, a read-only root
+ * holding only the image, cgroup limits; see confinement/README.md). `pid-namespace`: where the machine cannot
+ * confine (not root) and the user allowed it: only its own PID namespace, as the invoking user, with `readOnly`
+ * paths bind-mounted read-only; it confines nothing that matters against hostile code.
  */
-export interface Confinement {
-  readonly readOnly: readonly string[];
-}
+export type ContainerLaunch =
+  | { readonly kind: 'kernel'; readonly task: ConfinedTask; readonly spec: ConfinedContainerSpec }
+  | {
+      readonly kind: 'pid-namespace';
+      readonly program: string;
+      readonly args: readonly string[];
+      readonly env: Readonly<Record<string, string>>;
+      readonly readOnly: readonly string[];
+    };
 
 export interface ContainerExit {
   /** The exit code ECS would report: the process's own, or 128 + the signal that killed it. */
   readonly exitCode: number;
+  /** Why the kernel or the stand-in ended it, as ECS's container `Reason` says (OOM, the wall-clock limit). */
+  readonly reason?: string;
 }
 
 export interface ContainerProcess {
@@ -39,7 +54,9 @@ const UNSHARE = onPath('unshare');
 const MOUNT = onPath('mount') ?? '/bin/mount';
 
 /** As root: plain namespaces. Otherwise an unprivileged user namespace maps the caller to root inside. */
-const USER_NAMESPACE: readonly string[] = (() => {
+let userNamespace: readonly string[] | undefined;
+const userNamespaceArgs = (): readonly string[] => (userNamespace ??= detectUserNamespace());
+function detectUserNamespace(): readonly string[] {
   if (UNSHARE && spawnSync(UNSHARE, ['--pid', '--fork', '--mount-proc', 'true']).status === 0) return [];
   const user = ['--user', '--map-root-user'];
   if (UNSHARE && spawnSync(UNSHARE, [...user, '--pid', '--fork', '--mount-proc', 'true']).status === 0) return user;
@@ -47,7 +64,7 @@ const USER_NAMESPACE: readonly string[] = (() => {
     'cannot create a PID namespace (`unshare --pid --fork --mount-proc`), as root or with --user --map-root-user: ' +
       'run the rehearsal as root, or allow unprivileged user namespaces (kernel.unprivileged_userns_clone=1)',
   );
-})();
+}
 
 // Bind-mounts each of the $2 paths after it read-only onto itself with the mount at $1, then execs the rest as the
 // container's program (with exactly the container's environment: no PATH is needed).
@@ -55,17 +72,39 @@ const READ_ONLY_THEN_EXEC =
   'set -e; mount=$1; n=$2; shift 2; ' +
   'while [ "$n" -gt 0 ]; do "$mount" --bind "$1" "$1"; "$mount" -o remount,bind,ro "$1"; shift; n=$((n-1)); done; exec "$@"';
 
+/** Starts one container of a task: the one place the rehearsal launches a container. */
+export function startContainer(launch: ContainerLaunch): ContainerProcess {
+  return launch.kind === 'kernel' ? startKernelConfined(launch.task, launch.spec) : startInPidNamespace(launch);
+}
+
+function startKernelConfined(task: ConfinedTask, spec: ConfinedContainerSpec): ContainerProcess {
+  const container = startConfinedContainer(task, spec);
+  let output = '';
+  const exited = container.exited.then((exit) => {
+    output = exit.stdout + exit.stderr + droppedNote(exit);
+    const reason = exit.oomKilled
+      ? 'OutOfMemoryError: Container killed due to memory usage'
+      : exit.timedOut
+        ? `killed at the rehearsal's wall-clock limit (${spec.wallClockMs} ms)`
+        : undefined;
+    return {
+      exitCode: exit.exitCode ?? 128 + constants.signals[exit.signal ?? 'SIGKILL'],
+      ...(reason ? { reason } : {}),
+    };
+  });
+  return { exited, output: () => output, signal: (signal) => container.signal(signal), remaining: container.pids };
+}
+
+function droppedNote(exit: ConfinedExit): string {
+  return exit.droppedOutputBytes > 0 ? `\n[${exit.droppedOutputBytes} bytes of output dropped by the log driver]` : '';
+}
+
 /**
- * Starts `node <program> <args>` as a container: environment exactly `env`, in its own PID namespace (`unshare
- * --pid --fork --mount-proc`, with `--kill-child` so the namespace dies with its launcher), with `confinement`.
+ * Starts `node <program> <args>` in its own PID namespace only (`unshare --pid --fork --mount-proc`, with
+ * `--kill-child` so the namespace dies with its launcher): environment exactly `env`, `readOnly` bound read-only.
  */
-export function startContainer(
-  program: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-  confinement: Confinement,
-): ContainerProcess {
-  const { readOnly } = confinement;
+function startInPidNamespace(launch: Extract<ContainerLaunch, { kind: 'pid-namespace' }>): ContainerProcess {
+  const { program, args, env, readOnly } = launch;
   const inside = [process.execPath, program, ...args];
   const command =
     readOnly.length === 0
@@ -73,7 +112,7 @@ export function startContainer(
       : ['/bin/sh', '-c', READ_ONLY_THEN_EXEC, 'confine', MOUNT, String(readOnly.length), ...readOnly, ...inside];
   const launcher = spawn(
     UNSHARE ?? 'unshare',
-    [...USER_NAMESPACE, '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private', ...command],
+    [...userNamespaceArgs(), '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private', ...command],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -46,7 +46,7 @@ export function ecsIntegrations(ecs: LocalEcs, options: EcsIntegrationOptions = 
       ecs.refusals.push(`RunTask of ${call.execution.name}: ${problems.join('; ')}`);
       throw new TaskError('ECS.InvalidParameterException', problems.join('; '));
     }
-    const task = ecs.runTask(req.Cluster, req.StartedBy ?? '', req.Overrides?.ContainerOverrides ?? []);
+    const task = await ecs.runTask(req.Cluster, req.StartedBy ?? '', req.Overrides?.ContainerOverrides ?? []);
     await task.stopped;
     // Whether a non-zero exit fails a runTask.sync state is unverified: the rehearsal returns the stopped task
     // with its exit codes, and the launch workflow handles both shapes.

@@ -1,8 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VARIABLE } from '@airlock/contracts';
-import { startContainer, type ContainerProcess } from './container-process.js';
+import { basename, join } from 'node:path';
+import { SCRATCH_PATH, VARIABLE } from '@airlock/contracts';
+import {
+  containerSpecFromDefinition,
+  createConfinedTask,
+  type ConfinedTask,
+  type ForwardTarget,
+} from '../../confinement/index.js';
+import { startContainer, type ContainerLaunch, type ContainerProcess } from './container-process.js';
 import type { ContainerSpec, TaskSpec } from './task-definition.js';
 
 /** A container override of RunTask: only environment is honoured (the launch workflow may set nothing else). */
@@ -17,7 +23,7 @@ export type ContainerProgram = (container: ContainerSpec) => { program: string; 
 type ContainerState =
   | { status: 'PENDING' }
   | { status: 'RUNNING'; process: ContainerProcess }
-  | { status: 'STOPPED'; exitCode: number; process: ContainerProcess }
+  | { status: 'STOPPED'; exitCode: number; reason?: string; process: ContainerProcess }
   /** A dependency can never be met: the container never starts and has no exit code. */
   | { status: 'NEVER'; reason: string };
 
@@ -34,37 +40,77 @@ export interface DescribedTask {
   readonly Containers: ReadonlyArray<{ Name: string; LastStatus: string; ExitCode?: number; Reason?: string }>;
 }
 
+/** The rehearsal's choices for kernel-confined tasks: what the task definition does not say, or says for Fargate. */
+export interface KernelConfinement {
+  /** Size of each task's scratch volume: a RAM-backed tmpfs standing in for Fargate's ephemeral storage. */
+  readonly scratchBytes: number;
+  /**
+   * The task network's only way out: a port on the task's own loopback forwarded to the S3 front.
+   * @default - no way out at all
+   */
+  readonly forward?: ForwardTarget;
+  /** A container still running after this long is killed with everything it started. */
+  readonly wallClockMs: number;
+}
+
 export interface LocalEcsOptions {
   readonly program: ContainerProgram;
   /** The task definition's fixed environment as the rehearsal needs it (e.g. S3's address is the local front's). */
   readonly localEnvironment?: (environment: Readonly<Record<string, string>>) => Record<string, string>;
   /** Upper bound of a container's SIGTERM-to-SIGKILL pause (the template's stopTimeout, shortened). */
   readonly maxStopTimeoutMs?: number;
+  /** @default - each container only in its own PID namespace, as the invoking user (see ContainerLaunch) */
+  readonly confinement?: KernelConfinement;
 }
 
 /**
  * ECS for the rehearsal: runs the synthesized task definition's containers as confined processes, ordered by their
- * dependency conditions, sharing one fresh scratch directory per task (read-only where the mount point says so),
- * and stops a task the way ECS does (SIGTERM, then SIGKILL after the stop timeout). Tasks are found again by
- * `startedBy` and stopped by ARN; a stopped task reports each container's exit code by name, or none.
+ * dependency conditions, sharing one fresh scratch volume per task (read-only where the mount point says so) and,
+ * when kernel-confined, one network namespace per task whose only exit is the forwarder to the S3 front. It stops a
+ * task the way ECS does (SIGTERM, then SIGKILL after the stop timeout). Tasks are found again by `startedBy` and
+ * stopped by ARN; a stopped task reports each container's exit code by name, or none.
  */
 export class LocalEcs {
   /** Requests the stand-in refused, with why (never a request's values: overrides hold URLs). */
   readonly refusals: string[] = [];
   private readonly tasks = new Map<string, LocalTask>();
   private sequence = 0;
+  private readonly images = new ImageRoots();
 
   constructor(
     readonly spec: TaskSpec,
     private readonly options: LocalEcsOptions,
   ) {}
 
-  runTask(clusterArn: string, startedBy: string, overrides: readonly ContainerOverride[]): LocalTask {
+  async runTask(clusterArn: string, startedBy: string, overrides: readonly ContainerOverride[]): Promise<LocalTask> {
     const id = `${(++this.sequence).toString(16).padStart(8, '0')}${process.pid.toString(16)}`;
     const arn = `${clusterArn.replace(':cluster/', ':task/')}/${id}`;
-    const task = new LocalTask(arn, clusterArn, startedBy, this.spec, overrides, this.options);
-    this.tasks.set(arn, task);
-    return task;
+    const kernel = this.options.confinement;
+    const confined = kernel
+      ? {
+          task: await createConfinedTask({
+            scratchBytes: kernel.scratchBytes,
+            scratchOwner: scratchOwner(this.spec),
+            ...(kernel.forward ? { forward: kernel.forward } : {}),
+          }),
+          images: this.images,
+          wallClockMs: kernel.wallClockMs,
+        }
+      : undefined;
+    try {
+      const task = new LocalTask(arn, clusterArn, startedBy, this.spec, overrides, this.options, confined);
+      this.tasks.set(arn, task);
+      return task;
+    } catch (error) {
+      // A container the confinement refuses to start (e.g. a root User): the task's namespaces must not outlive it.
+      await confined?.task.close();
+      throw error;
+    }
+  }
+
+  /** Removes the image roots; call once every task has stopped. */
+  close(): void {
+    this.images.remove();
   }
 
   /** ListTasks: the ARNs of the cluster's tasks with this `startedBy` and the desired status (RUNNING by default). */
@@ -96,9 +142,18 @@ export class LocalEcs {
   }
 }
 
+/** A kernel-confined task's shared namespaces, and where its containers' image roots come from. */
+interface TaskConfinement {
+  readonly task: ConfinedTask;
+  readonly images: ImageRoots;
+  readonly wallClockMs: number;
+}
+
 export class LocalTask {
   private readonly states = new Map<string, ContainerState>();
-  private readonly scratch = mkdtempSync(join(tmpdir(), 'airlock-task-'));
+  /** The unconfined stand-in's scratch volume: a host directory (a kernel-confined task's is inside its namespace). */
+  private readonly scratch: string | undefined;
+  private finished = false;
   private desired: 'RUNNING' | 'STOPPED' = 'RUNNING';
   private stopCode: string | undefined;
   private stoppedReason: string | undefined;
@@ -113,7 +168,9 @@ export class LocalTask {
     private readonly spec: TaskSpec,
     readonly overrides: readonly ContainerOverride[],
     private readonly options: LocalEcsOptions,
+    private readonly confined?: TaskConfinement,
   ) {
+    if (!confined) this.scratch = mkdtempSync(join(tmpdir(), 'airlock-task-'));
     for (const c of spec.containers) this.states.set(c.name, { status: 'PENDING' });
     this.schedule();
   }
@@ -122,7 +179,12 @@ export class LocalTask {
     const containers = this.spec.containers.map((c) => {
       const state = this.states.get(c.name) ?? { status: 'PENDING' };
       return state.status === 'STOPPED'
-        ? { Name: c.name, LastStatus: 'STOPPED', ExitCode: state.exitCode }
+        ? {
+            Name: c.name,
+            LastStatus: 'STOPPED',
+            ExitCode: state.exitCode,
+            ...(state.reason ? { Reason: state.reason } : {}),
+          }
         : state.status === 'NEVER'
           ? { Name: c.name, LastStatus: 'STOPPED', Reason: state.reason }
           : { Name: c.name, LastStatus: state.status };
@@ -212,23 +274,55 @@ export class LocalTask {
   private start(container: ContainerSpec): void {
     const fixed = this.options.localEnvironment?.(container.environment) ?? { ...container.environment };
     const override = this.overrides.find((o) => o.Name === container.name);
-    const mountsScratch = container.mountPoints.length > 0;
-    const env = {
+    const environment = {
       ...fixed,
       ...Object.fromEntries((override?.Environment ?? []).map((e) => [e.Name, e.Value])),
-      // The runner reads the volume's mount point from SCRATCH_DIR; here the volume is a host directory.
-      ...(mountsScratch ? { [VARIABLE.SCRATCH_DIR]: this.scratch } : {}),
     };
-    const readOnly = container.mountPoints.some((m) => m.readOnly) ? [this.scratch] : [];
-    const { program, args } = this.options.program(container);
-    const process = startContainer(program, args, env, { readOnly });
+    const process = startContainer(this.launch(container, environment));
     this.states.set(container.name, { status: 'RUNNING', process });
-    void process.exited.then(({ exitCode }) => {
-      this.states.set(container.name, { status: 'STOPPED', exitCode, process });
+    void process.exited.then(({ exitCode, reason }) => {
+      this.states.set(container.name, { status: 'STOPPED', exitCode, ...(reason ? { reason } : {}), process });
       // ECS stops the whole task when an essential container exits.
       if (container.essential) this.stop('Essential container in task exited', 'EssentialContainerExited');
       this.schedule();
     });
+  }
+
+  /** How a container is launched: from its definition and the image root holding its program, or unconfined. */
+  private launch(container: ContainerSpec, environment: Record<string, string>): ContainerLaunch {
+    const { program, args } = this.options.program(container);
+    if (this.confined) {
+      const { task, images, wallClockMs } = this.confined;
+      const spec = containerSpecFromDefinition(
+        {
+          Name: container.name,
+          Command: [...args],
+          ...(container.user === undefined ? {} : { User: container.user }),
+          ReadonlyRootFilesystem: container.readonlyRootFilesystem,
+          MountPoints: container.mountPoints.map((m) => ({ ContainerPath: m.containerPath, ReadOnly: m.readOnly })),
+        },
+        {
+          taskMemoryMiB: this.spec.memoryMiB,
+          taskCpuUnits: this.spec.cpuUnits,
+          // The Dockerfile's ENTRYPOINT and WORKDIR, with the program the image (or a fault's stand-in) holds.
+          imageEntryPoint: ['node', `${IMAGE_PROGRAM_DIR}/${basename(program)}`],
+          imageWorkingDirectory: SCRATCH_PATH,
+          imageRoot: images.holding(program),
+          overrides: environment,
+          wallClockMs,
+        },
+      );
+      return { kind: 'kernel', task, spec };
+    }
+    const scratch = this.scratch ?? '';
+    return {
+      kind: 'pid-namespace',
+      program,
+      args,
+      // The runner reads the volume's mount point from SCRATCH_DIR; here the volume is a host directory.
+      env: container.mountPoints.length > 0 ? { ...environment, [VARIABLE.SCRATCH_DIR]: scratch } : environment,
+      readOnly: container.mountPoints.some((m) => m.readOnly) ? [scratch] : [],
+    };
   }
 
   private finishIfDone(): void {
@@ -240,7 +334,53 @@ export class LocalTask {
       this.stoppedReason = 'a container dependency can never be met';
     }
     this.desired = 'STOPPED';
-    rmSync(this.scratch, { recursive: true, force: true });
-    this.resolveStopped();
+    if (this.finished) return;
+    this.finished = true;
+    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    // A confined task's network, forwarder and scratch volume end with its namespaces' holder.
+    void (this.confined?.task.close() ?? Promise.resolve()).finally(() => this.resolveStopped());
+  }
+}
+
+/** Where the image keeps its program (the Dockerfile's `COPY runner.mjs /opt/airlock/runner.mjs`). */
+const IMAGE_PROGRAM_DIR = '/opt/airlock';
+
+/** The scratch volume's owner: the containers' user (the image `chown`s /scratch to it and declares it a VOLUME). */
+function scratchOwner(spec: TaskSpec): { uid: number; gid: number } {
+  const users = new Set(spec.containers.map((c) => c.user));
+  const [user] = users;
+  const match = /^(\d+):(\d+)$/.exec(user ?? '');
+  if (users.size !== 1 || !match) {
+    throw new Error(
+      `every container of task definition ${spec.family} must run as one numeric "uid:gid" User (got ${[...users].map((u) => JSON.stringify(u)).join(', ')}); set User in the task definition`,
+    );
+  }
+  return { uid: Number(match[1]), gid: Number(match[2]) };
+}
+
+/**
+ * Image roots: for each program a container runs, a host directory holding exactly `opt/airlock/<program>` (what
+ * the image holds besides the Node runtime, which the confinement adds). Made once per program, read-only to
+ * containers.
+ */
+class ImageRoots {
+  private dir: string | undefined;
+  private readonly roots = new Map<string, string>();
+
+  holding(program: string): string {
+    const known = this.roots.get(program);
+    if (known) return known;
+    this.dir ??= mkdtempSync(join(tmpdir(), 'airlock-images-'));
+    const root = join(this.dir, String(this.roots.size));
+    mkdirSync(join(root, IMAGE_PROGRAM_DIR), { recursive: true });
+    copyFileSync(program, join(root, IMAGE_PROGRAM_DIR, basename(program)));
+    this.roots.set(program, root);
+    return root;
+  }
+
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+    this.roots.clear();
   }
 }

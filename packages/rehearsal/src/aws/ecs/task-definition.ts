@@ -14,6 +14,9 @@ export interface ContainerSpec {
   }>;
   /** Seconds between SIGTERM and SIGKILL when the task is stopped (ECS's default is 30). */
   readonly stopTimeoutSeconds: number;
+  /** The definition's `User` ("uid:gid"), if any: the confinement refuses to run a container without a numeric one. */
+  readonly user?: string;
+  readonly readonlyRootFilesystem: boolean;
 }
 
 export type DependencyCondition = 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY';
@@ -25,6 +28,9 @@ export interface TaskSpec {
   readonly arn: string;
   readonly executionRoleArn: string;
   readonly taskRoleArn?: string;
+  /** The task's `Memory` (MiB) and `Cpu` (units, 1024 = one vCPU): each confined container's limits. */
+  readonly memoryMiB: number;
+  readonly cpuUnits: number;
   readonly containers: readonly ContainerSpec[];
 }
 
@@ -36,6 +42,8 @@ type CfnContainer = {
   DependsOn?: Array<{ ContainerName: string; Condition: DependencyCondition }>;
   MountPoints?: Array<{ SourceVolume: string; ContainerPath: string; ReadOnly?: boolean }>;
   StopTimeout?: number;
+  User?: string;
+  ReadonlyRootFilesystem?: boolean;
 };
 
 /** Reads the containers of an `AWS::ECS::TaskDefinition`'s resolved `ContainerDefinitions`. */
@@ -60,6 +68,8 @@ export function containerSpecs(definitions: readonly CfnContainer[]): ContainerS
         readOnly: m.ReadOnly ?? false,
       })),
       stopTimeoutSeconds: c.StopTimeout ?? 30,
+      ...(c.User === undefined ? {} : { user: c.User }),
+      readonlyRootFilesystem: c.ReadonlyRootFilesystem === true,
     };
   });
 }

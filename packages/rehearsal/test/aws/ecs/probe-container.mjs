@@ -1,20 +1,18 @@
 // A container program for the ECS stand-in's tests: it reports what it sees in its scratch file `report-<name>.json`
-// (or stdout when the volume is read-only) and then behaves as its second argument says.
+// (or stdout when the volume is read-only) and then behaves as its second argument says. The volume is at /scratch
+// (kernel-confined) or at SCRATCH_DIR (the unconfined stand-in's host directory).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [name, behaviour = 'exit-0'] = process.argv.slice(2);
-const scratch = process.env.SCRATCH_DIR ?? '';
-// Without a scratch mount there is nowhere to write: never fall back to the working directory.
+const scratch = process.env.SCRATCH_DIR ?? '/scratch';
 let writable = false;
-if (scratch !== '') {
-  try {
-    writeFileSync(join(scratch, `written-by-${name}`), name);
-    writable = true;
-  } catch {
-    writable = false;
-  }
+try {
+  writeFileSync(join(scratch, `written-by-${name}`), name);
+  writable = true;
+} catch {
+  writable = false;
 }
 console.log(JSON.stringify({ name, pid: process.pid, writable, env: process.env }));
 

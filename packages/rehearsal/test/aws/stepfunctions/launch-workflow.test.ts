@@ -132,6 +132,8 @@ function sandbox(runBehaviour: string, rules: readonly EventRule[] = [abortRule]
       family: 'airlock-test-runner',
       arn: taskDefinition,
       executionRoleArn: role('exec'),
+      memoryMiB: 512,
+      cpuUnits: 256,
       containers: containerSpecs([
         { Name: 'fetch', Command: ['fetch'], Essential: false, MountPoints: [] },
         {

@@ -1,0 +1,186 @@
+// A hostile submission for the rehearsal's attack suite: `node attack.mjs <attack> [<host ports as JSON>]`. It tries
+// one thing it must not be able to do and writes what happened to the result file: { attack, contained, evidence }.
+// `contained: false` means the attack got through. Some attacks cannot report (the kernel kills them); the rehearsal
+// then judges them by the run's end and by what is left on the host.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import net from 'node:net';
+
+const [attack = '', hostPorts = '{}'] = process.argv.slice(2);
+const resultFile = process.env.AIRLOCK_RESULT_FILE ?? 'result.json';
+/** Every process this attack leaves carries this marker in its command line, so the host can look for it. */
+const MARKER = 'airlock-attack-leftover';
+
+function report(contained, evidence) {
+  const fd = openSync(resultFile, 'w');
+  writeSync(fd, JSON.stringify({ attack, contained, evidence }));
+  closeSync(fd);
+  console.log(`${attack}: ${contained ? 'contained' : 'GOT THROUGH'} — ${evidence}`);
+}
+
+const visiblePids = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+const errorCode = (error) => error?.code ?? String(error);
+/** Tries a TCP connection; resolves with 'connected' or the error code. */
+const tryConnect = (port, host = '127.0.0.1') =>
+  new Promise((resolve) => {
+    const socket = net.connect({ port, host, timeout: 2000 });
+    socket.on('connect', () => (socket.destroy(), resolve('connected')));
+    socket.on('timeout', () => (socket.destroy(), resolve('ETIMEDOUT')));
+    socket.on('error', (error) => resolve(errorCode(error)));
+  });
+
+const attacks = {
+  // Look for the URLs fetch and deliver hold, in every process this one can see.
+  'read-environ': () => {
+    const pids = visiblePids();
+    const others = pids.filter((pid) => pid !== '1' && pid !== String(process.pid));
+    const withUrls = pids.filter((pid) => {
+      try {
+        return /INPUT_URL|OUTPUT_POST/.test(readFileSync(`/proc/${pid}/environ`, 'latin1'));
+      } catch {
+        return false;
+      }
+    });
+    report(
+      others.length === 0 && withUrls.length === 0,
+      `visible processes: ${pids.join(', ')}; holding a URL: ${withUrls.length === 0 ? 'none' : withUrls.join(', ')}`,
+    );
+  },
+  // Stop or kill the supervisor (PID 1), and look for fetch and deliver to signal.
+  'signal-runner': async () => {
+    const results = ['SIGSTOP', 'SIGKILL'].map((signal) => {
+      try {
+        process.kill(1, signal);
+        return `${signal} sent`;
+      } catch (error) {
+        return `${signal} ${errorCode(error)}`;
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stat = readFileSync('/proc/1/stat', 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    const others = visiblePids().filter((pid) => pid !== '1' && pid !== String(process.pid));
+    report(
+      state !== 'T' && others.length === 0,
+      `${results.join(', ')}; PID 1 is still in state ${state}; other processes to signal: ${others.length === 0 ? 'none' : others.join(', ')}`,
+    );
+  },
+  // Reach every port of the rehearsal's host directly, and read the buckets through the front unsigned.
+  'reach-host': async () => {
+    const ports = JSON.parse(hostPorts);
+    const seen = {};
+    for (const [name, port] of Object.entries(ports)) seen[name] = await tryConnect(port);
+    const routes = readFileSync('/proc/net/route', 'utf8').trim().split('\n').slice(1);
+    const interfaces = readFileSync('/proc/net/dev', 'utf8')
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(':')[0].trim());
+    const front = await fetch(`http://127.0.0.1:${ports['S3 front']}/`).then(
+      (response) => response.status,
+      (error) => errorCode(error.cause ?? error),
+    );
+    const rawReached = Object.entries(seen).filter(([name, result]) => name !== 'S3 front' && result === 'connected');
+    report(
+      rawReached.length === 0 && routes.length === 0 && front !== 200,
+      `${Object.entries(seen)
+        .map(([name, result]) => `${name}: ${result}`)
+        .join(
+          ', ',
+        )}; unsigned ListAllMyBuckets through the front: ${front}; routes: ${routes.length}; interfaces: ${interfaces.join(' ')}`,
+    );
+  },
+  // Leave a process behind in its own session; the host looks for it after the run.
+  'setsid-daemon': () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', MARKER], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    child.unref();
+    report(true, `left pid ${child.pid} in its own session; the host must find none of it after the run`);
+  },
+  // Start processes as fast as it can for 10 s; it got through if 300 were alive at once (above the pids limit).
+  'fork-bomb': async () => {
+    let alive = 0;
+    let most = 0;
+    let killed = 0;
+    const refusals = new Set();
+    const ends = Date.now() + 10_000;
+    await new Promise((resolve) => {
+      const next = () => {
+        if (Date.now() > ends || most >= 300) return resolve();
+        const child = spawn(process.execPath, ['--max-old-space-size=8', '-e', 'setInterval(() => {}, 1000)', MARKER], {
+          stdio: 'ignore',
+        });
+        child.on('error', (error) => {
+          refusals.add(errorCode(error));
+          setTimeout(next, 10);
+        });
+        child.on('spawn', () => {
+          alive += 1;
+          most = Math.max(most, alive);
+          next();
+        });
+        child.on('exit', (_, signal) => {
+          alive -= 1;
+          if (signal === 'SIGKILL') killed += 1;
+        });
+      };
+      next();
+    });
+    report(
+      most < 300,
+      `at most ${most} alive at once; ${killed} killed by the kernel; spawn refused with: ${[...refusals].join(', ') || 'nothing'}`,
+    );
+  },
+  // Write to the scratch volume until it is full.
+  'fill-scratch': () => {
+    const chunk = Buffer.alloc(1024 * 1024, 1);
+    const fd = openSync('filler', 'w');
+    let written = 0;
+    let stoppedBy = 'nothing';
+    try {
+      for (; written < 64 * 1024; written++) writeSync(fd, chunk);
+    } catch (error) {
+      stoppedBy = errorCode(error);
+    }
+    closeSync(fd);
+    rmSync('filler');
+    report(stoppedBy !== 'nothing', `wrote ${written} MiB, then: ${stoppedBy}`);
+  },
+  // Allocate (and touch) memory until something stops it; only the kernel can, so this never reports.
+  'exceed-memory': () => {
+    const held = [];
+    for (;;) held.push(Buffer.alloc(64 * 1024 * 1024, 1));
+  },
+  // 100 MB on stdout, then a normal result.
+  'flood-stdout': async () => {
+    const line = `${'x'.repeat(1023)}\n`.repeat(1024);
+    for (let i = 0; i < 100; i++) {
+      if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+    report(true, 'wrote 100 MiB to stdout; the runner keeps a tail and the log stream a bounded part');
+  },
+  // Make the result a link to a file deliver must never upload.
+  'output-link': () => {
+    rmSync(resultFile, { force: true });
+    symlinkSync('/proc/1/environ', resultFile);
+    console.log('replaced the result file with a link to /proc/1/environ');
+  },
+};
+
+// Every attack first tries to leave a mark in the host's /tmp; the rehearsal checks that it is not there.
+try {
+  writeFileSync('/tmp/airlock-attack-was-here', attack);
+} catch {
+  // Expected: the container's root is read-only and holds no /tmp.
+}
+
+const run = attacks[attack];
+if (!run) {
+  console.error(`unknown attack ${attack}`);
+  process.exit(2);
+}
+await run();
+// Children still referenced (the fork bomb's) would keep this process, and so the run, alive until the deadline.
+process.exit(0);

@@ -1,0 +1,140 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONTAINER } from '@airlock/contracts';
+import { invariantViolations } from './invariants.js';
+import type { Rehearsal, RunOutcome } from './rehearsal.js';
+import { archiveSubmission } from './submission-archive.js';
+
+/** One hostile submission of the attack suite: what it tries, what must stop it, and how its run must end. */
+export interface Attack {
+  readonly describe: string;
+  /** The defence expected to stop it, as the summary prints it. */
+  readonly stoppedBy: string;
+  /** How the run ends; undefined when either end is right (the kernel may kill the submission or the runner). */
+  readonly status?: 'SUCCEEDED' | 'FAILED';
+  /** What the run record must say when the run fails. */
+  readonly reason?: RegExp;
+}
+
+export const ATTACKS: Readonly<Record<string, Attack>> = {
+  'read-environ': {
+    describe: "reads every visible process's /proc/<pid>/environ for the input URL and the output POST",
+    stoppedBy: 'the kernel: run has its own PID namespace; fetch and deliver are not in it (and hold the URLs)',
+    status: 'SUCCEEDED',
+  },
+  'signal-runner': {
+    describe: 'sends SIGSTOP and SIGKILL to the supervisor (PID 1) and looks for fetch and deliver to signal',
+    stoppedBy:
+      'the kernel: signals from inside a PID namespace to its init are ignored; fetch and deliver are invisible',
+    status: 'SUCCEEDED',
+  },
+  'reach-host': {
+    describe: 'connects to every port the rehearsal listens on (s3rver, dynalite, STS, the fronts) and reads unsigned',
+    stoppedBy:
+      'the kernel: the task network has no route and only the forwarder to the S3 front; the front refuses the unsigned request',
+    status: 'SUCCEEDED',
+  },
+  'setsid-daemon': {
+    describe: 'leaves a process running in its own session',
+    stoppedBy: 'the runner (PID 1) kills everything in its PID namespace; the kernel ends the namespace with it',
+    status: 'SUCCEEDED',
+  },
+  'fork-bomb': {
+    describe: 'starts processes as fast as it can for 10 s',
+    stoppedBy: "the kernel: the container's cgroup limits (pids.max 256, memory) and the PID namespace's end",
+  },
+  'fill-scratch': {
+    describe: 'writes to the scratch volume until it is full',
+    stoppedBy: "the kernel: the scratch volume's size (a tmpfs)",
+    status: 'SUCCEEDED',
+  },
+  'exceed-memory': {
+    describe: "allocates memory past the task's limit",
+    stoppedBy: "the kernel: the memory cgroup's OOM killer",
+    status: 'FAILED',
+  },
+  'flood-stdout': {
+    describe: 'writes 100 MiB to stdout',
+    stoppedBy: "the runner keeps a bounded tail; the rehearsal's log stream keeps 1 MiB per stream",
+    status: 'SUCCEEDED',
+  },
+  'output-link': {
+    describe: 'replaces the result file with a link to /proc/1/environ',
+    stoppedBy: 'the runner: deliver checks the type of what it uploads and refuses a link',
+    status: 'FAILED',
+    reason: /link|not a regular file/i,
+  },
+};
+
+/** What one attack's run came to. */
+export interface AttackReport {
+  readonly name: string;
+  readonly outcome: RunOutcome;
+  /** What the submission said it achieved, or what the run record says when it could not say. */
+  readonly evidence: string;
+  /** Why the attack is not shown contained; empty when it is. */
+  readonly problems: readonly string[];
+}
+
+const ATTACK_SCRIPT = fileURLToPath(new URL('../../attack-submissions/attack.mjs', import.meta.url));
+/** Where an attack tries to leave a mark on the host, and what its leftover processes carry on their command line. */
+const HOST_MARKS = ['/tmp/airlock-attack-was-here'];
+const LEFTOVER_MARKER = 'airlock-attack-leftover';
+
+/** Runs one attack as a submission and checks that it was contained, the run ended as I8 demands, and the host is clean. */
+export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promise<AttackReport> {
+  const attack = ATTACKS[name];
+  if (!attack) throw new Error(`unknown attack "${name}"; choose one of ${Object.keys(ATTACKS).join(', ')} or all`);
+  const outcome = await rehearsal.submit(await attackArchive(name, rehearsal.hostPorts));
+  const said = (outcome.result as { result?: { contained?: unknown; evidence?: unknown } } | undefined)?.result;
+  const evidence = typeof said?.evidence === 'string' ? said.evidence : (outcome.record?.reason ?? outcome.status);
+  const runLogs = rehearsal.sandbox.ecs
+    .all()
+    .find((t) => t.startedBy === outcome.runId)
+    ?.logs(CONTAINER.RUN);
+  const problems = [
+    attack.status && outcome.status !== attack.status && `the run ${outcome.status}, expected ${attack.status}`,
+    said?.contained === false && `the attack got through: ${evidence}`,
+    outcome.status === 'SUCCEEDED' &&
+      typeof said?.contained !== 'boolean' &&
+      'the run succeeded without the attack reporting',
+    attack.reason &&
+      !attack.reason.test(outcome.record?.reason ?? '') &&
+      `the run record says ${JSON.stringify(outcome.record?.reason)}, expected ${attack.reason}`,
+    (runLogs?.length ?? 0) > 3 * 1024 * 1024 && `the run container's log kept ${runLogs?.length} characters`,
+    ...(await invariantViolations(rehearsal, outcome)),
+    ...HOST_MARKS.filter((path) => existsSync(path)).map((path) => `the host has ${path}`),
+    ...hostProcessesWith(LEFTOVER_MARKER).map((pid) => `host process ${pid} left by the attack is alive`),
+  ].filter((problem): problem is string => typeof problem === 'string');
+  return { name, outcome, evidence, problems };
+}
+
+/** The attack as an operator would upload it: the one hostile script, told which attack to make and where the host listens. */
+async function attackArchive(name: string, hostPorts: Readonly<Record<string, number>>): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-attack-'));
+  try {
+    copyFileSync(ATTACK_SCRIPT, join(dir, 'attack.mjs'));
+    writeFileSync(
+      join(dir, 'airlock.json'),
+      JSON.stringify({ entrypoint: ['node', 'attack.mjs', name, JSON.stringify(hostPorts)] }),
+    );
+    return await archiveSubmission(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hostProcessesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
