@@ -41,9 +41,9 @@ export class SandboxNetwork extends Construct {
       availabilityZones: [...props.availabilityZones],
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      // The default group is attached to nothing (every task gets taskSecurityGroup); restricting it would add a
-      // custom-resource Lambda to an account meant to hold nothing but the sandbox.
-      restrictDefaultSecurityGroup: false,
+      // Nothing uses the default group (every task gets taskSecurityGroup), but whatever is ever placed in this VPC
+      // without a group gets it: strip its rules so that mistake has no network. CDK does it with a custom resource.
+      restrictDefaultSecurityGroup: true,
     });
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {

@@ -51,6 +51,13 @@ describe('SandboxAccountStack', () => {
       expect(subnets.every((s) => s.MapPublicIpOnLaunch === false)).toBe(true);
     });
 
+    it("strips the VPC's default security group of every rule, so nothing placed in it by mistake has a network", () => {
+      const [vpc] = ofType('AWS::EC2::VPC').map(([id]) => id);
+      template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+        DefaultSecurityGroupId: { 'Fn::GetAtt': [vpc, 'DefaultSecurityGroup'] },
+      });
+    });
+
     it('logs all traffic of the VPC to an encrypted log group', () => {
       template.hasResourceProperties('AWS::EC2::FlowLog', {
         ResourceType: 'VPC',
@@ -116,6 +123,8 @@ describe('SandboxAccountStack', () => {
             Principal: { AWS: '*' },
             Action: ['s3:GetObject', 's3:PutObject'],
             Resource: 'arn:aws:s3:::airlock-example-data-333333333333-eu-west-1/runs/*',
+            // A same-named bucket in another account (squatting a not-yet-deployed name) is not reachable.
+            Condition: { StringEquals: { 'aws:ResourceAccount': '333333333333' } },
           },
           {
             Sid: 'EcrImageLayers',

@@ -9,3 +9,5 @@ export * from './runner-exit-codes.js';
 export * from './data-plane.js';
 export * from './records.js';
 export * from './runner-task.js';
+export * from './run-network.js';
+export * from './run-window.js';

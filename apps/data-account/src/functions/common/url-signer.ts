@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { runInputKey, runOutputKey } from '@airlock/contracts';
+import { runInputKey, runOutputKey, throughSandboxNetwork } from '@airlock/contracts';
 
 /** Temporary credentials, in the shape SDK clients accept. */
 export interface SignerCredentials {
@@ -11,9 +11,18 @@ export interface SignerCredentials {
 
 /**
  * The session policy of one run's signer session: whatever the signer role may do, this session (and so every
- * URL it signs) can read only this run's input and write only this run's output.
+ * URL it signs) can read only this run's input and write only this run's output, and only through an endpoint of
+ * the sandbox account. The KMS statement carries no network condition: S3 calls KMS on the caller's behalf, from
+ * no endpoint of ours, and every request would fail.
  */
-export function signerSessionPolicy(bucketArn: string, keyArn: string, runId: string): object {
+export function signerSessionPolicy(params: {
+  bucketArn: string;
+  keyArn: string;
+  runId: string;
+  sandboxAccount: string;
+}): object {
+  const { bucketArn, keyArn, runId, sandboxAccount } = params;
+  const network = throughSandboxNetwork(sandboxAccount);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -22,12 +31,14 @@ export function signerSessionPolicy(bucketArn: string, keyArn: string, runId: st
         Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: `${bucketArn}/${runInputKey(runId)}`,
+        Condition: network,
       },
       {
         Sid: 'WriteThisRunsOutput',
         Effect: 'Allow',
         Action: 's3:PutObject',
         Resource: `${bucketArn}/${runOutputKey(runId)}`,
+        Condition: network,
       },
       { Sid: 'UseTheBucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn },
     ],
@@ -40,13 +51,20 @@ export function signerSessionPolicy(bucketArn: string, keyArn: string, runId: st
  */
 export async function assumeSigner(
   sts: STSClient,
-  params: { roleArn: string; bucketArn: string; keyArn: string; runId: string; lifetimeSeconds: number },
+  params: {
+    roleArn: string;
+    bucketArn: string;
+    keyArn: string;
+    runId: string;
+    sandboxAccount: string;
+    lifetimeSeconds: number;
+  },
 ): Promise<SignerCredentials> {
   const { Credentials } = await sts.send(
     new AssumeRoleCommand({
       RoleArn: params.roleArn,
       RoleSessionName: `airlock-${params.runId}`.slice(0, 64),
-      Policy: JSON.stringify(signerSessionPolicy(params.bucketArn, params.keyArn, params.runId)),
+      Policy: JSON.stringify(signerSessionPolicy(params)),
       // STS accepts 900 s at least; the URLs themselves carry the shorter expiry.
       DurationSeconds: Math.max(900, Math.ceil(params.lifetimeSeconds)),
     }),
