@@ -56,6 +56,19 @@ describe('SandboxAccountStack', () => {
       template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
         DefaultSecurityGroupId: { 'Fn::GetAtt': [vpc, 'DefaultSecurityGroup'] },
       });
+      // CDK's provider role is bound to this account's Lambda, like every service-principal trust here.
+      const [providerRole] = ofType('AWS::IAM::Role').filter(([id]) => id.startsWith('CustomVpcRestrictDefaultSG'));
+      expect(providerRole![1].Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } },
+          },
+        ],
+      });
     });
 
     it('logs all traffic of the VPC to an encrypted log group', () => {
@@ -219,6 +232,8 @@ describe('SandboxAccountStack', () => {
       expect(roleTrusts.sort()).toEqual([
         JSON.stringify([{ AWS: 'arn:aws:iam::111111111111:root' }]),
         JSON.stringify([{ Service: 'ecs-tasks.amazonaws.com' }]),
+        // CDK's provider that strips the default security group (restrictDefaultSecurityGroup), not a task role.
+        JSON.stringify([{ Service: 'lambda.amazonaws.com' }]),
         JSON.stringify([{ Service: 'vpc-flow-logs.amazonaws.com' }]),
       ]);
     });

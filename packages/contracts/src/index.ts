@@ -11,3 +11,4 @@ export * from './records.js';
 export * from './runner-task.js';
 export * from './run-network.js';
 export * from './run-window.js';
+export * from './signer-session-policy.js';

@@ -1,7 +1,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { assumeSigner, signerSessionPolicy } from '../../src/functions/common/url-signer.js';
+import { signerSessionPolicy } from '@airlock/contracts';
+import { assumeSigner } from '../../src/functions/common/url-signer.js';
 
 const BUCKET = 'arn:aws:s3:::airlock-example-data-333333333333-eu-west-1';
 const KEY = 'arn:aws:kms:eu-west-1:333333333333:key/k';

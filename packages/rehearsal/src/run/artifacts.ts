@@ -80,8 +80,13 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
   const sandbox = readTemplate(root, 'sandbox', env);
   const resolve = <T>(value: unknown, ctx: TemplateContext) => resolveIntrinsics(value, ctx) as T;
 
+  // By name: an account may hold more than one state machine (the data account's late-object sweeper).
   const stateMachine = (t: typeof orchestrator, arn: string) => {
-    const [, sm] = only(t.template, 'AWS::StepFunctions::StateMachine');
+    const name = arn.split(':').at(-1);
+    const sm = Object.values(t.template.Resources).find(
+      (r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name,
+    );
+    if (!sm) throw new Error(`no state machine named ${name} in the ${t.ctx.stackName} template`);
     return {
       arn,
       definition: JSON.parse(resolve<string>(sm.Properties.DefinitionString, t.ctx)) as object,
