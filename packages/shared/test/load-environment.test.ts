@@ -24,7 +24,13 @@ function problemsOf(load: () => unknown): string[] {
 describe('loadEnvironment', () => {
   it('loads the checked-in example environment', () => {
     const env = loadEnvironment('example');
-    expect(env).toEqual({ ...exampleFile, environment: 'example', partition: 'aws' });
+    expect(env).toEqual({
+      ...exampleFile,
+      // Not in the file: the defaults.
+      retention: { uploadsDays: 30, submissionRecordDays: 30, resultsDays: 90 },
+      environment: 'example',
+      partition: 'aws',
+    });
   });
 
   it('defaults run settings that an environment leaves out', () => {
