@@ -70,6 +70,7 @@ export class SandboxAccountStack extends AccountStack {
 
     restrictEndpoints(this.network, {
       dataBucketArn: dataBucketArn(env),
+      dataAccount: env.accounts.data,
       ecrLayerBucketArn: `arn:${this.partition}:s3:::prod-${this.region}-starport-layer-bucket`,
       imageRepositoryArn: this.runnerTask.imageRepositoryArn,
       logGroupArn: this.runnerTask.logGroup.logGroupArn,

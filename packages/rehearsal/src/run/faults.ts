@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   AIRLOCK_ERRORS,
   analysisStateMachineArn,
@@ -8,6 +9,8 @@ import {
   KILL_SWITCH_STATEMENT_IDS,
   killSwitchPolicyDocument,
   killSwitchPolicyName,
+  resultReportKey,
+  urlSignerRoleArn,
   sandboxLauncherRoleArn,
   sandboxLauncherRoleName,
   uploadObjectKey,
@@ -150,6 +153,53 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
       status: 'FAILED',
       error: AIRLOCK_ERRORS.PrepareFailed,
       reason: /submission rejected: the uploaded archive is missing/,
+    },
+  },
+  'replayed-submission': {
+    describe: 'the submission already ran under another run ID; a second prepare of it is refused, and it gets no URL',
+    beforeRun: async (rehearsal, { runId, submissionId }) => {
+      const first = await rehearsal.runUploaded(`${runId}-first`, submissionId);
+      if (first !== 'SUCCEEDED') throw new Error(`the first run of the submission ended ${first}`);
+    },
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.PrepareFailed,
+      reason: /^submission sub-[\w-]+ was already claimed by run run-[\w-]+-first: a submission runs once\. Fix: /,
+      evidence: {
+        describe: 'signed URLs for the first run only',
+        of: (rehearsal) => {
+          const signer = urlSignerRoleArn(rehearsal.artifacts.env);
+          const sessions = rehearsal.authorizer.decisions.filter(
+            (d) => d.action === 'sts:AssumeRole' && d.resource === signer && d.allowed,
+          );
+          return [`URL signer sessions: ${sessions.length}`];
+        },
+        matches: ['URL signer sessions: 1'],
+      },
+    },
+  },
+  'forged-report': {
+    describe: "a report naming another run is already at this run's result key; finalize refuses and removes it",
+    beforeRun: async (rehearsal, { runId, submissionId }) =>
+      void (await rehearsal.s3.send(
+        new PutObjectCommand({
+          Bucket: rehearsal.artifacts.bucket,
+          Key: resultReportKey(runId),
+          Body: JSON.stringify({
+            schemaVersion: 1,
+            runId: 'run-0-0-forged',
+            submissionId,
+            inputSha256: '0'.repeat(64),
+            attempt: 'forged',
+            result: { verdict: 'all clear' },
+          }),
+        }),
+      )),
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.RunFailed,
+      reason:
+        /^a report of another run was already at results\/run-[\w-]+\/report\.json \(its runId, inputSha256, attempt differ from this run's\); it was removed, not adopted$/,
     },
   },
   'ecs-throttles': {

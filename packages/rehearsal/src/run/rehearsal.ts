@@ -16,6 +16,7 @@ import {
   resultReportKey,
   runRecordKey,
   SUBMISSION_RECORD_CONDITION,
+  VPCE_ACCOUNT_KEY,
   submissionRecordItem,
   uploadObjectKey,
 } from '@airlock/contracts';
@@ -149,6 +150,7 @@ export class Rehearsal {
       env.region,
       registry,
       authorizer,
+      { [VPCE_ACCOUNT_KEY]: env.accounts.sandbox },
     );
     const dynamoFront = await startDynamoDbFront(
       `http://127.0.0.1:${dynamoPort}`,
@@ -215,9 +217,7 @@ export class Rehearsal {
     const n = ++sequence;
     const submissionId = `sub-${process.pid}-${n}`;
     const runId = `run-${process.pid}-${n}-${Date.now().toString(36)}`;
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.artifacts.bucket, Key: uploadObjectKey(submissionId), Body: archive }),
-    );
+    // As the operator CLI does: the record first (it owns the ID), then the archive.
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.artifacts.table,
@@ -227,8 +227,17 @@ export class Rehearsal {
           bytes: archive.length,
           submitter: 'rehearsal',
           receivedAt: new Date(),
+          retentionDays: this.artifacts.env.retention.submissionRecordDays,
         }),
         ConditionExpression: SUBMISSION_RECORD_CONDITION,
+      }),
+    );
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.artifacts.bucket,
+        Key: uploadObjectKey(submissionId),
+        Body: archive,
+        IfNoneMatch: '*',
       }),
     );
     await options.beforeRun?.({ runId, submissionId });
@@ -300,6 +309,11 @@ export class Rehearsal {
       token = page.NextContinuationToken;
     } while (token);
     return keys.sort();
+  }
+
+  /** Starts the analysis again for an already uploaded submission, under another run ID (a replayed start). */
+  async runUploaded(runId: string, submissionId: string): Promise<string> {
+    return (await this.standard.run(runId, { submissionId })).status;
   }
 
   deleteObject(key: string) {

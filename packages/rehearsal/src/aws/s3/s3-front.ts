@@ -2,6 +2,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
+import { objectExists } from './conditional-writes.js';
 import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from './presigned-checks.js';
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
@@ -17,7 +18,9 @@ export interface ObjectAccess {
 /**
  * The S3 the rehearsal's requests see, in front of s3rver (which checks neither signatures nor POST policies):
  * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized
- * against the signing role's synthesized policy (and the session policy that narrows it).
+ * against the signing role's synthesized policy (and the session policy that narrows it). Presigned requests come
+ * only from the sandbox stand-in, whose one way out is the sandbox's S3 endpoint: `presignedNetwork` is what that
+ * endpoint adds to their context (`aws:VpceAccount`).
  */
 export function startS3Front(
   target: string,
@@ -25,6 +28,7 @@ export function startS3Front(
   region: string,
   registry: CredentialRegistry,
   authorizer: Authorizer,
+  presignedNetwork: Record<string, string> = {},
 ) {
   const accesses: ObjectAccess[] = [];
   const upstream = new URL(target);
@@ -77,7 +81,7 @@ export function startS3Front(
   const handlePost = async (req: IncomingMessage, res: ServerResponse, bucket: string, body: Buffer) => {
     const form = await readPostForm(String(req.headers['content-type']), body);
     const { identity, key, file } = await verifyPresignedPost(form, bucket, registry);
-    await authorize(identity, 's3:PutObject', bucket, key);
+    await authorize(identity, 's3:PutObject', bucket, key, presignedNetwork);
     const content = Buffer.from(await file.arrayBuffer());
     const up = request(
       {
@@ -112,7 +116,7 @@ export function startS3Front(
           region,
         );
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refused('only presigned GET is served');
-        await authorize(identity, 's3:GetObject', bucket, key);
+        await authorize(identity, 's3:GetObject', bucket, key, presignedNetwork);
         return forward(req, res, body, url.pathname, { host: String(req.headers.host) });
       }
       if (
@@ -136,6 +140,13 @@ export function startS3Front(
             req.method ?? ''
           ] ?? `s3:${req.method}`;
         await authorize(identity, action, bucket, key);
+        if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstream, bucket, key)))
+          return xmlError(
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
       }
       return forward(req, res, body);
     } catch (error) {
