@@ -11,6 +11,7 @@ import {
   resultReportKey,
   resourceName,
   runRecordKey,
+  runWindow,
   submissionRecordKey,
   RUN_RECORD_ATTRIBUTES,
   SUBMISSION_CLAIM_ATTRIBUTES,
@@ -50,6 +51,7 @@ export class DataAccountStack extends AccountStack {
       tableName: runsTableName(env),
       key,
       retention: env.retention,
+      runSweepSeconds: runWindow(env.run.timeoutSeconds).sweepSeconds,
     });
     const bucketArn = this.store.bucket.bucketArn;
     const tableArn = this.store.table.tableArn;

@@ -4,6 +4,7 @@ import { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { EXAMPLE_TARGET_ROLE_TRUST } from '@airlock/shared/testing';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { runWindow } from '@airlock/contracts';
 import { DataAccountStack } from '../src/data-account-stack.js';
 
 const airlock = loadEnvironment('example');
@@ -90,13 +91,14 @@ describe('DataAccountStack', () => {
       expect(bucket.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'data/' });
     });
 
-    it('expires runs/ after one day as a backstop', () => {
+    it("expires runs/ after one day as a backstop, which outlasts the run's whole window", () => {
       expect((bucket.LifecycleConfiguration as { Rules: unknown[] }).Rules).toContainEqual({
         Id: 'runs-backstop',
         Prefix: 'runs/',
         ExpirationInDays: 1,
         Status: 'Enabled',
       });
+      expect(runWindow(airlock.run.timeoutSeconds).sweepSeconds).toBeLessThan(86_400);
     });
 
     it('keeps uploads and reports only for the retention the environment sets (defaults 30 and 90 days)', () => {

@@ -7,9 +7,9 @@ import {
   launchReaperStateMachineName,
   launchStateMachineArn,
   launchStateMachineName,
-  launchTaskTimeoutSeconds,
   runnerTaskArnPattern,
   runnerTaskDefinitionFamily,
+  runWindow,
   sandboxClusterName,
   sandboxLauncherRoleName,
 } from '@airlock/contracts';
@@ -65,7 +65,7 @@ export class SandboxAccountStack extends AccountStack {
       logsKey,
       logRetention: LOG_RETENTION,
       dataUrlPrefix: `https://${dataBucketName(env)}.s3.${env.region}.amazonaws.com/`,
-      runMaxSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
+      runMaxSeconds: runWindow(env.run.timeoutSeconds).taskTimeoutSeconds,
     });
 
     restrictEndpoints(this.network, {
@@ -86,7 +86,7 @@ export class SandboxAccountStack extends AccountStack {
       subnets: this.network.vpc.isolatedSubnets,
       securityGroup: this.network.taskSecurityGroup,
       taskArnPattern: runnerTaskArnPattern(env),
-      taskTimeoutSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
+      taskTimeoutSeconds: runWindow(env.run.timeoutSeconds).taskTimeoutSeconds,
       logsKey,
       logRetention: LOG_RETENTION,
     });
