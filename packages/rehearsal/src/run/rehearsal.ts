@@ -34,7 +34,10 @@ import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
 import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
 import { LocalEcs } from '../aws/ecs/local-ecs.js';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
-import { EventBus, executionStatusChange } from '../aws/events/event-bus.js';
+import { EventBus, executionStatusChange, objectCreated } from '../aws/events/event-bus.js';
+import { s3Integrations } from '../aws/s3/s3-integrations.js';
+import { dynamoDbIntegrations } from '../aws/dynamodb/dynamodb-integrations.js';
+import type { ServiceHandler } from '../aws/stepfunctions/sandbox-workflow.js';
 import { SandboxWorkflow, type WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
 import { StandardEngine, type StateTiming } from '../aws/stepfunctions/standard-engine.js';
 import { VARIABLE } from '@airlock/contracts';
@@ -101,6 +104,8 @@ export class Rehearsal {
     readonly s3: S3Client,
     readonly dynamodb: DynamoDBClient,
     readonly sandbox: Sandbox,
+    /** The data account's event bus: every object created starts the late-object sweeper. */
+    readonly dataEvents: EventBus,
     private readonly standard: StandardEngine,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
@@ -144,20 +149,23 @@ export class Rehearsal {
     const registry = new CredentialRegistry(options.sessionTokenLength);
     const authorizer = new Authorizer(artifacts.surface);
     const sts = await startLocalSts(registry, authorizer);
+    const bucketArn = (bucket: string) => `arn:${env.partition}:s3:::${bucket}`;
+    const tableArn = (table: string) =>
+      `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`;
+    const dataEvents = startDataEvents(artifacts, authorizer, {
+      ...s3Integrations(s3, bucketArn),
+      ...dynamoDbIntegrations(dynamodb, tableArn),
+    });
     const s3Front = await startS3Front(
       `http://127.0.0.1:${s3Port}`,
-      (bucket) => `arn:${env.partition}:s3:::${bucket}`,
+      bucketArn,
       env.region,
       registry,
       authorizer,
       { [VPCE_ACCOUNT_KEY]: env.accounts.sandbox },
+      (bucket, key) => dataEvents.announce(objectCreated(bucket, key, env.accounts.data, env.region)),
     );
-    const dynamoFront = await startDynamoDbFront(
-      `http://127.0.0.1:${dynamoPort}`,
-      (table) => `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`,
-      registry,
-      authorizer,
-    );
+    const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, tableArn, registry, authorizer);
 
     const hosts = new Map<string, LambdaHost>();
     for (const [arn, fn] of artifacts.functions) {
@@ -197,6 +205,7 @@ export class Rehearsal {
       s3,
       dynamodb,
       sandbox,
+      dataEvents.bus,
       standard,
       [...hosts.values()],
       stop,
@@ -328,6 +337,31 @@ export class Rehearsal {
   close(): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * The data account's event bus: its rules (Object Created under `runs/`) start their workflows (the late-object
+ * sweeper) with the SDK integrations on the local stores. A delivery that cannot be made (e.g. the rule's role may
+ * not start its target) is recorded, never thrown at the writer: S3 has stored the object either way.
+ */
+function startDataEvents(
+  artifacts: Artifacts,
+  authorizer: Authorizer,
+  integrations: Readonly<Record<string, ServiceHandler>>,
+): { bus: EventBus; announce: (event: Parameters<EventBus['put']>[0]) => Promise<void> } {
+  const workflows = new Map(
+    artifacts.dataRuleTargets.map((w) => [
+      w.arn,
+      new SandboxWorkflow(w.arn, w.roleArn, w.definition, authorizer, integrations),
+    ]),
+  );
+  const bus = new EventBus(artifacts.dataRules, workflows, authorizer);
+  const announce = (event: Parameters<EventBus['put']>[0]) =>
+    bus.put(event).then(
+      () => undefined,
+      (error: unknown) => void bus.failures.push(`${String(event.id)}: ${(error as Error).message}`),
+    );
+  return { bus, announce };
 }
 
 /**

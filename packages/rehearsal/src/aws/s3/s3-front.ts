@@ -20,7 +20,9 @@ export interface ObjectAccess {
  * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized
  * against the signing role's synthesized policy (and the session policy that narrows it). Presigned requests come
  * only from the sandbox stand-in, whose one way out is the sandbox's S3 endpoint: `presignedNetwork` is what that
- * endpoint adds to their context (`aws:VpceAccount`).
+ * endpoint adds to their context (`aws:VpceAccount`). Every object written is announced (`onObjectCreated`, S3's
+ * EventBridge notification) and answered only once its event has been handled, so a rule's verdict on the object
+ * (the late-object sweeper's) is in before anyone can act on the answer.
  */
 export function startS3Front(
   target: string,
@@ -29,6 +31,7 @@ export function startS3Front(
   registry: CredentialRegistry,
   authorizer: Authorizer,
   presignedNetwork: Record<string, string> = {},
+  onObjectCreated: (bucket: string, key: string) => Promise<void> = async () => undefined,
 ) {
   const accesses: ObjectAccess[] = [];
   const upstream = new URL(target);
@@ -66,13 +69,18 @@ export function startS3Front(
     body: Buffer,
     path = req.url ?? '/',
     headers: IncomingMessage['headers'] = req.headers,
+    created?: { bucket: string; key: string },
   ) => {
     const { authorization: _signature, 'x-amz-security-token': _token, ...unsigned } = headers;
     const up = request(
       { hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers: unsigned },
       (response) => {
-        res.writeHead(response.statusCode ?? 500, response.headers);
-        response.pipe(res);
+        const announced =
+          created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
+        void announced.then(() => {
+          res.writeHead(response.statusCode ?? 500, response.headers);
+          response.pipe(res);
+        });
       },
     );
     up.end(body);
@@ -96,8 +104,11 @@ export function startS3Front(
       },
       (response) => {
         response.resume();
-        res.writeHead(response.statusCode === 200 ? 204 : (response.statusCode ?? 500));
-        res.end();
+        const announced = response.statusCode === 200 ? onObjectCreated(bucket, key) : Promise.resolve();
+        void announced.then(() => {
+          res.writeHead(response.statusCode === 200 ? 204 : (response.statusCode ?? 500));
+          res.end();
+        });
       },
     );
     up.end(content);
@@ -148,7 +159,7 @@ export function startS3Front(
             'At least one of the pre-conditions you specified did not hold',
           );
       }
-      return forward(req, res, body);
+      return forward(req, res, body, req.url, req.headers, req.method === 'PUT' ? { bucket, key } : undefined);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       // Refusals before authorization (bad signature, expired, policy conditions) are recorded too.
