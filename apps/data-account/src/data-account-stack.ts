@@ -5,8 +5,16 @@ import {
   dataPlaneStateMachineArn,
   dataPlaneStateMachineName,
   urlSignerRoleName,
+  urlSignerRoleArn,
+  outsideSandboxNetwork,
   runsTableName,
   resultReportKey,
+  resourceName,
+  runRecordKey,
+  runWindow,
+  submissionRecordKey,
+  RUN_RECORD_ATTRIBUTES,
+  SUBMISSION_CLAIM_ATTRIBUTES,
   type DataPlaneAction,
 } from '@airlock/contracts';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -16,6 +24,7 @@ import type { Construct } from 'constructs';
 import { DataFunction, type FunctionCodeFactory } from './data-function.js';
 import { DataPlaneWorkflow } from './data-plane-workflow.js';
 import { DataStore } from './data-store.js';
+import { LateObjectSweeper } from './late-object-sweeper.js';
 
 export interface DataAccountStackProps extends AccountStackProps {
   /** @default - each handler bundled with esbuild */
@@ -29,6 +38,7 @@ export class DataAccountStack extends AccountStack {
   readonly invokerRole: iam.Role;
   readonly signerRole: iam.Role;
   readonly functions: Record<DataPlaneAction, DataFunction>;
+  readonly sweeper: LateObjectSweeper;
 
   constructor(scope: Construct, props: DataAccountStackProps) {
     super(scope, 'data', props);
@@ -36,7 +46,13 @@ export class DataAccountStack extends AccountStack {
 
     const key = new LogsEncryptionKey(this, 'Key', { purpose: "Encrypts the data account's objects, records and logs" })
       .key;
-    this.store = new DataStore(this, 'Store', { bucketName: dataBucketName(env), tableName: runsTableName(env), key });
+    this.store = new DataStore(this, 'Store', {
+      bucketName: dataBucketName(env),
+      tableName: runsTableName(env),
+      key,
+      retention: env.retention,
+      runSweepSeconds: runWindow(env.run.timeoutSeconds).sweepSeconds,
+    });
     const bucketArn = this.store.bucket.bucketArn;
     const tableArn = this.store.table.tableArn;
     const objects = (pattern: string) => `${bucketArn}/${pattern}`;
@@ -50,6 +66,20 @@ export class DataAccountStack extends AccountStack {
         actions: ['s3:ListBucket'],
         resources: [bucketArn],
         conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+      });
+    /**
+     * Records, by key and attribute: each step reaches only the items (`dynamodb:LeadingKeys`) and attributes
+     * (`dynamodb:Attributes`, with every read projected) it uses, so contact data of a submission is out of reach.
+     */
+    const records = (actions: string[], keys: string[], attributes: readonly string[], reads: boolean) =>
+      new iam.PolicyStatement({
+        actions,
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...attributes] },
+          ...(reads ? { StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } } : {}),
+        },
       });
 
     const make = (name: DataPlaneAction, description: string, environment: Record<string, string>) =>
@@ -66,7 +96,10 @@ export class DataAccountStack extends AccountStack {
         ...base,
         BUCKET_ARN: bucketArn,
         BUCKET_KEY_ARN: key.keyArn,
+        SANDBOX_ACCOUNT: env.accounts.sandbox,
         RUN_TIMEOUT_SECONDS: String(env.run.timeoutSeconds),
+        // As long as the run's report: a run ID is not free again while a report under it may exist.
+        RUN_RECORD_RETENTION_DAYS: String(env.retention.resultsDays),
       }),
       finalize: make('finalize', "Judges a run's output and writes its report", base),
       purge: make('purge', "Deletes a run's scratch objects", { BUCKET_NAME: this.store.bucket.bucketName }),
@@ -88,6 +121,22 @@ export class DataAccountStack extends AccountStack {
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects('runs/*/output.json')] }),
     );
     this.signerRole.addToPolicy(useKey);
+    // A presigned URL is a bearer token: whoever holds one could use it from anywhere, after the run too. The
+    // signer's requests on run objects count only through the sandbox account's endpoints; the Deny names the
+    // signer by aws:PrincipalArn so administrators are not locked out of runs/.
+    this.store.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SignerOnlyThroughTheSandboxNetwork',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: [objects('runs/*')],
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': urlSignerRoleArn(env) },
+          ...outsideSandboxNetwork(env.accounts.sandbox),
+        },
+      }),
+    );
 
     prepare.role.addToPolicy(listUnder('uploads/'));
     prepare.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('uploads/*')] }));
@@ -95,10 +144,20 @@ export class DataAccountStack extends AccountStack {
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects('runs/*/input.tar.gz')] }),
     );
     prepare.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [tableArn],
-      }),
+      records(
+        ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        [submissionRecordKey('*')],
+        SUBMISSION_CLAIM_ATTRIBUTES,
+        true,
+      ),
+    );
+    prepare.role.addToPolicy(
+      records(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [runRecordKey('*')],
+        RUN_RECORD_ATTRIBUTES,
+        true,
+      ),
     );
     prepare.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [this.signerRole.roleArn] }),
@@ -109,16 +168,31 @@ export class DataAccountStack extends AccountStack {
     finalize.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('runs/*/output.json')] }),
     );
+    // GetObject and DeleteObject of reports: a report found at this run's key is read, and removed if not its own.
     finalize.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(resultReportKey('*'))] }),
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        resources: [objects(resultReportKey('*'))],
+      }),
     );
     finalize.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [tableArn] }),
+      records(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [runRecordKey('*')], RUN_RECORD_ATTRIBUTES, true),
     );
     finalize.role.addToPolicy(useKey);
 
     purge.role.addToPolicy(listUnder('runs/'));
     purge.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [objects('runs/*')] }));
+
+    this.sweeper = new LateObjectSweeper(this, 'LateObjectSweeper', {
+      bucket: this.store.bucket,
+      tableArn,
+      tableName: this.store.table.tableName,
+      logsKey: key,
+      ruleName: resourceName(env, 'late-object-sweep'),
+      ruleArn: `arn:${env.partition}:events:${env.region}:${env.accounts.data}:rule/${resourceName(env, 'late-object-sweep')}`,
+      stateMachineName: resourceName(env, 'late-object-sweeper'),
+      stateMachineArn: `arn:${env.partition}:states:${env.region}:${env.accounts.data}:stateMachine:${resourceName(env, 'late-object-sweeper')}`,
+    });
 
     this.workflow = new DataPlaneWorkflow(this, 'DataPlane', {
       stateMachineName: dataPlaneStateMachineName(env),

@@ -9,6 +9,10 @@ export interface DataStoreProps {
   readonly tableName: string;
   /** Customer-managed key for objects, records and logs. */
   readonly key: kms.IKey;
+  /** Days uploads and reports are kept (the environment's `retention`). */
+  readonly retention: { readonly uploadsDays: number; readonly resultsDays: number };
+  /** Seconds during which an object of a run may be created or used (`runWindow(...).sweepSeconds`). */
+  readonly runSweepSeconds: number;
 }
 
 /** Attribute of the runs table that DynamoDB's TTL expires records by (epoch seconds). */
@@ -52,12 +56,24 @@ export class DataStore extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'data/',
       lifecycleRules: [
-        // The backstop, never the plan: every run is purged by the workflow.
-        { id: 'runs-backstop', prefix: 'runs/', expiration: Duration.days(1) },
+        // The backstop, never the plan: every run is purged by the workflow. Whole days (what S3 accepts), never
+        // less than the run's whole window, so it cannot delete the objects of a run that is still going.
+        {
+          id: 'runs-backstop',
+          prefix: 'runs/',
+          expiration: Duration.days(Math.max(1, Math.ceil(props.runSweepSeconds / 86_400))),
+        },
+        { id: 'uploads-retention', prefix: 'uploads/', expiration: Duration.days(props.retention.uploadsDays) },
+        { id: 'results-retention', prefix: 'results/', expiration: Duration.days(props.retention.resultsDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Object Created events drive the late-object sweeper (late-object-sweeper.ts). Set on the bucket itself:
+    // `eventBridgeEnabled` would add a custom-resource Lambda to manage the same setting.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
 
     this.table = new dynamodb.TableV2(this, 'Runs', {
       tableName: props.tableName,

@@ -1,7 +1,10 @@
+import './promise-with-resolvers.js';
 import { loadEnvironment, synthAccountStackForTest } from '@airlock/shared';
+import { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { EXAMPLE_TARGET_ROLE_TRUST } from '@airlock/shared/testing';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { runWindow } from '@airlock/contracts';
 import { DataAccountStack } from '../src/data-account-stack.js';
 
 const airlock = loadEnvironment('example');
@@ -44,6 +47,18 @@ const roleOf = (prefix: string) => idOf('AWS::IAM::Role', prefix);
 const dataStatements = (roleId: string) =>
   statementsOf(roleId).filter((s) => !JSON.stringify(s.Action).match(/logs:|xray:/));
 
+const stateMachineNamed = (name: string) =>
+  ofType('AWS::StepFunctions::StateMachine').find(([, r]) => r.Properties.StateMachineName === name)![1];
+type Definition = { StartAt: string; States: Record<string, Record<string, unknown>> };
+/** The definition is a Fn::Join around ARNs and names; each token becomes readable text inside its string. */
+function definitionOf(machine: Resource): Definition {
+  const joined = stack.resolve(machine.Properties.DefinitionString) as { 'Fn::Join': [string, unknown[]] };
+  const text = joined['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`))
+    .join('');
+  return JSON.parse(text) as Definition;
+}
+
 describe('DataAccountStack', () => {
   it('is pinned to the data account and region', () => {
     expect([stack.account, stack.region, stack.stackName]).toEqual([
@@ -76,32 +91,76 @@ describe('DataAccountStack', () => {
       expect(bucket.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'data/' });
     });
 
-    it('expires runs/ after one day as a backstop', () => {
+    it("expires runs/ after one day as a backstop, which outlasts the run's whole window", () => {
       expect((bucket.LifecycleConfiguration as { Rules: unknown[] }).Rules).toContainEqual({
         Id: 'runs-backstop',
         Prefix: 'runs/',
         ExpirationInDays: 1,
         Status: 'Enabled',
       });
+      expect(runWindow(airlock.run.timeoutSeconds).sweepSeconds).toBeLessThan(86_400);
     });
 
+    it('keeps uploads and reports only for the retention the environment sets (defaults 30 and 90 days)', () => {
+      const rules = (bucket.LifecycleConfiguration as { Rules: unknown[] }).Rules;
+      expect(rules).toContainEqual({
+        Id: 'uploads-retention',
+        Prefix: 'uploads/',
+        ExpirationInDays: 30,
+        Status: 'Enabled',
+      });
+      expect(rules).toContainEqual({
+        Id: 'results-retention',
+        Prefix: 'results/',
+        ExpirationInDays: 90,
+        Status: 'Enabled',
+      });
+    });
+
+    it('sends its object events to EventBridge without a custom-resource Lambda', () => {
+      expect(bucket.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+      template.resourceCountIs('Custom::S3BucketNotifications', 0);
+    });
+
+    const policies = ofType('AWS::S3::BucketPolicy').map(([, p]) => p.Properties);
+    const dataPolicy = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: BUCKET }))!;
+    const dataStatements = (dataPolicy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+
     it('denies every request without TLS, and its bucket policies grant no other account anything', () => {
-      const policies = ofType('AWS::S3::BucketPolicy').map(([, p]) => p.Properties);
-      const data = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: BUCKET }))!;
-      expect((data.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect(dataStatements[0]).toEqual(
         expect.objectContaining({
           Effect: 'Deny',
           Action: 's3:*',
           Principal: { AWS: '*' },
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         }),
-      ]);
+      );
       for (const p of policies) {
         for (const s of (p.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement) {
           if (s.Effect === 'Allow') expect(s.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
+          // The sandbox account appears only as the network a Deny admits, never as a grantee.
+          if (s.Effect === 'Allow' || s.Sid !== 'SignerOnlyThroughTheSandboxNetwork')
+            expect(JSON.stringify(s)).not.toMatch(/111111111111|222222222222/);
         }
-        expect(JSON.stringify(p)).not.toMatch(/111111111111|222222222222/);
       }
+    });
+
+    it("denies the URL signer's requests on runs/ that do not come through a sandbox-account endpoint", () => {
+      expect(dataStatements).toHaveLength(2);
+      expect(dataStatements[1]).toEqual({
+        Sid: 'SignerOnlyThroughTheSandboxNetwork',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Resource: bucketObjects('runs/*'),
+        Condition: {
+          // Scoped to the signer, so administrators keep runs/; the signer is named by ARN, as its name is fixed.
+          ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::333333333333:role/airlock-example-data-url-signer' },
+          // A request from the internet has no aws:VpceAccount: StringNotEquals matches it, and no Null guard
+          // (which would exempt exactly those requests) may sit beside it.
+          StringNotEquals: { 'aws:VpceAccount': '222222222222' },
+        },
+      });
     });
 
     it('keeps run records in an on-demand table with the customer key, point-in-time recovery and a TTL', () => {
@@ -137,13 +196,8 @@ describe('DataAccountStack', () => {
   });
 
   describe('data-plane workflow', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    // The definition is a Fn::Join around the functions' ARNs; each token becomes readable text inside its string.
-    const joined = stack.resolve(machine.Properties.DefinitionString) as { 'Fn::Join': [string, unknown[]] };
-    const text = joined['Fn::Join'][1]
-      .map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`))
-      .join('');
-    const definition = JSON.parse(text) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+    const machine = stateMachineNamed('airlock-example-data-plane');
+    const definition = definitionOf(machine);
 
     it('is an Express workflow with the deterministic name, logging errors without execution data', () => {
       expect(machine.Properties).toMatchObject({
@@ -182,6 +236,112 @@ describe('DataAccountStack', () => {
     });
   });
 
+  describe('late-object sweeper', () => {
+    const machine = stateMachineNamed('airlock-example-late-object-sweeper');
+    const definition = definitionOf(machine);
+    const [ruleId, rule] = ofType('AWS::Events::Rule')[0]!;
+    const sweeperRole = roleOf('LateObjectSweeperRole');
+
+    it("runs on every object created under the data bucket's runs/", () => {
+      expect(ofType('AWS::Events::Rule')).toHaveLength(1);
+      expect(rule.Properties.Name).toBe('airlock-example-late-object-sweep');
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: BUCKET }] }, object: { key: [{ prefix: 'runs/' }] } },
+      });
+      expect(ruleId).toBeDefined();
+    });
+
+    it('starts an Express workflow of SDK integrations only: no Lambda per object or per run', () => {
+      expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+      const resources = Object.values(definition.States)
+        .filter((state) => state.Type === 'Task')
+        .map((state) => state.Resource);
+      expect(resources).toEqual([
+        'arn:aws:states:::aws-sdk:dynamodb:getItem',
+        'arn:aws:states:::aws-sdk:s3:deleteObject',
+      ]);
+      expect(ofType('AWS::Lambda::Function')).toHaveLength(3);
+    });
+
+    it("the rule's role trusts EventBridge for this rule only and may start only the sweeper", () => {
+      const target = (rule.Properties.Targets as Array<{ Arn: unknown; RoleArn: { 'Fn::GetAtt': [string] } }>)[0]!;
+      const eventsRole = target.RoleArn['Fn::GetAtt'][0];
+      expect(resources[eventsRole]!.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '333333333333' },
+              ArnEquals: {
+                'aws:SourceArn': 'arn:aws:events:eu-west-1:333333333333:rule/airlock-example-late-object-sweep',
+              },
+            },
+          },
+        ],
+      });
+      expect(statementsOf(eventsRole)).toEqual([
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: target.Arn },
+      ]);
+    });
+
+    it("reads only a run record's status and deletes only under runs/", () => {
+      expect(dataStatements(sweeperRole)).toEqual([
+        {
+          Action: 'dynamodb:GetItem',
+          Effect: 'Allow',
+          Resource: tableArn,
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['run#*'] },
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'status'] },
+            StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          },
+        },
+        { Action: 's3:DeleteObject', Effect: 'Allow', Resource: bucketObjects('runs/*') },
+      ]);
+    });
+
+    const engine = new LocalStateMachine(definition as never, { validationOptions: { checkArn: false } });
+    /** Runs the synthesized definition on the local engine against a table of run statuses; returns deleted keys. */
+    async function sweep(key: string, statuses: Record<string, string>): Promise<string[]> {
+      const deleted: string[] = [];
+      await engine.run({ detail: { bucket: { name: 'b' }, object: { key } } } as never, {
+        overrides: {
+          taskResourceLocalHandlers: {
+            ReadRunStatus: async (input: { Key: { pk: { S: string } }; ProjectionExpression: string }) => {
+              expect(input.ProjectionExpression).toBe('#status');
+              const status = statuses[input.Key.pk.S];
+              return status ? { Item: { status: { S: status } } } : {};
+            },
+            DeleteObject: async (input: { Key: string }) => {
+              deleted.push(input.Key);
+              return {};
+            },
+          } as never,
+        },
+      }).result;
+      return deleted;
+    }
+
+    it.each([
+      ['PREPARING', []],
+      ['PREPARED', []],
+      ['FINALIZING', ['runs/run-1/output.json']],
+      ['SUCCEEDED', ['runs/run-1/output.json']],
+      ['FAILED', ['runs/run-1/output.json']],
+    ])('an object of a %s run is deleted: %j', async (status, deleted) => {
+      expect(await sweep('runs/run-1/output.json', { 'run#run-1': status })).toEqual(deleted);
+    });
+
+    it('deletes an object of a run that has no record (purged and expired, or never prepared)', async () => {
+      expect(await sweep('runs/run-2/output.json', { 'run#run-1': 'PREPARED' })).toEqual(['runs/run-2/output.json']);
+    });
+  });
+
   describe('invoker role', () => {
     const role = resources[roleOf('InvokerRole')]!.Properties;
 
@@ -210,27 +370,61 @@ describe('DataAccountStack', () => {
       Condition: { StringLike: { 's3:prefix': `${prefix}*` } },
     });
 
-    it('prepare reads uploads/, writes run inputs and records, and may assume the signer', () => {
+    const runAttributes = [
+      'pk',
+      'runId',
+      'submissionId',
+      'status',
+      'attempt',
+      'createdAt',
+      'updatedAt',
+      'expiresAt',
+      'reason',
+      'resultKey',
+      'inputSha256',
+      'entries',
+      'unpackedBytes',
+    ];
+    const records = (actions: string[], key: string, attributes: string[]) => ({
+      Action: actions,
+      Effect: 'Allow',
+      Resource: tableArn,
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [key] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    });
+
+    it('prepare reads uploads/, claims submissions (never their submitter), writes run inputs and records, and may assume the signer', () => {
       expect(dataStatements(roleOf('PrepareRole'))).toEqual([
         list('uploads/'),
         { Action: 's3:GetObject', Effect: 'Allow', Resource: bucketObjects('uploads/*') },
         { Action: 's3:PutObject', Effect: 'Allow', Resource: bucketObjects('runs/*/input.tar.gz') },
-        {
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-          Effect: 'Allow',
-          Resource: tableArn,
-        },
+        records(['dynamodb:GetItem', 'dynamodb:UpdateItem'], 'submission#*', [
+          'pk',
+          'status',
+          'archiveKey',
+          'sha256',
+          'claimedBy',
+          'claimedAt',
+        ]),
+        records(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], 'run#*', runAttributes),
         { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [roleOf('UrlSigner'), 'Arn'] } },
         useKey,
       ]);
     });
 
-    it('finalize reads run outputs, writes reports and updates records', () => {
+    it('finalize reads run outputs, writes (or reads and removes a foreign) report and updates run records', () => {
       expect(dataStatements(roleOf('FinalizeRole'))).toEqual([
         list('runs/'),
         { Action: 's3:GetObject', Effect: 'Allow', Resource: bucketObjects('runs/*/output.json') },
-        { Action: 's3:PutObject', Effect: 'Allow', Resource: bucketObjects('results/*/report.json') },
-        { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn },
+        {
+          Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+          Effect: 'Allow',
+          Resource: bucketObjects('results/*/report.json'),
+        },
+        records(['dynamodb:GetItem', 'dynamodb:UpdateItem'], 'run#*', runAttributes),
         useKey,
       ]);
     });
@@ -315,7 +509,9 @@ describe('DataAccountStack', () => {
       'BUCKET_KEY_ARN',
       'BUCKET_NAME',
       'NODE_OPTIONS',
+      'RUN_RECORD_RETENTION_DAYS',
       'RUN_TIMEOUT_SECONDS',
+      'SANDBOX_ACCOUNT',
       'SIGNER_ROLE_ARN',
       'TABLE_NAME',
     ]);

@@ -4,8 +4,8 @@ import {
   AIRLOCK_ERRORS,
   DATA_PLANE_ACTION,
   RESULT_REPORT_KEY_FORMAT,
-  launchHopTimeoutSeconds,
   launchRequestParameters,
+  runWindow,
   type RunGrant,
 } from '@airlock/contracts';
 import { statePath } from './state-paths.js';
@@ -88,7 +88,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
       Type: 'Task',
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Credentials: { RoleArn: props.sandboxLauncherRoleArn },
-      TimeoutSeconds: launchHopTimeoutSeconds(props.runTimeoutSeconds),
+      TimeoutSeconds: runWindow(props.runTimeoutSeconds).hardStopSeconds,
       Parameters: {
         StateMachineArn: props.launchStateMachineArn,
         'Name.$': '$$.Execution.Name',

@@ -4,6 +4,8 @@ import type { SandboxNetwork } from './sandbox-network.js';
 export interface EndpointPolicyTargets {
   /** `arn:…:s3:::<data bucket>`: the runner's presigned GET and POST reach only its `runs/` objects. */
   readonly dataBucketArn: string;
+  /** The data account: a bucket of the same name in any other account (name-squatting) is not reachable. */
+  readonly dataAccount: string;
   /** `arn:…:s3:::prod-<region>-starport-layer-bucket`, where ECR keeps image layers. */
   readonly ecrLayerBucketArn: string;
   readonly imageRepositoryArn: string;
@@ -26,6 +28,7 @@ export function restrictEndpoints(network: SandboxNetwork, targets: EndpointPoli
       principals: [anyone],
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: [`${targets.dataBucketArn}/runs/*`],
+      conditions: { StringEquals: { 'aws:ResourceAccount': targets.dataAccount } },
     }),
   );
   network.s3Endpoint.addToPolicy(

@@ -7,9 +7,9 @@ import {
   launchReaperStateMachineName,
   launchStateMachineArn,
   launchStateMachineName,
-  launchTaskTimeoutSeconds,
   runnerTaskArnPattern,
   runnerTaskDefinitionFamily,
+  runWindow,
   sandboxClusterName,
   sandboxLauncherRoleName,
 } from '@airlock/contracts';
@@ -65,11 +65,12 @@ export class SandboxAccountStack extends AccountStack {
       logsKey,
       logRetention: LOG_RETENTION,
       dataUrlPrefix: `https://${dataBucketName(env)}.s3.${env.region}.amazonaws.com/`,
-      runMaxSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
+      runMaxSeconds: runWindow(env.run.timeoutSeconds).taskTimeoutSeconds,
     });
 
     restrictEndpoints(this.network, {
       dataBucketArn: dataBucketArn(env),
+      dataAccount: env.accounts.data,
       ecrLayerBucketArn: `arn:${this.partition}:s3:::prod-${this.region}-starport-layer-bucket`,
       imageRepositoryArn: this.runnerTask.imageRepositoryArn,
       logGroupArn: this.runnerTask.logGroup.logGroupArn,
@@ -85,7 +86,7 @@ export class SandboxAccountStack extends AccountStack {
       subnets: this.network.vpc.isolatedSubnets,
       securityGroup: this.network.taskSecurityGroup,
       taskArnPattern: runnerTaskArnPattern(env),
-      taskTimeoutSeconds: launchTaskTimeoutSeconds(env.run.timeoutSeconds),
+      taskTimeoutSeconds: runWindow(env.run.timeoutSeconds).taskTimeoutSeconds,
       logsKey,
       logRetention: LOG_RETENTION,
     });

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -41,10 +41,11 @@ export class SandboxNetwork extends Construct {
       availabilityZones: [...props.availabilityZones],
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      // The default group is attached to nothing (every task gets taskSecurityGroup); restricting it would add a
-      // custom-resource Lambda to an account meant to hold nothing but the sandbox.
-      restrictDefaultSecurityGroup: false,
+      // Nothing uses the default group (every task gets taskSecurityGroup), but whatever is ever placed in this VPC
+      // without a group gets it: strip its rules so that mistake has no network. CDK does it with a custom resource.
+      restrictDefaultSecurityGroup: true,
     });
+    bindRestrictionProviderTrust(this, account);
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
       description: "Delivers this VPC's flow logs to CloudWatch Logs",
@@ -140,4 +141,20 @@ export class SandboxNetwork extends Construct {
       mutationProtection: 'ENABLED',
     });
   }
+}
+
+/**
+ * CDK's provider for `restrictDefaultSecurityGroup` is a stack singleton whose role trusts Lambda with no condition;
+ * bind it to this account's Lambda, as every service-principal trust here is (confused-deputy protection).
+ */
+function bindRestrictionProviderTrust(scope: Construct, account: string): void {
+  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  const role = provider?.node.tryFindChild('Role');
+  if (!(role instanceof CfnResource))
+    throw new Error(
+      "restrictDefaultSecurityGroup: CDK's provider role was not found where expected (Custom::VpcRestrictDefaultSGCustomResourceProvider/Role). Fix: update bindRestrictionProviderTrust for this aws-cdk-lib version",
+    );
+  role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+    StringEquals: { 'aws:SourceAccount': account },
+  });
 }

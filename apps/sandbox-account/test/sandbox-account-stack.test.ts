@@ -50,6 +50,26 @@ describe('SandboxAccountStack', () => {
       expect(subnets.every((s) => s.MapPublicIpOnLaunch === false)).toBe(true);
     });
 
+    it("strips the VPC's default security group of every rule, so nothing placed in it by mistake has a network", () => {
+      const [vpc] = ofType('AWS::EC2::VPC').map(([id]) => id);
+      template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+        DefaultSecurityGroupId: { 'Fn::GetAtt': [vpc, 'DefaultSecurityGroup'] },
+      });
+      // CDK's provider role is bound to this account's Lambda, like every service-principal trust here.
+      const [providerRole] = ofType('AWS::IAM::Role').filter(([id]) => id.startsWith('CustomVpcRestrictDefaultSG'));
+      expect(providerRole![1].Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } },
+          },
+        ],
+      });
+    });
+
     it('logs all traffic of the VPC to an encrypted log group', () => {
       template.hasResourceProperties('AWS::EC2::FlowLog', {
         ResourceType: 'VPC',
@@ -115,6 +135,8 @@ describe('SandboxAccountStack', () => {
             Principal: { AWS: '*' },
             Action: ['s3:GetObject', 's3:PutObject'],
             Resource: 'arn:aws:s3:::airlock-example-data-333333333333-eu-west-1/runs/*',
+            // A same-named bucket in another account (squatting a not-yet-deployed name) is not reachable.
+            Condition: { StringEquals: { 'aws:ResourceAccount': '333333333333' } },
           },
           {
             Sid: 'EcrImageLayers',
@@ -211,6 +233,8 @@ describe('SandboxAccountStack', () => {
         JSON.stringify([{ AWS: 'arn:aws:iam::111111111111:root' }]),
         JSON.stringify([{ Service: 'ecs-tasks.amazonaws.com' }]),
         JSON.stringify([{ Service: 'events.amazonaws.com' }]),
+        // CDK's provider that strips the default security group (restrictDefaultSecurityGroup), not a task role.
+        JSON.stringify([{ Service: 'lambda.amazonaws.com' }]),
         JSON.stringify([{ Service: 'states.amazonaws.com' }]),
         JSON.stringify([{ Service: 'states.amazonaws.com' }]),
         JSON.stringify([{ Service: 'vpc-flow-logs.amazonaws.com' }]),

@@ -8,7 +8,9 @@ export const ID_RULE = '1-64 letters, digits, "_" or "-", starting with a letter
 export const isValidId = (id: unknown): id is string => typeof id === 'string' && ID_PATTERN.test(id);
 
 export const uploadObjectKey = (submissionId: string): string => `uploads/${submissionId}.tar.gz`;
-export const runPrefix = (runId: string): string => `runs/${runId}/`;
+/** Where every run's scratch objects live; an object created under it after its run is closed is deleted. */
+export const RUN_PREFIX = 'runs/';
+export const runPrefix = (runId: string): string => `${RUN_PREFIX}${runId}/`;
 export const runInputKey = (runId: string): string => `${runPrefix(runId)}input.tar.gz`;
 export const runOutputKey = (runId: string): string => `${runPrefix(runId)}output.json`;
 /** Where a run's trusted report lands; `{}` is the run ID (the orchestrator fills it in with `States.Format`). */

@@ -9,3 +9,6 @@ export * from './data-plane.js';
 export * from './records.js';
 export * from './runner-task.js';
 export * from './kill-switch.js';
+export * from './run-network.js';
+export * from './run-window.js';
+export * from './signer-session-policy.js';

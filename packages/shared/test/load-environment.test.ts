@@ -24,7 +24,13 @@ function problemsOf(load: () => unknown): string[] {
 describe('loadEnvironment', () => {
   it('loads the checked-in example environment', () => {
     const env = loadEnvironment('example');
-    expect(env).toEqual({ ...exampleFile, environment: 'example', partition: 'aws' });
+    expect(env).toEqual({
+      ...exampleFile,
+      // Not in the file: the defaults.
+      retention: { uploadsDays: 30, submissionRecordDays: 30, resultsDays: 90 },
+      environment: 'example',
+      partition: 'aws',
+    });
   });
 
   it('defaults run settings that an environment leaves out', () => {
@@ -90,6 +96,26 @@ describe('loadEnvironment', () => {
       loadEnvironment('slow', writeEnvironment('slow', { ...exampleFile, run: { timeoutSeconds: 7200 } })),
     );
     expect(lines).toEqual([expect.stringMatching(/slow\.json: run\.timeoutSeconds: must be at most 3000 seconds/)]);
+  });
+
+  it('keeps uploads, submission records and results for default periods when the file says nothing', () => {
+    expect(loadEnvironment('example').retention).toEqual({
+      uploadsDays: 30,
+      submissionRecordDays: 30,
+      resultsDays: 90,
+    });
+  });
+
+  it('fails when submission records would expire before the archives they describe', () => {
+    const lines = problemsOf(() =>
+      loadEnvironment(
+        'short',
+        writeEnvironment('short', { ...exampleFile, retention: { uploadsDays: 60, submissionRecordDays: 7 } }),
+      ),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/short\.json: retention\.submissionRecordDays: must be at least retention\.uploadsDays/),
+    ]);
   });
 
   it('fails when the S3 prefix list ID is not one', () => {

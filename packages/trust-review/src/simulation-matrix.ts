@@ -5,8 +5,13 @@ import {
   orchestratorRoleArn,
   runInputKey,
   runnerTaskDefinitionFamily,
+  runOutputKey,
   runsTableArn,
   sandboxLauncherRoleArn,
+  signerSessionPolicy,
+  urlSignerRoleArn,
+  urlSignerRoleName,
+  VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import { accountOfArn, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
@@ -37,6 +42,8 @@ interface Case {
   readonly resourceAccount: string;
   readonly resourcePolicy?: PolicyDocument;
   readonly context?: Record<string, string>;
+  /** A session policy narrowing the caller (evaluated as a second simulation: the simulator takes none). */
+  readonly sessionPolicy?: PolicyDocument;
   readonly expected: Verdict;
 }
 
@@ -166,11 +173,14 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
   }
 
   const dataObject = `${dataBucketArn(env)}/${runInputKey('any-run')}`;
+  // The policy whose statements are about the data bucket (the access-log bucket's policy only names it as a source).
+  const isDataBucket = (resource: unknown) =>
+    resource === dataBucketArn(env) || String(resource).startsWith(`${dataBucketArn(env)}/`);
   const bucketPolicy = surface.resourcePolicies.find(
     (p) =>
       p.account === 'data' &&
       p.type === 'AWS::S3::BucketPolicy' &&
-      JSON.stringify(p.policy).includes(dataBucketArn(env)),
+      p.policy.Statement.some((statement) => [statement.Resource].flat().some(isDataBucket)),
   )?.policy;
   const rows: SimulationRow[] = [];
   for (const { arn, role } of dataOutsiders(surface)) {
@@ -221,6 +231,8 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
     );
   }
 
+  cases.push(...perimeterCases(surface, bucketPolicy));
+
   for (const c of cases) {
     const actual = await simulate(c);
     rows.push({
@@ -237,8 +249,83 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
   return rows;
 }
 
+/**
+ * The network perimeter of presigned URLs: a session of the URL signer, narrowed to one run as prepare narrows it,
+ * reads the run's input (GET) and writes its output (POST) through a sandbox-account endpoint, and from nowhere
+ * else. Only "inside" carries `aws:VpceAccount`, as only a request through an endpoint does. The bucket policy is
+ * proved on its own too: without the session policy, the role's requests from outside are still denied.
+ */
+function perimeterCases(surface: TrustSurface, bucketPolicy: PolicyDocument | undefined): Case[] {
+  const env = surface.env;
+  const signerArn = urlSignerRoleArn(env);
+  const signer = surface.roles.find((r) => r.arn === signerArn);
+  const runId = 'run-1';
+  const session = signerSessionPolicy({
+    bucketArn: dataBucketArn(env),
+    keyArn: `arn:${env.partition}:kms:${env.region}:${env.accounts.data}:key/any`,
+    runId,
+    sandboxAccount: env.accounts.sandbox,
+  }) as PolicyDocument;
+  const base = {
+    hop: `${urlSignerRoleName(env)} session → data bucket`,
+    principal: `arn:${env.partition}:sts::${env.accounts.data}:assumed-role/${urlSignerRoleName(env)}/airlock-${runId}`,
+    principalRoleArn: signerArn,
+    identity: signer?.permissions.map((p) => p.document) ?? [],
+    resourceAccount: env.accounts.data,
+    ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}),
+  };
+  const inside = { [VPCE_ACCOUNT_KEY]: env.accounts.sandbox };
+  const foreignEndpoint = { [VPCE_ACCOUNT_KEY]: FOREIGN_ACCOUNT };
+  const requests = [
+    {
+      name: 'presigned GET of the input',
+      action: 's3:GetObject',
+      resource: `${dataBucketArn(env)}/${runInputKey(runId)}`,
+    },
+    {
+      name: 'presigned POST of the output',
+      action: 's3:PutObject',
+      resource: `${dataBucketArn(env)}/${runOutputKey(runId)}`,
+    },
+  ];
+  return requests.flatMap((r) => [
+    {
+      ...base,
+      ...r,
+      case: `${r.name}, through a sandbox-account endpoint`,
+      sessionPolicy: session,
+      context: inside,
+      expected: 'Allowed' as const,
+    },
+    {
+      ...base,
+      ...r,
+      case: `${r.name}, from the internet (no endpoint)`,
+      sessionPolicy: session,
+      expected: 'Denied' as const,
+    },
+    {
+      ...base,
+      ...r,
+      case: `${r.name}, through another account's endpoint`,
+      sessionPolicy: session,
+      context: foreignEndpoint,
+      expected: 'Denied' as const,
+    },
+    {
+      ...base,
+      ...r,
+      case: `${r.name}, from the internet, bucket policy alone (no session policy)`,
+      expected: 'Denied' as const,
+    },
+  ]);
+}
+
 async function simulate(c: Case): Promise<string> {
   const result = await simulateRequest({ ...c, identityPolicies: c.identity });
   if (result.kind === 'error') return `Error: ${result.errors.slice(0, 200)}`;
-  return result.allowed ? 'Allowed' : 'Denied';
+  if (!result.allowed || !c.sessionPolicy) return result.allowed ? 'Allowed' : 'Denied';
+  const narrowed = await simulateRequest({ ...c, identityPolicies: [c.sessionPolicy] });
+  if (narrowed.kind === 'error') return `Error: ${narrowed.errors.slice(0, 200)}`;
+  return narrowed.allowed ? 'Allowed' : 'Denied';
 }

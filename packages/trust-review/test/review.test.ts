@@ -159,3 +159,80 @@ describe('trust review catches each way trust can break', () => {
     );
   });
 });
+
+describe('trust review proves presigned URLs work only through the sandbox network', () => {
+  const bucketPolicies = (t: Template) =>
+    Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::S3::BucketPolicy');
+  const dataBucketPolicy = (t: Template) =>
+    bucketPolicies(t).find(([, r]) => JSON.stringify(r.Properties.Bucket).includes('StoreData'))![1];
+  const statements = (t: Template) => dataBucketPolicy(t).Properties.PolicyDocument.Statement as { Sid?: string }[];
+  const SIGNER_DENY = 'SignerOnlyThroughTheSandboxNetwork';
+  const perimeterRows = (result: Awaited<ReturnType<ReturnType<typeof scratch>['run']>>) =>
+    result.simulation
+      .filter((r) => r.hop === 'airlock-example-data-url-signer session → data bucket')
+      .map((r) => `${r.case}: ${r.actual}`);
+
+  it("simulates the signer's session: GET and POST inside allowed; outside, another endpoint, bucket policy alone denied", async () => {
+    expect(perimeterRows(await scratch().run())).toEqual([
+      'presigned GET of the input, through a sandbox-account endpoint: Allowed',
+      'presigned GET of the input, from the internet (no endpoint): Denied',
+      "presigned GET of the input, through another account's endpoint: Denied",
+      'presigned GET of the input, from the internet, bucket policy alone (no session policy): Denied',
+      'presigned POST of the output, through a sandbox-account endpoint: Allowed',
+      'presigned POST of the output, from the internet (no endpoint): Denied',
+      "presigned POST of the output, through another account's endpoint: Denied",
+      'presigned POST of the output, from the internet, bucket policy alone (no session policy): Denied',
+    ]);
+  });
+
+  it("reads the data bucket's own policy, not the access-log bucket's, which comes first and names the data bucket", async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      const [first] = bucketPolicies(t);
+      expect(JSON.stringify(first![1].Properties.Bucket)).toContain('StoreAccessLogs');
+      expect(JSON.stringify(first![1].Properties.PolicyDocument)).toContain('StoreData');
+    });
+    const result = await ws.run();
+    expect(result.simulation.filter((r) => !r.passed)).toEqual([]);
+  });
+
+  it("fails when the data bucket policy loses the signer's network Deny", async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      const all = statements(t);
+      all.splice(
+        all.findIndex((s) => s.Sid === SIGNER_DENY),
+        1,
+      );
+    });
+    expect(messages(await ws.run())).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^simulation: presigned GET of the input, from the internet, bucket policy alone \(no session policy\): s3:GetObject on .* was Allowed, expected Denied$/,
+        ),
+        expect.stringMatching(
+          /^simulation: presigned POST of the output, from the internet, bucket policy alone \(no session policy\): s3:PutObject on .* was Allowed, expected Denied$/,
+        ),
+      ]),
+    );
+  });
+
+  it('fails when the Deny is guarded by Null = "false", which exempts requests from the internet', async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      const deny = statements(t).find((s) => s.Sid === SIGNER_DENY) as { Condition: Record<string, unknown> };
+      deny.Condition.Null = { 'aws:VpceAccount': 'false' };
+    });
+    const found = messages(await ws.run());
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^no-missing-key-pass: .*Deny condition StringNotEquals aws:VpceAccount is guarded by Null/,
+      ),
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^simulation: presigned GET of the input, from the internet, bucket policy alone \(no session policy\): .* was Allowed, expected Denied$/,
+      ),
+    );
+  });
+});

@@ -41,7 +41,11 @@ export async function submitCommand(env: AirlockEnvironment, options: SubmitOpti
     );
     const uploaded = await uploadSubmission(
       deps.data,
-      { bucket: dataBucketName(env), table: runsTableName(env) },
+      {
+        bucket: dataBucketName(env),
+        table: runsTableName(env),
+        recordRetentionDays: env.retention.submissionRecordDays,
+      },
       submissionId,
       options.archive,
       operator,

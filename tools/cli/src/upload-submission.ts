@@ -8,12 +8,15 @@ import { CliError } from './cli-error.js';
 export interface UploadTarget {
   readonly bucket: string;
   readonly table: string;
+  /** The environment's `retention.submissionRecordDays`. */
+  readonly recordRetentionDays: number;
 }
 
 /**
- * Puts the archive under `uploads/` and writes its submission record, with the data account's credentials (an
- * operator permission set allowed exactly these two writes; see the README). The record is written only if absent,
- * so a submission ID is never silently reused.
+ * Writes the submission record, then the archive, with the data account's credentials (an operator permission set
+ * allowed exactly these two writes; see the README). Both are written only if absent: the record decides who owns
+ * the submission ID, and the archive is never replaced, so a colliding submission ID is refused, never overwritten.
+ * Prepare later checks the archive against the digest in the record.
  */
 export async function uploadSubmission(
   clients: { s3: S3Client; dynamodb: DynamoDBClient },
@@ -29,27 +32,44 @@ export async function uploadSubmission(
     throw new CliError(`cannot read ${archivePath}: ${(error as Error).message}`);
   }
   const sha256 = createHash('sha256').update(body).digest('hex');
-  await clients.s3.send(
-    new PutObjectCommand({
-      Bucket: target.bucket,
-      Key: uploadObjectKey(submissionId),
-      Body: body,
-      ContentType: 'application/gzip',
-      ChecksumAlgorithm: 'SHA256',
-    }),
-  );
+  const taken = `submission ${submissionId} already exists; it is never overwritten. Fix: choose another --submission-id`;
   try {
     await clients.dynamodb.send(
       new PutItemCommand({
         TableName: target.table,
-        Item: submissionRecordItem({ submissionId, sha256, bytes: body.length, submitter, receivedAt: new Date() }),
+        Item: submissionRecordItem({
+          submissionId,
+          sha256,
+          bytes: body.length,
+          submitter,
+          receivedAt: new Date(),
+          retentionDays: target.recordRetentionDays,
+        }),
         ConditionExpression: SUBMISSION_RECORD_CONDITION,
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new CliError(`submission ${submissionId} already exists. Fix: choose another --submission-id`);
-    }
+    if (error instanceof ConditionalCheckFailedException) throw new CliError(taken);
+    throw error;
+  }
+  try {
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: uploadObjectKey(submissionId),
+        Body: body,
+        ContentType: 'application/gzip',
+        ChecksumAlgorithm: 'SHA256',
+        IfNoneMatch: '*',
+      }),
+    );
+  } catch (error) {
+    // An archive under this ID without a record of ours: its record expired, or someone wrote outside the CLI.
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412)
+      throw new CliError(
+        `${taken} (an archive is already stored under it; the record just written will not run, since prepare ` +
+          'checks the archive against its digest)',
+      );
     throw error;
   }
   return { sha256, bytes: body.length };

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -65,11 +65,18 @@ describe('airlock submit', () => {
     expect(mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
       Bucket: 'airlock-example-data-333333333333-eu-west-1',
       Key: 'uploads/sub-1.tar.gz',
+      // Never replaces an archive: S3 answers 412 if the key exists.
+      IfNoneMatch: '*',
     });
+    // The record is written first: it decides who owns the submission ID.
+    const [record] = mocks.dynamodb.commandCalls(PutItemCommand);
+    const [object] = mocks.s3.commandCalls(PutObjectCommand);
+    expect(record!.calledBefore(object!)).toBe(true);
     expect(mocks.dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input).toMatchObject({
       TableName: 'airlock-example-runs',
       Item: {
         pk: { S: 'submission#sub-1' },
+        status: { S: 'UPLOADED' },
         submitter: { S: 'arn:aws:sts::111111111111:assumed-role/operator/alice' },
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -128,6 +135,26 @@ describe('airlock submit', () => {
     );
   });
 
+  it('refuses to overwrite an archive already stored under the submission ID, and starts nothing', async () => {
+    const { deps, mocks } = cliFixture();
+    mocks.s3.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'PreconditionFailed',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 412 },
+        message: 'At least one of the pre-conditions you specified did not hold',
+      }),
+    );
+    await expect(
+      submitCommand(env, { archive: archiveFile(), submissionId: 'sub-9', follow: true }, deps),
+    ).rejects.toThrow(
+      'submission sub-9 already exists; it is never overwritten. Fix: choose another --submission-id (an archive is ' +
+        'already stored under it; the record just written will not run, since prepare checks the archive against ' +
+        'its digest)',
+    );
+    expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('refuses a reused submission ID and an invalid run ID', async () => {
     const { deps, mocks } = cliFixture();
     mocks.dynamodb
@@ -135,7 +162,8 @@ describe('airlock submit', () => {
       .rejects(new ConditionalCheckFailedException({ message: 'conditional', $metadata: {} }));
     await expect(
       submitCommand(env, { archive: archiveFile(), submissionId: 'sub-1', follow: true }, deps),
-    ).rejects.toThrow('submission sub-1 already exists. Fix: choose another --submission-id');
+    ).rejects.toThrow('submission sub-1 already exists; it is never overwritten. Fix: choose another --submission-id');
+    expect(mocks.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     await expect(submitCommand(env, { submissionId: 'sub-1', runId: '../x', follow: true }, deps)).rejects.toThrow(
       /--run-id "\.\.\/x" is not valid/,

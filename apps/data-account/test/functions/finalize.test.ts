@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { finalize } from '../../src/functions/finalize/finalize-core.js';
 import { startLocalStores, type LocalStores } from './local-stores.js';
 
@@ -32,10 +32,11 @@ const completed = (result: unknown, exitCode = 0) =>
   JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(exitCode), result });
 
 let seq = 0;
+const INPUT_SHA256 = 'cd'.repeat(32);
 async function preparedRun(output?: string | Buffer): Promise<string> {
   const runId = `run-${++seq}`;
-  await stores.records.startRun(runId, 'sub-1');
-  await stores.records.transition(runId, ['PREPARING'], 'PREPARED');
+  await stores.records.startRun(runId, 'sub-1', 90);
+  await stores.records.transition(runId, ['PREPARING'], 'PREPARED', { inputSha256: INPUT_SHA256 });
   if (output !== undefined) await stores.put(`runs/${runId}/output.json`, output);
   return runId;
 }
@@ -76,6 +77,8 @@ describe('finalize', () => {
       schemaVersion: 1,
       runId,
       submissionId: 'sub-1',
+      inputSha256: INPUT_SHA256,
+      attempt: (await stores.records.getRun(runId))!.attempt,
       completedAt: '2026-11-23T12:00:00.000Z',
       durationMs: 1234,
       result: { languages: { JavaScript: { files: 1, lines: 3 } } },
@@ -100,6 +103,66 @@ describe('finalize', () => {
     const reason = await failure(bad);
     await expect(finalize({ runId: bad, task: exited(0) }, deps())).rejects.toThrow(reason);
   });
+
+  it('closes the run before it reads the output, so nothing written later is judged or kept', async () => {
+    const runId = await preparedRun(completed({ a: 1 }));
+    const statusWhenRead: string[] = [];
+    const s3 = stores.s3;
+    const watching = {
+      ...deps(),
+      s3: {
+        send: async (command: { input: { Key?: string; Prefix?: string } }) => {
+          if (command instanceof ListObjectsV2Command || command instanceof GetObjectCommand)
+            statusWhenRead.push((await stores.records.getRun(runId))!.status);
+          return s3.send(command as never);
+        },
+      } as unknown as typeof s3,
+    };
+    await finalize({ runId, task: exited(0) }, watching);
+    expect(statusWhenRead.length).toBeGreaterThan(0);
+    expect(new Set(statusWhenRead)).toEqual(new Set(['FINALIZING']));
+  });
+
+  it("on a 412 accepts the report already at the key when it is this run's own (a retried write)", async () => {
+    const runId = await preparedRun(completed({ a: 1 }));
+    const record = (await stores.records.getRun(runId))!;
+    const own = { schemaVersion: 1, runId, submissionId: 'sub-1', inputSha256: INPUT_SHA256, attempt: record.attempt };
+    await stores.put(`results/${runId}/report.json`, JSON.stringify({ ...own, result: { a: 1 } }));
+    expect(await finalize({ runId, task: exited(0) }, deps())).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await stores.records.getRun(runId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it.each<[string, (runId: string, attempt: string) => object, string]>([
+    [
+      'another run',
+      (_runId, attempt) => ({ runId: 'run-other', submissionId: 'sub-1', inputSha256: INPUT_SHA256, attempt }),
+      'runId differs',
+    ],
+    [
+      'an older run under the same run ID',
+      (runId) => ({ runId, submissionId: 'sub-1', inputSha256: INPUT_SHA256, attempt: 'an-older-attempt' }),
+      'attempt differs',
+    ],
+    [
+      'another submission and input',
+      (runId, attempt) => ({ runId, submissionId: 'sub-9', inputSha256: 'ef'.repeat(32), attempt }),
+      'submissionId, inputSha256 differ',
+    ],
+  ])(
+    'on a 412 refuses a report of %s: the run fails with the reason and the report is removed',
+    async (_n, forge, why) => {
+      const runId = await preparedRun(completed({ a: 1 }));
+      const attempt = (await stores.records.getRun(runId))!.attempt!;
+      await stores.put(
+        `results/${runId}/report.json`,
+        JSON.stringify({ ...forge(runId, attempt), result: { forged: 1 } }),
+      );
+      expect(await failure(runId)).toBe(
+        `a report of another run was already at results/${runId}/report.json (its ${why} from this run's); ` +
+          'it was removed, not adopted',
+      );
+    },
+  );
 
   it.each<[string, string | Buffer, RegExp]>([
     ['oversized', Buffer.alloc(5000, 'x'), /output is 5000 bytes, over the limit of 4096/],

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { RunRecords } from '../../src/functions/common/run-records.js';
@@ -11,6 +11,30 @@ import { RunRecords } from '../../src/functions/common/run-records.js';
 const region = 'eu-west-1';
 // s3rver's built-in account; it checks that the key exists, not the signature.
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/**
+ * s3rver ignores `If-None-Match: *`; S3 answers 412 when the key exists. The client checks first, as S3 would, so
+ * the code's conditional writes meet the real answer (no concurrency here, so check-then-put is exact enough).
+ */
+function refuseOverwrites(s3: S3Client): void {
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Bucket?: string; Key?: string; IfNoneMatch?: string };
+      if (context.commandName === 'PutObjectCommand' && input.IfNoneMatch === '*') {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: input.Bucket, Prefix: input.Key, MaxKeys: 1 }));
+        if (page.Contents?.[0]?.Key === input.Key)
+          throw new S3ServiceException({
+            name: 'PreconditionFailed',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 412 },
+            message: 'At least one of the pre-conditions you specified did not hold',
+          });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseOverwrites' },
+  );
+}
 
 /** An S3-compatible and a DynamoDB-compatible server on loopback, with the bucket and table of one test file. */
 export async function startLocalStores() {
@@ -34,6 +58,7 @@ export async function startLocalStores() {
     endpoint: `http://127.0.0.1:${s3Address.port}`,
     forcePathStyle: true,
   });
+  refuseOverwrites(s3);
   const dynamodb = new DynamoDBClient({ region, credentials, endpoint: `http://127.0.0.1:${dynamoPort}` });
   await dynamodb.send(
     new CreateTableCommand({

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { tarGz } from '@airlock/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_PLANE_LIMITS } from '../../src/functions/common/limits.js';
-import { outputPostFields, type OutputPost, type RunGrant } from '@airlock/contracts';
+import { outputPostFields, submissionRecordItem, type OutputPost, type RunGrant } from '@airlock/contracts';
 import { mintRunGrant } from '../../src/functions/common/run-grant.js';
 import { prepare, type PrepareDeps } from '../../src/functions/prepare/prepare-core.js';
 import { goodArchive } from './archives.js';
@@ -18,17 +19,32 @@ afterAll(() => stores.stop());
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 let seq = 0;
 
-async function submit(archive: Buffer): Promise<string> {
+/** Uploads as an operator does: the record with the archive's digest, then the archive. */
+async function submit(archive: Buffer, recorded: Buffer = archive): Promise<string> {
   const submissionId = `sub-${++seq}`;
-  await stores.put(`uploads/${submissionId}.tar.gz`, archive);
   await stores.dynamodb.send(
     new PutItemCommand({
       TableName: stores.table,
-      Item: { pk: { S: `submission#${submissionId}` }, archiveKey: { S: `uploads/${submissionId}.tar.gz` } },
+      Item: submissionRecordItem({
+        submissionId,
+        sha256: createHash('sha256').update(recorded).digest('hex'),
+        bytes: recorded.length,
+        submitter: 'arn:aws:iam::333333333333:role/operator',
+        receivedAt: new Date(NOW),
+        retentionDays: 30,
+      }),
     }),
   );
+  await stores.put(`uploads/${submissionId}.tar.gz`, archive);
   return submissionId;
 }
+
+const submissionStatus = async (submissionId: string) =>
+  (
+    await stores.dynamodb.send(
+      new GetItemCommand({ TableName: stores.table, Key: { pk: { S: `submission#${submissionId}` } } }),
+    )
+  ).Item;
 
 function deps(
   overrides: Partial<PrepareDeps> = {},
@@ -39,6 +55,7 @@ function deps(
     records: stores.records,
     bucket: stores.bucket,
     runTimeoutSeconds: 300,
+    runRetentionDays: 90,
     now: () => NOW,
     // Real signing, with the local server's static key instead of an assumed signer session.
     mintGrant: (runId, expiresInSeconds, deadline) => {
@@ -131,14 +148,60 @@ describe('prepare', () => {
     });
   });
 
-  it('caps URL lifetime: the longest configurable run stays under an hour, and the cap holds if limits change', async () => {
+  it('derives the URL lifetime from the run window: the longest configurable run stays under an hour', async () => {
     const longest = deps({ runTimeoutSeconds: 3000 });
     await prepare({ runId: 'run-long', submissionId: await submit(goodArchive()) }, longest);
     expect(longest.grants[0]!.expiresInSeconds).toBe(3000 + 180 + 60);
-    expect(DATA_PLANE_LIMITS.maxUrlLifetimeMs).toBe(3_600_000);
-    const capped = deps({ runTimeoutSeconds: 3000, limits: { ...DATA_PLANE_LIMITS, maxUrlLifetimeMs: 1_000_000 } });
-    await prepare({ runId: 'run-capped', submissionId: await submit(goodArchive()) }, capped);
-    expect(capped.grants[0]!.expiresInSeconds).toBe(1000);
+  });
+
+  it('claims the submission for its run; a second prepare of it fails clearly and gets no URL', async () => {
+    const submissionId = await submit(goodArchive());
+    await prepare({ runId: 'run-claim', submissionId }, deps());
+    expect(await submissionStatus(submissionId)).toMatchObject({
+      status: { S: 'CLAIMED' },
+      claimedBy: { S: 'run-claim' },
+    });
+
+    const replay = deps();
+    const error = await rejection(prepare({ runId: 'run-replay', submissionId }, replay));
+    expect(error).toEqual({
+      name: 'Airlock.RunConflict',
+      message:
+        `prepare: submission ${submissionId} was already claimed by run run-claim: a submission runs once. ` +
+        'Fix: upload it again under a new submission ID',
+    });
+    expect(replay.grants).toEqual([]);
+    expect(await stores.keys('runs/run-replay/')).toEqual([]);
+    expect(await stores.records.getRun('run-replay')).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/already claimed by run run-claim/),
+    });
+  });
+
+  it('refuses an archive that changed after upload: its SHA-256 is not the one recorded', async () => {
+    const uploaded = goodArchive();
+    const swapped = tarGz([{ path: 'airlock.json', content: '{"entrypoint":["node","evil.mjs"]}' }]);
+    const submissionId = await submit(swapped, uploaded);
+    const error = await rejection(prepare({ runId: 'run-swapped', submissionId }, deps()));
+    const recorded = createHash('sha256').update(uploaded).digest('hex');
+    const found = createHash('sha256').update(swapped).digest('hex');
+    expect(error).toEqual({
+      name: 'Airlock.SubmissionRejected',
+      message:
+        `submission ${submissionId} rejected: the uploaded archive does not match the SHA-256 recorded at upload ` +
+        `(recorded ${recorded}, found ${found}); it changed after upload. Fix: upload it again under a new submission ID`,
+    });
+    expect(await stores.keys('runs/run-swapped/')).toEqual([]);
+    expect(await stores.records.getRun('run-swapped')).toMatchObject({ status: 'FAILED' });
+  });
+
+  it('gives each run record a fresh attempt ID and the input digest, which its report must repeat', async () => {
+    const archive = goodArchive();
+    await prepare({ runId: 'run-attempt', submissionId: await submit(archive) }, deps());
+    expect(await stores.records.getRun('run-attempt')).toMatchObject({
+      inputSha256: createHash('sha256').update(archive).digest('hex'),
+      attempt: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it.each([
@@ -178,6 +241,8 @@ describe('prepare', () => {
     expect(await rejection(prepare({ runId: 'run-retry', submissionId: other }, deps()))).toMatchObject({
       name: 'Airlock.RunConflict',
     });
+    // The other submission was not claimed by a run that is not its own: it still waits to run.
+    expect(await submissionStatus(other)).toMatchObject({ status: { S: 'UPLOADED' } });
   });
 
   it('fails bad input with a named error', async () => {

@@ -13,6 +13,7 @@ import {
   analysisStateMachineArn,
   dataBucketName,
   dataPlaneStateMachineArn,
+  dataPlaneStateMachineName,
   launchReaperStateMachineName,
   launchStateMachineArn,
   launchStateMachineName,
@@ -53,6 +54,14 @@ export interface Artifacts {
   readonly reaper: { readonly arn: string; readonly definition: object; readonly roleArn: string };
   /** The sandbox account's EventBridge rules. */
   readonly rules: readonly EventRule[];
+  /** The data account's EventBridge rules (the bucket's Object Created events under `runs/`). */
+  readonly dataRules: readonly EventRule[];
+  /** The data account's workflows those rules start (the late-object sweeper), by ARN. */
+  readonly dataRuleTargets: ReadonlyArray<{
+    readonly arn: string;
+    readonly definition: object;
+    readonly roleArn: string;
+  }>;
   readonly clusterArn: string;
   readonly task: TaskSpec & {
     /** The runner bundle inside the image's build context in cdk.out (every container runs the one image). */
@@ -150,26 +159,34 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
   const reaperName = launchReaperStateMachineName(env);
   const sandboxArn = (service: string, resource: string) =>
     `arn:${env.partition}:${service}:${env.region}:${env.accounts.sandbox}:${resource}`;
-  const rules = Object.values(sandbox.template.Resources)
-    .filter((r) => r.Type === 'AWS::Events::Rule')
-    .map((r) => resolve<Record<string, unknown>>(r.Properties, sandbox.ctx))
-    .map((p) => ({
-      name: String(p.Name),
-      arn: sandboxArn('events', `rule/${String(p.Name)}`),
-      pattern: p.EventPattern as EventRule['pattern'],
-      targets: p.Targets as EventRule['targets'],
-    }));
+  const rulesOf = (t: typeof sandbox, account: AccountRole): EventRule[] =>
+    Object.values(t.template.Resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .map((r) => resolve<Record<string, unknown>>(r.Properties, t.ctx))
+      .map((p) => ({
+        name: String(p.Name),
+        arn: `arn:${env.partition}:events:${env.region}:${env.accounts[account]}:rule/${String(p.Name)}`,
+        pattern: p.EventPattern as EventRule['pattern'],
+        targets: p.Targets as EventRule['targets'],
+      }));
+  const rules = rulesOf(sandbox, 'sandbox');
+  const dataRules = rulesOf(data, 'data');
+  const dataRuleTargets = [...new Set(dataRules.flatMap((r) => r.targets.map((t) => t.Arn)))].map((arn) =>
+    stateMachine(data, arn, arn.split(':').at(-1)),
+  );
 
   return {
     env,
     surface: loadTrustSurface(env, root),
     standard: stateMachine(orchestrator, analysisStateMachineArn(env)),
-    express: stateMachine(data, dataPlaneStateMachineArn(env)),
+    express: stateMachine(data, dataPlaneStateMachineArn(env), dataPlaneStateMachineName(env)),
     functions,
     signerRoleArn,
     launch: stateMachine(sandbox, launchStateMachineArn(env), launchStateMachineName(env)),
     reaper: stateMachine(sandbox, sandboxArn('states', `stateMachine:${reaperName}`), reaperName),
     rules,
+    dataRules,
+    dataRuleTargets,
     clusterArn: sandboxClusterArn(env),
     task: {
       family,

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   AIRLOCK_ERRORS,
   analysisStateMachineArn,
@@ -8,9 +9,14 @@ import {
   KILL_SWITCH_STATEMENT_IDS,
   killSwitchPolicyDocument,
   killSwitchPolicyName,
+  outputPostFields,
+  resultReportKey,
+  urlSignerRoleArn,
   sandboxLauncherRoleArn,
   sandboxLauncherRoleName,
   uploadObjectKey,
+  type LaunchRequest,
+  type OutputPost,
 } from '@airlock/contracts';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
 import type { WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
@@ -41,6 +47,8 @@ export interface Fault {
   readonly beforeRun?: (rehearsal: Rehearsal, ids: { runId: string; submissionId: string }) => Promise<void>;
   /** Something done while the run's launch execution is in flight. */
   readonly duringLaunch?: (rehearsal: Rehearsal, execution: WorkflowExecution) => void;
+  /** Something done once the run has ended (closed and purged), before it is checked. */
+  readonly afterRun?: (rehearsal: Rehearsal, ids: { runId: string; submissionId: string }) => Promise<void>;
   /** Further runs after the first, each prepared by its step (e.g. a switch turned off), and what each must end as. */
   readonly followUps?: ReadonlyArray<{
     readonly describe: string;
@@ -150,6 +158,94 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
       status: 'FAILED',
       error: AIRLOCK_ERRORS.PrepareFailed,
       reason: /submission rejected: the uploaded archive is missing/,
+    },
+  },
+  'replayed-submission': {
+    describe: 'the submission already ran under another run ID; a second prepare of it is refused, and it gets no URL',
+    beforeRun: async (rehearsal, { runId, submissionId }) => {
+      const first = await rehearsal.runUploaded(`${runId}-first`, submissionId);
+      if (first !== 'SUCCEEDED') throw new Error(`the first run of the submission ended ${first}`);
+    },
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.PrepareFailed,
+      reason: /^submission sub-[\w-]+ was already claimed by run run-[\w-]+-first: a submission runs once\. Fix: /,
+      evidence: {
+        describe: 'signed URLs for the first run only',
+        of: (rehearsal) => {
+          const signer = urlSignerRoleArn(rehearsal.artifacts.env);
+          const sessions = rehearsal.authorizer.decisions.filter(
+            (d) => d.action === 'sts:AssumeRole' && d.resource === signer && d.allowed,
+          );
+          return [`URL signer sessions: ${sessions.length}`];
+        },
+        matches: ['URL signer sessions: 1'],
+      },
+    },
+  },
+  'forged-report': {
+    describe: "a report naming another run is already at this run's result key; finalize refuses and removes it",
+    beforeRun: async (rehearsal, { runId, submissionId }) =>
+      void (await rehearsal.s3.send(
+        new PutObjectCommand({
+          Bucket: rehearsal.artifacts.bucket,
+          Key: resultReportKey(runId),
+          Body: JSON.stringify({
+            schemaVersion: 1,
+            runId: 'run-0-0-forged',
+            submissionId,
+            inputSha256: '0'.repeat(64),
+            attempt: 'forged',
+            result: { verdict: 'all clear' },
+          }),
+        }),
+      )),
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.RunFailed,
+      reason:
+        /^a report of another run was already at results\/run-[\w-]+\/report\.json \(its runId, inputSha256, attempt differ from this run's\); it was removed, not adopted$/,
+    },
+  },
+  'late-upload': {
+    describe:
+      "the run's output POST leaks; once the run is closed and purged, and before the POST expires, it is used " +
+      'again from inside the sandbox: S3 accepts it, and the late-object sweeper deletes the object on arrival',
+    afterRun: async (rehearsal, { runId }) => {
+      const launch = rehearsal.sandbox.launch.all().find((e) => e.name === runId);
+      if (!launch) throw new Error(`no launch execution of ${runId} to take the output POST from`);
+      const post = JSON.parse((JSON.parse(launch.input) as LaunchRequest).outputPost) as OutputPost;
+      const form = new FormData();
+      for (const [name, value] of Object.entries(outputPostFields(post))) form.append(name, value);
+      form.append('file', new Blob(['{"schemaVersion":1,"late":true}'], { type: 'application/json' }), 'output.json');
+      const response = await fetch(post.url, { method: 'POST', body: form });
+      if (response.status !== 204)
+        throw new Error(`the late POST was refused (${response.status}): ${await response.text()}`);
+    },
+    expect: {
+      status: 'SUCCEEDED',
+      evidence: {
+        describe:
+          "accepted output.json twice (the run's, then the late one) and the sweeper deleting only the late one",
+        of: (rehearsal) => [
+          ...rehearsal.accesses
+            .filter((a) => a.allowed && a.action === 's3:PutObject' && a.key.endsWith('/output.json'))
+            .map((a) => `accepted ${a.key.replace(/run-[\w-]+/, '<run>')}`),
+          ...rehearsal.dataEvents.deliveries
+            .map(({ execution }) => ({
+              key: (JSON.parse(execution.input) as { detail: { object: { key: string } } }).detail.object.key,
+              last: execution.states.at(-1) ?? 'nothing',
+            }))
+            .filter(({ key }) => key.endsWith('/output.json'))
+            .map(({ key, last }) => `sweeper on ${key.replace(/run-[\w-]+/, '<run>')}: ${last}`),
+        ],
+        matches: [
+          'accepted runs/<run>/output.json',
+          'accepted runs/<run>/output.json',
+          'sweeper on runs/<run>/output.json: RunIsOpen',
+          'sweeper on runs/<run>/output.json: DeleteObject',
+        ],
+      },
     },
   },
   'ecs-throttles': {
@@ -290,15 +386,13 @@ export async function rehearseFault(
     outcome,
     violations: await invariantViolations(rehearsal, outcome),
   });
-  const runs = [
-    await checked(
-      await rehearsal.submit(archive, {
-        ...(onState ? { onState } : {}),
-        ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-        ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
-      }),
-    ),
-  ];
+  const first = await rehearsal.submit(archive, {
+    ...(onState ? { onState } : {}),
+    ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
+    ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
+  });
+  await fault.afterRun?.(rehearsal, first);
+  const runs = [await checked(first)];
   for (const followUp of fault.followUps ?? []) {
     followUp.before?.(rehearsal);
     runs.push(await checked(await rehearsal.submit(archive)));

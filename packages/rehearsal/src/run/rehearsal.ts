@@ -16,6 +16,7 @@ import {
   resultReportKey,
   runRecordKey,
   SUBMISSION_RECORD_CONDITION,
+  VPCE_ACCOUNT_KEY,
   submissionRecordItem,
   uploadObjectKey,
 } from '@airlock/contracts';
@@ -33,7 +34,10 @@ import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
 import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
 import { LocalEcs, type KernelConfinement } from '../aws/ecs/local-ecs.js';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
-import { EventBus, executionStatusChange } from '../aws/events/event-bus.js';
+import { EventBus, executionStatusChange, objectCreated } from '../aws/events/event-bus.js';
+import { s3Integrations } from '../aws/s3/s3-integrations.js';
+import { dynamoDbIntegrations } from '../aws/dynamodb/dynamodb-integrations.js';
+import type { ServiceHandler } from '../aws/stepfunctions/sandbox-workflow.js';
 import { SandboxWorkflow, type WorkflowExecution } from '../aws/stepfunctions/sandbox-workflow.js';
 import { StandardEngine, type StateTiming } from '../aws/stepfunctions/standard-engine.js';
 import { VARIABLE } from '@airlock/contracts';
@@ -112,6 +116,8 @@ export class Rehearsal {
     readonly confinement: ConfinementAvailability,
     /** Every port the rehearsal listens on at the host's loopback, by what listens (the attack suite aims at them). */
     readonly hostPorts: Readonly<Record<string, number>>,
+    /** The data account's event bus: every object created starts the late-object sweeper. */
+    readonly dataEvents: EventBus,
     private readonly standard: StandardEngine,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
@@ -157,19 +163,23 @@ export class Rehearsal {
     const registry = new CredentialRegistry(options.sessionTokenLength);
     const authorizer = new Authorizer(artifacts.surface);
     const sts = await startLocalSts(registry, authorizer);
+    const bucketArn = (bucket: string) => `arn:${env.partition}:s3:::${bucket}`;
+    const tableArn = (table: string) =>
+      `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`;
+    const dataEvents = startDataEvents(artifacts, authorizer, {
+      ...s3Integrations(s3, bucketArn),
+      ...dynamoDbIntegrations(dynamodb, tableArn),
+    });
     const s3Front = await startS3Front(
       `http://127.0.0.1:${s3Port}`,
-      (bucket) => `arn:${env.partition}:s3:::${bucket}`,
+      bucketArn,
       env.region,
       registry,
       authorizer,
+      { [VPCE_ACCOUNT_KEY]: env.accounts.sandbox },
+      (bucket, key) => dataEvents.announce(objectCreated(bucket, key, env.accounts.data, env.region)),
     );
-    const dynamoFront = await startDynamoDbFront(
-      `http://127.0.0.1:${dynamoPort}`,
-      (table) => `arn:${env.partition}:dynamodb:${env.region}:${env.accounts.data}:table/${table}`,
-      registry,
-      authorizer,
-    );
+    const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, tableArn, registry, authorizer);
 
     const hosts = new Map<string, LambdaHost>();
     for (const [arn, fn] of artifacts.functions) {
@@ -228,6 +238,7 @@ export class Rehearsal {
         'DynamoDB front': Number(new URL(dynamoFront.url).port),
         'S3 front': frontPort,
       },
+      dataEvents.bus,
       standard,
       [...hosts.values()],
       stop,
@@ -248,9 +259,7 @@ export class Rehearsal {
     const n = ++sequence;
     const submissionId = `sub-${process.pid}-${n}`;
     const runId = `run-${process.pid}-${n}-${Date.now().toString(36)}`;
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.artifacts.bucket, Key: uploadObjectKey(submissionId), Body: archive }),
-    );
+    // As the operator CLI does: the record first (it owns the ID), then the archive.
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.artifacts.table,
@@ -260,8 +269,17 @@ export class Rehearsal {
           bytes: archive.length,
           submitter: 'rehearsal',
           receivedAt: new Date(),
+          retentionDays: this.artifacts.env.retention.submissionRecordDays,
         }),
         ConditionExpression: SUBMISSION_RECORD_CONDITION,
+      }),
+    );
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.artifacts.bucket,
+        Key: uploadObjectKey(submissionId),
+        Body: archive,
+        IfNoneMatch: '*',
       }),
     );
     await options.beforeRun?.({ runId, submissionId });
@@ -335,6 +353,11 @@ export class Rehearsal {
     return keys.sort();
   }
 
+  /** Starts the analysis again for an already uploaded submission, under another run ID (a replayed start). */
+  async runUploaded(runId: string, submissionId: string): Promise<string> {
+    return (await this.standard.run(runId, { submissionId })).status;
+  }
+
   deleteObject(key: string) {
     return this.s3.send(new DeleteObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
   }
@@ -347,6 +370,31 @@ export class Rehearsal {
   close(): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * The data account's event bus: its rules (Object Created under `runs/`) start their workflows (the late-object
+ * sweeper) with the SDK integrations on the local stores. A delivery that cannot be made (e.g. the rule's role may
+ * not start its target) is recorded, never thrown at the writer: S3 has stored the object either way.
+ */
+function startDataEvents(
+  artifacts: Artifacts,
+  authorizer: Authorizer,
+  integrations: Readonly<Record<string, ServiceHandler>>,
+): { bus: EventBus; announce: (event: Parameters<EventBus['put']>[0]) => Promise<void> } {
+  const workflows = new Map(
+    artifacts.dataRuleTargets.map((w) => [
+      w.arn,
+      new SandboxWorkflow(w.arn, w.roleArn, w.definition, authorizer, integrations),
+    ]),
+  );
+  const bus = new EventBus(artifacts.dataRules, workflows, authorizer);
+  const announce = (event: Parameters<EventBus['put']>[0]) =>
+    bus.put(event).then(
+      () => undefined,
+      (error: unknown) => void bus.failures.push(`${String(event.id)}: ${(error as Error).message}`),
+    );
+  return { bus, announce };
 }
 
 /**

@@ -20,6 +20,14 @@ const accountId = (role: AccountRole) =>
         'Fix: copy the ID from the AWS console, digits only, keeping leading zeros',
     });
 
+const retentionDays = (field: string, fallback: number) =>
+  z
+    .number({ error: `must be a number of days. Fix: e.g. "${field}": ${fallback}` })
+    .int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be at least 1 day. Fix: raise it' })
+    .max(3650, { error: 'must be at most 3650 days (ten years). Fix: lower it' })
+    .default(fallback);
+
 export const environmentFileSchema = z.strictObject({
   prefix: z
     .string({ error: 'is missing. Fix: add "prefix": "airlock" (lowercase letters, digits, single hyphens)' })
@@ -58,6 +66,22 @@ export const environmentFileSchema = z.strictObject({
         }),
     })
     .default({ timeoutSeconds: 300 }),
+  /** How long customer data is kept, so nothing is kept forever by accident. */
+  retention: z
+    .strictObject({
+      /** Uploaded archives under `uploads/` (an S3 lifecycle rule). */
+      uploadsDays: retentionDays('uploadsDays', 30),
+      /** Submission records (DynamoDB TTL, set at upload); at least as long as the archive they describe. */
+      submissionRecordDays: retentionDays('submissionRecordDays', 30),
+      /** Reports under `results/` (an S3 lifecycle rule); run records are kept as long, so run IDs are not reused. */
+      resultsDays: retentionDays('resultsDays', 90),
+    })
+    .refine((r) => r.submissionRecordDays >= r.uploadsDays, {
+      path: ['submissionRecordDays'],
+      error:
+        'must be at least retention.uploadsDays: an archive without its record could never run, and its ID never be reused. Fix: raise it',
+    })
+    .default({ uploadsDays: 30, submissionRecordDays: 30, resultsDays: 90 }),
   sandbox: z.strictObject(
     {
       /**

@@ -15,7 +15,10 @@ export const prepareEnvironment = v.object({
   SIGNER_ROLE_ARN: arn,
   BUCKET_ARN: arn,
   BUCKET_KEY_ARN: arn,
+  // The URLs work only through an endpoint this account owns (the signer's session policy says so).
+  SANDBOX_ACCOUNT: v.pipe(v.string(), v.regex(/^\d{12}$/)),
   RUN_TIMEOUT_SECONDS: v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)),
+  RUN_RECORD_RETENTION_DAYS: v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)),
   // Time allowed for Fargate to start the task; only the local rehearsal, which starts it at once, lowers it.
   TASK_START_MARGIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0))),
 });

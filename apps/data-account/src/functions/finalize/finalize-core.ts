@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   AIRLOCK_ERRORS,
   DATA_PLANE_ACTION,
@@ -10,6 +10,7 @@ import {
   CONTAINER,
   CONTAINER_EXIT,
   LAUNCH_OUTCOME,
+  type RunRecord,
 } from '@airlock/contracts';
 import * as v from 'valibot';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
@@ -42,9 +43,19 @@ export interface FinalizeResult {
   readonly resultKey: string;
 }
 
+/** What a report says about the run it belongs to; finalize adopts an existing report only if all of it matches. */
+export interface ReportIdentity {
+  readonly runId: string;
+  readonly submissionId: string;
+  readonly inputSha256: string;
+  /** The run record's random attempt ID: a report of an older run under a reused run ID never matches. */
+  readonly attempt: string;
+}
+
 /**
- * Trusted step 3: judge the run from the task's outcome and the output the runner delivered, write the trusted
- * report (once) and record the outcome. A failed run throws `Airlock.RunFailed` after recording why.
+ * Trusted step 3: close the run (from now on anything written under its prefix is deleted on arrival), judge it
+ * from the task's outcome and the output the runner delivered, write the trusted report (once) and record the
+ * outcome. A failed run throws `Airlock.RunFailed` after recording why.
  */
 export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<FinalizeResult> {
   const parsed = v.safeParse(finalizeInput, raw);
@@ -56,19 +67,21 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
   // A retried finalize repeats the outcome already recorded.
   if (record.status === 'SUCCEEDED') return { runId, status: 'SUCCEEDED', resultKey };
   if (record.status === 'FAILED') throw runFailed(record.reason ?? 'run failed');
-  if (record.status !== 'PREPARED')
+  // Closed before the output is read, so no output can arrive after the one judged (FINALIZING: a retry).
+  if (!(await deps.records.transition(runId, ['PREPARED', 'FINALIZING'], 'FINALIZING')))
     throw new DataPlaneError(AIRLOCK_ERRORS.RunConflict, `finalize: run ${runId} is ${record.status}`);
+  const fail = async (reason: string) => {
+    await deps.records.transition(runId, ['FINALIZING'], 'FAILED', { reason });
+    return runFailed(reason);
+  };
 
   const verdict = await judge(runId, task, deps);
-  if ('reason' in verdict) {
-    await deps.records.transition(runId, ['PREPARED'], 'FAILED', { reason: verdict.reason });
-    throw runFailed(verdict.reason);
-  }
+  if ('reason' in verdict) throw await fail(verdict.reason);
 
+  const identity = reportIdentity(record);
   const report = {
     schemaVersion: 1,
-    runId,
-    submissionId: record.submissionId,
+    ...identity,
     completedAt: deps.now().toISOString(),
     durationMs: verdict.durationMs,
     result: verdict.result,
@@ -84,11 +97,44 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
       }),
     );
   } catch (error) {
-    // The report of this run is already there: a retry after a write whose answer was lost.
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+    // A report is already there: this run's own (a retry after a write whose answer was lost), or not ours.
+    const foreign = await foreignReport(deps, resultKey, identity);
+    if (foreign) {
+      // Never left to be served as this run's result.
+      await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: resultKey }));
+      throw await fail(`a report of another run was already at ${resultKey} (${foreign}); it was removed, not adopted`);
+    }
   }
-  await deps.records.transition(runId, ['PREPARED'], 'SUCCEEDED', { resultKey });
+  await deps.records.transition(runId, ['FINALIZING'], 'SUCCEEDED', { resultKey });
   return { runId, status: 'SUCCEEDED', resultKey };
+}
+
+function reportIdentity(record: RunRecord): ReportIdentity {
+  return {
+    runId: record.runId,
+    submissionId: record.submissionId,
+    inputSha256: record.inputSha256 ?? '',
+    attempt: record.attempt ?? '',
+  };
+}
+
+/** Why the report at `key` is not this run's, or undefined if it is (every identifying field matches). */
+async function foreignReport(deps: FinalizeDeps, key: string, expected: ReportIdentity): Promise<string | undefined> {
+  const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }));
+  let found: Record<string, unknown>;
+  try {
+    const parsed = parseUntrustedJson((await object.Body?.transformToString('utf8')) ?? '');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'it is not a JSON object';
+    found = parsed as Record<string, unknown>;
+  } catch (error) {
+    return `it is not acceptable JSON: ${(error as Error).message}`;
+  }
+  const mismatched = (Object.keys(expected) as Array<keyof ReportIdentity>).filter(
+    (field) => expected[field] === '' || found[field] !== expected[field],
+  );
+  if (mismatched.length === 0) return undefined;
+  return `its ${mismatched.join(', ')} ${mismatched.length > 1 ? 'differ' : 'differs'} from this run's`;
 }
 
 type Verdict = { reason: string } | { durationMs: number; result: Record<string, unknown> };

@@ -20,6 +20,7 @@ export const handler = async (event: unknown) => {
       records,
       bucket: env.BUCKET_NAME,
       runTimeoutSeconds: env.RUN_TIMEOUT_SECONDS,
+      runRetentionDays: env.RUN_RECORD_RETENTION_DAYS,
       now: Date.now,
       ...(env.TASK_START_MARGIN_SECONDS === undefined
         ? {}
@@ -29,6 +30,7 @@ export const handler = async (event: unknown) => {
           roleArn: env.SIGNER_ROLE_ARN,
           bucketArn: env.BUCKET_ARN,
           keyArn: env.BUCKET_KEY_ARN,
+          sandboxAccount: env.SANDBOX_ACCOUNT,
           runId,
           lifetimeSeconds: expiresInSeconds,
         });

@@ -7,6 +7,7 @@ import {
   isValidId,
   ID_RULE,
   runInputKey,
+  runWindow,
   type RunGrant,
 } from '@airlock/contracts';
 import * as v from 'valibot';
@@ -14,7 +15,7 @@ import { checkArchive } from '../common/check-archive.js';
 import { badRequest, DataPlaneError } from '../common/data-plane-error.js';
 import { DATA_PLANE_LIMITS, type DataPlaneLimits } from '../common/limits.js';
 import { objectSize } from '../common/object-size.js';
-import type { RunRecords } from '../common/run-records.js';
+import type { RunRecords, SubmissionRecord } from '../common/run-records.js';
 
 // valibot, not zod, in Lambda code: zod's bundle alone (~400 KB) would break the 250 KB budget; valibot's is ~5 KB.
 export const prepareInput = v.strictObject({
@@ -35,6 +36,8 @@ export interface PrepareDeps {
   readonly bucket: string;
   /** The untrusted task's own deadline, from the environment config. */
   readonly runTimeoutSeconds: number;
+  /** Days the run record is kept: the environment's `retention.resultsDays`, as long as the report. */
+  readonly runRetentionDays: number;
   /** Signs this run's URLs with credentials that outlive them; see url-signer.ts. */
   readonly mintGrant: (runId: string, expiresInSeconds: number, deadline: number) => Promise<RunGrant>;
   readonly now: () => number;
@@ -42,9 +45,10 @@ export interface PrepareDeps {
 }
 
 /**
- * Trusted step 1: check the submission, copy the exact bytes that passed the check to the run's prefix, record the
- * run, and hand out one GET and one POST for this run only. A submission that breaks a rule fails the run cleanly:
- * its record says why and nothing is copied.
+ * Trusted step 1: claim the submission for this run (it runs once), check the upload against the digest recorded
+ * at upload and against the archive rules, copy the exact bytes that passed to the run's prefix, record the run,
+ * and hand out one GET and one POST for this run only. A submission that breaks a rule fails the run cleanly: its
+ * record says why and nothing is copied.
  */
 export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant> {
   const parsed = v.safeParse(prepareInput, raw);
@@ -54,7 +58,7 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
 
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
-  if (!(await deps.records.startRun(runId, submissionId))) {
+  if (!(await deps.records.startRun(runId, submissionId, deps.runRetentionDays))) {
     const existing = await deps.records.getRun(runId);
     if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
       throw new DataPlaneError(
@@ -63,11 +67,44 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
       );
     }
   }
+  try {
+    return await claimCheckAndGrant(runId, submissionId, submission, deps, limits);
+  } catch (error) {
+    // I8: a run that fails after its record exists says why (e.g. a kill switch denied signing its URLs). A
+    // DataPlaneError has already recorded its own reason.
+    if (!(error instanceof DataPlaneError)) {
+      await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', {
+        reason: `the run could not be prepared: ${(error as Error).name}`,
+      });
+    }
+    throw error;
+  }
+}
+
+async function claimCheckAndGrant(
+  runId: string,
+  submissionId: string,
+  submission: SubmissionRecord,
+  deps: PrepareDeps,
+  limits: DataPlaneLimits,
+): Promise<RunGrant> {
+  // After the run record, so a refused claim leaves a record that says why.
+  const claim = await deps.records.claimSubmission(submissionId, runId);
+  if (!claim.claimed) {
+    const reason =
+      `submission ${submissionId} was already claimed by run ${claim.claimedBy ?? '(unknown)'}: a submission runs ` +
+      'once. Fix: upload it again under a new submission ID';
+    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', { reason });
+    throw new DataPlaneError(AIRLOCK_ERRORS.RunConflict, `prepare: ${reason}`);
+  }
 
   let archive: Buffer;
+  let sha256: string;
   let summary: { entries: number; totalBytes: number };
   try {
     archive = await readArchive(deps, submission.archiveKey, limits.archive.maxArchiveBytes);
+    sha256 = createHash('sha256').update(archive).digest('hex');
+    checkDigest(sha256, submission.sha256);
     summary = await checkArchive(archive, limits.archive);
   } catch (error) {
     if (!(error instanceof ArchiveRejectedError)) throw error;
@@ -77,25 +114,6 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
     throw new DataPlaneError(AIRLOCK_ERRORS.SubmissionRejected, `submission ${submissionId} rejected: ${error.reason}`);
   }
 
-  try {
-    return await copyAndGrant(runId, archive, summary, deps, limits);
-  } catch (error) {
-    // I8: a run that fails after its record exists says why (e.g. a kill switch denied signing its URLs).
-    await deps.records.transition(runId, ['PREPARING', 'PREPARED'], 'FAILED', {
-      reason: `the run could not be prepared: ${(error as Error).name}`,
-    });
-    throw error;
-  }
-}
-
-async function copyAndGrant(
-  runId: string,
-  archive: Buffer,
-  summary: { entries: number; totalBytes: number },
-  deps: PrepareDeps,
-  limits: DataPlaneLimits,
-): Promise<RunGrant> {
-  const sha256 = createHash('sha256').update(archive).digest('hex');
   // The bytes that passed the check, not a server-side copy of the upload, which could have changed since.
   await deps.s3.send(
     new PutObjectCommand({
@@ -112,9 +130,17 @@ async function copyAndGrant(
   });
 
   const now = deps.now();
-  const deadline = now + limits.taskStartMarginMs + deps.runTimeoutSeconds * 1000;
-  const lifetimeMs = Math.min(deadline + limits.urlMarginMs - now, limits.maxUrlLifetimeMs);
-  return deps.mintGrant(runId, lifetimeMs / 1000, deadline);
+  const window = runWindow(deps.runTimeoutSeconds, limits.taskStartMarginMs / 1000);
+  return deps.mintGrant(runId, window.urlLifetimeSeconds, now + window.deadlineSeconds * 1000);
+}
+
+/** The archive must be the one uploaded: the uploader's digest is in the submission record. */
+function checkDigest(actual: string, recorded: string): void {
+  if (actual !== recorded.toLowerCase())
+    throw new ArchiveRejectedError(
+      `the uploaded archive does not match the SHA-256 recorded at upload (recorded ${recorded || '(none)'}, ` +
+        `found ${actual}); it changed after upload. Fix: upload it again under a new submission ID`,
+    );
 }
 
 async function readArchive(deps: PrepareDeps, key: string, maxBytes: number): Promise<Buffer> {

@@ -2,10 +2,11 @@ import { request } from 'node:http';
 import type { Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry } from '../../iam/credentials.js';
 import { listen, readBody } from '../http-server.js';
+import { dynamoDbConditionKeys } from './condition-keys.js';
 
 /**
  * In front of the local DynamoDB: every call is authorized as `dynamodb:<Operation>` on the table's ARN against
- * the calling function's role, then passed through.
+ * the calling function's role, with the keys and attributes it names (condition-keys.ts), then passed through.
  */
 export function startDynamoDbFront(
   target: string,
@@ -17,14 +18,20 @@ export function startDynamoDbFront(
     const body = await readBody(req);
     const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    const table = (JSON.parse(body.toString('utf8') || '{}') as { TableName?: string }).TableName ?? '';
+    const parsed = JSON.parse(body.toString('utf8') || '{}') as { TableName?: string };
+    const table = parsed.TableName ?? '';
     const deny = (message: string) => {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }));
     };
     if (!identity) return deny('unknown access key');
     try {
-      await authorizer.authorize(identity.roleArn, `dynamodb:${operation}`, tableArn(table));
+      await authorizer.authorize(
+        identity.roleArn,
+        `dynamodb:${operation}`,
+        tableArn(table),
+        dynamoDbConditionKeys(operation, parsed),
+      );
     } catch (error) {
       return deny((error as Error).message);
     }

@@ -27,12 +27,14 @@ export interface Delivery {
 }
 
 /**
- * The sandbox account's default event bus for the rehearsal: an event is matched against the synthesized rules
+ * An account's default event bus for the rehearsal (the sandbox's, the data account's): an event is matched against the synthesized rules
  * (exact values, `prefix`, nested fields, as EventBridge's patterns), and each matching rule's state machine
  * target is started with the target's role, authorized against that role's policy.
  */
 export class EventBus {
   readonly deliveries: Delivery[] = [];
+  /** Events whose delivery failed (a target's role may not start it), for the caller to report. */
+  readonly failures: string[] = [];
 
   constructor(
     private readonly rules: readonly EventRule[],
@@ -78,6 +80,24 @@ export function executionStatusChange(execution: WorkflowExecution, account: str
       startDate: execution.startDate.getTime(),
       stopDate: execution.stopDate?.getTime() ?? null,
     },
+  };
+}
+
+let objectEvents = 0;
+
+/** The event S3 sends to EventBridge when an object is created (the bucket has EventBridge notifications on). */
+export function objectCreated(bucket: string, key: string, account: string, region: string): Event {
+  return {
+    version: '0',
+    // Short and unique: it names the target's execution.
+    id: `object-created-${++objectEvents}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account,
+    time: new Date().toISOString(),
+    region,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: '0', bucket: { name: bucket }, object: { key }, reason: 'PutObject' },
   };
 }
 

@@ -2,6 +2,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
+import { objectExists } from './conditional-writes.js';
 import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from './presigned-checks.js';
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
@@ -17,7 +18,11 @@ export interface ObjectAccess {
 /**
  * The S3 the rehearsal's requests see, in front of s3rver (which checks neither signatures nor POST policies):
  * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized
- * against the signing role's synthesized policy (and the session policy that narrows it).
+ * against the signing role's synthesized policy (and the session policy that narrows it). Presigned requests come
+ * only from the sandbox stand-in, whose one way out is the sandbox's S3 endpoint: `presignedNetwork` is what that
+ * endpoint adds to their context (`aws:VpceAccount`). Every object written is announced (`onObjectCreated`, S3's
+ * EventBridge notification) and answered only once its event has been handled, so a rule's verdict on the object
+ * (the late-object sweeper's) is in before anyone can act on the answer.
  */
 export function startS3Front(
   target: string,
@@ -25,6 +30,8 @@ export function startS3Front(
   region: string,
   registry: CredentialRegistry,
   authorizer: Authorizer,
+  presignedNetwork: Record<string, string> = {},
+  onObjectCreated: (bucket: string, key: string) => Promise<void> = async () => undefined,
 ) {
   const accesses: ObjectAccess[] = [];
   const upstream = new URL(target);
@@ -62,13 +69,18 @@ export function startS3Front(
     body: Buffer,
     path = req.url ?? '/',
     headers: IncomingMessage['headers'] = req.headers,
+    created?: { bucket: string; key: string },
   ) => {
     const { authorization: _signature, 'x-amz-security-token': _token, ...unsigned } = headers;
     const up = request(
       { hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers: unsigned },
       (response) => {
-        res.writeHead(response.statusCode ?? 500, response.headers);
-        response.pipe(res);
+        const announced =
+          created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
+        void announced.then(() => {
+          res.writeHead(response.statusCode ?? 500, response.headers);
+          response.pipe(res);
+        });
       },
     );
     up.end(body);
@@ -77,7 +89,7 @@ export function startS3Front(
   const handlePost = async (req: IncomingMessage, res: ServerResponse, bucket: string, body: Buffer) => {
     const form = await readPostForm(String(req.headers['content-type']), body);
     const { identity, key, file } = await verifyPresignedPost(form, bucket, registry);
-    await authorize(identity, 's3:PutObject', bucket, key);
+    await authorize(identity, 's3:PutObject', bucket, key, presignedNetwork);
     const content = Buffer.from(await file.arrayBuffer());
     const up = request(
       {
@@ -92,8 +104,11 @@ export function startS3Front(
       },
       (response) => {
         response.resume();
-        res.writeHead(response.statusCode === 200 ? 204 : (response.statusCode ?? 500));
-        res.end();
+        const announced = response.statusCode === 200 ? onObjectCreated(bucket, key) : Promise.resolve();
+        void announced.then(() => {
+          res.writeHead(response.statusCode === 200 ? 204 : (response.statusCode ?? 500));
+          res.end();
+        });
       },
     );
     up.end(content);
@@ -112,7 +127,7 @@ export function startS3Front(
           region,
         );
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refused('only presigned GET is served');
-        await authorize(identity, 's3:GetObject', bucket, key);
+        await authorize(identity, 's3:GetObject', bucket, key, presignedNetwork);
         return forward(req, res, body, url.pathname, { host: String(req.headers.host) });
       }
       if (
@@ -136,8 +151,15 @@ export function startS3Front(
             req.method ?? ''
           ] ?? `s3:${req.method}`;
         await authorize(identity, action, bucket, key);
+        if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstream, bucket, key)))
+          return xmlError(
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
       }
-      return forward(req, res, body);
+      return forward(req, res, body, req.url, req.headers, req.method === 'PUT' ? { bucket, key } : undefined);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       // Refusals before authorization (bad signature, expired, policy conditions) are recorded too.

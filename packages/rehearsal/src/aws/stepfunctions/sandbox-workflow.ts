@@ -34,7 +34,7 @@ export interface ServiceCall {
   readonly execution: WorkflowExecution;
   readonly stateName: string;
   /** Authorizes `action` on `resource` as the workflow's role; a denial fails the task as AWS does. */
-  act(action: string, resource: string, context?: Record<string, string>): Promise<void>;
+  act(action: string, resource: string, context?: Record<string, string | string[]>): Promise<void>;
 }
 
 export type ServiceHandler = (call: ServiceCall, request: never) => Promise<unknown>;
@@ -53,7 +53,8 @@ function taskStatesOf(definition: Definition): Array<[string, TaskState]> {
 }
 
 /**
- * A same-account workflow of the sandbox (the launch workflow, the reaper), run from its synthesized definition:
+ * A same-account workflow of the sandbox (the launch workflow, the reaper) or of the data account (the late-object
+ * sweeper), run from its synthesized definition:
  * each Task state calls the stand-in for its `Resource`, every action authorized against the workflow's own role.
  * StartExecution is idempotent on the name as AWS's is: the same name and input return the running or finished
  * execution; another input is ExecutionAlreadyExists.
@@ -160,7 +161,7 @@ export class SandboxWorkflow {
     this.observe.onEnd?.(execution);
   }
 
-  private async act(action: string, resource: string, context: Record<string, string>): Promise<void> {
+  private async act(action: string, resource: string, context: Record<string, string | string[]>): Promise<void> {
     try {
       await this.authorizer.authorize(this.roleArn, action, resource, context);
     } catch (error) {

@@ -1,0 +1,21 @@
+import { request } from 'node:http';
+
+/**
+ * S3 refuses a PUT with `If-None-Match: *` when the key exists (412); s3rver ignores the header. The front asks
+ * s3rver first (HEAD), which is exact here: the rehearsal's writes to one key never race.
+ */
+export function objectExists(upstream: URL, bucket: string, key: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const head = request(
+      { hostname: upstream.hostname, port: upstream.port, method: 'HEAD', path: `/${bucket}/${encodeKey(key)}` },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
+    head.on('error', reject);
+    head.end();
+  });
+}
+
+const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
