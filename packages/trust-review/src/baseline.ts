@@ -21,6 +21,8 @@ export interface Baseline {
     readonly to: string;
     readonly conditions: unknown;
   }>;
+  /** Customer managed policies: a role attaches them by name, so their statements are reviewed here. */
+  readonly managedPolicies: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
   readonly resourcePolicies: ReadonlyArray<{ readonly resource: string; readonly statements: readonly Statement[] }>;
   readonly taskRoles: ReadonlyArray<{ readonly taskDefinition: string; readonly taskRole: string | null }>;
 }
@@ -76,6 +78,12 @@ export function baselineOf(surface: TrustSurface): Baseline {
       }))
       .sort((a, b) => a.role.localeCompare(b.role)),
     crossAccountEdges: edges.sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`)),
+    managedPolicies: surface.managedPolicies
+      .map((p) => ({
+        policy: normalize(`${p.account}/${p.name}`),
+        statements: sortedStatements(normalize(p.document.Statement)),
+      }))
+      .sort((a, b) => a.policy.localeCompare(b.policy)),
     resourcePolicies: surface.resourcePolicies
       .map((p) => ({
         resource: normalize(`${p.account}/${p.stack}/${p.type}/${p.logicalId}`),
@@ -164,6 +172,14 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
         ? [`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`]
         : [],
     (e) => [`conditions ${canonical(e.conditions)}`],
+  );
+  compare(
+    'managed policy',
+    reviewed.managedPolicies ?? [],
+    current.managedPolicies,
+    (p) => p.policy,
+    (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
+    (p) => p.statements.map((st) => `statement: ${describeStatement(st)}`),
   );
   compare(
     'resource policy',

@@ -76,7 +76,7 @@ export function trustGraph(surface: TrustSurface): { nodes: Node[]; edges: Edge[
             p.kind === 'Service'
               ? p.value
               : principalAccount
-                ? `${name}\\n(${nameAccount(principalAccount)} ${principalAccount})`
+                ? `${name}\\n(${knownAccount ? `${knownAccount} ${principalAccount}` : `account ${principalAccount}`})`
                 : name;
           nodes.set(source, {
             id: nodeId(source),
@@ -116,7 +116,7 @@ const LEGEND = [
   '    legend_service [label="AWS service principal", shape=ellipse];',
   '    legend_provider [label="OIDC identity provider", shape=hexagon];',
   '    legend_external [label="principal outside\\nthe three accounts", shape=octagon, color=red];',
-  '    legend_edge [shape=note, label="arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal", fontsize=9];',
+  '    legend_edge [shape=note, label="arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n(dashed box: the same, on an arrow between accounts)\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal", fontsize=9];',
   '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_edge [style=invis];',
   '  }',
 ];
@@ -139,7 +139,19 @@ export function toDot(surface: TrustSurface): string {
   }
   for (const n of nodes.filter((x) => x.account === undefined))
     lines.push(`  ${n.id} [label="${n.label}", shape=${DOT_SHAPES[n.shape]}];`);
-  for (const e of edges) lines.push(`  ${e.from} -> ${e.to} [label="${e.label}"];`);
+  const accountOf = new Map(nodes.map((n) => [n.id, n.account]));
+  edges.forEach((e, i) => {
+    if (accountOf.get(e.from) === accountOf.get(e.to)) {
+      lines.push(`  ${e.from} -> ${e.to} [label="${e.label}"];`);
+      return;
+    }
+    // Between two accounts' boxes an edge label lands on a box's border; a node outside every box cannot.
+    lines.push(
+      `  conditions_${i} [label="${e.label}", shape=box, style=dashed, fontsize=8];`,
+      `  ${e.from} -> conditions_${i} [arrowhead=none];`,
+      `  conditions_${i} -> ${e.to};`,
+    );
+  });
   lines.push('}');
   return lines.join('\n');
 }

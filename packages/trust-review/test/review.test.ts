@@ -36,8 +36,18 @@ function scratch() {
     change(template);
     writeFileSync(file, JSON.stringify(template));
   };
+  /** Edits an account's deploy-access template (its deploy roles and their managed policies) in place. */
+  const editDeployAccess = (account: AccountRole, change: (t: Template) => void) => {
+    const file = join(
+      cloudAssemblyDir(root, account),
+      `${accountStack(env, root, account).stackName}-deploy-access.template.json`,
+    );
+    const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
+    change(template);
+    writeFileSync(file, JSON.stringify(template));
+  };
   const run = () => review(env, root, baselineFile);
-  return { edit, run };
+  return { edit, editDeployAccess, run };
 }
 
 const role = (t: Template, name: string) =>
@@ -170,17 +180,31 @@ describe('trust review catches each way trust can break', () => {
     const ws = scratch();
     ws.edit('sandbox', (t) => {
       const statements = role(t, 'airlock-example-sandbox-launcher').Policies[0].PolicyDocument.Statement;
-      const ssm = statements.findIndex((st: { Action: unknown }) => st.Action === 'ssm:GetParameter');
-      statements.splice(ssm, 1);
+      const follow = statements.findIndex((st: { Sid?: string }) => st.Sid === 'FollowLaunchExecutions');
+      expect(follow).toBeGreaterThanOrEqual(0);
+      statements.splice(follow, 1);
       statements.push({ Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*' });
     });
     const result = await ws.run();
     expect(result.findings).toEqual([]);
     expect(result.drift).toEqual([
-      expect.stringMatching(
-        /^role sandbox\/\{prefix\}-\{env\}-sandbox-launcher: - permission: Allow ssm:GetParameter on arn:aws:ssm:\{region\}:\{sandbox\}:parameter\/\{prefix\}\/\{env\}\//,
-      ),
+      'role sandbox/{prefix}-{env}-sandbox-launcher: - permission: Allow states:DescribeExecution, states:StopExecution on arn:aws:states:{region}:{sandbox}:execution:{prefix}-{env}-launch:*',
       'role sandbox/{prefix}-{env}-sandbox-launcher: + permission: Allow ecs:ListTasks on *',
+    ]);
+    expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
+  });
+
+  it('reports a changed customer managed policy as its added statement in words', async () => {
+    const ws = scratch();
+    ws.editDeployAccess('data', (t) => {
+      const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::ManagedPolicy')!;
+      policy.Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' });
+    });
+    const result = await ws.run();
+    expect(result.drift).toEqual([
+      expect.stringMatching(
+        /^managed policy data\/\{prefix\}-\{env\}-data-[\w-]+: \+ statement: Allow sqs:SendMessage on \*$/,
+      ),
     ]);
     expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
   });
