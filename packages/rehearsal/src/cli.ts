@@ -2,7 +2,7 @@
 // never synthesize; then synthesizes what is stale (quietly, progress on stderr) and rehearses.
 import { fileURLToPath } from 'node:url';
 import { reportUsageError } from '@airlock/shared/command-line';
-import { ConfigError } from '@airlock/shared/config-error';
+import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { synthesizeAccountApps, SynthesisFailed } from '@airlock/shared/synthesize';
 import { parseRehearsalCommandLine, USAGE } from './command-line.js';
 
@@ -14,8 +14,6 @@ async function cli(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // The environment's schema (zod, CDK region facts) loads only now: --help and a wrong flag answer without it.
-  const { loadEnvironment, selectEnvironmentName } = await import('@airlock/shared/environment');
   const env = loadEnvironment(selectEnvironmentName(undefined));
   await synthesizeAccountApps(root);
   const { rehearse } = await import('./main.js');

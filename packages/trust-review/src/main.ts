@@ -2,7 +2,7 @@
 // and never synthesize.
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, reportUsageError } from '@airlock/shared/command-line';
-import { ConfigError } from '@airlock/shared/config-error';
+import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { SynthesisFailed } from '@airlock/shared/synthesize';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,8 +24,6 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // The environment's schema (zod, CDK region facts) loads only now: --help and a wrong flag answer without it.
-  const { loadEnvironment, selectEnvironmentName } = await import('@airlock/shared/environment');
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const { runReview } = await import('./run-review.js');
   return runReview(env, root, { accept: commandLine.flag('accept'), json: commandLine.flag('json') });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadTrustSurface, type TrustSurface } from '@airlock/cloud-assembly';
+import { loadTrustSurface, type Statement, type TrustSurface } from '@airlock/cloud-assembly';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { describe, expect, it } from 'vitest';
 import { toDot, trustGraph } from '../src/trust-graph.js';
@@ -33,15 +33,20 @@ describe('the trust picture', () => {
   });
 
   it('names the account of a principal outside the role’s account, and marks an unknown account', () => {
-    const foreign = structuredClone(surface) as TrustSurface & { roles: Array<TrustSurface['roles'][number]> };
-    const launcher = foreign.roles.find((r) => r.name === 'airlock-example-sandbox-launcher')!;
-    launcher.trust.Statement.push({
+    const stranger: Statement = {
       Effect: 'Allow',
       Principal: { AWS: 'arn:aws:iam::999999999999:role/stranger' },
       Action: 'sts:AssumeRole',
-    });
-    const stranger = trustGraph(foreign).nodes.find((n) => n.label.startsWith('role/stranger'));
-    expect(stranger).toEqual(
+    };
+    const foreign: TrustSurface = {
+      ...surface,
+      roles: surface.roles.map((r) =>
+        r.name === 'airlock-example-sandbox-launcher'
+          ? { ...r, trust: { ...r.trust, Statement: [...r.trust.Statement, stranger] } }
+          : r,
+      ),
+    };
+    expect(trustGraph(foreign).nodes.find((n) => n.label.startsWith('role/stranger'))).toEqual(
       expect.objectContaining({ label: 'role/stranger\\n(account 999999999999)', shape: 'external' }),
     );
     expect(graph.nodes.filter((n) => n.shape === 'provider').map((n) => n.label)).toEqual(

@@ -1,5 +1,5 @@
 import { parseCommandLine, reportUsageError, didYouMean, UsageError } from '@airlock/shared/command-line';
-import { ConfigError } from '@airlock/shared/config-error';
+import { ConfigError, ENVIRONMENT_VARIABLE, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { CliError } from './cli-error.js';
 
 const USAGE = `usage:
@@ -8,7 +8,7 @@ const USAGE = `usage:
   airlock status <runId> [--env NAME]
   airlock verify-trust [--env NAME]
 Credentials: the default AWS credential chain for the orchestrator account; --data-profile for uploads to the data
-account. The environment is --env, else AIRLOCK_ENV, else "example".`;
+account. The environment is --env, else ${ENVIRONMENT_VARIABLE}, else "example".`;
 
 const COMMANDS = ['submit', 'status', 'verify-trust'];
 
@@ -35,8 +35,6 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'submit' && positionals.length > (command === 'status' ? 2 : 1))
     throw new UsageError(`unexpected argument "${positionals.at(-1)}" for ${command}`);
   if (command === 'status' && !argument) throw new UsageError('status needs a run ID: airlock status <runId>');
-  // The environment's schema (zod, CDK region facts) loads only now: --help and a wrong command line answer without it.
-  const { loadEnvironment, selectEnvironmentName } = await import('@airlock/shared/environment');
   const env = loadEnvironment(selectEnvironmentName(commandLine.string('env')));
   // The AWS SDK loads only now: --help and a wrong command line answer without it.
   const { defaultDeps } = await import('./cli-deps.js');

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +10,29 @@ const failingSts = (error: Error) => {
   return sts;
 };
 
+/** A loopback port that was just free: connecting to it is refused, as with no route to AWS. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 describe('requireAccount', () => {
-  it('says the network is unreachable when STS cannot be reached', async () => {
+  it('says the network is unreachable when the real SDK cannot connect to STS', async () => {
+    const sts = new STSClient({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' },
+      maxAttempts: 1,
+    });
+    await expect(requireAccount(sts, '111111111111', 'orchestrator account')).rejects.toThrow(
+      /^cannot reach AWS STS to check the credentials for the orchestrator account .*Fix: check your network connection/,
+    );
+  });
+
+  it('says the network is unreachable when STS cannot be resolved', async () => {
     const offline = Object.assign(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'), {
       code: 'ENOTFOUND',
     });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ScratchWorkspace, workspaceRoot } from './workspace.js';
 
 // Each command as a person types it, from the workspace root. AIRLOCK_ENV names no environment file, so a command
@@ -12,6 +12,9 @@ const COMMANDS = {
   airlock: ['npm', 'run', '-s', 'airlock', '--'],
   'airlock-deploy': ['node', 'tools/deploy/bin/airlock-deploy.mjs'],
 } as const;
+
+// Each test starts a command through npm and tsx: seconds on an idle machine, over a minute on a loaded one.
+vi.setConfig({ testTimeout: 180_000 });
 
 function run(command: keyof typeof COMMANDS, ...args: string[]) {
   const [file, ...rest] = COMMANDS[command];
@@ -51,6 +54,17 @@ describe('command lines name the mistake', () => {
     ['npm start', ['stray'], 'unexpected argument "stray": this command takes options only'],
     ['npm start', ['--fault', 'prepare-fail'], 'unknown fault "prepare-fail" (did you mean prepare-fails?)'],
     ['npm start', ['--runs', 'many'], '--runs takes a whole number of at least 1, got "many"'],
+    ['npm start', ['--concurrency', '0'], '--concurrency takes a whole number of at least 1, got "0"'],
+    [
+      'npm start',
+      ['--session-token-lenght', '2600'],
+      'unknown option --session-token-lenght (did you mean --session-token-length?)',
+    ],
+    [
+      'npm start',
+      ['--session-token-length', '8'],
+      '--session-token-length takes a whole number of at least 16, got "8"',
+    ],
     ['npm run review', ['--json=yes'], '--json takes no value, got "yes"'],
     ['airlock', ['stauts', 'run-1'], 'unknown command "stauts" (did you mean status?)'],
     ['airlock', ['status'], 'status needs a run ID: airlock status <runId>'],
