@@ -1,7 +1,7 @@
 import './aws/stepfunctions/polyfill.js';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
+import type { AirlockEnvironment } from '@airlock/shared/environment';
+import type { RehearsalCommandLine } from './command-line.js';
 import { faultExpectationProblems, FAULTS, rehearseFault } from './run/faults.js';
 import { invariantViolations } from './run/invariants.js';
 import { MAX_OVERRIDES_LENGTH, overridesLength } from './aws/ecs/ecs-integrations.js';
@@ -16,51 +16,13 @@ import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
-const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
-faults: ${Object.keys(FAULTS).join(', ')}
-attacks: ${Object.keys(ATTACKS).join(', ')}`;
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      submission: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '1' },
-      concurrency: { type: 'string', default: '1' },
-      fault: { type: 'string' },
-      'session-token-length': { type: 'string' },
-      attack: { type: 'string' },
-      unconfined: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+/** Rehearses what the command line asked for in `env`, from the synthesized cloud assemblies; resolves to the exit code. */
+export async function rehearse(values: RehearsalCommandLine, env: AirlockEnvironment): Promise<number> {
   const fault = values.fault ? FAULTS[values.fault] : undefined;
-  if (values.fault && !fault) {
-    console.error(`unknown fault "${values.fault}"\n${USAGE}`);
-    return 2;
-  }
-  const runs = Number(values.runs);
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
-    console.error(`--runs and --concurrency take whole numbers of at least 1\n${USAGE}`);
-    return 2;
-  }
-  const tokenLength = values['session-token-length'] === undefined ? undefined : Number(values['session-token-length']);
-  if (tokenLength !== undefined && (!Number.isInteger(tokenLength) || tokenLength < 16)) {
-    console.error(`--session-token-length takes a whole number of characters, at least 16\n${USAGE}`);
-    return 2;
-  }
+  const { runs, concurrency, sessionTokenLength: tokenLength } = values;
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
-  if (values.attack && values.attack !== 'all' && !ATTACKS[values.attack]) {
-    console.error(`unknown attack "${values.attack}"\n${USAGE}`);
-    return 2;
-  }
   // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine.
   const confinement = confinementOrFail();
   const refusal = unconfinedRefusal(confinement, values);
@@ -69,7 +31,6 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const env = loadEnvironment(selectEnvironmentName(undefined));
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
   const rehearsal = await Rehearsal.start({
     root,
@@ -265,14 +226,3 @@ async function benchmark(
   }
   return failed.length === 0 && leaks.length === 0 ? 0 : 1;
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  },
-);

@@ -1,22 +1,29 @@
-import { createHash } from 'node:crypto';
 import { resourceName } from '@airlock/contracts';
-import { accountOfArn, principalsOf, type Statement } from '@airlock/cloud-assembly';
+import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/cloud-assembly';
+import { describeStatement, describeTrust } from './describe-policy.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 
-/** The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. */
+/**
+ * The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. It holds the
+ * normalized policies themselves, so the pull request's diff of this file shows each statement that changed.
+ */
 export interface Baseline {
   readonly roles: ReadonlyArray<{
     readonly role: string;
     readonly usedBy: string;
     readonly trust: readonly Statement[];
-    readonly permissionsDigest: string;
+    /** Every statement of the role's inline and attached customer policies, sorted. */
+    readonly permissions: readonly Statement[];
+    readonly managedPolicyArns: readonly string[];
   }>;
   readonly crossAccountEdges: ReadonlyArray<{
     readonly from: string;
     readonly to: string;
     readonly conditions: unknown;
   }>;
-  readonly resourcePolicies: ReadonlyArray<{ readonly resource: string; readonly digest: string }>;
+  /** Customer managed policies: a role attaches them by name, so their statements are reviewed here. */
+  readonly managedPolicies: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
+  readonly resourcePolicies: ReadonlyArray<{ readonly resource: string; readonly statements: readonly Statement[] }>;
   readonly taskRoles: ReadonlyArray<{ readonly taskDefinition: string; readonly taskRole: string | null }>;
 }
 
@@ -26,7 +33,11 @@ const canonical = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
       : v,
   );
-const digest = (value: unknown) => createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+/** The statements in one stable order (sorted keys, sorted statements), so reordering alone is no drift. */
+const sortedStatements = (statements: readonly Statement[]): Statement[] =>
+  [...new Map(statements.map((st) => [canonical(st), JSON.parse(canonical(st)) as Statement])).entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, st]) => st);
 
 /**
  * The surface with environment-specific values (account IDs, prefix and environment, region) replaced by
@@ -62,14 +73,21 @@ export function baselineOf(surface: TrustSurface): Baseline {
         role: roleKey(role),
         usedBy: normalize(role.usedBy),
         trust: normalize(role.trust.Statement),
-        permissionsDigest: digest(normalize([role.permissions.map((p) => p.document), role.managedPolicyArns])),
+        permissions: sortedStatements(normalize(role.permissions.flatMap((p) => p.document.Statement))),
+        managedPolicyArns: normalize([...role.managedPolicyArns].sort()),
       }))
       .sort((a, b) => a.role.localeCompare(b.role)),
     crossAccountEdges: edges.sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`)),
+    managedPolicies: surface.managedPolicies
+      .map((p) => ({
+        policy: normalize(`${p.account}/${p.name}`),
+        statements: sortedStatements(normalize(p.document.Statement)),
+      }))
+      .sort((a, b) => a.policy.localeCompare(b.policy)),
     resourcePolicies: surface.resourcePolicies
       .map((p) => ({
         resource: normalize(`${p.account}/${p.stack}/${p.type}/${p.logicalId}`),
-        digest: digest(normalize(p.policy)),
+        statements: sortedStatements(normalize(p.policy.Statement)),
       }))
       .sort((a, b) => a.resource.localeCompare(b.resource)),
     taskRoles: surface.taskDefinitions
@@ -81,65 +99,104 @@ export function baselineOf(surface: TrustSurface): Baseline {
   };
 }
 
-/** The differences between the reviewed baseline and the surface now, in words; empty when they match. */
+/** Statements only in `after` (added) and only in `before` (removed), each in words with + or -. */
+function statementChanges(
+  what: string,
+  before: readonly Statement[],
+  after: readonly Statement[],
+  words: (s: Statement) => string,
+): string[] {
+  const beforeKeys = new Set(before.map(canonical));
+  const afterKeys = new Set(after.map(canonical));
+  return [
+    ...before.filter((st) => !afterKeys.has(canonical(st))).map((st) => `- ${what}: ${words(st)}`),
+    ...after.filter((st) => !beforeKeys.has(canonical(st))).map((st) => `+ ${what}: ${words(st)}`),
+  ];
+}
+
+const listChanges = (what: string, before: readonly string[], after: readonly string[]): string[] => [
+  ...before.filter((x) => !after.includes(x)).map((x) => `- ${what}: ${x}`),
+  ...after.filter((x) => !before.includes(x)).map((x) => `+ ${what}: ${x}`),
+];
+
+const onResources = (st: Statement) => `${describeTrust(st)} on ${asList(st.Resource).join(', ') || '(no resource)'}`;
+
+/**
+ * The differences between the reviewed baseline and the surface now, one line each, grouped by subject: added
+ * (`+`) and removed (`-`) statements in words, as `cdk diff` prints its IAM table. Empty when they match.
+ */
 export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
   const lines: string[] = [];
-  const byKey = <T>(items: readonly T[], key: (t: T) => string) => new Map(items.map((i) => [key(i), i]));
   const compare = <T>(
     what: string,
     before: readonly T[],
     after: readonly T[],
     key: (t: T) => string,
     changes: (a: T, b: T) => string[],
+    inWords: (t: T) => string[],
   ) => {
-    const a = byKey(before, key);
-    const b = byKey(after, key);
-    for (const k of a.keys()) if (!b.has(k)) lines.push(`${what} ${k} was removed`);
+    const a = new Map(before.map((i) => [key(i), i]));
+    const b = new Map(after.map((i) => [key(i), i]));
+    for (const [k, item] of a)
+      if (!b.has(k)) lines.push(`${what} ${k} was removed`, ...inWords(item).map((l) => `${what} ${k}: - ${l}`));
     for (const [k, item] of b) {
       const old = a.get(k);
-      if (!old) lines.push(`${what} ${k} was added: ${canonical(item)}`);
+      if (!old) lines.push(`${what} ${k} was added`, ...inWords(item).map((l) => `${what} ${k}: + ${l}`));
       else lines.push(...changes(old, item).map((c) => `${what} ${k}: ${c}`));
     }
   };
   compare(
     'role',
-    reviewed.roles,
+    reviewed.roles ?? [],
     current.roles,
     (r) => r.role,
     (a, b) => [
-      ...(canonical(a.trust) !== canonical(b.trust)
-        ? [`trust changed from ${canonical(a.trust)} to ${canonical(b.trust)}`]
-        : []),
-      ...(a.permissionsDigest !== b.permissionsDigest
-        ? [`permissions changed (digest ${a.permissionsDigest} → ${b.permissionsDigest}); see report.md`]
-        : []),
+      ...statementChanges('trust', a.trust ?? [], b.trust, describeTrust),
+      ...statementChanges('permission', a.permissions ?? [], b.permissions, describeStatement),
+      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns),
       ...(a.usedBy !== b.usedBy ? [`purpose changed from "${a.usedBy}" to "${b.usedBy}"`] : []),
+    ],
+    (r) => [
+      ...r.trust.map((st) => `trust: ${describeTrust(st)}`),
+      ...r.permissions.map((st) => `permission: ${describeStatement(st)}`),
+      ...r.managedPolicyArns.map((arn) => `managed policy: ${arn}`),
     ],
   );
   compare(
     'cross-account edge',
-    reviewed.crossAccountEdges,
+    reviewed.crossAccountEdges ?? [],
     current.crossAccountEdges,
     (e) => `${e.from} → ${e.to}`,
     (a, b) =>
       canonical(a.conditions) !== canonical(b.conditions)
         ? [`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`]
         : [],
+    (e) => [`conditions ${canonical(e.conditions)}`],
+  );
+  compare(
+    'managed policy',
+    reviewed.managedPolicies ?? [],
+    current.managedPolicies,
+    (p) => p.policy,
+    (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
+    (p) => p.statements.map((st) => `statement: ${describeStatement(st)}`),
   );
   compare(
     'resource policy',
-    reviewed.resourcePolicies,
+    reviewed.resourcePolicies ?? [],
     current.resourcePolicies,
     (p) => p.resource,
-    (a, b) => (a.digest !== b.digest ? [`changed (digest ${a.digest} → ${b.digest})`] : []),
+    (a, b) => statementChanges('statement', a.statements ?? [], b.statements, onResources),
+    (p) => p.statements.map((st) => `statement: ${onResources(st)}`),
   );
   compare(
     'task definition',
-    reviewed.taskRoles,
+    reviewed.taskRoles ?? [],
     current.taskRoles,
     (t) => t.taskDefinition,
     (a, b) =>
       a.taskRole !== b.taskRole ? [`task role changed from ${String(a.taskRole)} to ${String(b.taskRole)}`] : [],
+    (t) => [`task role ${String(t.taskRole)}`],
   );
   return lines;
 }

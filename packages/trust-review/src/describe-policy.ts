@@ -14,6 +14,24 @@ const SERVICE_NAMES: Record<string, string> = {
   'vpc-flow-logs.amazonaws.com': 'VPC Flow Logs',
 };
 
+/** Each condition of a statement as `key is value`, `key matches pattern` or `key <Operator> value`. */
+function conditionsInWords(statement: Statement): string[] {
+  return Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) =>
+    Object.entries(keys).map(
+      ([key, value]) => `${key} ${OPERATOR_WORDS[operator] ?? operator} ${asList(value).join(' or ')}`,
+    ),
+  );
+}
+
+/** A permission statement in words: `Allow s3:GetObject on arn:…/uploads/*, only when …`. */
+export function describeStatement(statement: Statement): string {
+  const actions = statement.NotAction
+    ? `every action except ${asList(statement.NotAction).join(', ')}`
+    : asList(statement.Action).join(', ');
+  const conditions = conditionsInWords(statement);
+  return `${statement.Effect} ${actions} on ${asList(statement.Resource).join(', ') || '(no resource)'}${conditions.length ? `, only when ${conditions.join(' and ')}` : ''}`;
+}
+
 /** Who a trust statement admits and under which conditions, in plain words. */
 export function describeTrust(statement: Statement): string {
   const who = principalsOf(statement).map((p) => {
@@ -23,11 +41,7 @@ export function describeTrust(statement: Statement): string {
     const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p.value);
     return root ? `any principal of account ${root[1]}` : p.value;
   });
-  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) =>
-    Object.entries(keys).map(
-      ([key, value]) => `${key} ${OPERATOR_WORDS[operator] ?? operator} ${asList(value).join(' or ')}`,
-    ),
-  );
+  const conditions = conditionsInWords(statement);
   const verb = statement.Effect === 'Deny' ? 'Denies' : 'Admits';
   return `${verb} ${who.join(', ') || '(no principal)'}${conditions.length ? `, only when ${conditions.join(' and ')}` : ''} (${asList(statement.Action).join(', ')})`;
 }

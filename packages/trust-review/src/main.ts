@@ -1,57 +1,32 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// `npm run review`: reads the command line before loading anything heavy, so --help and a wrong flag answer at once
+// and never synthesize.
 import { fileURLToPath } from 'node:url';
-import { instance } from '@viz-js/viz';
+import { parseCommandLine, reportUsageError } from '@airlock/shared/command-line';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { serializeBaseline } from './baseline.js';
-import { reportJson, reportMarkdown } from './report.js';
-import { exitCodeOf, review, EXIT } from './review.js';
-import { toDot } from './trust-graph.js';
+import { SynthesisFailed } from '@airlock/shared/synthesize';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const BASELINE = join(root, 'security', 'trust-baseline.json');
-const OUT = join(root, 'out', 'trust-review');
+// The review's exit code for findings; 2 (drift) is also the usage exit code.
+const FINDINGS = 1;
 
-// `npm run review [-- --accept]`: writes out/trust-review/{report.md,report.json,trust-graph.svg}; exits 0 clean,
-// 1 findings, 2 baseline drift. --accept rewrites the baseline (only when there are no findings).
+const USAGE = `usage: npm run review [-- --accept | --json | --help]
+  (no option)  synthesize what is stale, review every trust policy, compare with security/trust-baseline.json
+  --accept     after a reviewer's approval: rewrite the baseline (refused while there are findings); commit it
+  --json       print report.json on stdout (everything else goes to stderr)
+Writes out/trust-review/{report.md,report.json,trust-graph.svg}. Exit 0 clean, 1 findings, 2 baseline drift or usage.
+Environment: AIRLOCK_ENV, default "example".`;
+
 async function main(): Promise<number> {
-  const accept = process.argv.includes('--accept');
-  const env = loadEnvironment(selectEnvironmentName(undefined));
-  const result = await review(env, root, BASELINE);
-
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'report.md'), reportMarkdown(result));
-  writeFileSync(join(OUT, 'report.json'), `${JSON.stringify(reportJson(result), null, 2)}\n`);
-  writeFileSync(
-    join(OUT, 'trust-graph.svg'),
-    (await instance()).renderString(toDot(result.surface), { format: 'svg' }),
-  );
-
-  for (const f of result.findings) console.log(`✗ ${f.rule}: (${f.account}) ${f.subject}: ${f.message}`);
-  const passed = result.simulation.filter((r) => r.passed).length;
-  console.log(
-    `trust review (${env.environment}): ${result.surface.roles.length} roles, simulation ${passed}/${result.simulation.length} as expected, ${result.findings.length} findings`,
-  );
-  console.log(
-    `report: ${relative(process.cwd(), join(OUT, 'report.md'))}, picture: ${relative(process.cwd(), join(OUT, 'trust-graph.svg'))}`,
-  );
-
-  if (accept) {
-    if (result.findings.length > 0) {
-      console.error('not accepting a baseline with findings: fix them first');
-      return EXIT.FINDINGS;
-    }
-    mkdirSync(join(root, 'security'), { recursive: true });
-    writeFileSync(BASELINE, serializeBaseline(result.baseline));
-    console.log(
-      `baseline accepted: ${relative(process.cwd(), BASELINE)} (commit it; its diff is what the reviewer signs)`,
-    );
-    return EXIT.CLEAN;
+  const commandLine = parseCommandLine(process.argv.slice(2), {
+    options: { accept: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (commandLine.flag('help')) {
+    console.log(USAGE);
+    return 0;
   }
-  for (const d of result.drift) console.log(`≠ baseline: ${d}`);
-  if (result.drift.length > 0)
-    console.log('the trust surface differs from the reviewed baseline: after review, run `npm run review -- --accept`');
-  return exitCodeOf(result);
+  const env = loadEnvironment(selectEnvironmentName(undefined));
+  const { runReview } = await import('./run-review.js');
+  return runReview(env, root, { accept: commandLine.flag('accept'), json: commandLine.flag('json') });
 }
 
 main().then(
@@ -59,8 +34,11 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`trust review: ${error.message}`);
-    process.exitCode = EXIT.FINDINGS;
+    if (error instanceof ConfigError || error instanceof SynthesisFailed) {
+      console.error(`trust review: ${error.message}`);
+      process.exitCode = FINDINGS;
+      return;
+    }
+    process.exitCode = reportUsageError('npm run review', USAGE, error);
   },
 );

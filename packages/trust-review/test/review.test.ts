@@ -129,34 +129,55 @@ describe('trust review catches each way trust can break', () => {
     );
   });
 
-  it('reports baseline drift in words, with exit code 2, when permissions change without a finding', async () => {
+  it('reports a changed permission as the added and removed statements in words, with exit code 2', async () => {
     const ws = scratch();
     ws.edit('sandbox', (t) => {
       const statements = role(t, 'airlock-example-sandbox-launcher').Policies[0].PolicyDocument.Statement;
+      const follow = statements.findIndex((st: { Sid?: string }) => st.Sid === 'FollowLaunchExecutions');
+      expect(follow).toBeGreaterThanOrEqual(0);
+      statements.splice(follow, 1);
       statements.push({ Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*' });
     });
     const result = await ws.run();
     expect(result.findings).toEqual([]);
     expect(result.drift).toEqual([
+      'role sandbox/{prefix}-{env}-sandbox-launcher: - permission: Allow states:DescribeExecution, states:StopExecution on arn:aws:states:{region}:{sandbox}:execution:{prefix}-{env}-launch:*',
+      'role sandbox/{prefix}-{env}-sandbox-launcher: + permission: Allow ecs:ListTasks on *',
+    ]);
+    expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
+  });
+
+  it('reports a changed customer managed policy as its added statement in words', async () => {
+    const ws = scratch();
+    ws.editDeployAccess('data', (t) => {
+      const policy = Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::ManagedPolicy')!;
+      policy.Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' });
+    });
+    const result = await ws.run();
+    expect(result.drift).toEqual([
       expect.stringMatching(
-        /^role sandbox\/\{prefix\}-\{env\}-sandbox-launcher: permissions changed \(digest \w+ → \w+\)/,
+        /^managed policy data\/\{prefix\}-\{env\}-data-[\w-]+: \+ statement: Allow sqs:SendMessage on \*$/,
       ),
     ]);
     expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
   });
 
-  it('reports a trust change against the baseline with the old and new statements', async () => {
+  it('reports a trust change as the removed and the added trust statement in words', async () => {
     const ws = scratch();
     ws.edit(
       'orchestrator',
       (t) => (trustOf(t, 'airlock-example-orchestrator').Condition.StringEquals['aws:SourceAccount'] = '999999999999'),
     );
     const result = await ws.run();
-    expect(result.drift).toContainEqual(
+    const roleDrift = result.drift.filter((d) => d.startsWith('role orchestrator/{prefix}-{env}-orchestrator:'));
+    expect(roleDrift).toEqual([
       expect.stringMatching(
-        /^role orchestrator\/\{prefix\}-\{env\}-orchestrator: trust changed from .*\{orchestrator\}.* to .*999999999999/,
+        /: - trust: Admits Step Functions \(states\.amazonaws\.com\), only when aws:SourceAccount is \{orchestrator\}/,
       ),
-    );
+      expect.stringMatching(
+        /: \+ trust: Admits Step Functions \(states\.amazonaws\.com\), only when aws:SourceAccount is 999999999999/,
+      ),
+    ]);
   });
 });
 

@@ -36,10 +36,20 @@ export function scratch() {
     change(template);
     writeFileSync(file, JSON.stringify(template));
   };
+  /** Edits an account's deploy-access template (its deploy roles and their managed policies) in place. */
+  const editDeployAccess = (account: AccountRole, change: (t: Template) => void) => {
+    const file = join(
+      cloudAssemblyDir(root, account),
+      `${accountStack(env, root, account).stackName}-deploy-access.template.json`,
+    );
+    const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
+    change(template);
+    writeFileSync(file, JSON.stringify(template));
+  };
   const run = () => review(env, root, baselineFile);
   /** The static rules' findings alone (no simulation): what most mutation tests need, in a fraction of the time. */
   const ruleFindings = () => runTrustRules(loadTrustSurface(env, root));
-  return { edit, run, ruleFindings };
+  return { edit, editDeployAccess, run, ruleFindings };
 }
 
 /** Rewrites a state machine's definition text (the string parts of its `Fn::Join`), as a person editing it would. */

@@ -1,10 +1,6 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, reportUsageError, didYouMean, UsageError } from '@airlock/shared/command-line';
 import { ConfigError, ENVIRONMENT_VARIABLE, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { CliError } from './cli-error.js';
-import { defaultDeps } from './cli-deps.js';
-import { statusCommand } from './status-command.js';
-import { submitCommand } from './submit-command.js';
-import { verifyTrustCommand } from './verify-trust-command.js';
 
 const USAGE = `usage:
   airlock submit <archive.tar.gz> [--submission-id ID] [--run-id ID] [--data-profile PROFILE] [--no-follow] [--env NAME]
@@ -14,45 +10,57 @@ const USAGE = `usage:
 Credentials: the default AWS credential chain for the orchestrator account; --data-profile for uploads to the data
 account. The environment is --env, else ${ENVIRONMENT_VARIABLE}, else "example".`;
 
+const COMMANDS = ['submit', 'status', 'verify-trust'];
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const commandLine = parseCommandLine(argv, {
     options: {
       env: { type: 'string' },
       'submission-id': { type: 'string' },
       'run-id': { type: 'string' },
       'data-profile': { type: 'string' },
-      'no-follow': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      'no-follow': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
+    maxPositionals: 2,
   });
+  const { positionals } = commandLine;
   const [command, argument] = positionals;
-  if (values.help || !command) {
+  if (commandLine.flag('help')) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  const env = loadEnvironment(selectEnvironmentName(values.env));
-  const deps = defaultDeps(env, values['data-profile']);
+  if (!command) throw new UsageError('a command is needed');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
+  if (command !== 'submit' && positionals.length > (command === 'status' ? 2 : 1))
+    throw new UsageError(`unexpected argument "${positionals.at(-1)}" for ${command}`);
+  if (command === 'status' && !argument) throw new UsageError('status needs a run ID: airlock status <runId>');
+  const env = loadEnvironment(selectEnvironmentName(commandLine.string('env')));
+  // The AWS SDK loads only now: --help and a wrong command line answer without it.
+  const { defaultDeps } = await import('./cli-deps.js');
+  const deps = defaultDeps(env, commandLine.string('data-profile'));
   switch (command) {
-    case 'submit':
+    case 'submit': {
+      const { submitCommand } = await import('./submit-command.js');
       return submitCommand(
         env,
         {
           archive: argument,
-          submissionId: values['submission-id'],
-          runId: values['run-id'],
-          follow: !values['no-follow'],
+          submissionId: commandLine.string('submission-id'),
+          runId: commandLine.string('run-id'),
+          follow: !commandLine.flag('no-follow'),
         },
         deps,
       );
-    case 'status':
-      if (!argument) throw new CliError('status needs a run ID. Fix: airlock status <runId>');
-      return statusCommand(env, argument, deps);
-    case 'verify-trust':
+    }
+    case 'status': {
+      const { statusCommand } = await import('./status-command.js');
+      return statusCommand(env, argument ?? '', deps);
+    }
+    default: {
+      const { verifyTrustCommand } = await import('./verify-trust-command.js');
       return verifyTrustCommand(env, deps);
-    default:
-      throw new CliError(`unknown command "${command}"\n${USAGE}`);
+    }
   }
 }
 
@@ -66,11 +74,6 @@ main(process.argv.slice(2)).then(
       process.exitCode = error instanceof CliError ? error.exitCode : 2;
       return;
     }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`airlock: ${error.message}\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    process.exitCode = reportUsageError('airlock', USAGE, error);
   },
 );

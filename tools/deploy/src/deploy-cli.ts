@@ -6,6 +6,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { verifyDeployment, verifyTargetTrust } from '@airlock/post-deploy';
+import { didYouMean, parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
 import {
   ACCOUNT_ROLES,
   ConfigError,
@@ -55,14 +56,46 @@ function appendToGithubFile(variable: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY', t
   if (file) appendFileSync(file, text);
 }
 
+const COMMANDS = ['target', 'guard', 'gate', 'diff', 'deploy', 'deploy-broadening', 'verify', 'drift', 'kill-switch'];
+
+/** The command, its account and (for the kill switch) the state, or a UsageError naming what is wrong. */
+function parseDeployCommandLine(argv: string[]): { help: boolean; words: string[] } {
+  const commandLine = parseCommandLine(argv, { options: { help: { type: 'boolean', short: 'h' } }, maxPositionals: 3 });
+  if (commandLine.flag('help')) return { help: true, words: [] };
+  const [command, ...rest] = commandLine.positionals;
+  if (!command) throw new UsageError('a command is needed');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
+  const expected =
+    command === 'kill-switch'
+      ? [
+          { what: 'state', choices: ['on', 'off'] },
+          { what: 'account', choices: ['sandbox', 'data'] },
+        ]
+      : [{ what: 'account', choices: [...ACCOUNT_ROLES] }];
+  if (rest.length > expected.length) throw new UsageError(`unexpected argument "${rest[expected.length]}"`);
+  expected.forEach(({ what, choices }, i) => {
+    const word = rest[i];
+    if (word === undefined) throw new UsageError(`${command} needs the ${what}: one of ${choices.join(', ')}`);
+    if (!choices.includes(word))
+      throw new UsageError(`unknown ${what} "${word}"${didYouMean(word, choices)}: one of ${choices.join(', ')}`);
+  });
+  return { help: false, words: [command, ...rest] };
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function deployCli(argv: string[], stsClient?: STSClient): Promise<number> {
-  if (argv[0] === 'kill-switch') return killSwitchCli(argv.slice(1), stsClient);
-  const [command, account] = argv;
-  if (!command || !ACCOUNT_ROLES.includes(account as AccountRole)) {
-    console.error(USAGE);
-    return 2;
+  let parsed;
+  try {
+    parsed = parseDeployCommandLine(argv);
+  } catch (error) {
+    return reportUsageError('airlock-deploy', USAGE, error);
   }
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [command, account] = parsed.words;
+  if (command === 'kill-switch') return killSwitchCli(parsed.words.slice(1), stsClient);
   const app = account as AccountRole;
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const sts = stsClient ?? new STSClient({ region: env.region });
@@ -134,18 +167,13 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
       return 1;
     }
     default:
-      console.error(USAGE);
-      return 2;
+      throw new Error(`command "${command}" is listed in COMMANDS but not handled`);
   }
 }
 
 /** `kill-switch on|off <sandbox|data>`: with that account's own credentials (the on-call role), nothing else. */
 async function killSwitchCli(argv: string[], stsClient?: STSClient): Promise<number> {
-  const [state, account] = argv;
-  if ((state !== 'on' && state !== 'off') || (account !== 'sandbox' && account !== 'data')) {
-    console.error(USAGE);
-    return 2;
-  }
+  const [state, account] = argv as ['on' | 'off', 'sandbox' | 'data'];
   const env = loadEnvironment(selectEnvironmentName(undefined));
   await assertDeployAccount(stsClient ?? new STSClient({ region: env.region }), env, account);
   const config = { region: env.region };

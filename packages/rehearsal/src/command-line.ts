@@ -1,0 +1,71 @@
+import { didYouMean, parseCommandLine, UsageError } from '@airlock/shared/command-line';
+import { ATTACKS } from './run/attacks.js';
+import { FAULTS } from './run/faults.js';
+
+export const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
+faults: ${Object.keys(FAULTS).join(', ')}
+attacks: ${Object.keys(ATTACKS).join(', ')}`;
+
+/** What `npm start` was asked to do. */
+export interface RehearsalCommandLine {
+  readonly help: boolean;
+  readonly submission: string | undefined;
+  readonly json: boolean;
+  readonly runs: number;
+  readonly concurrency: number;
+  readonly fault: string | undefined;
+  /** Characters in each minted session token. @default - the rehearsal's own default (`SESSION_TOKEN_LENGTH`) */
+  readonly sessionTokenLength: number | undefined;
+  /** One hostile submission of the attack suite, or `all`. */
+  readonly attack: string | undefined;
+  /** Run another submission even where the kernel cannot confine it (the user's own files and network). */
+  readonly unconfined: boolean;
+}
+
+// A session token shorter than this is no token: AWS's are hundreds to thousands of characters.
+const MIN_SESSION_TOKEN_LENGTH = 16;
+
+const wholeNumber = (name: string, value: string, least: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < least)
+    throw new UsageError(`--${name} takes a whole number of at least ${least}, got "${value}"`);
+  return n;
+};
+
+/** Parses `npm start`'s arguments; throws a UsageError for anything it does not take. */
+export function parseRehearsalCommandLine(argv: readonly string[]): RehearsalCommandLine {
+  const commandLine = parseCommandLine(argv, {
+    options: {
+      submission: { type: 'string' },
+      json: { type: 'boolean' },
+      runs: { type: 'string' },
+      concurrency: { type: 'string' },
+      fault: { type: 'string' },
+      'session-token-length': { type: 'string' },
+      attack: { type: 'string' },
+      unconfined: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const fault = commandLine.string('fault');
+  const tokenLength = commandLine.string('session-token-length');
+  if (fault !== undefined && !(fault in FAULTS))
+    throw new UsageError(`unknown fault "${fault}"${didYouMean(fault, Object.keys(FAULTS))}`);
+  const attack = commandLine.string('attack');
+  if (attack !== undefined && attack !== 'all' && !(attack in ATTACKS))
+    throw new UsageError(`unknown attack "${attack}"${didYouMean(attack, [...Object.keys(ATTACKS), 'all'])}`);
+  return {
+    help: commandLine.flag('help'),
+    submission: commandLine.string('submission'),
+    json: commandLine.flag('json'),
+    runs: wholeNumber('runs', commandLine.string('runs') ?? '1', 1),
+    concurrency: wholeNumber('concurrency', commandLine.string('concurrency') ?? '1', 1),
+    fault,
+    sessionTokenLength:
+      tokenLength === undefined
+        ? undefined
+        : wholeNumber('session-token-length', tokenLength, MIN_SESSION_TOKEN_LENGTH),
+    attack,
+    unconfined: commandLine.flag('unconfined'),
+  };
+}
