@@ -92,14 +92,14 @@ export const launchTaskTimeoutSeconds = (runTimeoutSeconds: number): number =>
   runTimeoutSeconds + TASK_START_MARGIN_SECONDS;
 
 /**
- * Retries of the launch workflow's RunTask for errors of the RunTask call itself (throttling, ECS server errors):
- * those are raised before any task exists, so a retry cannot start a second task. A started task that fails or
- * times out raises `States.TaskFailed` / `States.Timeout`, which are never retried (they go to find-and-stop).
- * Error names as the ECS integration reports them (`ECS.<Exception>`; unverified on AWS whether throttling comes as
- * `ECS.ThrottlingException` or as `ECS.AmazonECSException`, so both).
+ * Retries of the launch workflow's RunTask for throttling of the RunTask call only: a throttled call created no
+ * task, so a retry cannot start a second task holding the same URLs. A server error (HTTP 500) does not prove that
+ * (ECS may have created the task and failed to answer), so it is not retried; nor is a started task that fails or
+ * times out (`States.TaskFailed` / `States.Timeout` go to find-and-stop). Unverified on AWS: whether throttling is
+ * reported as `ECS.ThrottlingException` or only as the generic `ECS.AmazonECSException` (then it is not retried).
  */
 export const LAUNCH_RUN_TASK_RETRY = {
-  errors: ['ECS.ThrottlingException', 'ECS.AmazonECSException', 'ECS.ServerException'],
+  errors: ['ECS.ThrottlingException'],
   intervalSeconds: 2,
   backoffRate: 2,
   maxAttempts: 3,

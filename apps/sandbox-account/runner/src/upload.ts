@@ -9,12 +9,14 @@ export async function uploadOutput(post: PresignedPostForm, body: string, signal
   form.append('file', new Blob([body], { type: 'application/json' }), 'output.json');
   let response: Response;
   try {
-    response = await fetch(post.url, { method: 'POST', body: form, signal });
+    // No redirect: the POST goes to the data bucket or nowhere.
+    response = await fetch(post.url, { method: 'POST', body: form, signal, redirect: 'error' });
   } catch (error) {
     throw new UploadError(`output upload failed: ${(error as Error).message}`);
   }
   if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 500);
-    throw new UploadError(`output upload rejected: HTTP ${response.status} ${detail}`);
+    // Only S3's error code: its message can echo the string to sign (the policy, session token included).
+    const code = /<Code>([A-Za-z]{1,64})<\/Code>/.exec(await response.text().catch(() => ''))?.[1] ?? 'no code';
+    throw new UploadError(`output upload rejected: HTTP ${response.status} ${code}`);
   }
 }

@@ -168,12 +168,12 @@ describe('the deliver container', () => {
     expect(output).toBeUndefined();
   });
 
-  it('exits UPLOAD_REJECTED when S3 refuses the POST', async () => {
+  it("exits UPLOAD_REJECTED when S3 refuses the POST, naming S3's code but never echoing its string to sign", async () => {
     fixture.postStatus = 403;
     try {
       expect((await deliver(volume())).outcome).toEqual({
         exitCode: CONTAINER_EXIT.UPLOAD_REJECTED,
-        message: expect.stringMatching(/HTTP 403 .*AccessDenied/),
+        message: 'output upload rejected: HTTP 403 AccessDenied',
       });
     } finally {
       fixture.postStatus = 204;

@@ -47,7 +47,13 @@ export class PresignedFixture {
             else file = await value.text();
           }
           if (this.postStatus < 300) this.uploads.push({ fields, file });
-          res.writeHead(this.postStatus).end(this.postStatus < 300 ? '' : '<Error><Code>AccessDenied</Code></Error>');
+          res
+            .writeHead(this.postStatus)
+            .end(
+              this.postStatus < 300
+                ? ''
+                : '<Error><Code>AccessDenied</Code><StringToSign>the-policy-with-the-session-token</StringToSign></Error>',
+            );
         });
         return;
       }

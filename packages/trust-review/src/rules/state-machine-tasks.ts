@@ -1,5 +1,7 @@
 import {
   analysisStateMachineName,
+  CONTAINER_NAMES,
+  CONTAINER_VARIABLES,
   dataInvokerRoleArn,
   launchStateMachineName,
   sandboxLauncherRoleArn,
@@ -68,6 +70,11 @@ function taskProblems(
     else if (!targets.includes(literal))
       problems.push(`state ${path} assumes ${literal}, which is not one of the target roles`);
   }
+  const ecsAction = /:ecs:(\w+(\.\w+)?)$/.exec(resource)?.[1];
+  if (ecsAction !== undefined && !['runTask.sync', 'listTasks', 'stopTask', 'describeTasks'].includes(ecsAction))
+    problems.push(
+      `state ${path} of ${machine.name} calls ECS ${ecsAction}; only the launch workflow's RunTask starts tasks`,
+    );
   if (/:ecs:runTask/.test(resource)) {
     if (machine.name !== launchStateMachineName(env) || resource.includes(':aws-sdk:'))
       problems.push(
@@ -75,6 +82,21 @@ function taskProblems(
       );
     const params = state.Parameters as Record<string, unknown> | undefined;
     if (params?.LaunchType !== 'FARGATE') problems.push(`state ${path} does not fix LaunchType FARGATE`);
+    // find-and-stop and the reaper find the task by StartedBy = the execution's name.
+    if (params?.['StartedBy.$'] !== '$$.Execution.Name')
+      problems.push(`state ${path} does not set StartedBy to the execution's name`);
+    for (const override of containerOverrides(params)) {
+      const allowed = (CONTAINER_VARIABLES as Record<string, { perRun: readonly string[] }>)[String(override.Name)];
+      if (!(CONTAINER_NAMES as readonly unknown[]).includes(override.Name) || allowed === undefined)
+        problems.push(
+          `state ${path} overrides a container named ${JSON.stringify(override.Name)}, not one of the task's`,
+        );
+      for (const variable of override.Environment ?? [])
+        if (allowed && !allowed.perRun.includes(String(variable.Name)))
+          problems.push(
+            `state ${path} gives container ${String(override.Name)} ${JSON.stringify(variable.Name)}, not one of its per-run variables`,
+          );
+    }
     for (const key of keyPaths(params)) {
       const match = RUN_TASK_SHAPE_KEYS.find(([pattern]) => pattern.test(key));
       if (match) problems.push(`state ${path} lets its parameters set ${match[1]} (${key})`);
@@ -82,6 +104,15 @@ function taskProblems(
   }
   return problems;
 }
+
+interface ContainerOverride {
+  Name?: unknown;
+  Environment?: Array<{ Name?: unknown }>;
+}
+const containerOverrides = (params: Record<string, unknown> | undefined): ContainerOverride[] => {
+  const list = (params?.Overrides as { ContainerOverrides?: unknown } | undefined)?.ContainerOverrides;
+  return Array.isArray(list) ? (list as ContainerOverride[]) : [];
+};
 
 export const stateMachineTasks = defineRule({
   id: 'state-machine-tasks',

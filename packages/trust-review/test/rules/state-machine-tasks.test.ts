@@ -73,12 +73,42 @@ describe('state-machine-tasks', () => {
     ]);
   });
 
+  it('fails ECS calls other than the fixed RunTask and find-and-stop, a StartedBy not the execution name, and foreign variables', () => {
+    expect(
+      messagesOf([
+        machine('sandbox', 'airlock-example-launch', {
+          Start: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ecs:startTask', Parameters: {} },
+          ...runTask({
+            'StartedBy.$': '$.who',
+            Overrides: {
+              ContainerOverrides: [
+                { Name: 'deliver', Environment: [{ Name: 'NODE_OPTIONS', 'Value.$': '$.deadline' }] },
+              ],
+            },
+          }),
+        }),
+      ]),
+    ).toEqual([
+      "state Start of airlock-example-launch calls ECS startTask; only the launch workflow's RunTask starts tasks",
+      "state RunTask does not set StartedBy to the execution's name",
+      'state RunTask gives container deliver "NODE_OPTIONS", not one of its per-run variables',
+    ]);
+  });
+
   it('fails a RunTask whose parameters choose the revision, the size or task-level overrides, and one nested in a Map', () => {
     expect(
       messagesOf([
         machine('sandbox', 'airlock-example-launch', {
-          ...runTask({ 'TaskDefinition.$': '$.td', Cpu: '4096', Overrides: { Memory: '8192' } }),
-          Each: { Type: 'Map', ItemProcessor: { States: runTask({ 'Count.$': '$.n' }) } },
+          ...runTask({
+            'StartedBy.$': '$$.Execution.Name',
+            'TaskDefinition.$': '$.td',
+            Cpu: '4096',
+            Overrides: { Memory: '8192' },
+          }),
+          Each: {
+            Type: 'Map',
+            ItemProcessor: { States: runTask({ 'StartedBy.$': '$$.Execution.Name', 'Count.$': '$.n' }) },
+          },
         }),
       ]),
     ).toEqual([
