@@ -1,10 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCOUNT_ROLES, loadEnvironment, type AccountRole } from '@airlock/shared/environment';
 import { accountStack, cloudAssemblyDir, loadTrustSurface } from '@airlock/cloud-assembly';
 import { baselineOf, serializeBaseline } from '../src/baseline.js';
+import { onTestFinished } from 'vitest';
 import { review } from '../src/review.js';
 import { runTrustRules } from '../src/rules/index.js';
 
@@ -19,6 +20,8 @@ export type Template = { Resources: Record<string, { Type: string; Properties: R
 /** A temporary workspace with copies of the real cloud assemblies and a baseline reviewed from them. */
 export function scratch() {
   const root = mkdtempSync(join(tmpdir(), 'airlock-review-'));
+  // Called inside a test: the copies go when that test ends.
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   for (const account of ACCOUNT_ROLES) {
     const from = cloudAssemblyDir(workspaceRoot, account);
     const to = cloudAssemblyDir(root, account);

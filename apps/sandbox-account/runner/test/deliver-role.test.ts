@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_LIMITS } from '../src/limits.js';
 import { deliverRole } from '../src/roles/deliver-role.js';
 import { CONTAINER_EXIT } from '@airlock/contracts';
 import { PresignedFixture } from './presigned-fixture.js';
+import { temporaryDirectories } from './temporary-directories.js';
+
+const temporaryDirectory = temporaryDirectories();
 
 const RUN_ID = 'run-1';
 const RECORD = {
@@ -22,7 +24,7 @@ const RECORD = {
   },
 };
 /** A file outside the volume that a link on the volume points to: its content must never be delivered. */
-const SECRET = join(mkdtempSync(join(tmpdir(), 'airlock-secret-')), 'result.json');
+const SECRET = join(temporaryDirectory('airlock-secret-'), 'result.json');
 writeFileSync(SECRET, JSON.stringify({ secret: 'deliver-must-not-read-this' }));
 
 let fixture: PresignedFixture;
@@ -33,7 +35,7 @@ afterAll(() => fixture.close());
 
 /** A scratch volume as run leaves it: its record (none when null) and an empty `out`. */
 function volume(record: unknown = RECORD): string {
-  const root = mkdtempSync(join(tmpdir(), 'airlock-deliver-'));
+  const root = temporaryDirectory('airlock-deliver-');
   mkdirSync(join(root, 'out'));
   if (record !== null) writeFileSync(join(root, 'run-record.json'), JSON.stringify(record));
   return root;

@@ -1,11 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRole } from '../src/roles/fetch-role.js';
 import { CONTAINER_EXIT } from '@airlock/contracts';
 import { submission } from './archives.js';
 import { PresignedFixture } from './presigned-fixture.js';
+import { temporaryDirectories } from './temporary-directories.js';
+
+const temporaryDirectory = temporaryDirectories();
 
 const RUN_ID = 'run-1';
 let fixture: PresignedFixture;
@@ -22,7 +24,7 @@ function fetchEnv(overrides: Record<string, string> = {}) {
     RUN_DEADLINE: String(Date.now() + 60_000),
     AIRLOCK_DATA_URL_PREFIX: fixture.dataUrlPrefix,
     RUN_MAX_SECONDS: '120',
-    SCRATCH_DIR: mkdtempSync(join(tmpdir(), 'airlock-fetch-')),
+    SCRATCH_DIR: temporaryDirectory('airlock-fetch-'),
     ...overrides,
   };
 }

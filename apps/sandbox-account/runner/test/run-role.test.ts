@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONTAINER_EXIT } from '@airlock/contracts';
 import { childrenOf, type Placement, processesWith, spawnInNamespace } from './pid-namespace.js';
+import { temporaryDirectories } from './temporary-directories.js';
+
+const temporaryDirectory = temporaryDirectories();
 
 // Built by the `bundle-runner` target, which `test` depends on.
 const bundle = fileURLToPath(new URL('../../dist/runner-image/runner.mjs', import.meta.url));
@@ -23,7 +25,7 @@ afterEach(() => {
 function fetched(program: (marker: string) => string) {
   const marker = `airlock-test-${Math.random().toString(36).slice(2)}`;
   markers.push(marker);
-  const root = mkdtempSync(join(tmpdir(), 'airlock-run-'));
+  const root = temporaryDirectory('airlock-run-');
   for (const dir of ['work', 'out', 'tmp']) mkdirSync(join(root, dir));
   writeFileSync(join(root, 'work', 'main.mjs'), program(marker));
   writeFileSync(
@@ -126,7 +128,7 @@ describe('the run container (PID 1 of its own PID namespace)', () => {
   });
 
   it('replaces whatever the submission left at the record path instead of following it', async () => {
-    const outside = join(mkdtempSync(join(tmpdir(), 'airlock-outside-')), 'target');
+    const outside = join(temporaryDirectory('airlock-outside-'), 'target');
     writeFileSync(outside, 'untouched');
     const { root } = fetched(
       () => `

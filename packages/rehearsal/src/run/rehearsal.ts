@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,11 +129,12 @@ export class Rehearsal {
     const loaded = loadArtifacts(options.env, options.root);
     const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
     const { env } = artifacts;
+    const s3Directory = mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-'));
     const s3rver = new S3rver({
       address: '127.0.0.1',
       port: 0,
       silent: true,
-      directory: mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-')),
+      directory: s3Directory,
       configureBuckets: [{ name: artifacts.bucket, configs: [] }],
     });
     const s3Port = ((await s3rver.run()) as AddressInfo).port;
@@ -221,6 +222,7 @@ export class Rehearsal {
       await Promise.all([...hosts.values()].map((h) => h.terminate()));
       await Promise.all([close(sts.server), close(s3Front.server), close(dynamoFront.server)]);
       await s3rver.close();
+      rmSync(s3Directory, { recursive: true, force: true });
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     };
     return new Rehearsal(
