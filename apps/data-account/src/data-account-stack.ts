@@ -70,6 +70,10 @@ export class DataAccountStack extends AccountStack {
     /**
      * Records, by key and attribute: each step reaches only the items (`dynamodb:LeadingKeys`) and attributes
      * (`dynamodb:Attributes`, with every read projected) it uses, so contact data of a submission is out of reach.
+     * ForAllValues passes when its key is missing, which is why only item actions are granted here: GetItem, PutItem
+     * and UpdateItem always carry the item's leading key (no Scan, which carries none). `StringEqualsIfExists` on
+     * `dynamodb:Select` is AWS's documented shape for projected reads (unverified on AWS that a GetItem without a
+     * projection is refused).
      */
     const records = (actions: string[], keys: string[], attributes: readonly string[], reads: boolean) =>
       new iam.PolicyStatement({

@@ -71,6 +71,7 @@ export class LaunchReaper extends Construct {
             new iam.PolicyStatement({
               sid: 'FindRunnerTasks',
               actions: ['ecs:ListTasks'],
+              // ListTasks takes no resource ARN (it names no task); ecs:cluster binds it to the runner cluster.
               resources: ['*'],
               conditions: onCluster,
             }),

@@ -251,6 +251,7 @@ export class LaunchWorkflow extends Construct {
             new iam.PolicyStatement({
               sid: 'FindRunnerTasks',
               actions: ['ecs:ListTasks'],
+              // ListTasks takes no resource ARN (it names no task); ecs:cluster binds it to the runner cluster.
               resources: ['*'],
               conditions: onCluster,
             }),
