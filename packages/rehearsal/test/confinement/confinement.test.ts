@@ -21,6 +21,14 @@ const SCRATCH_BYTES = 8 * 1024 * 1024;
 const MAX_PROCESSES = 64;
 
 /** Host pids whose command line contains `marker` (the container's processes seen from outside). */
+function readStatus(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return ''; // it ended between the listing and the read
+  }
+}
+
 function hostPidsWith(marker: string): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -91,10 +99,13 @@ describe('confined containers (root mode)', () => {
     const container = run(['sleep', 'marker-identity']);
     let status = '';
     for (let i = 0; i < 200 && !status; i++) {
-      const [pid] = hostPidsWith('marker-identity').filter((p) => p !== container.pid);
-      const text = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
-      if (text.includes('NoNewPrivs:\t1') || text.includes('Uid:\t10001')) status = text;
-      else await new Promise((resolve) => setTimeout(resolve, 25));
+      // The program, once the launcher has exec'd it: setpriv sets the uid before it drops the capabilities.
+      status =
+        hostPidsWith('marker-identity')
+          .filter((p) => p !== container.pid)
+          .map((pid) => readStatus(pid))
+          .find((text) => text.includes('Uid:\t10001') && !/^Name:\tsetpriv$/m.test(text)) ?? '';
+      if (!status) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     container.kill();
     await container.exited;
