@@ -13,6 +13,10 @@ export interface SimulationRequest {
   readonly resource: string;
   readonly resourceAccount: string;
   readonly resourcePolicy?: PolicyDocument;
+  /** The policy passed when the session was created (AssumeRole's `Policy`): it narrows the identity policies. */
+  readonly sessionPolicy?: PolicyDocument;
+  /** The policies of the VPC endpoints the request passes through: each must allow it too. */
+  readonly endpointPolicies?: readonly PolicyDocument[];
   /** Request context keys (`sts:ExternalId`, `ecs:cluster`, ...). */
   readonly context?: Readonly<Record<string, string | string[]>>;
 }
@@ -22,8 +26,9 @@ export type SimulationResult =
 
 /**
  * The one way tools ask the IAM simulator (@cloud-copilot/iam-simulate, AGPL: dev tooling only). The simulator
- * derives no global keys from the principal, so `aws:PrincipalArn` and `aws:PrincipalAccount` are always supplied
- * here from the caller's role, after the request's own context, so a request cannot forge them.
+ * derives no global keys from the principal or the resource, so `aws:PrincipalArn`, `aws:PrincipalAccount` and
+ * `aws:ResourceAccount` (which AWS sets on every request) are always supplied here from the caller's role and the
+ * resource's account, after the request's own context, so a request cannot forge them.
  */
 export async function simulateRequest(request: SimulationRequest): Promise<SimulationResult> {
   const roleArn = request.principalRoleArn ?? request.principal;
@@ -37,12 +42,17 @@ export async function simulateRequest(request: SimulationRequest): Promise<Simul
         ...request.context,
         'aws:PrincipalArn': roleArn,
         'aws:PrincipalAccount': accountOfArn(roleArn) ?? '',
+        'aws:ResourceAccount': request.resourceAccount,
       },
     },
     identityPolicies: request.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+    ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
+    ...(request.endpointPolicies?.length
+      ? { vpcEndpointPolicies: request.endpointPolicies.map((policy, i) => ({ name: `endpoint-${i}`, policy })) }
+      : {}),
   } as Simulation;
   const response = await runSimulation(simulation, {});
   if (response.resultType === 'error') return { kind: 'error', errors: JSON.stringify(response.errors) };

@@ -12,8 +12,8 @@ export interface Decision {
   readonly action: string;
   readonly resource: string;
   readonly allowed: boolean;
-  /** For a denial: the deny statements that applied, when the rehearsal can name them. */
-  readonly explicitDeny?: string;
+  /** For a denial: the policy or deny statements that refused it, when the rehearsal can name them. */
+  readonly refusedBy?: string;
 }
 
 const RUN_OR_SUBMISSION_ID = /\b(?:run|sub)-\d+-\d+(?:-[a-z0-9]+)?\b/g;
@@ -26,11 +26,18 @@ function canonicalIds(text: string): string {
   });
 }
 
+/** What a request passes besides the caller's own policies. */
+export interface RequestPath {
+  readonly sessionPolicy?: PolicyDocument | undefined;
+  readonly resourcePolicy?: PolicyDocument | undefined;
+  readonly endpointPolicies?: readonly PolicyDocument[] | undefined;
+}
+
 export class AccessDenied extends Error {
-  constructor(principal: string, action: string, resource: string, explicitDeny?: string) {
+  constructor(principal: string, action: string, resource: string, refusedBy?: string) {
     super(
       `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}` +
-        (explicitDeny ? ` with an explicit deny in an identity-based policy (${explicitDeny})` : ''),
+        (refusedBy ? ` (refused by ${refusedBy})` : ''),
     );
     this.name = 'AccessDenied';
   }
@@ -38,7 +45,8 @@ export class AccessDenied extends Error {
 
 /**
  * Authorizes every request of the rehearsal against the synthesized policies with the IAM simulator (through
- * `simulateRequest`, which supplies `aws:PrincipalArn` and `aws:PrincipalAccount`); session policies are evaluated as a second, intersecting simulation (the simulator has no session-policy input yet).
+ * `simulateRequest`, which supplies `aws:PrincipalArn` and `aws:PrincipalAccount`), session, resource and VPC
+ * endpoint policies included where the request has them.
  */
 export class Authorizer {
   readonly decisions: Decision[] = [];
@@ -91,33 +99,39 @@ export class Authorizer {
     this.record(callerArn, 'sts:AssumeRole', targetArn, allowed, explicitDeny(caller, 'sts:AssumeRole'));
   }
 
-  /** A role (or a session of it, narrowed by `sessionPolicy`) performs `action` on `resource` in its own account. */
+  /**
+   * A role (or a session of it, narrowed by `on.sessionPolicy`) performs `action` on `resource`, against the
+   * resource's policy when it has one and through the VPC endpoints whose policies are given.
+   */
   async authorize(
     roleArn: string,
     action: string,
     resource: string,
     context: Record<string, string | string[]> = {},
-    sessionPolicy?: PolicyDocument,
+    on: RequestPath = {},
   ): Promise<void> {
     const role = this.role(roleArn);
     const account = accountOfArn(resource) ?? role.accountId;
-    let allowed = await this.decide(
-      roleArn,
-      role.permissions.map((p) => p.document),
-      action,
-      resource,
-      account,
-      undefined,
-      context,
-    );
-    if (allowed && sessionPolicy)
-      allowed = await this.decide(roleArn, [sessionPolicy], action, resource, account, undefined, context);
-    this.record(roleArn, action, resource, allowed, explicitDeny(role, action));
+    const decide = (path: RequestPath) =>
+      this.decide(
+        roleArn,
+        role.permissions.map((p) => p.document),
+        action,
+        resource,
+        account,
+        path.resourcePolicy,
+        context,
+        path.sessionPolicy,
+        path.endpointPolicies,
+      );
+    const allowed = await decide(on);
+    const refusedBy = allowed ? undefined : ((await refusingLayers(on, decide)) ?? explicitDeny(role, action));
+    this.record(roleArn, action, resource, allowed, refusedBy);
   }
 
-  private record(principal: string, action: string, resource: string, allowed: boolean, deny?: string): void {
-    this.decisions.push({ principal, action, resource, allowed, ...(!allowed && deny ? { explicitDeny: deny } : {}) });
-    if (!allowed) throw new AccessDenied(principal, action, resource, deny);
+  private record(principal: string, action: string, resource: string, allowed: boolean, refusedBy?: string): void {
+    this.decisions.push({ principal, action, resource, allowed, ...(!allowed && refusedBy ? { refusedBy } : {}) });
+    if (!allowed) throw new AccessDenied(principal, action, resource, refusedBy);
   }
 
   /**
@@ -132,8 +146,12 @@ export class Authorizer {
     resourceAccount: string,
     resourcePolicy: PolicyDocument | undefined,
     context: Record<string, string | string[]>,
+    sessionPolicy?: PolicyDocument,
+    endpointPolicies?: readonly PolicyDocument[],
   ): Promise<boolean> {
-    const key = canonicalIds(JSON.stringify([principal, identity, action, resource, resourcePolicy, context]));
+    const key = canonicalIds(
+      JSON.stringify([principal, identity, action, resource, resourcePolicy, context, sessionPolicy, endpointPolicies]),
+    );
     let decision = this.cache.get(key);
     if (!decision) {
       decision = simulateRequest({
@@ -143,6 +161,8 @@ export class Authorizer {
         resource,
         resourceAccount,
         ...(resourcePolicy ? { resourcePolicy } : {}),
+        ...(sessionPolicy ? { sessionPolicy } : {}),
+        ...(endpointPolicies ? { endpointPolicies } : {}),
         context,
       }).then((result) => {
         if (result.kind === 'error')
@@ -156,8 +176,29 @@ export class Authorizer {
 }
 
 /**
- * Names the role's unconditional Deny statements on `action` for every resource (`statement <Sid> of policy <name>`), so a denial says which deny
- * applied. The rehearsal's addition: AWS's message says only "with an explicit deny in an identity-based policy".
+ * Which of the request's policies refused it, found by asking again with the caller's own policies and each other
+ * policy alone: a denial then says "refused by the resource-based policy and the session policy", where AWS's
+ * message names at most the kind of policy.
+ */
+async function refusingLayers(
+  on: RequestPath,
+  decide: (path: RequestPath) => Promise<boolean>,
+): Promise<string | undefined> {
+  if (!(await decide({}))) return undefined;
+  const layers = [
+    ['sessionPolicy', 'the session policy'],
+    ['resourcePolicy', 'the resource-based policy'],
+    ['endpointPolicies', 'the policy of the VPC endpoint it came through'],
+  ] as const;
+  const refusing: string[] = [];
+  for (const [layer, name] of layers)
+    if (on[layer] !== undefined && !(await decide({ [layer]: on[layer] }))) refusing.push(name);
+  return refusing.length > 0 ? refusing.join(' and ') : undefined;
+}
+
+/**
+ * Names the role's unconditional Deny statements on `action` for every resource, so a denial says which deny applied.
+ * The rehearsal's addition: AWS's message says only "with an explicit deny in an identity-based policy".
  */
 function explicitDeny(role: RoleModel, action: string): string | undefined {
   const found = role.permissions.flatMap((p) =>

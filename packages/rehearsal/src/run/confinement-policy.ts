@@ -18,6 +18,6 @@ export function unconfinedRefusal(
 
 export function confinementLine(confinement: ConfinementAvailability): string {
   return confinement.mode === 'root'
-    ? "Confinement: kernel (own PID/mount/IPC/UTS namespaces, uid 10001 on the host, no capabilities, no_new_privs, read-only image root, cgroup limits, a no-route task network whose only exit is the S3 front). Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary."
-    : `Confinement: NONE — ${confinement.reason}. The submission runs as you, with this machine's file system and network.`;
+    ? "Confinement: kernel (own PID/mount/IPC/UTS namespaces, uid 10001 on the host, no capabilities, no_new_privs, read-only image root, cgroup limits, a no-route task network whose only exit is the S3 front's endpoint listener, where the S3 gateway endpoint's policy and condition keys apply). Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary."
+    : `Confinement: NONE — ${confinement.reason}. The submission runs as you, with this machine's file system and network, and the S3 front cannot tell its requests from anyone else's: every presigned request is taken as coming through the sandbox's endpoint, so the URLs' network perimeter is not checked.`;
 }

@@ -93,10 +93,26 @@ const killSwitch = (rehearsal: Rehearsal, account: 'sandbox' | 'data', on: boole
   if (on) rehearsal.authorizer.putRolePolicy(role, name, killSwitchPolicyDocument(account));
   else rehearsal.authorizer.deleteRolePolicy(role, name);
 };
+/** The same URL as sent from inside the sandbox: through its S3 gateway endpoint. */
+const throughSandboxEndpoint = (rehearsal: Rehearsal, url: string) =>
+  `${rehearsal.s3Urls.throughSandboxEndpoint}${url.slice(rehearsal.s3Urls.elsewhere.length)}`;
+/** The run's input GET URL and output POST, as its launch request carries them. */
+const runGrant = (rehearsal: Rehearsal, runId: string) => {
+  const launch = rehearsal.sandbox.launch.all().find((e) => e.name === runId);
+  if (!launch) throw new Error(`no launch execution of ${runId} to take the run's URLs from`);
+  const request = JSON.parse(launch.input) as LaunchRequest;
+  return { inputUrl: request.inputUrl, post: JSON.parse(request.outputPost) as OutputPost };
+};
+const lateOutputForm = (post: OutputPost) => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(outputPostFields(post))) form.append(name, value);
+  form.append('file', new Blob(['{"schemaVersion":1,"late":true}'], { type: 'application/json' }), 'output.json');
+  return form;
+};
 const deniedDecisions = (rehearsal: Rehearsal) =>
   rehearsal.authorizer.decisions
     .filter((d) => !d.allowed)
-    .map((d) => `${d.action} denied${d.explicitDeny ? ` by ${d.explicitDeny}` : ''}`);
+    .map((d) => `${d.action} denied${d.refusedBy ? ` by ${d.refusedBy}` : ''}`);
 
 export const FAULTS: Readonly<Record<string, Fault>> = {
   'submission-crashes': {
@@ -210,15 +226,13 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   'late-upload': {
     describe:
       "the run's output POST leaks; once the run is closed and purged, and before the POST expires, it is used " +
-      'again from inside the sandbox: S3 accepts it, and the late-object sweeper deletes the object on arrival',
+      "again through the sandbox's S3 endpoint: S3 accepts it, and the late-object sweeper deletes the object on arrival",
     afterRun: async (rehearsal, { runId }) => {
-      const launch = rehearsal.sandbox.launch.all().find((e) => e.name === runId);
-      if (!launch) throw new Error(`no launch execution of ${runId} to take the output POST from`);
-      const post = JSON.parse((JSON.parse(launch.input) as LaunchRequest).outputPost) as OutputPost;
-      const form = new FormData();
-      for (const [name, value] of Object.entries(outputPostFields(post))) form.append(name, value);
-      form.append('file', new Blob(['{"schemaVersion":1,"late":true}'], { type: 'application/json' }), 'output.json');
-      const response = await fetch(post.url, { method: 'POST', body: form });
+      const { post } = runGrant(rehearsal, runId);
+      const response = await fetch(throughSandboxEndpoint(rehearsal, post.url), {
+        method: 'POST',
+        body: lateOutputForm(post),
+      });
       if (response.status !== 204)
         throw new Error(`the late POST was refused (${response.status}): ${await response.text()}`);
     },
@@ -244,6 +258,39 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
           'accepted runs/<run>/output.json',
           'sweeper on runs/<run>/output.json: RunIsOpen',
           'sweeper on runs/<run>/output.json: DeleteObject',
+        ],
+      },
+    },
+  },
+  'leaked-urls': {
+    describe:
+      "the run's input URL and output POST leak to the submitter, who uses them from the internet once the run is " +
+      "purged and before they expire: the bucket policy's network Deny and the signer's session policy refuse both",
+    afterRun: async (rehearsal, { runId }) => {
+      const { inputUrl, post } = runGrant(rehearsal, runId);
+      const answers = [
+        await fetch(inputUrl),
+        await fetch(post.url, { method: 'POST', body: lateOutputForm(post) }),
+      ].map((r) => r.status);
+      if (answers.some((status) => status !== 403))
+        throw new Error(`a leaked URL used from outside the sandbox was answered ${answers.join(', ')}, not 403`);
+    },
+    expect: {
+      status: 'SUCCEEDED',
+      evidence: {
+        describe:
+          'refused the GET and the POST from outside the sandbox, each by the bucket policy and the session policy',
+        of: (rehearsal) =>
+          rehearsal.accesses
+            .filter((a) => a.via === 'elsewhere' && a.roleArn === rehearsal.artifacts.signerRoleArn)
+            .map(
+              (a) =>
+                `${a.allowed ? 'allowed' : 'refused'} ${a.action} ${a.key.replace(/run-[\w-]+/, '<run>')}: ` +
+                (/\(refused by ([^)]*)\)/.exec(a.reason ?? '')?.[1] ?? a.reason ?? ''),
+            ),
+        matches: [
+          'refused s3:GetObject runs/<run>/input.tar.gz: the session policy and the resource-based policy',
+          'refused s3:PutObject runs/<run>/output.json: the session policy and the resource-based policy',
         ],
       },
     },

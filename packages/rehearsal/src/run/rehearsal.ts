@@ -16,7 +16,6 @@ import {
   resultReportKey,
   runRecordKey,
   SUBMISSION_RECORD_CONDITION,
-  VPCE_ACCOUNT_KEY,
   submissionRecordItem,
   uploadObjectKey,
 } from '@airlock/contracts';
@@ -31,6 +30,7 @@ import { close } from '../aws/http-server.js';
 import { LambdaHost } from '../aws/lambda/lambda-host.js';
 import { startLocalSts } from '../aws/sts/local-sts.js';
 import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
+import { s3PoliciesOf } from '../aws/s3/s3-policies.js';
 import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
 import { LocalEcs, type KernelConfinement } from '../aws/ecs/local-ecs.js';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
@@ -116,6 +116,8 @@ export class Rehearsal {
     readonly confinement: ConfinementAvailability,
     /** Every port the rehearsal listens on at the host's loopback, by what listens (the attack suite aims at them). */
     readonly hostPorts: Readonly<Record<string, number>>,
+    /** S3 as reached from anywhere but the sandbox (the trusted functions, the internet), and through its endpoint. */
+    readonly s3Urls: { readonly elsewhere: string; readonly throughSandboxEndpoint: string },
     /** The data account's event bus: every object created starts the late-object sweeper. */
     readonly dataEvents: EventBus,
     private readonly standard: StandardEngine,
@@ -177,7 +179,7 @@ export class Rehearsal {
       env.region,
       registry,
       authorizer,
-      { [VPCE_ACCOUNT_KEY]: env.accounts.sandbox },
+      s3PoliciesOf(artifacts.surface, confinement.mode !== 'root'),
       (bucket, key) => dataEvents.announce(objectCreated(bucket, key, env.accounts.data, env.region)),
     );
     const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, tableArn, registry, authorizer);
@@ -206,10 +208,11 @@ export class Rehearsal {
     const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks ?? {}, {
       confined: confinement.mode === 'root',
       // The task's loopback listens on the front's own port, so the presigned URLs (and the runner's check of their
-      // host against the data URL prefix) read the same inside the task as outside.
+      // host against the data URL prefix) read the same inside the task as outside; what arrives there goes to the
+      // front's endpoint listener, as a request from the task network reaches S3 only through its gateway endpoint.
       kernel: {
         scratchBytes: options.scratchBytes ?? SCRATCH_BYTES,
-        forward: { listenPort: frontPort, host: '127.0.0.1', port: frontPort },
+        forward: { listenPort: frontPort, host: '127.0.0.1', port: Number(new URL(s3Front.endpoint.url).port) },
         wallClockMs: CONTAINER_WALL_CLOCK_MS,
       },
     });
@@ -220,7 +223,7 @@ export class Rehearsal {
       await Promise.all(sandbox.ecs.running().map((t) => t.stopped));
       sandbox.ecs.close();
       await Promise.all([...hosts.values()].map((h) => h.terminate()));
-      await Promise.all([close(sts.server), close(s3Front.server), close(dynamoFront.server)]);
+      await Promise.all([sts.server, s3Front.server, s3Front.endpoint.server, dynamoFront.server].map(close));
       await s3rver.close();
       rmSync(s3Directory, { recursive: true, force: true });
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
@@ -239,7 +242,9 @@ export class Rehearsal {
         'STS front': Number(new URL(sts.url).port),
         'DynamoDB front': Number(new URL(dynamoFront.url).port),
         'S3 front': frontPort,
+        "S3 front (the sandbox's endpoint)": Number(new URL(s3Front.endpoint.url).port),
       },
+      { elsewhere: s3Front.url, throughSandboxEndpoint: s3Front.endpoint.url },
       dataEvents.bus,
       standard,
       [...hosts.values()],

@@ -8,7 +8,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Cross-run isolation over many runs: every object request made with a run's presigned URLs (signer sessions,
- * narrowed to one run) stayed inside that run's prefix, and every report names its own run.
+ * narrowed to one run) stayed inside that run's prefix and came through the sandbox's network, and every report
+ * names its own run.
  */
 export function isolationProblems(rehearsal: Rehearsal, outcomes: readonly RunOutcome[]): string[] {
   const problems: string[] = [];
@@ -20,6 +21,8 @@ export function isolationProblems(rehearsal: Rehearsal, outcomes: readonly RunOu
     if (seen && seen !== run)
       problems.push(`credentials ${access.accessKeyId} touched ${runPrefix(seen)} and ${runPrefix(run)}`);
     if (!seen && access.roleArn === rehearsal.artifacts.signerRoleArn) signerRuns.set(access.accessKeyId, run);
+    if (access.allowed && access.via !== 'sandbox endpoint' && access.roleArn === rehearsal.artifacts.signerRoleArn)
+      problems.push(`a presigned ${access.action} of ${access.key} was allowed from outside the sandbox's network`);
   }
   for (const o of outcomes) {
     const reportRun = (o.result as { runId?: string } | undefined)?.runId;

@@ -1,4 +1,5 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { PolicyDocument } from '@airlock/cloud-assembly';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
@@ -13,30 +14,59 @@ export interface ObjectAccess {
   readonly key: string;
   readonly allowed: boolean;
   readonly reason?: string;
+  /** Which way the request came: through the sandbox's S3 endpoint, or from anywhere else (the "internet"). */
+  readonly via: RequestOrigin;
+}
+
+export type RequestOrigin = 'sandbox endpoint' | 'elsewhere';
+
+/** A refusal already in `accesses`; S3 answers an authorization failure with no more than "Access Denied". */
+class RecordedRefusal extends Refused {
+  readonly answer: string;
+  constructor(reason: string) {
+    super(reason);
+    this.answer = /is not authorized to perform/.test(reason) ? 'Access Denied' : reason;
+  }
+}
+
+/** What S3 knows of the network path and the bucket besides the caller's own policies. */
+export interface S3FrontPolicies {
+  /** The bucket policy of each bucket that has one. */
+  readonly bucketPolicy: (bucket: string) => PolicyDocument | undefined;
+  /** The sandbox's S3 gateway endpoint: the condition keys it adds (`aws:VpceAccount`) and its policy. */
+  readonly endpoint: { readonly context: Record<string, string>; readonly policy: PolicyDocument };
+  /**
+   * Unconfined, the sandbox stand-in's containers are host processes the front cannot tell from anyone else: their
+   * presigned requests are then taken as coming through the endpoint, and the rehearsal says it did not check this.
+   */
+  readonly presignedComeThroughEndpoint: boolean;
 }
 
 /**
  * The S3 the rehearsal's requests see, in front of s3rver (which checks neither signatures nor POST policies):
- * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized
- * against the signing role's synthesized policy (and the session policy that narrows it). Presigned requests come
- * only from the sandbox stand-in, whose one way out is the sandbox's S3 endpoint: `presignedNetwork` is what that
- * endpoint adds to their context (`aws:VpceAccount`). Every object written is announced (`onObjectCreated`, S3's
- * EventBridge notification) and answered only once its event has been handled, so a rule's verdict on the object
- * (the late-object sweeper's) is in before anyone can act on the answer.
+ * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized against the
+ * signing role's synthesized policy, the session policy that narrows it and the bucket policy. It listens twice: `url`
+ * is S3 as the trusted functions and the internet reach it; `endpoint` is S3 through the sandbox's gateway endpoint,
+ * which only the task network's forwarder reaches. Requests through it carry the endpoint's condition keys and must
+ * pass its policy too; requests elsewhere carry neither, so a leaked URL used outside the sandbox meets the bucket
+ * policy's network Deny. Every object written is announced (`onObjectCreated`, S3's EventBridge notification) and
+ * answered only once its event has been handled, so a rule's verdict on the object (the late-object sweeper's) is in
+ * before anyone can act on the answer.
  */
-export function startS3Front(
+export async function startS3Front(
   target: string,
   bucketArn: (bucket: string) => string,
   region: string,
   registry: CredentialRegistry,
   authorizer: Authorizer,
-  presignedNetwork: Record<string, string> = {},
+  policies: S3FrontPolicies,
   onObjectCreated: (bucket: string, key: string) => Promise<void> = async () => undefined,
 ) {
   const accesses: ObjectAccess[] = [];
   const upstream = new URL(target);
 
   const authorize = async (
+    via: RequestOrigin,
     identity: Identity,
     action: string,
     bucket: string,
@@ -44,11 +74,22 @@ export function startS3Front(
     context: Record<string, string> = {},
   ) => {
     const resource = key === '' ? bucketArn(bucket) : `${bucketArn(bucket)}/${key}`;
+    const throughEndpoint = via === 'sandbox endpoint';
     try {
       if (identity.expiresAt !== undefined && Date.now() > identity.expiresAt)
         throw new Refused('The provided token has expired.');
-      await authorizer.authorize(identity.roleArn, action, resource, context, identity.sessionPolicy);
-      accesses.push({ accessKeyId: identity.accessKeyId, roleArn: identity.roleArn, action, key, allowed: true });
+      await authorizer.authorize(
+        identity.roleArn,
+        action,
+        resource,
+        throughEndpoint ? { ...context, ...policies.endpoint.context } : context,
+        {
+          sessionPolicy: identity.sessionPolicy,
+          resourcePolicy: policies.bucketPolicy(bucket),
+          endpointPolicies: throughEndpoint ? [policies.endpoint.policy] : undefined,
+        },
+      );
+      accesses.push({ accessKeyId: identity.accessKeyId, roleArn: identity.roleArn, action, key, allowed: true, via });
     } catch (error) {
       accesses.push({
         accessKeyId: identity.accessKeyId,
@@ -57,8 +98,9 @@ export function startS3Front(
         key,
         allowed: false,
         reason: (error as Error).message,
+        via,
       });
-      throw error instanceof AccessDenied ? new Refused('Access Denied') : error;
+      throw error instanceof AccessDenied || error instanceof Refused ? new RecordedRefusal(error.message) : error;
     }
   };
 
@@ -86,10 +128,16 @@ export function startS3Front(
     up.end(body);
   };
 
-  const handlePost = async (req: IncomingMessage, res: ServerResponse, bucket: string, body: Buffer) => {
+  const handlePost = async (
+    via: RequestOrigin,
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    body: Buffer,
+  ) => {
     const form = await readPostForm(String(req.headers['content-type']), body);
     const { identity, key, file } = await verifyPresignedPost(form, bucket, registry);
-    await authorize(identity, 's3:PutObject', bucket, key, presignedNetwork);
+    await authorize(via, identity, 's3:PutObject', bucket, key);
     const content = Buffer.from(await file.arrayBuffer());
     const up = request(
       {
@@ -114,8 +162,15 @@ export function startS3Front(
     up.end(content);
   };
 
-  return listen(async (req, res) => {
+  const handle = async (arrivedThrough: RequestOrigin, req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const presigned =
+      url.searchParams.has('X-Amz-Signature') ||
+      (req.method === 'POST' && String(req.headers['content-type']).startsWith('multipart/form-data'));
+    const via =
+      presigned && policies.presignedComeThroughEndpoint && arrivedThrough === 'elsewhere'
+        ? 'sandbox endpoint'
+        : arrivedThrough;
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
     const body = await readBody(req);
@@ -127,7 +182,7 @@ export function startS3Front(
           region,
         );
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refused('only presigned GET is served');
-        await authorize(identity, 's3:GetObject', bucket, key, presignedNetwork);
+        await authorize(via, identity, 's3:GetObject', bucket, key);
         return forward(req, res, body, url.pathname, { host: String(req.headers.host) });
       }
       if (
@@ -135,22 +190,24 @@ export function startS3Front(
         !url.searchParams.has('delete') &&
         String(req.headers['content-type']).startsWith('multipart/form-data')
       ) {
-        return await handlePost(req, res, bucket, body);
+        return await handlePost(via, req, res, bucket, body);
       }
       // Requests signed in the Authorization header: the trusted functions' SDK calls.
       const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
       if (!identity) throw new Refused('The AWS Access Key Id you provided does not exist in our records.');
       if (req.method === 'POST' && url.searchParams.has('delete')) {
         for (const match of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g))
-          await authorize(identity, 's3:DeleteObject', bucket, match[1] ?? '');
+          await authorize(via, identity, 's3:DeleteObject', bucket, match[1] ?? '');
       } else if (key === '' && req.method === 'GET') {
-        await authorize(identity, 's3:ListBucket', bucket, '', { 's3:prefix': url.searchParams.get('prefix') ?? '' });
+        await authorize(via, identity, 's3:ListBucket', bucket, '', {
+          's3:prefix': url.searchParams.get('prefix') ?? '',
+        });
       } else {
         const action =
           { GET: 's3:GetObject', HEAD: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[
             req.method ?? ''
           ] ?? `s3:${req.method}`;
-        await authorize(identity, action, bucket, key);
+        await authorize(via, identity, action, bucket, key);
         if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstream, bucket, key)))
           return xmlError(
             res,
@@ -163,7 +220,7 @@ export function startS3Front(
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       // Refusals before authorization (bad signature, expired, policy conditions) are recorded too.
-      if (accesses.at(-1)?.reason !== error.message) {
+      if (!(error instanceof RecordedRefusal)) {
         accesses.push({
           accessKeyId: '',
           roleArn: '',
@@ -171,9 +228,16 @@ export function startS3Front(
           key,
           allowed: false,
           reason: error.message,
+          via,
         });
       }
-      return xmlError(res, 403, 'AccessDenied', error.message);
+      return xmlError(res, 403, 'AccessDenied', error instanceof RecordedRefusal ? error.answer : error.message);
     }
-  }).then((endpoint) => ({ ...endpoint, accesses }));
+  };
+
+  const [elsewhere, endpoint] = await Promise.all([
+    listen((req, res) => handle('elsewhere', req, res)),
+    listen((req, res) => handle('sandbox endpoint', req, res)),
+  ]);
+  return { ...elsewhere, endpoint, accesses };
 }

@@ -1,0 +1,45 @@
+import { asList, type Statement, type TrustSurface } from '@airlock/cloud-assembly';
+import { VPCE_ACCOUNT_KEY } from '@airlock/contracts';
+import type { S3FrontPolicies } from './s3-front.js';
+
+const resourcesOf = (s: Statement) => asList(s.Resource).map(String);
+const actionsOf = (s: Statement) => asList(s.Action).map(String);
+
+/** `{"AWS": "*"}` (what CDK writes) and `"*"` mean the same to AWS; the simulator accepts only `"*"` in an endpoint policy. */
+const anyPrincipalAsStar = (s: Statement): Statement =>
+  typeof s.Principal === 'object' && Object.keys(s.Principal).length === 1 && s.Principal.AWS === '*'
+    ? { ...s, Principal: '*' }
+    : s;
+
+/**
+ * The synthesized policies S3 applies besides the caller's own: each bucket's bucket policy, and the sandbox's S3
+ * gateway endpoint (the one endpoint policy of the sandbox account that speaks of `s3:` actions).
+ */
+export function s3PoliciesOf(surface: TrustSurface, presignedComeThroughEndpoint: boolean): S3FrontPolicies {
+  const bucketPolicies = surface.resourcePolicies.filter((p) => p.type === 'AWS::S3::BucketPolicy');
+  const s3Endpoints = surface.resourcePolicies.filter(
+    (p) =>
+      p.isEndpointPolicy &&
+      p.account === 'sandbox' &&
+      p.policy.Statement.some((s) => actionsOf(s).some((a) => a.toLowerCase().startsWith('s3:'))),
+  );
+  const [endpoint, ...others] = s3Endpoints;
+  if (!endpoint || others.length > 0)
+    throw new Error(
+      `expected exactly one S3 endpoint policy in the sandbox account's templates, found ${s3Endpoints.length}: ` +
+        'the rehearsal needs it to stand in for the task network',
+    );
+  return {
+    bucketPolicy: (bucket) => {
+      const arn = `arn:${surface.env.partition}:s3:::${bucket}`;
+      return bucketPolicies.find((p) =>
+        p.policy.Statement.some((s) => resourcesOf(s).some((r) => r === arn || r.startsWith(`${arn}/`))),
+      )?.policy;
+    },
+    endpoint: {
+      context: { [VPCE_ACCOUNT_KEY]: surface.env.accounts.sandbox },
+      policy: { ...endpoint.policy, Statement: endpoint.policy.Statement.map(anyPrincipalAsStar) },
+    },
+    presignedComeThroughEndpoint,
+  };
+}

@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { loadEnvironment } from '@airlock/shared/environment';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close } from '../../../src/aws/http-server.js';
+import { startS3Front } from '../../../src/aws/s3/s3-front.js';
+import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
+import { Authorizer } from '../../../src/iam/authorizer.js';
+import { CredentialRegistry } from '../../../src/iam/credentials.js';
+import { loadArtifacts } from '../../../src/run/artifacts.js';
+
+// Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const artifacts = loadArtifacts(loadEnvironment('example'), root);
+const prepareRoleArn = [...artifacts.functions.values()].find((f) => f.environment.SIGNER_ROLE_ARN)?.roleArn ?? '';
+
+describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and as everyone else does', () => {
+  let upstream: Server;
+  let front: Awaited<ReturnType<typeof startS3Front>>;
+  const registry = new CredentialRegistry();
+  const prepare = registry.forRole(prepareRoleArn);
+  const getUpload = (endpoint: string) =>
+    new S3Client({
+      region: artifacts.env.region,
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: prepare.accessKeyId, secretAccessKey: prepare.secretAccessKey },
+    })
+      .send(new GetObjectCommand({ Bucket: artifacts.bucket, Key: 'uploads/sub-1-1/submission.tar.gz' }))
+      .then(
+        async (r) => `${r.$metadata.httpStatusCode} ${await r.Body?.transformToString()}`,
+        (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.message}`,
+      );
+
+  beforeAll(async () => {
+    // Stands in for s3rver: whatever the front lets through is answered.
+    upstream = createServer((_req, res) => res.end('the object'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    front = await startS3Front(
+      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
+      artifacts.env.region,
+      registry,
+      new Authorizer(artifacts.surface),
+      s3PoliciesOf(artifacts.surface, false),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([front.server, front.endpoint.server, upstream].map(close));
+  });
+
+  it("serves the prepare function's read of an upload from outside the sandbox", async () => {
+    expect(await getUpload(front.url)).toBe('200 the object');
+  });
+
+  it("refuses the same request through the sandbox's S3 endpoint, naming the endpoint policy", async () => {
+    expect(await getUpload(front.endpoint.url)).toBe('403 Access Denied');
+    expect(front.accesses.at(-1)).toMatchObject({
+      allowed: false,
+      via: 'sandbox endpoint',
+      reason: expect.stringMatching(
+        /^User: \S+ is not authorized to perform: s3:GetObject on resource: \S+\/uploads\/sub-1-1\/submission\.tar\.gz \(refused by the policy of the VPC endpoint it came through\)$/,
+      ),
+    });
+  });
+});
