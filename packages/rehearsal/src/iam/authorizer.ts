@@ -26,6 +26,13 @@ function canonicalIds(text: string): string {
   });
 }
 
+/** An account outside the three, standing for any attacker's; its role may do anything its own account allows. */
+export const FOREIGN_PRINCIPAL = 'arn:aws:iam::444455556666:role/someone-else';
+const ANY_ACTION: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
 /** What a request passes besides the caller's own policies. */
 export interface RequestPath {
   readonly sessionPolicy?: PolicyDocument | undefined;
@@ -127,6 +134,35 @@ export class Authorizer {
     const allowed = await decide(on);
     const refusedBy = allowed ? undefined : ((await refusingLayers(on, decide)) ?? explicitDeny(role, action));
     this.record(roleArn, action, resource, allowed, refusedBy);
+  }
+
+  /**
+   * A principal of another account, holding every permission there (an attacker with credentials of their own),
+   * performs `action` on `resource`, which belongs to `resourceAccount`, along `on`. Only what the path's policies
+   * refuse stops it: the endpoint policy, and for the three accounts' resources their resource policies.
+   */
+  async authorizeForeign(
+    action: string,
+    resource: string,
+    resourceAccount: string,
+    context: Record<string, string | string[]>,
+    on: Pick<RequestPath, 'resourcePolicy' | 'endpointPolicies'>,
+  ): Promise<void> {
+    const decide = (path: RequestPath) =>
+      this.decide(
+        FOREIGN_PRINCIPAL,
+        [ANY_ACTION],
+        action,
+        resource,
+        resourceAccount,
+        path.resourcePolicy,
+        context,
+        undefined,
+        path.endpointPolicies,
+      );
+    const allowed = await decide(on);
+    const refusedBy = allowed ? undefined : await refusingLayers(on, decide);
+    this.record(FOREIGN_PRINCIPAL, action, resource, allowed, refusedBy);
   }
 
   private record(principal: string, action: string, resource: string, allowed: boolean, refusedBy?: string): void {

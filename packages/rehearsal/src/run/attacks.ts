@@ -16,6 +16,8 @@ export interface Attack {
   readonly status?: 'SUCCEEDED' | 'FAILED';
   /** What the run record must say when the run fails. */
   readonly reason?: RegExp;
+  /** A refusal the S3 front must have recorded, naming the defence that refused the attack's request. */
+  readonly refusal?: RegExp;
 }
 
 export const ATTACKS: Readonly<Record<string, Attack>> = {
@@ -60,6 +62,14 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
     stoppedBy: "the runner keeps a bounded tail; the rehearsal's log stream keeps 1 MiB per stream",
     status: 'SUCCEEDED',
   },
+  'exfiltrate-through-endpoint': {
+    describe:
+      'PUTs what it can read to a bucket of its own, with credentials of its own account, through the S3 endpoint',
+    stoppedBy: "the S3 gateway endpoint's policy: only the data bucket's run objects, in the data account",
+    status: 'SUCCEEDED',
+    refusal:
+      /s3:PutObject on resource: arn:aws:s3:::attacker-owned-bucket\/loot\.txt \(refused by the policy of the VPC endpoint it came through\)$/,
+  },
   'output-link': {
     describe: 'replaces the result file with a link to /proc/1/environ',
     stoppedBy: 'the runner: deliver checks the type of what it uploads and refuses a link',
@@ -103,6 +113,9 @@ export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promis
     attack.reason &&
       !attack.reason.test(outcome.record?.reason ?? '') &&
       `the run record says ${JSON.stringify(outcome.record?.reason)}, expected ${attack.reason}`,
+    attack.refusal &&
+      !rehearsal.accesses.some((a) => !a.allowed && attack.refusal?.test(a.reason ?? '')) &&
+      `the S3 front recorded no refusal matching ${attack.refusal}`,
     (runLogs?.length ?? 0) > 3 * 1024 * 1024 && `the run container's log kept ${runLogs?.length} characters`,
     ...(await invariantViolations(rehearsal, outcome)),
     ...HOST_MARKS.filter((path) => existsSync(path)).map((path) => `the host has ${path}`),

@@ -1,6 +1,6 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { PolicyDocument } from '@airlock/cloud-assembly';
-import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
+import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
+import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
 import { objectExists } from './conditional-writes.js';
@@ -20,6 +20,16 @@ export interface ObjectAccess {
 
 export type RequestOrigin = 'sandbox endpoint' | 'elsewhere';
 
+/** The S3 action of a header-signed request, as far as the rehearsal's callers use S3. */
+function actionOf(method: string | undefined, key: string, url: URL): string {
+  if (method === 'POST' && url.searchParams.has('delete')) return 's3:DeleteObject';
+  if (key === '' && method === 'GET') return 's3:ListBucket';
+  return (
+    { GET: 's3:GetObject', HEAD: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[method ?? ''] ??
+    `s3:${method ?? ''}`
+  );
+}
+
 /** A refusal already in `accesses`; S3 answers an authorization failure with no more than "Access Denied". */
 class RecordedRefusal extends Refused {
   readonly answer: string;
@@ -33,6 +43,8 @@ class RecordedRefusal extends Refused {
 export interface S3FrontPolicies {
   /** The bucket policy of each bucket that has one. */
   readonly bucketPolicy: (bucket: string) => PolicyDocument | undefined;
+  /** The account of each of the three accounts' buckets; undefined for any other bucket. */
+  readonly bucketAccount: (bucket: string) => string | undefined;
   /** The sandbox's S3 gateway endpoint: the condition keys it adds (`aws:VpceAccount`) and its policy. */
   readonly endpoint: { readonly context: Record<string, string>; readonly policy: PolicyDocument };
   /**
@@ -128,6 +140,25 @@ export async function startS3Front(
     up.end(body);
   };
 
+  const authorizeForeign = async (accessKeyId: string, action: string, bucket: string, key: string) => {
+    const resource = key === '' ? bucketArn(bucket) : `${bucketArn(bucket)}/${key}`;
+    const access = { accessKeyId, roleArn: FOREIGN_PRINCIPAL, action, key, via: 'sandbox endpoint' } as const;
+    try {
+      await authorizer.authorizeForeign(
+        action,
+        resource,
+        policies.bucketAccount(bucket) ?? accountOfArn(FOREIGN_PRINCIPAL) ?? '',
+        policies.endpoint.context,
+        { resourcePolicy: policies.bucketPolicy(bucket), endpointPolicies: [policies.endpoint.policy] },
+      );
+      accesses.push({ ...access, allowed: true });
+    } catch (error) {
+      if (!(error instanceof AccessDenied)) throw error;
+      accesses.push({ ...access, allowed: false, reason: error.message });
+      throw new RecordedRefusal(error.message);
+    }
+  };
+
   const handlePost = async (
     via: RequestOrigin,
     req: IncomingMessage,
@@ -193,7 +224,14 @@ export async function startS3Front(
         return await handlePost(via, req, res, bucket, body);
       }
       // Requests signed in the Authorization header: the trusted functions' SDK calls.
-      const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
+      const accessKeyId = accessKeyOf(String(req.headers.authorization ?? '')) ?? '';
+      const identity = registry.get(accessKeyId);
+      if (!identity && via === 'sandbox endpoint' && accessKeyId !== '') {
+        // Keys of no role here, through the sandbox's endpoint: the untrusted code with credentials of its own
+        // account, say to exfiltrate to its own bucket. Its account would allow it; the endpoint policy must not.
+        await authorizeForeign(accessKeyId, actionOf(req.method, key, url), bucket, key);
+        return forward(req, res, body);
+      }
       if (!identity) throw new Refused('The AWS Access Key Id you provided does not exist in our records.');
       if (req.method === 'POST' && url.searchParams.has('delete')) {
         for (const match of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g))
@@ -203,10 +241,7 @@ export async function startS3Front(
           's3:prefix': url.searchParams.get('prefix') ?? '',
         });
       } else {
-        const action =
-          { GET: 's3:GetObject', HEAD: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[
-            req.method ?? ''
-          ] ?? `s3:${req.method}`;
+        const action = actionOf(req.method, key, url);
         await authorize(via, identity, action, bucket, key);
         if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstream, bucket, key)))
           return xmlError(

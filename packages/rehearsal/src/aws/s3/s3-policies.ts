@@ -29,13 +29,16 @@ export function s3PoliciesOf(surface: TrustSurface, presignedComeThroughEndpoint
       `expected exactly one S3 endpoint policy in the sandbox account's templates, found ${s3Endpoints.length}: ` +
         'the rehearsal needs it to stand in for the task network',
     );
+  const policyOf = (bucket: string) => {
+    const arn = `arn:${surface.env.partition}:s3:::${bucket}`;
+    return bucketPolicies.find((p) =>
+      p.policy.Statement.some((s) => resourcesOf(s).some((r) => r === arn || r.startsWith(`${arn}/`))),
+    );
+  };
   return {
-    bucketPolicy: (bucket) => {
-      const arn = `arn:${surface.env.partition}:s3:::${bucket}`;
-      return bucketPolicies.find((p) =>
-        p.policy.Statement.some((s) => resourcesOf(s).some((r) => r === arn || r.startsWith(`${arn}/`))),
-      )?.policy;
-    },
+    bucketPolicy: (bucket) => policyOf(bucket)?.policy,
+    // Every bucket of the templates has a policy (the non-TLS Deny), so that policy's account is the bucket's.
+    bucketAccount: (bucket) => policyOf(bucket)?.accountId,
     endpoint: {
       context: { [VPCE_ACCOUNT_KEY]: surface.env.accounts.sandbox },
       policy: { ...endpoint.policy, Statement: endpoint.policy.Statement.map(anyPrincipalAsStar) },
