@@ -1,4 +1,10 @@
-import { AccountStack, LogsEncryptionKey, stepFunctionsServiceTrust, type AccountStackProps } from '@airlock/shared';
+import {
+  AccountStack,
+  allowDecryptOnlyTo,
+  LogsEncryptionKey,
+  stepFunctionsServiceTrust,
+  type AccountStackProps,
+} from '@airlock/shared';
 import {
   analysisStateMachineName,
   dataInvokerRoleArn,
@@ -42,6 +48,13 @@ export class OrchestratorAccountStack extends AccountStack {
     const key = new LogsEncryptionKey(this, 'Key', {
       purpose: "Encrypts the analysis workflow's definition, execution history and logs",
     }).key;
+    // The history holds each run's presigned URLs: only the workflow and the named readers may decrypt it.
+    allowDecryptOnlyTo(key, [
+      this.executionRole.roleArn,
+      ...env.historyReaders.orchestrator.map(
+        (name) => `arn:${env.partition}:iam::${env.accounts.orchestrator}:role/${name}`,
+      ),
+    ]);
     const logGroup = new logs.LogGroup(this, 'WorkflowLogs', {
       encryptionKey: key,
       retention: logs.RetentionDays.THREE_MONTHS,

@@ -268,3 +268,31 @@ describe('execution role', () => {
     expect(JSON.stringify(kms[0]!.Condition)).toContain('stateMachine:airlock-example-analysis');
   });
 });
+
+describe("the workflow's key: its history holds the runs' presigned URLs", () => {
+  it('lets no principal of the account decrypt but the execution role and the configured readers', () => {
+    const withReader = { ...airlock, historyReaders: { orchestrator: ['operator'], sandbox: [] } };
+    const synthesized = synthAccountStackForTest((app) => new OrchestratorAccountStack(app, { airlock: withReader }));
+    const [[, key]] = Object.entries(
+      synthesized.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    ).filter(([, r]) => r.Type === 'AWS::KMS::Key') as [[string, { Properties: { KeyPolicy: unknown } }]];
+    const statements = (synthesized.stack.resolve(key.Properties.KeyPolicy) as { Statement: Array<{ Sid?: string }> })
+      .Statement;
+    expect(statements.find((st) => st.Sid === 'DecryptOnlyByNamedReaders')).toEqual({
+      Sid: 'DecryptOnlyByNamedReaders',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^ExecutionRole/), 'Arn'] },
+            'arn:aws:iam::111111111111:role/operator',
+          ],
+        },
+        Bool: { 'aws:PrincipalIsAWSService': 'false' },
+      },
+    });
+  });
+});

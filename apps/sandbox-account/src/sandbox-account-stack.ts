@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { AccountStack, crossAccountTrust, LogsEncryptionKey, type AccountStackProps } from '@airlock/shared';
+import {
+  AccountStack,
+  allowDecryptOnlyTo,
+  crossAccountTrust,
+  LogsEncryptionKey,
+  type AccountStackProps,
+} from '@airlock/shared';
 import {
   dataBucketArn,
   dataBucketName,
@@ -112,5 +118,12 @@ export class SandboxAccountStack extends AccountStack {
       launchKey: this.launchWorkflow.key,
       region: env.region,
     }).role;
+    // The launch history holds each run's presigned URLs: only the workflow, the orchestrator's launcher role
+    // (startExecution.sync:2 describes the execution) and the named readers may decrypt it.
+    allowDecryptOnlyTo(this.launchWorkflow.key, [
+      this.launchWorkflow.role.roleArn,
+      this.launcherRole.roleArn,
+      ...env.historyReaders.sandbox.map((name) => `arn:${env.partition}:iam::${env.accounts.sandbox}:role/${name}`),
+    ]);
   }
 }

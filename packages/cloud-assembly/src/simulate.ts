@@ -26,8 +26,8 @@ export type SimulationResult =
 
 /**
  * The one way tools ask the IAM simulator (@cloud-copilot/iam-simulate, AGPL: dev tooling only). The simulator
- * derives no global keys from the principal or the resource, so `aws:PrincipalArn`, `aws:PrincipalAccount` and
- * `aws:ResourceAccount` (which AWS sets on every request) are always supplied here from the caller's role and the
+ * derives no global keys from the principal or the resource, so `aws:PrincipalArn`, `aws:PrincipalAccount`,
+ * `aws:PrincipalIsAWSService` and `aws:ResourceAccount` (which AWS sets on every request) are always supplied here from the caller's role and the
  * resource's account, after the request's own context, so a request cannot forge them.
  */
 export async function simulateRequest(request: SimulationRequest): Promise<SimulationResult> {
@@ -43,6 +43,8 @@ export async function simulateRequest(request: SimulationRequest): Promise<Simul
         'aws:PrincipalArn': roleArn,
         'aws:PrincipalAccount': accountOfArn(roleArn) ?? '',
         'aws:ResourceAccount': request.resourceAccount,
+        // Every caller here is a role or a session of one; AWS sets true only for a service principal's own calls.
+        'aws:PrincipalIsAWSService': 'false',
       },
     },
     identityPolicies: request.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),

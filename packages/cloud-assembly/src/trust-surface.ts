@@ -59,6 +59,10 @@ export interface ContainerModel {
 export interface StateMachineModel extends Located {
   readonly name: string;
   readonly definition: { readonly States?: Record<string, unknown> };
+  /** The logical ID of the customer key that encrypts its definition and history, when the template names one. */
+  readonly encryptionKey?: string;
+  /** The execution role's ARN. */
+  readonly roleArn: string;
 }
 
 /** A network resource of the templates (security groups, routes, gateways, attachments, DNS firewall). */
@@ -211,6 +215,8 @@ export function addTemplate(
           ...at(id),
           name: physicalName(id, ctx),
           definition: JSON.parse(resolve<string>(props.DefinitionString)) as StateMachineModel['definition'],
+          roleArn: resolve<string>(props.RoleArn),
+          ...keyReference((props.EncryptionConfiguration as { KmsKeyId?: unknown } | undefined)?.KmsKeyId),
         });
         break;
       default: {
@@ -253,6 +259,13 @@ const containerModel = (c: ContainerDefinition): ContainerModel => ({
 });
 
 /** Where each resource type keeps its resource-based policy. */
+/** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, 'Arn'] }` of a key in the same template. */
+function keyReference(value: unknown): { encryptionKey?: string } {
+  const reference = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown } | undefined;
+  const id = reference?.Ref ?? (Array.isArray(reference?.['Fn::GetAtt']) ? reference['Fn::GetAtt'][0] : undefined);
+  return typeof id === 'string' ? { encryptionKey: id } : {};
+}
+
 function resourcePolicyDocuments(type: string, props: Record<string, unknown>): unknown[] {
   const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
   switch (type) {

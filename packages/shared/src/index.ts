@@ -8,3 +8,4 @@ export * from './cdk/synth-for-test.js';
 export * from './cdk/deploy-access-stack.js';
 export * from './cdk/account-boundary.js';
 export * from './cdk/cloudformation-actions.js';
+export * from './cdk/history-readers.js';

@@ -28,6 +28,7 @@ describe('loadEnvironment', () => {
       ...exampleFile,
       // Not in the file: the defaults.
       retention: { uploadsDays: 30, submissionRecordDays: 30, resultsDays: 90 },
+      historyReaders: { orchestrator: [], sandbox: [] },
       environment: 'example',
       partition: 'aws',
     });
@@ -115,6 +116,23 @@ describe('loadEnvironment', () => {
     );
     expect(lines).toEqual([
       expect.stringMatching(/short\.json: retention\.submissionRecordDays: must be at least retention\.uploadsDays/),
+    ]);
+  });
+
+  it('fails when a history reader is given as an ARN rather than a role name', () => {
+    const lines = problemsOf(() =>
+      loadEnvironment(
+        'readers',
+        writeEnvironment('readers', {
+          ...exampleFile,
+          historyReaders: { orchestrator: ['arn:aws:iam::111111111111:role/operator'] },
+        }),
+      ),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /readers\.json: historyReaders\.orchestrator\.0: "arn:aws:iam::111111111111:role\/operator" is not an IAM role name\. Fix: give the role's name \(not its ARN\)/,
+      ),
     ]);
   });
 

@@ -1,5 +1,7 @@
 import {
   analysisStateMachineArn,
+  analysisStateMachineName,
+  launchStateMachineName,
   dataBucketArn,
   dataInvokerRoleArn,
   orchestratorRoleArn,
@@ -45,6 +47,8 @@ interface Case {
   /** A session policy narrowing the caller (evaluated as a second simulation: the simulator takes none). */
   readonly sessionPolicy?: PolicyDocument;
   readonly expected: Verdict;
+  /** Why the case cannot be simulated (what it needs is missing from the templates): its row fails, saying so. */
+  readonly missing?: string;
 }
 
 const ALLOW_ANY_ASSUME_ROLE: PolicyDocument = {
@@ -231,10 +235,10 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
     );
   }
 
-  cases.push(...perimeterCases(surface, bucketPolicy));
+  cases.push(...perimeterCases(surface, bucketPolicy), ...historyKeyCases(surface));
 
   for (const c of cases) {
-    const actual = await simulate(c);
+    const actual = c.missing ? `Error: ${c.missing}` : await simulate(c);
     rows.push({
       hop: c.hop,
       case: c.case,
@@ -319,6 +323,51 @@ function perimeterCases(surface: TrustSurface, bucketPolicy: PolicyDocument | un
       expected: 'Denied' as const,
     },
   ]);
+}
+
+/**
+ * Who can read the runs' presigned URLs in the two Standard workflows' histories: an administrator of the account
+ * (allowed everything by IAM, and the key policy delegates to IAM) is refused by the key's Deny; the workflow's own
+ * role is not. A workflow without a customer key fails its rows.
+ */
+function historyKeyCases(surface: TrustSurface): Case[] {
+  const env = surface.env;
+  return [analysisStateMachineName(env), launchStateMachineName(env)].flatMap((name) => {
+    const machine = surface.stateMachines.find((m) => m.name === name);
+    const keyPolicy = surface.resourcePolicies.find(
+      (p) => p.type === 'AWS::KMS::Key' && p.stack === machine?.stack && p.logicalId === machine.encryptionKey,
+    );
+    const account = machine?.accountId ?? '';
+    const administrator = `arn:${env.partition}:iam::${account}:role/administrator`;
+    const key = {
+      hop: `decrypting ${name}'s execution history (it holds the runs' presigned URLs)`,
+      action: 'kms:Decrypt',
+      resource: `arn:${env.partition}:kms:${env.region}:${account}:key/${machine?.encryptionKey ?? 'none'}`,
+      resourceAccount: account,
+      ...(keyPolicy ? { resourcePolicy: keyPolicy.policy } : {}),
+      ...(keyPolicy ? {} : { missing: `${name} has no customer key with a key policy` }),
+    };
+    return [
+      {
+        ...key,
+        case: "an administrator of the workflow's account (IAM allows it everything)",
+        principal: administrator,
+        principalRoleArn: administrator,
+        identity: [ALLOW_EVERYTHING],
+        expected: 'Denied' as const,
+      },
+      {
+        // The key policy's part only (IAM allowing it): the simulator cannot evaluate the role's own grant, which is
+        // bound to the state machine's encryption context (`kms:EncryptionContext:aws:states:…` is ignored).
+        ...key,
+        case: "the workflow's execution role, IAM allowing it",
+        principal: machine?.roleArn ?? 'none',
+        principalRoleArn: machine?.roleArn ?? 'none',
+        identity: [ALLOW_EVERYTHING],
+        expected: 'Allowed' as const,
+      },
+    ];
+  });
 }
 
 async function simulate(c: Case): Promise<string> {

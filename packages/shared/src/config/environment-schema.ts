@@ -28,6 +28,12 @@ const retentionDays = (field: string, fallback: number) =>
     .max(3650, { error: 'must be at most 3650 days (ten years). Fix: lower it' })
     .default(fallback);
 
+const roleName = (field: string) =>
+  z.string().regex(/^[\w+=,.@-]{1,64}$/, {
+    error: (issue) =>
+      `"${String(issue.input)}" is not an IAM role name. Fix: give the role's name (not its ARN) in ${field}, e.g. "operator"`,
+  });
+
 export const environmentFileSchema = z.strictObject({
   prefix: z
     .string({ error: 'is missing. Fix: add "prefix": "airlock" (lowercase letters, digits, single hyphens)' })
@@ -106,6 +112,16 @@ export const environmentFileSchema = z.strictObject({
     },
     { error: 'is missing. Fix: add "sandbox": { "s3PrefixListId": "pl-…" }' },
   ),
+  /**
+   * Roles (by name, in their own account) that may read the Standard workflows' execution history besides the
+   * workflows themselves: the history holds each run's presigned URLs, so its key lets no one else decrypt.
+   */
+  historyReaders: z
+    .strictObject({
+      orchestrator: z.array(roleName('historyReaders.orchestrator')).default([]),
+      sandbox: z.array(roleName('historyReaders.sandbox')).default([]),
+    })
+    .default({ orchestrator: [], sandbox: [] }),
   /** Where the pipelines run: their OIDC tokens are trusted for this repository and this environment only. */
   github: z
     .strictObject({
