@@ -47,7 +47,7 @@ export class DataPlaneNetwork extends Construct {
       // Whatever is ever placed in this VPC without a group gets the default one: strip its rules.
       restrictDefaultSecurityGroup: true,
     });
-    bindRestrictionProviderTrust(this, account);
+    confineRestrictionProvider(this, account);
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
       description: "Delivers the data-plane VPC's flow logs to CloudWatch Logs",
@@ -162,17 +162,21 @@ function keepNoDefaultEgress(group: ec2.SecurityGroup): void {
 }
 
 /**
- * CDK's provider for `restrictDefaultSecurityGroup` is a stack singleton whose role trusts Lambda with no condition;
- * bind it to this account's Lambda, as every service-principal trust here is (confused-deputy protection).
+ * CDK's provider for `restrictDefaultSecurityGroup` is a stack singleton whose role trusts Lambda with no condition
+ * and attaches the AWS managed AWSLambdaBasicExecutionRole. Bind the trust to this account's Lambda, as every
+ * service-principal trust here is (confused-deputy protection), and drop the managed policy: the account's boundary
+ * and execution policies deny attaching any, so the deploy would fail. The provider then writes no logs of its own;
+ * a failure still shows as the custom resource's reason in the stack's events.
  */
-function bindRestrictionProviderTrust(scope: Construct, account: string): void {
+function confineRestrictionProvider(scope: Construct, account: string): void {
   const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
   const role = provider?.node.tryFindChild('Role');
   if (!(role instanceof CfnResource))
     throw new Error(
-      "restrictDefaultSecurityGroup: CDK's provider role was not found where expected (Custom::VpcRestrictDefaultSGCustomResourceProvider/Role). Fix: update bindRestrictionProviderTrust for this aws-cdk-lib version",
+      "restrictDefaultSecurityGroup: CDK's provider role was not found where expected (Custom::VpcRestrictDefaultSGCustomResourceProvider/Role). Fix: update confineRestrictionProvider for this aws-cdk-lib version",
     );
   role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
     StringEquals: { 'aws:SourceAccount': account },
   });
+  role.addPropertyDeletionOverride('ManagedPolicyArns');
 }

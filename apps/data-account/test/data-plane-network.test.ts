@@ -174,7 +174,7 @@ describe('data-plane network', () => {
       expect(ofType('AWS::EC2::SecurityGroupEgress')).toHaveLength(3);
     });
 
-    it("strips the VPC's default group, with CDK's provider trusting Lambda of this account only", () => {
+    it("strips the VPC's default group, with CDK's provider trusting Lambda of this account only and attaching no managed policy", () => {
       expect(ofType('Custom::VpcRestrictDefaultSG').map(([, r]) => r.Properties.DefaultSecurityGroupId)).toEqual([
         { 'Fn::GetAtt': [VPC, 'DefaultSecurityGroup'] },
       ]);
@@ -187,6 +187,8 @@ describe('data-plane network', () => {
           },
         ],
       });
+      // The account's boundary denies iam:AttachRolePolicy: a managed policy would fail the deploy.
+      expect(resources[provider]!.Properties).not.toHaveProperty('ManagedPolicyArns');
     });
   });
 
