@@ -19,9 +19,12 @@ import {
 } from '@airlock/contracts';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { DataFunction, type FunctionCodeFactory } from './data-function.js';
+import { restrictDataPlaneEndpoints } from './data-plane-endpoint-policies.js';
+import { DataPlaneNetwork } from './data-plane-network.js';
 import { DataPlaneWorkflow } from './data-plane-workflow.js';
 import { DataStore } from './data-store.js';
 import { LateObjectSweeper } from './late-object-sweeper.js';
@@ -34,6 +37,7 @@ export interface DataAccountStackProps extends AccountStackProps {
 /** The data account: all customer data, reachable from the orchestrator only through the invoker role. */
 export class DataAccountStack extends AccountStack {
   readonly store: DataStore;
+  readonly network: DataPlaneNetwork;
   readonly workflow: DataPlaneWorkflow;
   readonly invokerRole: iam.Role;
   readonly signerRole: iam.Role;
@@ -86,12 +90,21 @@ export class DataAccountStack extends AccountStack {
         },
       });
 
+    this.network = new DataPlaneNetwork(this, 'Network', {
+      availabilityZones: env.data.availabilityZones ?? [`${env.region}a`, `${env.region}b`],
+      s3PrefixListId: env.data.s3PrefixListId,
+      dynamodbPrefixListId: env.data.dynamodbPrefixListId,
+      logsKey: key,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+    });
     const make = (name: DataPlaneAction, description: string, environment: Record<string, string>) =>
       new DataFunction(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
         name,
         description,
         environment,
         logsKey: key,
+        vpc: this.network.vpc,
+        securityGroup: this.network.functionSecurityGroup,
         code: props.functionCode,
       });
 
@@ -118,6 +131,13 @@ export class DataAccountStack extends AccountStack {
       maxSessionDuration: Duration.hours(1),
     });
     prepare.function.addEnvironment('SIGNER_ROLE_ARN', this.signerRole.roleArn);
+    restrictDataPlaneEndpoints(this.network, {
+      dataAccount: env.accounts.data,
+      bucketArn,
+      tableArn,
+      signerRoleArn: this.signerRole.roleArn,
+      keyArn: key.keyArn,
+    });
     this.signerRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('runs/*/input.tar.gz')] }),
     );

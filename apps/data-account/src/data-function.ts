@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -38,13 +39,17 @@ export interface DataFunctionProps {
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly logsKey: kms.IKey;
+  /** The data-plane network: the function runs in its isolated subnets, in this security group only. */
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
   /** @default - the handler bundled from `functions/<name>/handler.ts` */
   readonly code?: FunctionCodeFactory;
 }
 
 /**
  * One trusted data-plane step: Node.js 24 (the newest Lambda runtime) on arm64, X-Ray tracing, source maps, an explicit encrypted log group,
- * and a role of its own that starts with nothing but writing that log group.
+ * in the isolated subnets of the data-plane network, and a role of its own that starts with nothing but writing that
+ * log group and managing the function's network interfaces.
  */
 export class DataFunction extends Construct {
   readonly role: iam.Role;
@@ -64,6 +69,22 @@ export class DataFunction extends Construct {
       retention: logs.RetentionDays.THREE_MONTHS,
     });
     logGroup.grantWrite(this.role);
+    // Lambda creates and removes the function's interfaces in the VPC with the function's own role (what the AWS
+    // managed AWSLambdaVPCAccessExecutionRole grants; the stacks attach no managed policy). The code can hardly use
+    // it: the VPC has no EC2 endpoint and no way out.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
 
     const common = {
       description: props.description,
@@ -76,6 +97,9 @@ export class DataFunction extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [props.securityGroup],
     };
     this.function = props.code
       ? new lambda.Function(this, 'Function', { ...common, code: props.code(props.name), handler: 'index.handler' })
@@ -89,7 +113,9 @@ export class DataFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Added by CDK for active X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords accept no resource ARN.',
+        'Added by CDK for active X-Ray tracing (xray:PutTraceSegments/PutTelemetryRecords), and the network-interface ' +
+        'actions Lambda performs with this role to place the function in its VPC: EC2 Describe* accept no resource ' +
+        'ARN, and the interface is created before its ID exists (AWS documents "*" for DeleteNetworkInterface).',
     });
   }
 }

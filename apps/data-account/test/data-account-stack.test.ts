@@ -43,9 +43,12 @@ function statementsOf(roleId: string): Array<Record<string, unknown>> {
   return [...inline, ...attached];
 }
 const roleOf = (prefix: string) => idOf('AWS::IAM::Role', prefix);
-/** Statements other than the log-group write and X-Ray grants every function has. */
+/** Statements other than the log-group write, X-Ray and network-interface grants every function has. */
 const dataStatements = (roleId: string) =>
-  statementsOf(roleId).filter((s) => !JSON.stringify(s.Action).match(/logs:|xray:/));
+  statementsOf(roleId).filter((s) => !JSON.stringify(s.Action).match(/logs:|xray:|ec2:/));
+/** CDK's provider that strips the VPC's default security group: a deploy-time custom resource, not a data-plane step. */
+const RESTRICT_DEFAULT_SG_PROVIDER = 'CustomVpcRestrictDefaultSGCustomResourceProvider';
+const dataFunctions = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith(RESTRICT_DEFAULT_SG_PROVIDER));
 
 const stateMachineNamed = (name: string) =>
   ofType('AWS::StepFunctions::StateMachine').find(([, r]) => r.Properties.StateMachineName === name)![1];
@@ -262,7 +265,8 @@ describe('DataAccountStack', () => {
         'arn:aws:states:::aws-sdk:dynamodb:getItem',
         'arn:aws:states:::aws-sdk:s3:deleteObject',
       ]);
-      expect(ofType('AWS::Lambda::Function')).toHaveLength(3);
+      expect(dataFunctions).toHaveLength(3);
+      expect(ofType('AWS::Lambda::Function')).toHaveLength(dataFunctions.length + 1);
     });
 
     it("the rule's role trusts EventBridge for this rule only and may start only the sweeper", () => {
@@ -452,6 +456,25 @@ describe('DataAccountStack', () => {
       }
     });
 
+    it('each function role may manage network interfaces, as Lambda needs to place the function in its VPC', () => {
+      for (const prefix of ['PrepareRole', 'FinalizeRole', 'PurgeRole']) {
+        expect(statementsOf(roleOf(prefix)).filter((s) => JSON.stringify(s.Action).includes('ec2:'))).toEqual([
+          {
+            Action: [
+              'ec2:CreateNetworkInterface',
+              'ec2:DescribeNetworkInterfaces',
+              'ec2:DescribeSubnets',
+              'ec2:DeleteNetworkInterface',
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
+            Effect: 'Allow',
+            Resource: '*',
+          },
+        ]);
+      }
+    });
+
     it('no function role has a wildcard action or a managed policy', () => {
       for (const prefix of ['PrepareRole', 'FinalizeRole', 'PurgeRole', 'UrlSigner', 'InvokerRole']) {
         const actions = statementsOf(roleOf(prefix)).flatMap((s) => [s.Action].flat() as string[]);
@@ -489,7 +512,7 @@ describe('DataAccountStack', () => {
   });
 
   it('runs every function on a supported Node.js runtime on arm64, with tracing and its own encrypted log group', () => {
-    const functions = ofType('AWS::Lambda::Function').map(([, f]) => f.Properties);
+    const functions = dataFunctions.map(([, f]) => f.Properties);
     expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn).toMatchObject({

@@ -7,6 +7,7 @@ export const exampleFile = {
   accounts: { orchestrator: '111111111111', sandbox: '222222222222', data: '333333333333' },
   run: { timeoutSeconds: 300 },
   sandbox: { s3PrefixListId: 'pl-6da54004', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+  data: { s3PrefixListId: 'pl-6da54004', dynamodbPrefixListId: 'pl-6fa54006' },
   github: { repository: 'example-org/airlock' },
 };
 

@@ -46,6 +46,7 @@ describe('loadEnvironment', () => {
       region: 'mars-1',
       accounts: { orchestrator: '11111111111', sandbox: '222222222222', data: '222222222222' },
       sandbox: exampleFile.sandbox,
+      data: exampleFile.data,
     });
     const lines = problemsOf(() => loadEnvironment('bad', dir));
     expect(lines).toHaveLength(4);
@@ -146,6 +147,51 @@ describe('loadEnvironment', () => {
     expect(lines).toEqual([
       expect.stringMatching(
         /pl\.json: sandbox\.s3PrefixListId: "com\.amazonaws\.s3" is not a prefix list ID\. Fix: run `aws ec2 describe-managed-prefix-lists/,
+      ),
+    ]);
+  });
+
+  it("fails when the data account's network is missing, naming the section and what to add", () => {
+    const { data: _missing, ...noData } = exampleFile;
+    expect(problemsOf(() => loadEnvironment('nodata', writeEnvironment('nodata', noData)))).toEqual([
+      expect.stringMatching(
+        /nodata\.json: data: is missing\. Fix: add "data": \{ "s3PrefixListId": "pl-…", "dynamodbPrefixListId": "pl-…" \}/,
+      ),
+    ]);
+  });
+
+  it('fails when the DynamoDB prefix list ID is not one, naming the field and how to find it', () => {
+    const lines = problemsOf(() =>
+      loadEnvironment(
+        'ddb',
+        writeEnvironment('ddb', { ...exampleFile, data: { ...exampleFile.data, dynamodbPrefixListId: 'dynamodb' } }),
+      ),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /ddb\.json: data\.dynamodbPrefixListId: "dynamodb" is not a prefix list ID\. Fix: run `aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com\.amazonaws\.<region>\.dynamodb`/,
+      ),
+    ]);
+  });
+
+  it('defaults the data network to two zones and refuses none, a repeated zone or a zone of another region', () => {
+    expect(loadEnvironment('example').data.availabilityZones).toBeUndefined();
+    const withZones = (name: string, zones: string[]) =>
+      problemsOf(() =>
+        loadEnvironment(
+          name,
+          writeEnvironment(name, { ...exampleFile, data: { ...exampleFile.data, availabilityZones: zones } }),
+        ),
+      );
+    expect(withZones('nozones', [])).toEqual([
+      expect.stringMatching(/nozones\.json: data\.availabilityZones: must list at least one availability zone\. Fix: /),
+    ]);
+    expect(withZones('twice', ['eu-west-1a', 'eu-west-1a'])).toEqual([
+      expect.stringMatching(/twice\.json: data\.availabilityZones: lists an availability zone twice\. Fix: /),
+    ]);
+    expect(withZones('foreign', ['eu-west-1a', 'us-east-1b'])).toEqual([
+      expect.stringMatching(
+        /foreign\.json: data\.availabilityZones\.1: "us-east-1b" is not a zone of region eu-west-1\. Fix: use e\.g\. "eu-west-1a"$/,
       ),
     ]);
   });

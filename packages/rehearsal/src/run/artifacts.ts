@@ -123,8 +123,11 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
   };
 
   const functions = new Map<string, LambdaArtifact>();
+  // CDK's custom-resource providers (the data VPC's default-group stripper) run at deploy time, never in a run.
+  const isDeployTimeProvider = (res: { Properties: Record<string, unknown> }) =>
+    res.Properties.Handler === '__entrypoint__.handler';
   for (const [id, r] of Object.entries(data.template.Resources).filter(
-    ([, res]) => res.Type === 'AWS::Lambda::Function',
+    ([, res]) => res.Type === 'AWS::Lambda::Function' && !isDeployTimeProvider(res),
   )) {
     const hash = String((r.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
     const assetDir = join(data.dir, `asset.${hash}`);

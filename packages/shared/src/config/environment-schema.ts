@@ -20,6 +20,18 @@ const accountId = (role: AccountRole) =>
         'Fix: copy the ID from the AWS console, digits only, keeping leading zeros',
     });
 
+const prefixListId = (service: 's3' | 'dynamodb') =>
+  z
+    .string({ error: `is missing. Fix: add the ID of the region's ${service} prefix list (see README)` })
+    .regex(/^pl-[0-9a-f]{8,17}$/, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a prefix list ID. Fix: run \`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.${service}\` and copy PrefixListId`,
+    });
+
+const availabilityZoneName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'must be an availability zone name such as "eu-west-1a"' });
+
 const retentionDays = (field: string, fallback: number) =>
   z
     .number({ error: `must be a number of days. Fix: e.g. "${field}": ${fallback}` })
@@ -94,23 +106,40 @@ export const environmentFileSchema = z.strictObject({
        * The region's managed prefix list for S3 (`com.amazonaws.<region>.s3`): the task's only egress besides the
        * interface endpoints. Not derivable at synth without an AWS call, so it is configuration.
        */
-      s3PrefixListId: z
-        .string({ error: "is missing. Fix: add the ID of the region's S3 prefix list (see README)" })
-        .regex(/^pl-[0-9a-f]{8,17}$/, {
-          error: (issue) =>
-            `"${String(issue.input)}" is not a prefix list ID. Fix: run \`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3\` and copy PrefixListId`,
-        }),
+      s3PrefixListId: prefixListId('s3'),
       /** Two or more AZs of the region; fixed in config so synth needs no AZ lookup (and no credentials). */
       availabilityZones: z
-        .array(
-          z
-            .string()
-            .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'must be an availability zone name such as "eu-west-1a"' }),
-        )
+        .array(availabilityZoneName)
         .min(2, { error: 'must list at least two availability zones. Fix: e.g. ["eu-west-1a", "eu-west-1b"]' })
         .optional(),
     },
     { error: 'is missing. Fix: add "sandbox": { "s3PrefixListId": "pl-…" }' },
+  ),
+  /** The data account's network: the data-plane functions run in isolated subnets and reach AWS through endpoints. */
+  data: z.strictObject(
+    {
+      /** The security group of the functions allows 443 to these prefix lists only (and to the interface endpoints). */
+      s3PrefixListId: prefixListId('s3'),
+      dynamodbPrefixListId: prefixListId('dynamodb'),
+      /**
+       * One subnet per AZ, and each interface endpoint (STS, KMS) is billed per AZ-hour: the list's length is the
+       * cost lever. One AZ is allowed (a dev environment that accepts an AZ outage); the default is two.
+       */
+      availabilityZones: z
+        .array(availabilityZoneName)
+        .min(1, { error: 'must list at least one availability zone. Fix: e.g. ["eu-west-1a", "eu-west-1b"]' })
+        .max(6, {
+          error: 'must list at most six availability zones: each one adds interface-endpoint hours. Fix: list fewer',
+        })
+        .refine((zones) => new Set(zones).size === zones.length, {
+          error: 'lists an availability zone twice. Fix: list each zone once',
+        })
+        .optional(),
+    },
+    {
+      error:
+        'is missing. Fix: add "data": { "s3PrefixListId": "pl-…", "dynamodbPrefixListId": "pl-…" } (the region\'s prefix lists, see README)',
+    },
   ),
   /**
    * Roles (by name, in their own account) that may read the Standard workflows' execution history besides the

@@ -62,7 +62,7 @@ export function parseEnvironment(name: string, raw: unknown, file: string): Airl
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   const env: AirlockEnvironment = { ...parsed.data, environment: name, partition: partitionOf(parsed.data.region) };
-  const nameProblems = derivedNameProblems(env);
+  const nameProblems = [...derivedNameProblems(env), ...foreignZoneProblems(env)];
   if (nameProblems.length > 0) throw new ConfigError(file, nameProblems);
   return env;
 }
@@ -93,4 +93,15 @@ function duplicateAccountProblems(raw: unknown): string[] {
     }
   });
   return problems;
+}
+
+// A zone of another region would only fail at deploy, after the rest of the stack was created.
+function foreignZoneProblems(env: AirlockEnvironment): string[] {
+  return (env.data.availabilityZones ?? [])
+    .map((zone, i) => ({ zone, i }))
+    .filter(({ zone }) => !(zone.startsWith(env.region) && zone.length === env.region.length + 1))
+    .map(
+      ({ zone, i }) =>
+        `data.availabilityZones.${i}: "${zone}" is not a zone of region ${env.region}. Fix: use e.g. "${env.region}a"`,
+    );
 }
