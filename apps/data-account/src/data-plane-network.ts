@@ -1,10 +1,11 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import { Construct } from 'constructs';
+import { confineDefaultGroupRestriction } from '@airlock/shared';
 
 export interface DataPlaneNetworkProps {
   /** One isolated subnet per zone; each interface endpoint is billed per zone-hour. */
@@ -47,7 +48,7 @@ export class DataPlaneNetwork extends Construct {
       // Whatever is ever placed in this VPC without a group gets the default one: strip its rules.
       restrictDefaultSecurityGroup: true,
     });
-    confineRestrictionProvider(this, account);
+    confineDefaultGroupRestriction(this, account);
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
       description: "Delivers the data-plane VPC's flow logs to CloudWatch Logs",
@@ -159,24 +160,4 @@ function keepNoDefaultEgress(group: ec2.SecurityGroup): void {
       ToPort: 86,
     },
   ]);
-}
-
-/**
- * CDK's provider for `restrictDefaultSecurityGroup` is a stack singleton whose role trusts Lambda with no condition
- * and attaches the AWS managed AWSLambdaBasicExecutionRole. Bind the trust to this account's Lambda, as every
- * service-principal trust here is (confused-deputy protection), and drop the managed policy: the account's boundary
- * and execution policies deny attaching any, so the deploy would fail. The provider then writes no logs of its own;
- * a failure still shows as the custom resource's reason in the stack's events.
- */
-function confineRestrictionProvider(scope: Construct, account: string): void {
-  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-  const role = provider?.node.tryFindChild('Role');
-  if (!(role instanceof CfnResource))
-    throw new Error(
-      "restrictDefaultSecurityGroup: CDK's provider role was not found where expected (Custom::VpcRestrictDefaultSGCustomResourceProvider/Role). Fix: update confineRestrictionProvider for this aws-cdk-lib version",
-    );
-  role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-    StringEquals: { 'aws:SourceAccount': account },
-  });
-  role.addPropertyDeletionOverride('ManagedPolicyArns');
 }

@@ -1,10 +1,11 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import { Construct } from 'constructs';
+import { confineDefaultGroupRestriction } from '@airlock/shared';
 
 export interface SandboxNetworkProps {
   /** Availability zones of the isolated subnets (two or more). */
@@ -45,7 +46,7 @@ export class SandboxNetwork extends Construct {
       // without a group gets it: strip its rules so that mistake has no network. CDK does it with a custom resource.
       restrictDefaultSecurityGroup: true,
     });
-    bindRestrictionProviderTrust(this, account);
+    confineDefaultGroupRestriction(this, account);
 
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
       description: "Delivers this VPC's flow logs to CloudWatch Logs",
@@ -141,20 +142,4 @@ export class SandboxNetwork extends Construct {
       mutationProtection: 'ENABLED',
     });
   }
-}
-
-/**
- * CDK's provider for `restrictDefaultSecurityGroup` is a stack singleton whose role trusts Lambda with no condition;
- * bind it to this account's Lambda, as every service-principal trust here is (confused-deputy protection).
- */
-function bindRestrictionProviderTrust(scope: Construct, account: string): void {
-  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-  const role = provider?.node.tryFindChild('Role');
-  if (!(role instanceof CfnResource))
-    throw new Error(
-      "restrictDefaultSecurityGroup: CDK's provider role was not found where expected (Custom::VpcRestrictDefaultSGCustomResourceProvider/Role). Fix: update bindRestrictionProviderTrust for this aws-cdk-lib version",
-    );
-  role.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-    StringEquals: { 'aws:SourceAccount': account },
-  });
 }

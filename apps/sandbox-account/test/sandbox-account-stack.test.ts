@@ -68,6 +68,8 @@ describe('SandboxAccountStack', () => {
           },
         ],
       });
+      // The account's boundary denies iam:AttachRolePolicy: a managed policy would fail the deploy.
+      expect(providerRole![1].Properties).not.toHaveProperty('ManagedPolicyArns');
     });
 
     it('logs all traffic of the VPC to an encrypted log group', () => {

@@ -9,3 +9,4 @@ export * from './cdk/deploy-access-stack.js';
 export * from './cdk/account-boundary.js';
 export * from './cdk/cloudformation-actions.js';
 export * from './cdk/history-readers.js';
+export * from './cdk/default-group-restriction.js';
