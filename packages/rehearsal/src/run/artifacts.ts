@@ -34,6 +34,9 @@ export interface LambdaArtifact {
   readonly bundle: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly roleArn: string;
+  /** What Lambda bills it by: its memory (MB; 128 when the template says nothing) and architecture. */
+  readonly memoryMb: number;
+  readonly architecture: 'arm64' | 'x86_64';
 }
 
 /** What the rehearsal runs, all read from the synthesized cloud assemblies, never from source. */
@@ -142,6 +145,8 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
         data.ctx,
       ),
       roleArn: resolve<string>(r.Properties.Role, data.ctx),
+      memoryMb: Number(r.Properties.MemorySize ?? 128),
+      architecture: (r.Properties.Architectures as string[] | undefined)?.[0] === 'arm64' ? 'arm64' : 'x86_64',
     });
   }
 
