@@ -275,7 +275,7 @@ describe("the workflow's key: its history holds the runs' presigned URLs", () =>
     const synthesized = synthAccountStackForTest((app) => new OrchestratorAccountStack(app, { airlock: withReader }));
     const [[, key]] = Object.entries(
       synthesized.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
-    ).filter(([, r]) => r.Type === 'AWS::KMS::Key') as [[string, { Properties: { KeyPolicy: unknown } }]];
+    ).filter(([, r]) => r.Type === 'AWS::KMS::Key') as unknown as [[string, { Properties: { KeyPolicy: unknown } }]];
     const statements = (synthesized.stack.resolve(key.Properties.KeyPolicy) as { Statement: Array<{ Sid?: string }> })
       .Statement;
     expect(statements.find((st) => st.Sid === 'DecryptOnlyByNamedReaders')).toEqual({

@@ -17,6 +17,7 @@ import {
   runnerTaskDefinitionFamily,
   runWindow,
   sandboxClusterName,
+  sandboxLauncherRoleArn,
   sandboxLauncherRoleName,
 } from '@airlock/contracts';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -122,7 +123,8 @@ export class SandboxAccountStack extends AccountStack {
     // (startExecution.sync:2 describes the execution) and the named readers may decrypt it.
     allowDecryptOnlyTo(this.launchWorkflow.key, [
       this.launchWorkflow.role.roleArn,
-      this.launcherRole.roleArn,
+      // By name, not by reference: the launcher's own policy names this key, and a reference back would be a cycle.
+      sandboxLauncherRoleArn(env),
       ...env.historyReaders.sandbox.map((name) => `arn:${env.partition}:iam::${env.accounts.sandbox}:role/${name}`),
     ]);
   }

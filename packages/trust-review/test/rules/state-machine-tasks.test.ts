@@ -13,6 +13,7 @@ const machine = (
   stack: `airlock-example-${account}`,
   logicalId: 'StateMachine',
   name,
+  roleArn: `arn:aws:iam::${env.accounts[account]}:role/${name}-role`,
   definition: { States },
 });
 const LAUNCHER = `arn:aws:iam::${env.accounts.sandbox}:role/airlock-example-sandbox-launcher`;
