@@ -19,7 +19,11 @@ type TaskState = { Type: string; Resource?: string };
 export interface ExpressUsage {
   readonly name: string;
   readonly ms: number;
-  readonly invocations: readonly { readonly ms: number; readonly memoryMb: number; readonly architecture: 'arm64' | 'x86_64' }[];
+  readonly invocations: readonly {
+    readonly ms: number;
+    readonly memoryMb: number;
+    readonly architecture: 'arm64' | 'x86_64';
+  }[];
 }
 
 /** The data plane's Express workflow, run from its synthesized definition; its Lambda tasks run the bundled code. */
