@@ -420,8 +420,11 @@ describe('SandboxAccountStack', () => {
     expect(keys).toHaveLength(2);
     for (const key of keys) {
       expect(key.EnableKeyRotation).toBe(true);
+      // A Deny grants nothing (the launch key's DecryptOnlyByNamedReaders names every principal to refuse them).
       const principals = JSON.stringify(
-        (key.KeyPolicy as { Statement: Array<{ Principal: unknown }> }).Statement.map((s) => s.Principal),
+        (key.KeyPolicy as { Statement: Array<{ Effect: string; Principal: unknown }> }).Statement.filter(
+          (s) => s.Effect === 'Allow',
+        ).map((s) => s.Principal),
       );
       expect(principals).not.toMatch(/111111111111|333333333333/);
       expect(principals).not.toContain('"*"');
