@@ -48,6 +48,27 @@ describe('the review sees the runner task definition', () => {
       'container run adds capabilities SYS_PTRACE',
     ],
     ['bridge networking', (t: Template) => (runner(t).NetworkMode = 'bridge'), 'network mode is bridge, not awsvpc'],
+    ['a shared process namespace', (t: Template) => (runner(t).PidMode = 'task'), /^shares a process namespace/],
+    [
+      'a secret',
+      (t: Template) => (container(t, 'fetch').Secrets = [{ Name: 'TOKEN', ValueFrom: 'arn:aws:ssm:::parameter/t' }]),
+      'container fetch receives secrets TOKEN',
+    ],
+    [
+      "another container's volumes",
+      (t: Template) => (container(t, 'run').VolumesFrom = [{ SourceContainer: 'deliver' }]),
+      'container run mounts the volumes of deliver',
+    ],
+    [
+      'an unconfined seccomp profile',
+      (t: Template) => (container(t, 'run').DockerSecurityOptions = ['seccomp:unconfined']),
+      'container run sets docker security options seccomp:unconfined',
+    ],
+    [
+      'a writable scratch volume for deliver',
+      (t: Template) => ((container(t, 'deliver').MountPoints as Array<{ ReadOnly: boolean }>)[0]!.ReadOnly = false),
+      'container deliver mounts the scratch volume writable, not read-only',
+    ],
     [
       'a URL in the fixed environment',
       (t: Template) =>
@@ -57,10 +78,15 @@ describe('the review sees the runner task definition', () => {
         }),
       'container run has OUTPUT_POST in its fixed environment',
     ],
-  ])('fails on %s, naming it', async (_change, change, message) => {
+  ])('fails on %s, naming it', async (_change, change, message: string | RegExp) => {
     const ws = scratch();
     ws.edit('sandbox', change);
-    expect(await messages(ws)).toContain(`runner-container-confinement: ${TASK}: ${message}`);
+    const prefix = `runner-container-confinement: ${TASK}: `;
+    if (typeof message === 'string') expect(await messages(ws)).toContain(`${prefix}${message}`);
+    else
+      expect(
+        (await messages(ws)).filter((m) => m.startsWith(prefix)).map((m) => m.slice(prefix.length)),
+      ).toContainEqual(expect.stringMatching(message));
   });
 });
 
@@ -116,6 +142,89 @@ describe('the review sees every Task state of every state machine', () => {
       expect.stringMatching(
         /^state-machine-tasks: state machine airlock-example-analysis: state RunUntrusted of airlock-example-analysis runs ECS tasks/,
       ),
+    );
+  });
+});
+
+describe("the review pins the launch workflow's RunTask", () => {
+  const LAUNCH = 'state-machine-tasks: state machine airlock-example-launch: state RunTask';
+  const editLaunch = (ws: ReturnType<typeof scratch>, change: (text: string) => string) =>
+    ws.edit('sandbox', (t) => editDefinition(t, 'airlock-example-launch', change));
+
+  it.each([
+    [
+      'a public IP',
+      (text: string) => text.replace('"AssignPublicIp":"DISABLED"', '"AssignPublicIp":"ENABLED"'),
+      'sets AssignPublicIp "ENABLED", not DISABLED',
+    ],
+    [
+      'a platform version',
+      (text: string) => text.replace('"LaunchType":"FARGATE"', '"LaunchType":"FARGATE","PlatformVersion":"1.3.0"'),
+      "sets PlatformVersion, which the launch workflow's fixed RunTask shape does not have",
+    ],
+    [
+      'ECS Exec',
+      (text: string) => text.replace('"LaunchType":"FARGATE"', '"LaunchType":"FARGATE","EnableExecuteCommand":true'),
+      "sets EnableExecuteCommand, which the launch workflow's fixed RunTask shape does not have",
+    ],
+    [
+      'tags propagated from the task definition',
+      (text: string) =>
+        text.replace('"LaunchType":"FARGATE"', '"LaunchType":"FARGATE","PropagateTags":"TASK_DEFINITION"'),
+      "sets PropagateTags, which the launch workflow's fixed RunTask shape does not have",
+    ],
+  ])('fails on %s, naming it', async (_change, change, message) => {
+    const ws = scratch();
+    editLaunch(ws, change);
+    expect(await messages(ws)).toContain(`${LAUNCH} ${message}`);
+  });
+
+  it("fails when the task runs in the endpoints' security group instead of the runner's", async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => {
+      const launch = ofType(t, 'AWS::StepFunctions::StateMachine').find(
+        ([, r]) => r.Properties.StateMachineName === 'airlock-example-launch',
+      )![1];
+      launch.Properties.DefinitionString = JSON.parse(
+        JSON.stringify(launch.Properties.DefinitionString).replace(
+          /"NetworkTaskSecurityGroup(\w+)","GroupId"/,
+          (_m, _hash: string) =>
+            `"${ofType(t, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('NetworkEndpointSecurityGroup'))![0]}","GroupId"`,
+        ),
+      ) as unknown;
+    });
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${LAUNCH} runs the task in a group that is not the runner's: security group NetworkEndpointSecurityGroup\\w+ accepts connections`,
+        ),
+      ),
+    );
+  });
+
+  it('reads a value hidden in DefinitionSubstitutions: a RunTask disguised in the reaper', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => {
+      editDefinition(t, 'airlock-example-launch-reaper', (text) =>
+        text.replace('"arn:aws:states:::aws-sdk:ecs:stopTask"', '"arn:aws:states:::aws-sdk:ecs:${call}"'),
+      );
+      const reaper = ofType(t, 'AWS::StepFunctions::StateMachine').find(
+        ([, r]) => r.Properties.StateMachineName === 'airlock-example-launch-reaper',
+      )![1];
+      reaper.Properties.DefinitionSubstitutions = { call: 'runTask' };
+    });
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        /^state-machine-tasks: state machine airlock-example-launch-reaper: state StopEach\/StopTask of airlock-example-launch-reaper runs ECS tasks \(arn:aws:states:::aws-sdk:ecs:runTask\)/,
+      ),
+    );
+  });
+
+  it('refuses a definition with a placeholder the template does not fill', async () => {
+    const ws = scratch();
+    editLaunch(ws, (text) => text.replace('"AssignPublicIp":"DISABLED"', '"AssignPublicIp":"${ip}"'));
+    expect(await messages(ws)).toContain(
+      'state-machine-tasks: state machine airlock-example-launch: cannot be reviewed: ${ip} has no DefinitionSubstitutions entry. Fix: keep the whole definition in the template',
     );
   });
 });
