@@ -290,4 +290,32 @@ describe('the review sees service principals on key and bucket policies', () => 
       ),
     );
   });
+
+  it.each([
+    [
+      'a foreign account',
+      { StringEquals: { 'aws:SourceAccount': '999999999999' } },
+      /aws:SourceAccount \["999999999999"\], not this account/,
+    ],
+    ['any account', { StringLike: { 'aws:SourceAccount': '*' } }, /aws:SourceAccount \["\*"\], not this account/],
+  ])('fails when a key binds a service principal to %s', async (_case, condition, problem) => {
+    const ws = scratch();
+    ws.edit('orchestrator', (t) => {
+      const [, key] = ofType(t, 'AWS::KMS::Key')[0]!;
+      key.Properties.KeyPolicy.Statement.push({
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: 'kms:Decrypt*',
+        Resource: '*',
+        Condition: condition,
+      });
+    });
+    expect(await messages(ws)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^resource-policy-service-binding: AWS::KMS::Key \\w+: allows delivery\\.logs\\.amazonaws\\.com kms:Decrypt\\* with ${problem.source}`,
+        ),
+      ),
+    );
+  });
 });
