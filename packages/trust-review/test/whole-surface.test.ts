@@ -272,6 +272,119 @@ describe('the review sees the sandbox network', () => {
   });
 });
 
+describe('the review sees network ACLs, VPC endpoints and the DNS firewall of the sandbox', () => {
+  const first = (t: Template, type: string, prefix = '') => ofType(t, type).find(([id]) => id.startsWith(prefix))!;
+  const endpoint = (t: Template, prefix: string) =>
+    first(t, 'AWS::EC2::VPCEndpoint', `NetworkVpc${prefix}`)[1].Properties;
+  const nacl = (entry: Record<string, unknown>) => (t: Template) => {
+    t.Resources.Acl = { Type: 'AWS::EC2::NetworkAcl', Properties: { VpcId: { Ref: first(t, 'AWS::EC2::VPC')[0] } } };
+    t.Resources.AclEntry = {
+      Type: 'AWS::EC2::NetworkAclEntry',
+      Properties: {
+        NetworkAclId: { Ref: 'Acl' },
+        Protocol: -1,
+        RuleAction: 'allow',
+        RuleNumber: 100,
+        Egress: true,
+        ...entry,
+      },
+    };
+  };
+
+  it.each([
+    [
+      'a NACL open to ::/0',
+      nacl({ Ipv6CidrBlock: '::/0' }),
+      'sandbox-network-closed: network: network ACL entry AclEntry allows egress to ::/0, outside the VPC',
+    ],
+    [
+      'a NACL open to an address outside the VPC',
+      nacl({ CidrBlock: '8.8.8.8/32' }),
+      'sandbox-network-closed: network: network ACL entry AclEntry allows egress to 8.8.8.8/32, outside the VPC',
+    ],
+    [
+      'a NACL wider than the VPC',
+      nacl({ CidrBlock: '10.0.0.0/8' }),
+      'sandbox-network-closed: network: network ACL entry AclEntry allows egress to 10.0.0.0/8, outside the VPC',
+    ],
+    [
+      'an STS endpoint',
+      (t: Template) =>
+        (t.Resources.Sts = {
+          Type: 'AWS::EC2::VPCEndpoint',
+          Properties: { ...endpoint(t, 'Logs'), ServiceName: 'com.amazonaws.eu-west-1.sts' },
+        }),
+      /^sandbox-vpc-endpoints: VPC endpoint Sts \(com\.amazonaws\.eu-west-1\.sts\): reaches com\.amazonaws\.eu-west-1\.sts, which the runner does not use/,
+    ],
+    [
+      'private DNS off',
+      (t: Template) => (endpoint(t, 'EcrApi').PrivateDnsEnabled = false),
+      /^sandbox-vpc-endpoints: VPC endpoint NetworkVpcEcrApi\w+ \(com\.amazonaws\.eu-west-1\.ecr\.api\): has private DNS off \(intended: on\)$/,
+    ],
+    [
+      'an interface endpoint in a public subnet',
+      (t: Template) => {
+        const [id, subnet] = first(t, 'AWS::EC2::Subnet');
+        t.Resources.PublicSubnet = {
+          Type: 'AWS::EC2::Subnet',
+          Properties: { ...subnet.Properties, MapPublicIpOnLaunch: true },
+        };
+        t.Resources.PublicSubnetTable = {
+          Type: 'AWS::EC2::SubnetRouteTableAssociation',
+          Properties: {
+            ...first(t, 'AWS::EC2::SubnetRouteTableAssociation', id.replace(/Subnet\w+$/, ''))[1].Properties,
+            SubnetId: { Ref: 'PublicSubnet' },
+          },
+        };
+        endpoint(t, 'Logs').SubnetIds = [{ Ref: 'PublicSubnet' }];
+      },
+      /^sandbox-vpc-endpoints: VPC endpoint NetworkVpcLogs\w+ \(com\.amazonaws\.eu-west-1\.logs\): is placed in subnet airlock-example-sandbox-PublicSubnet, which is not an isolated subnet of the sandbox VPC$/,
+    ],
+    [
+      's3:* on every resource through the S3 endpoint',
+      (t: Template) =>
+        endpoint(t, 'S3').PolicyDocument.Statement.push({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Resource: '*',
+        }),
+      /^sandbox-vpc-endpoints: VPC endpoint NetworkVpcS3\w+ \(com\.amazonaws\.eu-west-1\.s3\): admits s3:\* on \*, beyond GET\/PUT of arn:aws:s3:::airlock-example-data-333333333333-eu-west-1\/runs\/\* in the data account/,
+    ],
+    [
+      'the data account condition dropped from the S3 endpoint',
+      (t: Template) => delete endpoint(t, 'S3').PolicyDocument.Statement[0].Condition,
+      /^sandbox-vpc-endpoints: VPC endpoint NetworkVpcS3\w+ \(com\.amazonaws\.eu-west-1\.s3\): admits s3:GetObject, s3:PutObject on arn:aws:s3:::airlock-example-data-333333333333-eu-west-1\/runs\/\*, beyond/,
+    ],
+    [
+      'any principal on the Logs endpoint',
+      (t: Template) => (endpoint(t, 'Logs').PolicyDocument.Statement[0].Principal = { AWS: '*' }),
+      /^sandbox-vpc-endpoints: VPC endpoint NetworkVpcLogs\w+ \(com\.amazonaws\.eu-west-1\.logs\): admits \*, not only the runner's execution role/,
+    ],
+    [
+      'a wildcard DNS allow-list entry',
+      (t: Template) =>
+        first(t, 'AWS::Route53Resolver::FirewallDomainList', 'NetworkAllowedDomains')[1].Properties.Domains.push('*.'),
+      /^sandbox-dns-firewall: DNS firewall NetworkDnsFirewall\w+: rule 100 allows \*\., which the runner does not resolve$/,
+    ],
+    [
+      'the final BLOCK rule removed',
+      (t: Template) => first(t, 'AWS::Route53Resolver::FirewallRuleGroup')[1].Properties.FirewallRules.pop(),
+      /^sandbox-dns-firewall: DNS firewall NetworkDnsFirewall\w+: has no BLOCK rule for every domain \(\*\) after its allowed names$/,
+    ],
+    [
+      'the BLOCK rule turned into an alert',
+      (t: Template) =>
+        (first(t, 'AWS::Route53Resolver::FirewallRuleGroup')[1].Properties.FirewallRules[1].Action = 'ALERT'),
+      /^sandbox-dns-firewall: DNS firewall NetworkDnsFirewall\w+: has no BLOCK rule for every domain/,
+    ],
+  ])('fails on %s, naming it', async (_change, change, message: string | RegExp) => {
+    const ws = scratch();
+    ws.edit('sandbox', change);
+    expect(await messages(ws)).toContainEqual(typeof message === 'string' ? message : expect.stringMatching(message));
+  });
+});
+
 describe('the review sees service principals on key and bucket policies', () => {
   it('fails when a key lets a service principal in without binding it to this account', async () => {
     const ws = scratch();
