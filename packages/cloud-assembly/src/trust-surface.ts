@@ -104,6 +104,7 @@ export const NETWORK_RESOURCE_TYPES = [
   'AWS::EC2::NetworkAcl',
   'AWS::EC2::SubnetNetworkAclAssociation',
   'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::FlowLog',
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
   'AWS::EC2::SecurityGroupEgress',

@@ -11,32 +11,9 @@ import {
   VARIABLE,
 } from '@airlock/contracts';
 import type { NetworkResourceModel, StateMachineModel, TrustSurface } from '@airlock/cloud-assembly';
+import { keyPaths, statesOf, type State } from './asl.js';
 import { defineRule, verdictsFor } from './define-rule.js';
 import { isolatedSubnets, runnerGroupProblem, sandboxNetwork } from './sandbox-topology.js';
-
-type State = Record<string, unknown>;
-
-/** Every state of a definition, nested Map and Parallel states included, with its path for the message. */
-function statesOf(definition: { States?: Record<string, unknown> }, prefix = ''): Array<[string, State]> {
-  return Object.entries(definition.States ?? {}).flatMap(([name, value]) => {
-    const state = value as State;
-    const path = `${prefix}${name}`;
-    const nested = [state.Iterator, state.ItemProcessor, ...((state.Branches as unknown[] | undefined) ?? [])].filter(
-      (d): d is { States?: Record<string, unknown> } => typeof d === 'object' && d !== null,
-    );
-    return [[path, state] as [string, State], ...nested.flatMap((d) => statesOf(d, `${path}/`))];
-  });
-}
-
-/** Every key path of a Parameters object: `Overrides.ContainerOverrides[].Environment`, `TaskDefinition.$`, … */
-function keyPaths(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((v) => keyPaths(v, `${prefix}[]`));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, v]) => {
-    const path = prefix ? `${prefix}.${key}` : key;
-    return [path, ...keyPaths(v, path)];
-  });
-}
 
 /** Parameters of a RunTask that would let whoever writes the input choose how the untrusted task runs. */
 const RUN_TASK_SHAPE_KEYS: ReadonlyArray<[RegExp, string]> = [
