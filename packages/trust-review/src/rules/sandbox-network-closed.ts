@@ -117,7 +117,8 @@ export const sandboxNetworkClosed = defineRule({
   explanation:
     'The sandbox network has no path to the internet or another network (no internet, NAT or egress-only gateway, ' +
     "no peering or transit attachment, no route but the endpoints'), every security group has no open ingress and " +
-    "egress only on 443 to the S3 prefix list or the endpoints' group, and each VPC answers DNS through the DNS firewall.",
+    "egress only on 443 to the S3 prefix list or the endpoints' group, no network ACL admits an address outside the " +
+    'VPC (any IPv6 range included), and each VPC answers DNS through the DNS firewall.',
   check: (surface) => {
     const network = surface.networkResources.filter((r) => r.account === 'sandbox');
     return verdictsFor(
