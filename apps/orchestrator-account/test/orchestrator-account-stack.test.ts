@@ -105,8 +105,9 @@ describe('analysis state machine', () => {
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Credentials: { RoleArn: LAUNCHER },
       // RunTask refusals retried (3 x (60 s call + 2/4/8 s wait)), + run timeout + start margin, + the launch
-      // workflow's find-and-stop (5 s x 30 checks + 60 s), + 60 s polling lag
-      TimeoutSeconds: 3 * 60 + 2 + 4 + 8 + 300 + 180 + 210 + 60,
+      // workflow's find-and-stop (31 waits of 5 s and 34 ECS calls of 4 attempts x 10 s with 1/2/4 s waits between),
+      // + 60 s polling lag
+      TimeoutSeconds: 3 * 60 + 2 + 4 + 8 + 300 + 180 + (31 * 5 + 34 * (4 * 10 + 1 + 2 + 4)) + 60,
       Parameters: {
         StateMachineArn: LAUNCH,
         'Name.$': '$$.Execution.Name',

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import {
   CONTAINER_NAMES,
   CONTAINER_VARIABLES,
+  LAUNCH_ECS_CALL,
   LAUNCH_OUTCOME,
   LAUNCH_REQUEST_FIELDS,
   LAUNCH_REQUEST_VARIABLES,
@@ -145,9 +146,9 @@ export class LaunchWorkflow extends Construct {
 
     const sdkRetry = {
       ErrorEquals: SDK_TRANSIENT,
-      IntervalSeconds: 1,
-      BackoffRate: 2,
-      MaxAttempts: 3,
+      IntervalSeconds: LAUNCH_ECS_CALL.retry.intervalSeconds,
+      BackoffRate: LAUNCH_ECS_CALL.retry.backoffRate,
+      MaxAttempts: LAUNCH_ECS_CALL.retry.maxAttempts,
       JitterStrategy: 'FULL',
     };
     const notStopped = new sfn.Fail(this, 'TaskNotStopped', {
@@ -161,6 +162,8 @@ export class LaunchWorkflow extends Construct {
           Type: 'Task',
           Resource: `arn:aws:states:::aws-sdk:ecs:${action}`,
           Parameters: { Cluster: clusterArn, ...parameters },
+          // Bounds the path (LAUNCH_CLEANUP_MAX_SECONDS); a timeout is caught into TaskNotStopped.
+          TimeoutSeconds: LAUNCH_ECS_CALL.timeoutSeconds,
           Retry: [sdkRetry],
           Catch: catchToNotStopped,
           ...extra,

@@ -1,3 +1,4 @@
+import { LAUNCH_CLEANUP_MAX_SECONDS } from '@airlock/contracts';
 import { loadEnvironment, synthAccountStackForTest } from '@airlock/shared';
 import { describe, expect, it } from 'vitest';
 import { FIND_AND_STOP_STATES } from '../src/launch-workflow.js';
@@ -152,6 +153,28 @@ describe('launch workflow', () => {
       Parameters: { outcome: 'LAUNCH_FAILED', containers: [], 'error.$': '$.error' },
       End: true,
     });
+  });
+
+  it('finds and stops the task within LAUNCH_CLEANUP_MAX_SECONDS, every check and ECS call at its worst', () => {
+    type Retrier = { IntervalSeconds: number; BackoffRate: number; MaxAttempts: number };
+    /** Every attempt runs to the state's time limit, with each retrier's waits between them. */
+    const callWorst = (name: string) => {
+      const state = states[name]!;
+      expect(state.TimeoutSeconds, `${name} has a time limit`).toEqual(expect.any(Number));
+      const retriers = (state.Retry as Retrier[] | undefined) ?? [];
+      const attempts = 1 + retriers.reduce((n, r) => n + r.MaxAttempts, 0);
+      const waits = retriers.flatMap((r) =>
+        Array.from({ length: r.MaxAttempts }, (_, i) => r.IntervalSeconds * r.BackoffRate ** i),
+      );
+      return attempts * (state.TimeoutSeconds as number) + waits.reduce((a, b) => a + b, 0);
+    };
+    const limit = (states.TaskStopped!.Choices as Array<{ Variable?: string; NumericGreaterThanEquals?: number }>).find(
+      (c) => c.Variable === '$.checks',
+    )!.NumericGreaterThanEquals!;
+    const wait = states.WaitForStop!.Seconds as number;
+    // A describe at each check count from 0 to the limit, one stop, a find before it and one after.
+    const worst = (limit + 1) * (wait + callWorst('DescribeTask')) + callWorst('StopTask') + 2 * callWorst('FindTask');
+    expect(worst).toBeLessThanOrEqual(LAUNCH_CLEANUP_MAX_SECONDS);
   });
 
   it('retries only refusals of the RunTask call, never a started task that failed or timed out', () => {

@@ -4,4 +4,5 @@ export * from './account-assembly.js';
 export * from './policy-types.js';
 export * from './resolve-intrinsics.js';
 export * from './simulate.js';
+export * from './state-machine-definition.js';
 export * from './trust-surface.js';

@@ -2,6 +2,7 @@ import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlo
 import { readCloudAssembly } from './account-assembly.js';
 import { asList, type PolicyDocument } from './policy-types.js';
 import { physicalName, resolveIntrinsics, type TemplateContext } from './resolve-intrinsics.js';
+import { readDefinition, type Definition } from './state-machine-definition.js';
 
 interface Located {
   readonly account: AccountRole;
@@ -40,6 +41,11 @@ export interface TaskDefinitionModel extends Located {
   readonly executionRoleArn?: string;
   /** `awsvpc` for Fargate; absent in a template means ECS's default (`bridge` on EC2). */
   readonly networkMode?: string;
+  /** Shared process (`task`, `host`) or IPC namespaces; absent means each container has its own. */
+  readonly pidMode?: string;
+  readonly ipcMode?: string;
+  /** The task's volumes and where each comes from (`bind` is the task's own ephemeral storage). */
+  readonly volumes: ReadonlyArray<{ readonly name: string; readonly source: string }>;
   readonly containers: readonly ContainerModel[];
 }
 
@@ -53,12 +59,34 @@ export interface ContainerModel {
   readonly droppedCapabilities: readonly string[];
   /** Names of its fixed environment variables (values stay out of the review). */
   readonly environmentNames: readonly string[];
+  /** S3 objects whose variables join the environment at launch. */
+  readonly environmentFiles: readonly string[];
+  /** Names of the variables ECS fills from Secrets Manager or Parameter Store. */
+  readonly secrets: readonly string[];
+  readonly repositoryCredentials: boolean;
+  readonly initProcessEnabled: boolean;
+  /** Host devices mapped in (`hostPath:containerPath`). */
+  readonly devices: readonly string[];
+  readonly dockerSecurityOptions: readonly string[];
+  readonly systemControls: readonly string[];
+  /** `name soft/hard`. */
+  readonly ulimits: readonly string[];
+  readonly mountPoints: ReadonlyArray<{
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+  }>;
+  /** Containers whose volumes this one mounts. */
+  readonly volumesFrom: readonly string[];
 }
 
 /** A state machine's definition (ASL, intrinsics resolved), for rules over its Task states. */
 export interface StateMachineModel extends Located {
   readonly name: string;
-  readonly definition: { readonly States?: Record<string, unknown> };
+  /** Empty (no States) when `unresolved` says why the template does not hold it. */
+  readonly definition: Definition;
+  /** Why the definition could not be read from the template: rules refuse such a machine. */
+  readonly unresolved?: string;
   /** The logical ID of the customer key that encrypts its definition and history, when the template names one. */
   readonly encryptionKey?: string;
   /** The execution role's ARN. */
@@ -74,6 +102,13 @@ export interface NetworkResourceModel extends Located {
 /** The resource types that make up an account's network paths. */
 export const NETWORK_RESOURCE_TYPES = [
   'AWS::EC2::VPC',
+  'AWS::EC2::VPCCidrBlock',
+  'AWS::EC2::Subnet',
+  'AWS::EC2::SubnetRouteTableAssociation',
+  'AWS::EC2::NetworkAcl',
+  'AWS::EC2::SubnetNetworkAclAssociation',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::FlowLog',
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
   'AWS::EC2::SecurityGroupEgress',
@@ -85,7 +120,13 @@ export const NETWORK_RESOURCE_TYPES = [
   'AWS::EC2::VPCPeeringConnection',
   'AWS::EC2::TransitGatewayAttachment',
   'AWS::EC2::TransitGatewayVpcAttachment',
+  'AWS::EC2::VPNGateway',
+  'AWS::EC2::VPNConnection',
+  'AWS::EC2::CarrierGateway',
+  'AWS::EC2::ClientVpnEndpoint',
   'AWS::EC2::NetworkAclEntry',
+  'AWS::Route53Resolver::FirewallDomainList',
+  'AWS::Route53Resolver::FirewallRuleGroup',
   'AWS::Route53Resolver::FirewallRuleGroupAssociation',
 ] as const;
 
@@ -207,18 +248,23 @@ export function addTemplate(
           ...(props.TaskRoleArn ? { taskRoleArn: resolve<string>(props.TaskRoleArn) } : {}),
           ...(props.ExecutionRoleArn ? { executionRoleArn: resolve<string>(props.ExecutionRoleArn) } : {}),
           ...(typeof props.NetworkMode === 'string' ? { networkMode: props.NetworkMode } : {}),
+          ...(typeof props.PidMode === 'string' ? { pidMode: props.PidMode } : {}),
+          ...(typeof props.IpcMode === 'string' ? { ipcMode: props.IpcMode } : {}),
+          volumes: asList(props.Volumes as VolumeDefinition[]).map(volumeModel),
           containers: asList(props.ContainerDefinitions as ContainerDefinition[]).map(containerModel),
         });
         break;
-      case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::StepFunctions::StateMachine': {
+        const read = readDefinition(resolve<Record<string, unknown>>(props));
         surface.stateMachines.push({
           ...at(id),
           name: physicalName(id, ctx),
-          definition: JSON.parse(resolve<string>(props.DefinitionString)) as StateMachineModel['definition'],
+          ...('definition' in read ? { definition: read.definition } : { definition: {}, unresolved: read.unresolved }),
           roleArn: resolve<string>(props.RoleArn),
           ...keyReference((props.EncryptionConfiguration as { KmsKeyId?: unknown } | undefined)?.KmsKeyId),
         });
         break;
+      }
       default: {
         if ((NETWORK_RESOURCE_TYPES as readonly string[]).includes(r.Type))
           surface.networkResources.push({
@@ -244,8 +290,20 @@ interface ContainerDefinition {
   User?: string;
   ReadonlyRootFilesystem?: boolean;
   Privileged?: boolean;
-  LinuxParameters?: { Capabilities?: { Add?: string[]; Drop?: string[] } };
+  LinuxParameters?: {
+    Capabilities?: { Add?: string[]; Drop?: string[] };
+    InitProcessEnabled?: boolean;
+    Devices?: Array<{ HostPath?: string; ContainerPath?: string }>;
+  };
   Environment?: Array<{ Name?: string }>;
+  EnvironmentFiles?: Array<{ Value?: unknown }>;
+  Secrets?: Array<{ Name?: string }>;
+  RepositoryCredentials?: unknown;
+  DockerSecurityOptions?: string[];
+  SystemControls?: Array<{ Namespace?: string; Value?: string }>;
+  Ulimits?: Array<{ Name?: string; SoftLimit?: number; HardLimit?: number }>;
+  MountPoints?: Array<{ SourceVolume?: string; ContainerPath?: string; ReadOnly?: boolean }>;
+  VolumesFrom?: Array<{ SourceContainer?: string }>;
 }
 
 const containerModel = (c: ContainerDefinition): ContainerModel => ({
@@ -256,6 +314,47 @@ const containerModel = (c: ContainerDefinition): ContainerModel => ({
   addedCapabilities: asList(c.LinuxParameters?.Capabilities?.Add),
   droppedCapabilities: asList(c.LinuxParameters?.Capabilities?.Drop),
   environmentNames: asList(c.Environment).map((e) => String(e.Name)),
+  environmentFiles: asList(c.EnvironmentFiles).map((f) => JSON.stringify(f.Value)),
+  secrets: asList(c.Secrets).map((s) => String(s.Name)),
+  repositoryCredentials: c.RepositoryCredentials !== undefined,
+  initProcessEnabled: c.LinuxParameters?.InitProcessEnabled === true,
+  devices: asList(c.LinuxParameters?.Devices).map(
+    (d) => `${String(d.HostPath)}:${String(d.ContainerPath ?? d.HostPath)}`,
+  ),
+  dockerSecurityOptions: asList(c.DockerSecurityOptions).map(String),
+  systemControls: asList(c.SystemControls).map((s) => `${String(s.Namespace)}=${String(s.Value)}`),
+  ulimits: asList(c.Ulimits).map((u) => `${String(u.Name)} ${String(u.SoftLimit)}/${String(u.HardLimit)}`),
+  mountPoints: asList(c.MountPoints).map((m) => ({
+    sourceVolume: String(m.SourceVolume),
+    containerPath: String(m.ContainerPath),
+    readOnly: m.ReadOnly === true,
+  })),
+  volumesFrom: asList(c.VolumesFrom).map((v) => String(v.SourceContainer)),
+});
+
+interface VolumeDefinition {
+  Name?: string;
+  Host?: { SourcePath?: string };
+  EFSVolumeConfiguration?: unknown;
+  FSxWindowsFileServerVolumeConfiguration?: unknown;
+  DockerVolumeConfiguration?: unknown;
+  ConfiguredAtLaunch?: boolean;
+}
+
+/** Where a volume's data lives: only `bind` (no source) is the task's own ephemeral storage. */
+const volumeModel = (v: VolumeDefinition): { name: string; source: string } => ({
+  name: String(v.Name),
+  source: v.Host?.SourcePath
+    ? `host path ${v.Host.SourcePath}`
+    : v.EFSVolumeConfiguration
+      ? 'EFS'
+      : v.FSxWindowsFileServerVolumeConfiguration
+        ? 'FSx'
+        : v.DockerVolumeConfiguration
+          ? 'a Docker volume'
+          : v.ConfiguredAtLaunch
+            ? 'a volume configured at launch'
+            : 'bind',
 });
 
 /** Where each resource type keeps its resource-based policy. */

@@ -115,8 +115,31 @@ export const LAUNCH_RUN_TASK_RETRY_MAX_SECONDS = Array.from(
 /** After a StopTask, how often and how many times the launch workflow checks that the task is STOPPED. */
 export const LAUNCH_STOP_CHECK_INTERVAL_SECONDS = 5;
 export const LAUNCH_STOP_CHECKS = 30;
-/** Upper bound of the launch workflow's find-and-stop path (stop checks plus the SDK calls and their retries). */
-export const LAUNCH_CLEANUP_MAX_SECONDS = LAUNCH_STOP_CHECK_INTERVAL_SECONDS * LAUNCH_STOP_CHECKS + 60;
+
+/**
+ * Each ECS call of the find-and-stop path (ListTasks, StopTask, DescribeTasks, all safe to repeat): a time limit
+ * per attempt, so the path has a worst case at all (a call that times out fails the execution, and the abort rule
+ * stops the task), and the retries of transient SDK errors.
+ */
+export const LAUNCH_ECS_CALL = {
+  timeoutSeconds: 10,
+  retry: { intervalSeconds: 1, backoffRate: 2, maxAttempts: 3 },
+} as const;
+/** Worst case of one such call: every attempt runs to its time limit, with the retry waits between them. */
+export const LAUNCH_ECS_CALL_MAX_SECONDS =
+  (1 + LAUNCH_ECS_CALL.retry.maxAttempts) * LAUNCH_ECS_CALL.timeoutSeconds +
+  Array.from(
+    { length: LAUNCH_ECS_CALL.retry.maxAttempts },
+    (_, i) => LAUNCH_ECS_CALL.retry.intervalSeconds * LAUNCH_ECS_CALL.retry.backoffRate ** i,
+  ).reduce((a, b) => a + b, 0);
+/**
+ * Upper bound of the launch workflow's find-and-stop path: a wait and a DescribeTasks for each stop check and the
+ * last one (LAUNCH_STOP_CHECKS + 1), one StopTask and two ListTasks (before the stop and after it), each call at its
+ * worst. One task per launch: RunTask is retried only when throttled, which starts none.
+ */
+export const LAUNCH_CLEANUP_MAX_SECONDS =
+  (LAUNCH_STOP_CHECKS + 1) * (LAUNCH_STOP_CHECK_INTERVAL_SECONDS + LAUNCH_ECS_CALL_MAX_SECONDS) +
+  3 * LAUNCH_ECS_CALL_MAX_SECONDS;
 /** How late a cross-account `.sync` (polled) may notice that the child execution ended. */
 export const LAUNCH_POLL_LAG_SECONDS = 60;
 

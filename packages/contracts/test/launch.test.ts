@@ -5,6 +5,8 @@ import {
   LAUNCH_REQUEST_FIELDS,
   LAUNCH_REQUEST_VARIABLES,
   launchHopTimeoutSeconds,
+  LAUNCH_CLEANUP_MAX_SECONDS,
+  LAUNCH_ECS_CALL_MAX_SECONDS,
   LAUNCH_RUN_TASK_RETRY_MAX_SECONDS,
   LAUNCH_STOP_CHECK_INTERVAL_SECONDS,
   LAUNCH_STOP_CHECKS,
@@ -43,9 +45,16 @@ describe('launch timeouts', () => {
   it('gives the task the run time plus the start margin, and the hop more than the launch worst case', () => {
     expect(launchTaskTimeoutSeconds(900)).toBe(900 + TASK_START_MARGIN_SECONDS);
     expect(launchHopTimeoutSeconds(900)).toBeGreaterThan(
-      LAUNCH_RUN_TASK_RETRY_MAX_SECONDS +
-        launchTaskTimeoutSeconds(900) +
-        LAUNCH_STOP_CHECK_INTERVAL_SECONDS * LAUNCH_STOP_CHECKS,
+      LAUNCH_RUN_TASK_RETRY_MAX_SECONDS + launchTaskTimeoutSeconds(900) + LAUNCH_CLEANUP_MAX_SECONDS,
+    );
+  });
+
+  it('bounds the find-and-stop path by every stop check and ECS call at its worst, retries included', () => {
+    // 4 attempts of 10 s and waits of 1, 2 and 4 s between them.
+    expect(LAUNCH_ECS_CALL_MAX_SECONDS).toBe(4 * 10 + 1 + 2 + 4);
+    expect(LAUNCH_CLEANUP_MAX_SECONDS).toBe(
+      (LAUNCH_STOP_CHECKS + 1) * (LAUNCH_STOP_CHECK_INTERVAL_SECONDS + LAUNCH_ECS_CALL_MAX_SECONDS) +
+        3 * LAUNCH_ECS_CALL_MAX_SECONDS,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { resourceName } from '@airlock/contracts';
 import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/cloud-assembly';
 import { describeStatement, describeTrust } from './describe-policy.js';
+import { networkResourceLines, stateMachineLines, taskDefinitionLines } from './surface-lines.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 
 /**
@@ -24,7 +25,18 @@ export interface Baseline {
   /** Customer managed policies: a role attaches them by name, so their statements are reviewed here. */
   readonly managedPolicies: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
   readonly resourcePolicies: ReadonlyArray<{ readonly resource: string; readonly statements: readonly Statement[] }>;
-  readonly taskRoles: ReadonlyArray<{ readonly taskDefinition: string; readonly taskRole: string | null }>;
+  /** Each state machine's tasks (Resource, Credentials, parameter keys) and its graph of edges. */
+  readonly stateMachines: readonly SubjectLines[];
+  /** Each task definition's security fields, container by container. */
+  readonly taskDefinitions: readonly SubjectLines[];
+  /** Each network resource's properties (security groups, routes, ACLs, endpoints, DNS firewall, …). */
+  readonly network: readonly SubjectLines[];
+}
+
+/** A subject of the surface in reviewable lines: a change is a line added or removed. */
+export interface SubjectLines {
+  readonly subject: string;
+  readonly lines: readonly string[];
 }
 
 const canonical = (value: unknown): string =>
@@ -53,6 +65,8 @@ export function baselineOf(surface: TrustSurface): Baseline {
     [`/${env.prefix}/${env.environment}/`, '/{prefix}/{env}/'],
     [env.region, '{region}'],
     [`environment:${env.environment}`, 'environment:{env}'],
+    // CDK folds the stack name into some logical IDs (security group rules name their peer's path).
+    [resourceName(env, '').replace(/-/g, ''), '{prefix}{env}'],
   ];
   const normalize = <T>(value: T): T => {
     let text = JSON.stringify(value);
@@ -90,14 +104,28 @@ export function baselineOf(surface: TrustSurface): Baseline {
         statements: sortedStatements(normalize(p.policy.Statement)),
       }))
       .sort((a, b) => a.resource.localeCompare(b.resource)),
-    taskRoles: surface.taskDefinitions
-      .map((t) => ({
-        taskDefinition: normalize(`${t.account}/${t.family}`),
-        taskRole: t.taskRoleArn ? normalize(t.taskRoleArn) : null,
-      }))
-      .sort((a, b) => a.taskDefinition.localeCompare(b.taskDefinition)),
+    stateMachines: bySubject(
+      surface.stateMachines.map((m) => ({
+        subject: normalize(`${m.account}/${m.name}`),
+        lines: normalize(stateMachineLines(m)),
+      })),
+    ),
+    taskDefinitions: bySubject(
+      surface.taskDefinitions.map((t) => ({
+        subject: normalize(`${t.account}/${t.family}`),
+        lines: normalize(taskDefinitionLines(t)),
+      })),
+    ),
+    network: bySubject(
+      surface.networkResources.map((r) => ({
+        subject: normalize(`${r.account}/${r.type}/${r.logicalId}`),
+        lines: normalize(networkResourceLines(r)),
+      })),
+    ),
   };
 }
+
+const bySubject = (items: SubjectLines[]): SubjectLines[] => items.sort((a, b) => a.subject.localeCompare(b.subject));
 
 /** Statements only in `after` (added) and only in `before` (removed), each in words with + or -. */
 function statementChanges(
@@ -189,15 +217,20 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     (a, b) => statementChanges('statement', a.statements ?? [], b.statements, onResources),
     (p) => p.statements.map((st) => `statement: ${onResources(st)}`),
   );
-  compare(
-    'task definition',
-    reviewed.taskRoles ?? [],
-    current.taskRoles,
-    (t) => t.taskDefinition,
-    (a, b) =>
-      a.taskRole !== b.taskRole ? [`task role changed from ${String(a.taskRole)} to ${String(b.taskRole)}`] : [],
-    (t) => [`task role ${String(t.taskRole)}`],
-  );
+  for (const [what, reviewedItems, currentItems] of [
+    ['state machine', reviewed.stateMachines, current.stateMachines],
+    // The task role is one of its lines.
+    ['task definition', reviewed.taskDefinitions, current.taskDefinitions],
+    ['network resource', reviewed.network, current.network],
+  ] as const)
+    compare(
+      what,
+      reviewedItems ?? [],
+      currentItems,
+      (item) => item.subject,
+      (a, b) => listChanges('', a.lines ?? [], b.lines).map((line) => line.replace(/^([+-]) : /, '$1 ')),
+      (item) => [...item.lines],
+    );
   return lines;
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, review, EXIT } from '../src/review.js';
-import { env, scratch, workspaceRoot, type Template } from './scratch-workspace.js';
+import { editDefinition, env, scratch, workspaceRoot, type Template } from './scratch-workspace.js';
 
 const role = (t: Template, name: string) =>
   Object.values(t.Resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name)!.Properties;
@@ -255,5 +255,60 @@ describe('trust review proves presigned URLs work only through the sandbox netwo
         /^simulation: presigned GET of the input, from the internet, bucket policy alone \(no session policy\): .* was Allowed, expected Denied$/,
       ),
     );
+  });
+});
+
+describe('the baseline holds state machines, task definitions and the network', () => {
+  it('shows a new RunTask parameter key as drift', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) =>
+      editDefinition(t, 'airlock-example-launch', (text) =>
+        text.replace('"LaunchType":"FARGATE"', '"LaunchType":"FARGATE","PlatformVersion":"1.4.0"'),
+      ),
+    );
+    expect((await ws.run()).drift).toEqual([
+      'state machine sandbox/{prefix}-{env}-launch: + task RunTask: parameter PlatformVersion',
+    ]);
+  });
+
+  it('shows a changed task-definition field as the removed and the added line, with exit code 2', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => {
+      const runner = Object.values(t.Resources).find((r) => r.Type === 'AWS::ECS::TaskDefinition')!;
+      const run = (runner.Properties.ContainerDefinitions as Array<{ Name: string; User: string }>).find(
+        (c) => c.Name === 'run',
+      )!;
+      run.User = '10002:10002';
+    });
+    const result = await ws.run();
+    expect(result.findings).toEqual([]);
+    expect(result.drift).toEqual([
+      'task definition sandbox/{prefix}-{env}-runner: - container run: user 10001:10001',
+      'task definition sandbox/{prefix}-{env}-runner: + container run: user 10002:10002',
+    ]);
+    expect(exitCodeOf(result)).toBe(EXIT.DRIFT);
+  });
+
+  it('shows a new route as an added network resource, line by line', async () => {
+    const ws = scratch();
+    ws.edit('sandbox', (t) => {
+      const table = Object.entries(t.Resources).find(([, r]) => r.Type === 'AWS::EC2::RouteTable')![0];
+      t.Resources.PeerRoute = {
+        Type: 'AWS::EC2::Route',
+        Properties: {
+          RouteTableId: { Ref: table },
+          DestinationCidrBlock: '10.0.0.0/8',
+          VpcPeeringConnectionId: 'pcx-0123',
+        },
+      };
+    });
+    expect((await ws.run()).drift).toEqual([
+      'network resource sandbox/AWS::EC2::Route/PeerRoute was added',
+      'network resource sandbox/AWS::EC2::Route/PeerRoute: + DestinationCidrBlock = 10.0.0.0/8',
+      expect.stringMatching(
+        /^network resource sandbox\/AWS::EC2::Route\/PeerRoute: \+ RouteTableId = \{prefix\}-\{env\}-sandbox-NetworkVpc\w+RouteTable\w+$/,
+      ),
+      'network resource sandbox/AWS::EC2::Route/PeerRoute: + VpcPeeringConnectionId = pcx-0123',
+    ]);
   });
 });

@@ -12,7 +12,9 @@ import { resourcePolicyServiceBinding } from './resource-policy-service-binding.
 import { runnerContainerConfinement } from './runner-container-confinement.js';
 import { sameAccountRoleTrust } from './same-account-role-trust.js';
 import { sandboxTaskNoRole } from './sandbox-task-no-role.js';
+import { sandboxDnsFirewall } from './sandbox-dns-firewall.js';
 import { sandboxNetworkClosed } from './sandbox-network-closed.js';
+import { sandboxVpcEndpoints } from './sandbox-vpc-endpoints.js';
 import { servicePrincipalBinding } from './service-principal-binding.js';
 import { stateMachineTasks } from './state-machine-tasks.js';
 import { trustActions } from './trust-actions.js';
@@ -33,6 +35,8 @@ export const TRUST_RULES: readonly TrustRule[] = [
   runnerContainerConfinement,
   stateMachineTasks,
   sandboxNetworkClosed,
+  sandboxVpcEndpoints,
+  sandboxDnsFirewall,
   resourcePolicyServiceBinding,
   federatedTrust,
   distinctOidcSubjects,

@@ -1,3 +1,4 @@
+import { BlockList } from 'node:net';
 import type { NetworkResourceModel } from '@airlock/cloud-assembly';
 import { defineRule, verdictsFor } from './define-rule.js';
 
@@ -10,7 +11,33 @@ const PATHS_OUT: Readonly<Record<string, string>> = {
   'AWS::EC2::VPCPeeringConnection': 'a VPC peering connection',
   'AWS::EC2::TransitGatewayAttachment': 'a transit gateway attachment',
   'AWS::EC2::TransitGatewayVpcAttachment': 'a transit gateway attachment',
+  'AWS::EC2::VPNGateway': 'a VPN gateway',
+  'AWS::EC2::VPNConnection': 'a VPN connection',
+  'AWS::EC2::CarrierGateway': 'a carrier gateway',
+  'AWS::EC2::ClientVpnEndpoint': 'a client VPN endpoint',
 };
+
+/** The VPCs' own IPv4 ranges (primary and secondary CIDR blocks): the only addresses a network ACL may admit. */
+function vpcRanges(all: readonly NetworkResourceModel[]): BlockList {
+  const ranges = new BlockList();
+  for (const r of all) {
+    const cidr = r.type === 'AWS::EC2::VPC' || r.type === 'AWS::EC2::VPCCidrBlock' ? r.properties.CidrBlock : undefined;
+    const [address, prefix] = String(cidr).split('/');
+    if (typeof cidr === 'string' && address && prefix) ranges.addSubnet(address, Number(prefix), 'ipv4');
+  }
+  return ranges;
+}
+
+/** Whether an IPv4 CIDR lies inside the VPCs: its first and last addresses both do. */
+function insideVpc(cidr: unknown, ranges: BlockList): boolean {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(String(cidr));
+  if (!match) return false;
+  const first = match.slice(1, 5).reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(match[5]));
+  const start = first - (first % size);
+  const dotted = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+  return ranges.check(dotted(start), 'ipv4') && ranges.check(dotted(start + size - 1), 'ipv4');
+}
 
 type Rule = Record<string, unknown>;
 /** CDK's placeholder for "no egress": one ICMP rule to 255.255.255.255/32 that matches nothing. */
@@ -60,10 +87,15 @@ function problemsOf(resource: NetworkResourceModel, all: readonly NetworkResourc
       return isHttpsToEndpoint(p) ? [] : [`${resource.logicalId} allows egress ${describeRule(p)}`];
     case 'AWS::EC2::SecurityGroupIngress':
       return p.SourceSecurityGroupId === undefined ? [`${resource.logicalId} allows ingress ${describeRule(p)}`] : [];
-    case 'AWS::EC2::NetworkAclEntry':
-      return p.RuleAction === 'allow' && (p.CidrBlock === '0.0.0.0/0' || p.Ipv6CidrBlock === '::/0')
-        ? [`network ACL entry ${resource.logicalId} allows ${p.Egress ? 'egress to' : 'ingress from'} anywhere`]
+    case 'AWS::EC2::NetworkAclEntry': {
+      // The VPC has no IPv6 range, so any IPv6 block (::/0 included) is outside it; so is any IPv4 block not in it.
+      const range = p.Ipv6CidrBlock ?? p.CidrBlock;
+      return p.RuleAction === 'allow' && (p.Ipv6CidrBlock !== undefined || !insideVpc(p.CidrBlock, vpcRanges(all)))
+        ? [
+            `network ACL entry ${resource.logicalId} allows ${p.Egress ? 'egress to' : 'ingress from'} ${String(range)}, outside the VPC`,
+          ]
         : [];
+    }
     case 'AWS::EC2::VPC': {
       const vpc = resource.logicalId;
       const guarded = all.some(
@@ -85,7 +117,8 @@ export const sandboxNetworkClosed = defineRule({
   explanation:
     'The sandbox network has no path to the internet or another network (no internet, NAT or egress-only gateway, ' +
     "no peering or transit attachment, no route but the endpoints'), every security group has no open ingress and " +
-    "egress only on 443 to the S3 prefix list or the endpoints' group, and each VPC answers DNS through the DNS firewall.",
+    "egress only on 443 to the S3 prefix list or the endpoints' group, no network ACL admits an address outside the " +
+    'VPC (any IPv6 range included), and each VPC answers DNS through the DNS firewall.',
   check: (surface) => {
     const network = surface.networkResources.filter((r) => r.account === 'sandbox');
     return verdictsFor(

@@ -62,4 +62,27 @@ describe('sandbox-network-closed', () => {
       'Http allows egress tcp 80-80 0.0.0.0/0',
     ]);
   });
+
+  it('fails a network ACL that admits anything outside the VPC, IPv6 included, and passes one inside it', () => {
+    const entry = (logicalId: string, range: Record<string, string>) =>
+      resource(logicalId, 'AWS::EC2::NetworkAclEntry', { RuleAction: 'allow', Egress: true, ...range });
+    const vpc = resource('Vpc', 'AWS::EC2::VPC', { CidrBlock: '10.64.0.0/20' });
+    expect(
+      messagesOf([
+        vpc,
+        ...closed().slice(1),
+        entry('Inside', { CidrBlock: '10.64.1.0/24' }),
+        entry('AllIpv4', { CidrBlock: '0.0.0.0/0' }),
+        entry('AllIpv6', { Ipv6CidrBlock: '::/0' }),
+        entry('Wider', { CidrBlock: '10.64.0.0/19' }),
+        entry('Public', { CidrBlock: '8.8.8.8/32' }),
+        resource('Deny', 'AWS::EC2::NetworkAclEntry', { RuleAction: 'deny', CidrBlock: '0.0.0.0/0' }),
+      ]),
+    ).toEqual([
+      'network ACL entry AllIpv4 allows egress to 0.0.0.0/0, outside the VPC',
+      'network ACL entry AllIpv6 allows egress to ::/0, outside the VPC',
+      'network ACL entry Wider allows egress to 10.64.0.0/19, outside the VPC',
+      'network ACL entry Public allows egress to 8.8.8.8/32, outside the VPC',
+    ]);
+  });
 });

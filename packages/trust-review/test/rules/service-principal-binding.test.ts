@@ -26,4 +26,13 @@ describe('service-principal-binding', () => {
       },
     ]);
   });
+
+  it('fails for a service principal bound to another account', () => {
+    const foreign = { ...statesTrust, Condition: { StringEquals: { 'aws:SourceAccount': '999999999999' } } };
+    expect(servicePrincipalBinding.check(surfaceOf({ roles: [role('orchestrator', 'exec', [foreign])] }))).toEqual([
+      expect.objectContaining({
+        message: 'trusts states.amazonaws.com with aws:SourceAccount ["999999999999"], not this account (111111111111)',
+      }),
+    ]);
+  });
 });

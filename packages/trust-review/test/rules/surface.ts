@@ -1,5 +1,6 @@
 import { loadEnvironment, type AccountRole } from '@airlock/shared/environment';
 import type {
+  NetworkResourceModel,
   PolicyDocument,
   ResourcePolicyModel,
   RoleModel,
@@ -64,9 +65,48 @@ export function taskDefinition(family: string, taskRoleArn?: string): TaskDefini
     family,
     ...(taskRoleArn ? { taskRoleArn } : {}),
     networkMode: 'awsvpc',
+    volumes: [],
     containers: [],
   };
 }
+
+export function networkResource(
+  type: string,
+  logicalId: string,
+  properties: Record<string, unknown>,
+): NetworkResourceModel {
+  return {
+    account: 'sandbox',
+    accountId: env.accounts.sandbox,
+    stack: 'airlock-example-sandbox',
+    logicalId,
+    type,
+    properties,
+  };
+}
+
+/** The sandbox network as synthesized, reduced to what the rules read: one isolated subnet, the runner's group. */
+export const sandboxNetworkResources = (): NetworkResourceModel[] => [
+  networkResource('AWS::EC2::VPC', 'Vpc', { CidrBlock: '10.64.0.0/20' }),
+  networkResource('AWS::EC2::Subnet', 'Subnet1', {
+    CidrBlock: '10.64.0.0/24',
+    MapPublicIpOnLaunch: false,
+    VpcId: 'airlock-example-sandbox-Vpc',
+  }),
+  networkResource('AWS::EC2::SubnetRouteTableAssociation', 'Subnet1Association', {
+    RouteTableId: 'airlock-example-sandbox-Subnet1Table',
+    SubnetId: 'airlock-example-sandbox-Subnet1',
+  }),
+  networkResource('AWS::EC2::SecurityGroup', 'TaskGroup', {
+    SecurityGroupEgress: [{ CidrIp: '255.255.255.255/32', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 }],
+    VpcId: 'airlock-example-sandbox-Vpc',
+  }),
+  networkResource('AWS::Route53Resolver::FirewallRuleGroupAssociation', 'DnsFirewall', {
+    FirewallRuleGroupId: 'Rules.Id',
+    VpcId: 'airlock-example-sandbox-Vpc',
+    MutationProtection: 'ENABLED',
+  }),
+];
 
 export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurface => ({
   env,
