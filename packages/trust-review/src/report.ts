@@ -4,6 +4,7 @@ import type { Finding } from './rules/index.js';
 import type { SimulationRow } from './simulation-matrix.js';
 import { crossAccountTargets } from './simulation-matrix.js';
 import { toMermaid } from './trust-graph.js';
+import { urlReaders } from './url-readers.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 
 export interface ReviewResult {
@@ -47,6 +48,7 @@ export function reportJson(result: ReviewResult): object {
       id: a.id,
       reason: a.reason,
     })),
+    urlReaders: urlReaders(surface),
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -114,6 +116,9 @@ export function reportMarkdown(result: ReviewResult): string {
     );
     for (const s of p.policy.Statement) out.push(`  - ${describeTrust(s)} on ${JSON.stringify(s.Resource ?? '')}`);
   }
+  out.push('', "## Who can read a run's URLs", '', '| where | who | narrowed by |', '| --- | --- | --- |');
+  for (const r of urlReaders(surface))
+    out.push(`| ${cell(r.where)} | ${cell(r.readers.join(', ') || 'no one')} | ${cell(r.narrowedBy)} |`);
   out.push(
     '',
     '## Simulation matrix',
