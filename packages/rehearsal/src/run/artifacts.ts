@@ -205,6 +205,10 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
         : {}),
       executionRoleArn: resolve<string>(taskDef.Properties.ExecutionRoleArn, sandbox.ctx),
       memoryMiB: Number(resolve<string>(taskDef.Properties.Memory, sandbox.ctx)),
+      architecture:
+        (taskDef.Properties.RuntimePlatform as { CpuArchitecture?: string } | undefined)?.CpuArchitecture === 'ARM64'
+          ? 'ARM64'
+          : 'X86_64',
       cpuUnits: Number(resolve<string>(taskDef.Properties.Cpu, sandbox.ctx)),
       containers: containerSpecs(definitions as never),
       runner: join(sandbox.dir, `asset.${imageHash ?? 'missing'}`, 'runner.mjs'),

@@ -8,13 +8,15 @@ import { dynamoDbConditionKeys } from './condition-keys.js';
  * In front of the local DynamoDB: every call is authorized as `dynamodb:<Operation>` on the table's ARN against
  * the calling function's role, with the keys and attributes it names (condition-keys.ts), then passed through.
  */
-export function startDynamoDbFront(
+export async function startDynamoDbFront(
   target: string,
   tableArn: (name: string) => string,
   registry: CredentialRegistry,
   authorizer: Authorizer,
 ) {
-  return listen(async (req, res) => {
+  /** Every call let through, by operation and partition key, for pricing runs. */
+  const calls: Array<{ operation: string; partitionKey: string }> = [];
+  const endpoint = await listen(async (req, res) => {
     const body = await readBody(req);
     const identity = registry.get(accessKeyOf(String(req.headers.authorization ?? '')) ?? '');
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
@@ -35,6 +37,11 @@ export function startDynamoDbFront(
     } catch (error) {
       return deny((error as Error).message);
     }
+    const partitionKey = (parsed as { Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } }).Key?.pk?.S;
+    calls.push({
+      operation,
+      partitionKey: partitionKey ?? (parsed as { Item?: { pk?: { S?: string } } }).Item?.pk?.S ?? '',
+    });
     const url = new URL(target);
     const upstream = request(
       { hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
@@ -45,4 +52,5 @@ export function startDynamoDbFront(
     );
     upstream.end(body);
   });
+  return { ...endpoint, calls };
 }

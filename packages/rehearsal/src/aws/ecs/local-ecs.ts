@@ -160,6 +160,8 @@ export class LocalTask {
   private resolveStopped!: () => void;
   /** Resolves once every container has stopped (or will never start) and the scratch volume is gone. */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+  private readonly startedAt = performance.now();
+  private stoppedAt: number | undefined;
 
   constructor(
     readonly arn: string,
@@ -218,6 +220,16 @@ export class LocalTask {
       setTimeout(() => state.process.signal('SIGKILL'), grace).unref();
     }
     this.finishIfDone();
+  }
+
+  /** What Fargate would bill: the task's size and how long it ran (so far, while it runs). */
+  billing(): { vcpu: number; memoryGb: number; seconds: number; architecture: 'ARM64' | 'X86_64' } {
+    return {
+      vcpu: this.spec.cpuUnits / 1024,
+      memoryGb: this.spec.memoryMiB / 1024,
+      seconds: ((this.stoppedAt ?? performance.now()) - this.startedAt) / 1000,
+      architecture: this.spec.architecture,
+    };
   }
 
   /** The container's log stream: what it wrote to stdout and stderr. */
@@ -336,6 +348,7 @@ export class LocalTask {
     this.desired = 'STOPPED';
     if (this.finished) return;
     this.finished = true;
+    this.stoppedAt = performance.now();
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
     // A confined task's network, forwarder and scratch volume end with its namespaces' holder.
     void (this.confined?.task.close() ?? Promise.resolve()).finally(() => this.resolveStopped());

@@ -31,6 +31,8 @@ export interface TaskSpec {
   /** The task's `Memory` (MiB) and `Cpu` (units, 1024 = one vCPU): each confined container's limits. */
   readonly memoryMiB: number;
   readonly cpuUnits: number;
+  /** `RuntimePlatform.CpuArchitecture`: what Fargate bills the task at. */
+  readonly architecture: 'ARM64' | 'X86_64';
   readonly containers: readonly ContainerSpec[];
 }
 

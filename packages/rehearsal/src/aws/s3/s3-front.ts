@@ -16,6 +16,8 @@ export interface ObjectAccess {
   readonly reason?: string;
   /** Which way the request came: through the sandbox's S3 endpoint, or from anywhere else (the "internet"). */
   readonly via: RequestOrigin;
+  /** For a ListBucket: the prefix listed. */
+  readonly prefix?: string;
 }
 
 export type RequestOrigin = 'sandbox endpoint' | 'elsewhere';
@@ -101,7 +103,16 @@ export async function startS3Front(
           endpointPolicies: throughEndpoint ? [policies.endpoint.policy] : undefined,
         },
       );
-      accesses.push({ accessKeyId: identity.accessKeyId, roleArn: identity.roleArn, action, key, allowed: true, via });
+      const prefix = context['s3:prefix'];
+      accesses.push({
+        accessKeyId: identity.accessKeyId,
+        roleArn: identity.roleArn,
+        action,
+        key,
+        allowed: true,
+        via,
+        ...(prefix === undefined ? {} : { prefix }),
+      });
     } catch (error) {
       accesses.push({
         accessKeyId: identity.accessKeyId,

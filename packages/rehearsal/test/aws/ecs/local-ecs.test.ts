@@ -15,6 +15,7 @@ function spec(behaviour: Record<string, string>): TaskSpec {
     executionRoleArn: 'arn:aws:iam::222222222222:role/exec',
     memoryMiB: 256,
     cpuUnits: 256,
+    architecture: 'ARM64',
     containers: containerSpecs([
       {
         Name: 'fetch',

@@ -134,6 +134,7 @@ function sandbox(runBehaviour: string, rules: readonly EventRule[] = [abortRule]
       executionRoleArn: role('exec'),
       memoryMiB: 512,
       cpuUnits: 256,
+      architecture: 'ARM64',
       containers: containerSpecs([
         { Name: 'fetch', Command: ['fetch'], Essential: false, MountPoints: [] },
         {
