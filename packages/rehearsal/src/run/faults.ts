@@ -380,6 +380,8 @@ export async function rehearseFault(
   fault: Fault,
   archive: Buffer,
   onState?: (timing: StateTiming) => void,
+  /** Also told when the first run's launch starts (the elapsed-time display). */
+  watchLaunch?: (execution: WorkflowExecution) => void,
 ): Promise<FaultRun[]> {
   const { beforeRun, duringLaunch } = fault;
   const checked = async (outcome: RunOutcome) => ({
@@ -389,7 +391,10 @@ export async function rehearseFault(
   const first = await rehearsal.submit(archive, {
     ...(onState ? { onState } : {}),
     ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
+    duringLaunch: (execution) => {
+      watchLaunch?.(execution);
+      duringLaunch?.(rehearsal, execution);
+    },
   });
   await fault.afterRun?.(rehearsal, first);
   const runs = [await checked(first)];

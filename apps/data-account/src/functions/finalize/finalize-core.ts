@@ -147,8 +147,7 @@ interface OutputTails {
 }
 
 type Verdict =
-  | { reason: string; tails?: OutputTails }
-  | { durationMs: number; result: Record<string, unknown>; tails: OutputTails };
+  { reason: string; tails?: OutputTails } | { durationMs: number; result: Record<string, unknown>; tails: OutputTails };
 
 /** Why a submission that ran did not end with exit code 0; its stderr tail says the rest. */
 function howItEnded({ exitCode, signal }: RunnerExecution): string {
@@ -200,8 +199,7 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
       reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed`,
       tails,
     };
-  if (o.execution.exitCode !== 0)
-    return { reason: howItEnded(o.execution), tails };
+  if (o.execution.exitCode !== 0) return { reason: howItEnded(o.execution), tails };
   if (o.resultError) return { reason: `submission result refused: ${o.resultError}`, tails };
   if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result))
     return { reason: 'submission wrote no result.json object', tails };
