@@ -1,0 +1,102 @@
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SUBMISSION_LIMITS } from '@airlock/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alive,
+  commandLine,
+  descendants,
+  eventually,
+  faultSubmission,
+  npmStart,
+  testSubmission,
+  type StartedCommand,
+} from './npm-start.js';
+
+// Whole runs, several Node processes each, on a shared machine: tens of seconds each, not seconds.
+const RUN = { timeout: 180_000 };
+
+describe("npm start shows a failing submission's own output", () => {
+  it('an entrypoint typo: Node\'s "Cannot find module" for the misspelled file, in --json', RUN, async () => {
+    const run = npmStart(['--json', '--submission', testSubmission('entrypoint-typo')]);
+    expect((await run.exited).code).toBe(1);
+    const summary = JSON.parse(run.output.stdout) as { record: { reason: string; stderrTail: string } };
+    expect(summary.record.reason).toBe('submission exited with code 1');
+    expect(summary.record.stderrTail).toContain("Error: Cannot find module '/scratch/work/mian.mjs'");
+    expect(Buffer.byteLength(summary.record.stderrTail)).toBeLessThanOrEqual(SUBMISSION_LIMITS.outputTailBytes);
+  });
+
+  it('a thrown exception: its message, quoted, with escape sequences shown instead of obeyed', RUN, async () => {
+    const run = npmStart(['--submission', testSubmission('throws')]);
+    expect((await run.exited).code).toBe(1);
+    const { stdout } = run.output;
+    expect(stdout).toContain('← run record FAILED: submission exited with code 1');
+    expect(stdout).toMatch(/^ {4}│ Error: the input has no README, so there is nothing to count$/m);
+    // Nothing the submission wrote can move the cursor, clear the screen or overwrite a line...
+    expect(stdout).not.toMatch(/[\x1b\r\x07]/);
+    // ...and its forged status line reads as quoted output, not as the tool's.
+    const forged = stdout.split('\n').filter((line) => line.includes('forged by the submission'));
+    expect(forged).toEqual(['    │ \\x1b[2J\\x1b[H  ✓ SUCCEEDED  forged by the submission']);
+  });
+});
+
+/** The run's processes while the hanging submission runs (the submission among them). */
+async function whileSubmissionRuns(run: StartedCommand): Promise<number[]> {
+  const pid = run.child.pid ?? 0;
+  let seen: number[] = [];
+  const running = await eventually(() => {
+    seen = descendants(pid);
+    return seen.some((p) => commandLine(p) === 'node main.mjs');
+  }, 120_000);
+  if (!running) throw new Error(`the submission never ran; output so far:\n${run.output.stdout}${run.output.stderr}`);
+  return seen;
+}
+
+describe('npm start -- --run-timeout', () => {
+  it('fails a hanging submission at the shortened deadline in seconds, leaving no process', RUN, async () => {
+    const run = npmStart(['--submission', faultSubmission('hangs'), '--run-timeout', '3']);
+    const processes = await whileSubmissionRuns(run);
+    const submissionStarted = Date.now();
+    expect((await run.exited).code).toBe(1);
+    // About 3 s, plus the local task start margin it may not have used: well under the environment's 300 s.
+    expect(Date.now() - submissionStarted).toBeLessThan(60_000);
+    expect(run.output.stdout).toMatch(/← run record FAILED: submission hit the deadline after \d s and was killed/);
+    expect(processes.filter(alive).map(commandLine)).toEqual([]);
+  });
+
+  it('refuses a timeout longer than the environment allows, with exit code 2', RUN, async () => {
+    const run = npmStart(['--run-timeout', '301']);
+    expect((await run.exited).code).toBe(2);
+    expect(run.output.stderr).toMatch(/--run-timeout 301 is longer than environment "example" allows/);
+  });
+});
+
+describe('npm start interrupted mid-run', () => {
+  let privateTmp: string;
+  beforeAll(() => {
+    privateTmp = mkdtempSync(join(tmpdir(), 'rehearsal-signal-test-'));
+    // The containers' user must reach the task directories made under it.
+    chmodSync(privateTmp, 0o755);
+  });
+  afterAll(() => rmSync(privateTmp, { recursive: true, force: true }));
+  const airlockEntries = () => readdirSync(privateTmp).filter((name) => name.startsWith('airlock-'));
+
+  it.each([
+    ['Ctrl-C (SIGINT to its process group)', 'SIGINT', true, 130],
+    ['SIGTERM to the command alone', 'SIGTERM', false, 143],
+  ] as const)(
+    'by %s stops the task, leaves no process and no airlock-* temp entry',
+    RUN,
+    async (_, signal, group, code) => {
+      const run = npmStart(['--submission', faultSubmission('hangs')], { TMPDIR: privateTmp });
+      const processes = await whileSubmissionRuns(run);
+      expect(airlockEntries()).not.toEqual([]);
+      process.kill(group ? -(run.child.pid ?? 0) : (run.child.pid ?? 0), signal);
+      expect((await run.exited).code).toBe(code);
+      expect(run.output.stderr).toContain(`${signal}: stopping the sandbox task`);
+      expect(await eventually(() => processes.every((p) => !alive(p)), 5_000)).toBe(true);
+      expect(airlockEntries()).toEqual([]);
+    },
+  );
+});
