@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUBMISSION_LIMITS } from '@airlock/contracts';
@@ -10,12 +10,29 @@ import {
   eventually,
   faultSubmission,
   npmStart,
+  root,
   testSubmission,
   type StartedCommand,
 } from './npm-start.js';
 
 // Whole runs, several Node processes each, on a shared machine: tens of seconds each, not seconds.
 const RUN = { timeout: 180_000 };
+
+describe('npm start -- --help', () => {
+  it('answers with its usage without synthesizing: no cloud assembly is touched', RUN, async () => {
+    const manifests = ['orchestrator', 'sandbox', 'data'].map(
+      (app) => `${root}apps/${app}-account/cdk.out/manifest.json`,
+    );
+    const written = () => manifests.map((file) => statSync(file).mtimeMs);
+    const before = written();
+    // Outside an Nx task and with Nx's cache skipped, a synth would rewrite every cloud assembly.
+    const run = npmStart(['--help'], { NX_TASK_TARGET_PROJECT: '', NX_SKIP_NX_CACHE: 'true' });
+    expect((await run.exited).code).toBe(0);
+    expect(run.output.stdout).toMatch(/^usage: npm start -- .*--run-timeout <seconds>/);
+    expect(run.output.stderr).toBe('');
+    expect(written()).toEqual(before);
+  });
+});
 
 describe("npm start shows a failing submission's own output", () => {
   it('an entrypoint typo: Node\'s "Cannot find module" for the misspelled file, in --json', RUN, async () => {
