@@ -1,5 +1,6 @@
 // C0 controls but tab and newline, DEL, C1 controls (a lone 0x9b is CSI on some terminals), and the Unicode
 // direction overrides and isolates that reorder what a reader sees.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole job
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const visible = (char: string) => `\\x${(char.codePointAt(0) ?? 0).toString(16).padStart(2, '0')}`;

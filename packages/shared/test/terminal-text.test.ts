@@ -6,6 +6,7 @@ describe('terminalSafe', () => {
     const hostile = 'work\r  ✓ SUCCEEDED\x1b[2J\x1b]0;title\x07\x9b31m\u202eevil\x00';
     const safe = terminalSafe(hostile);
     expect(safe).toBe('work\\x0d  ✓ SUCCEEDED\\x1b[2J\\x1b]0;title\\x07\\x9b31m\\x202eevil\\x00');
+    // eslint-disable-next-line no-control-regex -- asserts that no control character is left
     expect(safe).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 
