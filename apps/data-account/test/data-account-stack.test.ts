@@ -382,6 +382,8 @@ describe('DataAccountStack', () => {
       'reason',
       'resultKey',
       'inputSha256',
+      'stdoutTail',
+      'stderrTail',
       'entries',
       'unpackedBytes',
     ];
