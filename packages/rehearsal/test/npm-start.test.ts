@@ -58,6 +58,57 @@ describe("npm start shows a failing submission's own output", () => {
   });
 });
 
+describe('npm start prints failures as failures, with the cause chain', () => {
+  const refusedHop =
+    /AssumeRole of arn:aws:iam::222222222222:role\/airlock-example-sandbox-launcher by arn:aws:iam::111111111111:role\/airlock-example-orchestrator denied: ExternalId arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis does not match arn:aws:states:eu-west-1:111111111111:stateMachine:not-the-analysis/;
+
+  it('--fault sandbox-trust-broken: ✗ on the refused hop, its cause, and the refused request', RUN, async () => {
+    const run = npmStart(['--fault', 'sandbox-trust-broken']);
+    expect((await run.exited).code).toBe(0);
+    const lines = run.output.stdout.split('\n');
+    const hop = lines.findIndex((line) => /^ {2}\S+ RunUntrusted /.test(line));
+    expect(lines[hop]).toMatch(/^ {2}✗ RunUntrusted .*\(caught\)$/);
+    expect(lines[hop + 1]).toMatch(new RegExp(`^ {6}States\\.TaskFailed: ${refusedHop.source}$`));
+    expect(run.output.stdout).toMatch(/^ {2}✗ RunFailed /m);
+    expect(run.output.stdout).toMatch(
+      new RegExp(`^ {4}← RunUntrusted \\[sandbox\\]: States\\.TaskFailed: ${refusedHop.source}$`, 'm'),
+    );
+    expect(run.output.stdout).toMatch(
+      /^ {2}✗ refused: sts:AssumeRole arn:aws:iam::222222222222:role\/airlock-example-sandbox-launcher /m,
+    );
+    expect(run.output.stdout).not.toMatch(/✓ (RunUntrusted|RunFailed|LaunchFailed)/);
+  });
+
+  it("and in --json: each state's outcome, the cause chain and the refused request", RUN, async () => {
+    const run = npmStart(['--json', '--fault', 'sandbox-trust-broken']);
+    expect((await run.exited).code).toBe(0);
+    const summary = JSON.parse(run.output.stdout) as {
+      states: Array<{ name: string; outcome: string }>;
+      causeChain: string[];
+      refusedRequests: Array<{ action: string; resource: string; reason: string }>;
+    };
+    const outcomes = Object.fromEntries(summary.states.map((s) => [s.name, s.outcome]));
+    expect(outcomes).toMatchObject({ RunUntrusted: 'caught', LaunchFailed: 'handling', RunFailed: 'failed' });
+    expect(summary.causeChain.at(-1)).toMatch(refusedHop);
+    expect(summary.refusedRequests).toEqual([
+      {
+        service: 'iam',
+        principal: 'arn:aws:iam::111111111111:role/airlock-example-orchestrator',
+        action: 'sts:AssumeRole',
+        resource: 'arn:aws:iam::222222222222:role/airlock-example-sandbox-launcher',
+        reason: expect.stringMatching(refusedHop),
+      },
+    ]);
+  });
+
+  it('--fault prepare-fails: ✗ on the Fail state PrepareFailed, with its error', RUN, async () => {
+    const run = npmStart(['--fault', 'prepare-fails']);
+    expect((await run.exited).code).toBe(0);
+    expect(run.output.stdout).toMatch(/^ {2}✗ PrepareFailed .*\n {6}Airlock\.PrepareFailed: /m);
+    expect(run.output.stdout).toContain('← run record FAILED: submission rejected: the uploaded archive is missing');
+  });
+});
+
 /** The run's processes while the hanging submission runs (the submission among them). */
 async function whileSubmissionRuns(run: StartedCommand): Promise<number[]> {
   const pid = run.child.pid ?? 0;

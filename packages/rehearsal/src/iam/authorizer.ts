@@ -14,8 +14,6 @@ export interface Decision {
   readonly allowed: boolean;
   /** For a denial: the deny statements that applied, when the rehearsal can name them. */
   readonly explicitDeny?: string;
-  /** For a denial: why, as the refused caller would want to read it. */
-  readonly reason?: string;
 }
 
 const RUN_OR_SUBMISSION_ID = /\b(?:run|sub)-\d+-\d+(?:-[a-z0-9]+)?\b/g;
@@ -29,11 +27,10 @@ function canonicalIds(text: string): string {
 }
 
 export class AccessDenied extends Error {
-  constructor(principal: string, action: string, resource: string, explicitDeny?: string, diagnosis?: string) {
+  constructor(principal: string, action: string, resource: string, explicitDeny?: string) {
     super(
-      diagnosis ??
-        `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}` +
-          (explicitDeny ? ` with an explicit deny in an identity-based policy (${explicitDeny})` : ''),
+      `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}` +
+        (explicitDeny ? ` with an explicit deny in an identity-based policy (${explicitDeny})` : ''),
     );
     this.name = 'AccessDenied';
   }
@@ -91,16 +88,7 @@ export class Authorizer {
       target.trust,
       externalId ? { 'sts:ExternalId': externalId } : {},
     );
-    const deny = explicitDeny(caller, 'sts:AssumeRole');
-    const mismatch = allowed || deny ? undefined : externalIdMismatch(target.trust, externalId);
-    this.record(
-      callerArn,
-      'sts:AssumeRole',
-      targetArn,
-      allowed,
-      deny,
-      mismatch && `AssumeRole of ${targetArn} by ${callerArn} denied: ${mismatch}`,
-    );
+    this.record(callerArn, 'sts:AssumeRole', targetArn, allowed, explicitDeny(caller, 'sts:AssumeRole'));
   }
 
   /** A role (or a session of it, narrowed by `sessionPolicy`) performs `action` on `resource` in its own account. */
@@ -127,28 +115,9 @@ export class Authorizer {
     this.record(roleArn, action, resource, allowed, explicitDeny(role, action));
   }
 
-  private record(
-    principal: string,
-    action: string,
-    resource: string,
-    allowed: boolean,
-    deny?: string,
-    diagnosis?: string,
-  ): void {
-    if (allowed) {
-      this.decisions.push({ principal, action, resource, allowed });
-      return;
-    }
-    const error = new AccessDenied(principal, action, resource, deny, diagnosis);
-    this.decisions.push({
-      principal,
-      action,
-      resource,
-      allowed,
-      ...(deny ? { explicitDeny: deny } : {}),
-      reason: error.message,
-    });
-    throw error;
+  private record(principal: string, action: string, resource: string, allowed: boolean, deny?: string): void {
+    this.decisions.push({ principal, action, resource, allowed, ...(!allowed && deny ? { explicitDeny: deny } : {}) });
+    if (!allowed) throw new AccessDenied(principal, action, resource, deny);
   }
 
   /**
@@ -198,20 +167,6 @@ function explicitDeny(role: RoleModel, action: string): string | undefined {
       .map((s) => `statement ${s.Sid ?? '(no Sid)'} of policy ${p.name}`),
   );
   return found.length > 0 ? found.join(', ') : undefined;
-}
-
-/**
- * Why a trust policy that binds `sts:ExternalId` refused `externalId`, if that is why. The rehearsal's addition: AWS
- * never tells the caller which ExternalId a role expects.
- */
-function externalIdMismatch(trust: PolicyDocument | undefined, externalId: string | undefined): string | undefined {
-  const expected = (trust?.Statement ?? [])
-    .filter((s) => s.Effect === 'Allow')
-    .flatMap((s) => [s.Condition?.StringEquals?.['sts:ExternalId'] ?? []].flat());
-  if (expected.length === 0) return undefined;
-  if (externalId === undefined) return `no ExternalId was given; the role's trust requires ${expected.join(' or ')}`;
-  if (expected.includes(externalId)) return undefined;
-  return `ExternalId ${externalId} does not match ${expected.join(' or ')}`;
 }
 
 const globMatches = (pattern: string, action: string) =>

@@ -1,5 +1,7 @@
 import { quoteUntrusted, terminalSafe } from '@airlock/shared/terminal-text';
 import type { StateOutcome, StateTiming } from '../aws/stepfunctions/standard-engine.js';
+import { AccessDenied, type Decision } from '../iam/authorizer.js';
+import { hopDenial } from '../iam/external-id.js';
 import type { Rehearsal, RunOutcome } from './rehearsal.js';
 
 /** A request the rehearsal refused, at the S3 front or in IAM (a role assumption, an action). */
@@ -26,8 +28,13 @@ export function stateLines(t: StateTiming): string[] {
   return [`${line}${caught}`, `      ${terminalSafe(t.error)}: ${terminalSafe(t.cause ?? '')}`];
 }
 
-/** Every refused request of the rehearsal so far: the S3 front's and IAM's. */
+/** Every refused request of the rehearsal so far: IAM's (a role assumption, an action) and the S3 front's. */
 export function refusedRequests(rehearsal: Rehearsal): RefusedRequest[] {
+  const { standard } = rehearsal.artifacts;
+  const iamReason = (d: Decision) =>
+    (d.action === 'sts:AssumeRole' && d.principal === standard.roleArn
+      ? hopDenial(standard, d.resource, rehearsal.authorizer.role(d.resource).trust)
+      : undefined) ?? new AccessDenied(d.principal, d.action, d.resource, d.explicitDeny).message;
   return [
     ...rehearsal.authorizer.decisions
       .filter((d) => !d.allowed)
@@ -36,7 +43,7 @@ export function refusedRequests(rehearsal: Rehearsal): RefusedRequest[] {
         principal: d.principal,
         action: d.action,
         resource: d.resource,
-        reason: d.reason ?? '',
+        reason: iamReason(d),
       })),
     ...rehearsal.accesses
       .filter((a) => !a.allowed)

@@ -3,6 +3,7 @@ import { accountOfArn } from '@airlock/cloud-assembly';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { Artifacts } from '../../run/artifacts.js';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
+import { hopDenial } from '../../iam/external-id.js';
 import type { ExpressEngine } from './express-engine.js';
 import type { SandboxWorkflow } from './sandbox-workflow.js';
 import { startExecutionSync } from './start-execution-sync.js';
@@ -194,9 +195,17 @@ export class StandardEngine {
     try {
       await this.authorizer.assumeRole(this.artifacts.standard.roleArn, role, this.artifacts.standard.arn);
     } catch (error) {
-      if (error instanceof AccessDenied) throw new TaskError('States.TaskFailed', error.message);
+      if (error instanceof AccessDenied) throw new TaskError('States.TaskFailed', this.denial(role, error));
       throw error;
     }
+  }
+
+  /** A refused hop's cause: why the target's trust refused it when the rehearsal can tell, else IAM's message. */
+  private denial(role: string, error: AccessDenied): string {
+    return (
+      hopDenial(this.artifacts.standard, role, this.authorizer.role(role).trust) ??
+      `Unable to assume role ${role}: ${error.message}`
+    );
   }
 
   private async act(
