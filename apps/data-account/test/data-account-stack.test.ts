@@ -386,6 +386,8 @@ describe('DataAccountStack', () => {
       'reason',
       'resultKey',
       'inputSha256',
+      'stdoutTail',
+      'stderrTail',
       'entries',
       'unpackedBytes',
     ];

@@ -2,6 +2,7 @@
 export * from './names.js';
 export * from './data-keys.js';
 export * from './archive/archive-policy.js';
+export * from './submission-limits.js';
 export * from './run-grant.js';
 export * from './launch.js';
 export * from './runner-output.js';

@@ -59,6 +59,12 @@ export interface RunRecord {
   readonly inputSha256?: string;
   /** A random ID of this run's record: a reused run ID gets a new one, and the run's report must repeat it. */
   readonly attempt?: string;
+  /**
+   * The end of the submission's stdout and stderr (at most `SUBMISSION_LIMITS.outputTailBytes` each), once it ran:
+   * untrusted text, to be shown only through a filter that drops control and escape sequences.
+   */
+  readonly stdoutTail?: string;
+  readonly stderrTail?: string;
 }
 
 /**
@@ -77,6 +83,8 @@ export const RUN_RECORD_ATTRIBUTES = [
   'reason',
   'resultKey',
   'inputSha256',
+  'stdoutTail',
+  'stderrTail',
   'entries',
   'unpackedBytes',
 ] as const;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { SUBMISSION_LIMITS } from './submission-limits.js';
 
 /**
  * `output.json`, the one object the runner delivers and finalize judges. The runner writes this type; finalize
@@ -7,7 +8,8 @@ import * as v from 'valibot';
  */
 const boundedString = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
-const stream = v.strictObject({ tail: boundedString(16 * 1024), bytes: count });
+// A tail of N bytes decodes to at most N UTF-16 units, so a runner keeping `outputTailBytes` always fits.
+const stream = v.strictObject({ tail: boundedString(SUBMISSION_LIMITS.outputTailBytes), bytes: count });
 
 const execution = v.strictObject({
   exitCode: v.nullable(v.pipe(v.number(), v.integer())),

@@ -2,7 +2,7 @@ import { didYouMean, parseCommandLine, UsageError } from '@airlock/shared/comman
 import { ATTACKS } from './run/attacks.js';
 import { FAULTS } from './run/faults.js';
 
-export const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
+export const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--run-timeout <seconds>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
 faults: ${Object.keys(FAULTS).join(', ')}
 attacks: ${Object.keys(ATTACKS).join(', ')}`;
 
@@ -20,6 +20,8 @@ export interface RehearsalCommandLine {
   readonly attack: string | undefined;
   /** Run another submission even where the kernel cannot confine it (the user's own files and network). */
   readonly unconfined: boolean;
+  /** Seconds the submission may run, instead of the environment's `run.timeoutSeconds` (no re-synth needed). */
+  readonly runTimeoutSeconds: number | undefined;
 }
 
 // A session token shorter than this is no token: AWS's are hundreds to thousands of characters.
@@ -44,11 +46,13 @@ export function parseRehearsalCommandLine(argv: readonly string[]): RehearsalCom
       'session-token-length': { type: 'string' },
       attack: { type: 'string' },
       unconfined: { type: 'boolean' },
+      'run-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const fault = commandLine.string('fault');
   const tokenLength = commandLine.string('session-token-length');
+  const runTimeout = commandLine.string('run-timeout');
   if (fault !== undefined && !(fault in FAULTS))
     throw new UsageError(`unknown fault "${fault}"${didYouMean(fault, Object.keys(FAULTS))}`);
   const attack = commandLine.string('attack');
@@ -67,5 +71,6 @@ export function parseRehearsalCommandLine(argv: readonly string[]): RehearsalCom
         : wholeNumber('session-token-length', tokenLength, MIN_SESSION_TOKEN_LENGTH),
     attack,
     unconfined: commandLine.flag('unconfined'),
+    runTimeoutSeconds: runTimeout === undefined ? undefined : wholeNumber('run-timeout', runTimeout, 1),
   };
 }

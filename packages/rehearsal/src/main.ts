@@ -2,11 +2,22 @@ import './aws/stepfunctions/polyfill.js';
 import { fileURLToPath } from 'node:url';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import type { RehearsalCommandLine } from './command-line.js';
+import type { StateTiming } from './aws/stepfunctions/standard-engine.js';
 import { faultExpectationProblems, FAULTS, rehearseFault } from './run/faults.js';
 import { invariantViolations } from './run/invariants.js';
 import { MAX_OVERRIDES_LENGTH, overridesLength } from './aws/ecs/ecs-integrations.js';
 import { SESSION_TOKEN_LENGTH } from './iam/credentials.js';
-import { Rehearsal, type RunOutcome } from './run/rehearsal.js';
+import { Rehearsal, runTimeoutEnvironment, type RunOutcome } from './run/rehearsal.js';
+import {
+  causeChain,
+  refusedRequests,
+  stateLines,
+  submissionOutputLines,
+  type RefusedRequest,
+} from './run/run-report.js';
+import { closeOnSignal } from './run/close-on-signal.js';
+import { showElapsed } from './run/elapsed.js';
+import { terminalSafe } from '@airlock/shared/terminal-text';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission } from './run/submission-archive.js';
 import { ATTACKS, rehearseAttack } from './run/attacks.js';
@@ -31,13 +42,28 @@ export async function rehearse(values: RehearsalCommandLine, env: AirlockEnviron
     return 2;
   }
 
+  const { runTimeoutSeconds } = values;
+  if (runTimeoutSeconds !== undefined && runTimeoutSeconds > env.run.timeoutSeconds) {
+    console.error(
+      `--run-timeout ${runTimeoutSeconds} is longer than environment "${env.environment}" allows (run.timeoutSeconds ${env.run.timeoutSeconds}): it can only shorten the run; the task definition caps the deadline`,
+    );
+    return 2;
+  }
+
   const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
+  const prepareEnvironment = {
+    ...fault?.options?.prepareEnvironment,
+    ...(runTimeoutSeconds === undefined ? {} : runTimeoutEnvironment(runTimeoutSeconds)),
+  };
   const rehearsal = await Rehearsal.start({
     root,
     env,
     ...(tokenLength === undefined ? {} : { sessionTokenLength: tokenLength }),
     ...fault?.options,
+    prepareEnvironment,
   });
+  // Ctrl-C or SIGTERM from here on stops the task, ends every process of it and removes the rehearsal's files.
+  const releaseSignals = closeOnSignal(() => rehearsal.close());
   try {
     say(confinementLine(rehearsal.confinement));
     if (values.attack)
@@ -45,22 +71,28 @@ export async function rehearse(values: RehearsalCommandLine, env: AirlockEnviron
     if (runs > 1) return await benchmark(rehearsal, archive, runs, concurrency, values.json, say);
 
     say(
-      `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}`,
+      `Rehearsing one run of ${values.submission ?? 'examples/submissions/hello'} in environment "${env.environment}"${fault ? `, with fault ${values.fault}: ${fault.describe}` : ''}${runTimeoutSeconds === undefined ? '' : `, the submission killed after about ${runTimeoutSeconds} s (--run-timeout)`}`,
     );
-    const onState = (t: { name: string; account: string; ms: number }) =>
-      say(`  ✓ ${t.name.padEnd(18)} ${`[${t.account}]`.padEnd(15)} ${String(t.ms).padStart(5)} ms`);
+    // Progress goes to stderr, and only to a terminal: stdout stays the summary (--json) or the state lines.
+    const duringLaunch = process.stderr.isTTY ? showElapsed(process.stderr) : undefined;
+    const onState = (t: StateTiming) => {
+      if (duringLaunch) process.stderr.write('\r\x1b[K');
+      stateLines(t).forEach(say);
+    };
     const faultRuns = fault
-      ? await rehearseFault(rehearsal, fault, archive, onState)
+      ? await rehearseFault(rehearsal, fault, archive, onState, duringLaunch)
       : await Promise.all(
-          [await rehearsal.submit(archive, { onState })].map(async (outcome) => ({
-            outcome,
-            violations: await invariantViolations(rehearsal, outcome),
-          })),
+          [await rehearsal.submit(archive, { onState, ...(duringLaunch ? { duringLaunch } : {}) })].map(
+            async (outcome) => ({
+              outcome,
+              violations: await invariantViolations(rehearsal, outcome),
+            }),
+          ),
         );
     const [outcome, ...followUps] = faultRuns.map((r) => r.outcome);
     if (!outcome) throw new Error('the rehearsal made no run');
     const violations = faultRuns.flatMap((r) => r.violations.map((v) => `run ${r.outcome.runId}: ${v}`));
-    const refused = rehearsal.accesses.filter((a) => !a.allowed);
+    const refused = refusedRequests(rehearsal);
     const hops = [
       ...new Set(
         rehearsal.authorizer.decisions
@@ -78,6 +110,7 @@ export async function rehearse(values: RehearsalCommandLine, env: AirlockEnviron
       keysBefore: undefined,
       fault: values.fault ?? null,
       followUps: followUps.map((o) => ({ ...o, keysBefore: undefined })),
+      causeChain: causeChain(outcome),
       hops,
       refusedRequests: refused,
       ecsRefusals: rehearsal.sandbox.ecs.refusals,
@@ -97,6 +130,7 @@ export async function rehearse(values: RehearsalCommandLine, env: AirlockEnviron
     return violations.length === 0 && expectation.length === 0 ? 0 : 1;
   } finally {
     await rehearsal.close();
+    releaseSignals();
   }
 }
 
@@ -104,7 +138,7 @@ function printSummary(
   outcome: RunOutcome,
   followUps: readonly RunOutcome[],
   hops: string[],
-  refused: Rehearsal['accesses'],
+  refused: readonly RefusedRequest[],
   ecsRefusals: readonly string[],
   violations: string[],
   expectation: string[],
@@ -114,19 +148,22 @@ function printSummary(
   console.log(
     `  state transitions: ${outcome.transitions.analysis} in the analysis workflow, ${outcome.transitions.launch} in the launch workflow`,
   );
-  if (outcome.error) console.log(`  ${outcome.error}: ${outcome.cause ?? ''}`);
-  if (outcome.record?.reason) console.log(`  run record: ${outcome.record.status} — ${outcome.record.reason}`);
+  const [why, ...causes] = causeChain(outcome);
+  if (why) console.log(`  ✗ ${terminalSafe(why)}`);
+  for (const cause of causes) console.log(`    ← ${terminalSafe(cause)}`);
+  for (const line of outcome.status === 'SUCCEEDED' ? [] : submissionOutputLines(outcome)) console.log(line);
   if (outcome.resultKey)
     console.log(
       `  result s3://…/${outcome.resultKey}:\n${JSON.stringify(outcome.result, null, 2).replace(/^/gm, '    ')}`,
     );
   for (const o of followUps)
     console.log(
-      `  then ${o.status}  run ${o.runId}${o.error ? ` ${o.error}` : ''}${o.record?.reason ? ` — ${o.record.reason}` : ''}`,
+      `  then ${o.status}  run ${o.runId}${o.error ? ` ${o.error}` : ''}${o.record?.reason ? ` — ${terminalSafe(o.record.reason)}` : ''}`,
     );
   console.log('  cross-account hops authorized against the synthesized trust and permissions:');
   for (const hop of hops) console.log(`    ${hop}`);
-  for (const r of refused) console.log(`  refused: ${r.action} ${r.key} — ${r.reason ?? ''}`);
+  for (const r of refused)
+    console.log(`  ✗ refused: ${r.action} ${r.resource} (${r.principal}) — ${terminalSafe(r.reason)}`);
   for (const r of ecsRefusals) console.log(`  ECS refused: ${r}`);
   console.log(
     violations.length === 0

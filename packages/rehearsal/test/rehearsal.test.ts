@@ -125,7 +125,11 @@ describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
     expect(outcome?.status).toBe(fault.expect.status);
     if (fault.expect.error) expect(outcome?.error).toBe(fault.expect.error);
     if (fault.expect.reason)
-      expect(outcome?.record).toEqual({ status: 'FAILED', reason: expect.stringMatching(fault.expect.reason) });
+      expect(outcome?.record).toEqual({
+        status: 'FAILED',
+        reason: expect.stringMatching(fault.expect.reason),
+        ...(fault.expect.stderr ? { stderrTail: expect.stringMatching(fault.expect.stderr) } : {}),
+      });
     expect(faultExpectationProblems(fault, outcomes, rehearsal)).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { runRecordKey, SUBMISSION_LIMITS } from '@airlock/contracts';
 import { finalize } from '../../src/functions/finalize/finalize-core.js';
 import { startLocalStores, type LocalStores } from './local-stores.js';
 
@@ -81,12 +83,45 @@ describe('finalize', () => {
       attempt: (await stores.records.getRun(runId))!.attempt,
       completedAt: '2026-11-23T12:00:00.000Z',
       durationMs: 1234,
+      stdoutTail: 'ok',
+      stderrTail: '',
       result: { languages: { JavaScript: { files: 1, lines: 3 } } },
     });
     expect(await stores.records.getRun(runId)).toMatchObject({
       status: 'SUCCEEDED',
       resultKey: `results/${runId}/report.json`,
     });
+  });
+
+  it("keeps the end of a failed submission's stdout and stderr in the run record, bounded in bytes", async () => {
+    const { outputTailBytes } = SUBMISSION_LIMITS;
+    // Schema-valid (at most outputTailBytes UTF-16 units) but three bytes a character in UTF-8.
+    const wide = '€'.repeat(outputTailBytes);
+    const output = JSON.stringify({
+      schemaVersion: 1,
+      status: 'COMPLETED',
+      execution: execution(1, {
+        stdout: { tail: wide, bytes: wide.length * 3 },
+        stderr: { tail: 'Error: Cannot find module /work/mian.mjs\n', bytes: 41 },
+      }),
+    });
+    const runId = await preparedRun(output);
+    const reason = await finalize({ runId, task: exited(0) }, { ...deps(), maxOutputBytes: 64 * 1024 }).catch(
+      (e: Error) => e.message,
+    );
+    expect(reason).toBe('submission exited with code 1');
+    const { Item } = await stores.dynamodb.send(
+      new GetItemCommand({ TableName: stores.table, Key: { pk: { S: runRecordKey(runId) } } }),
+    );
+    expect(Item?.stderrTail?.S).toBe('Error: Cannot find module /work/mian.mjs\n');
+    const stdoutTail = Item?.stdoutTail?.S ?? '';
+    expect(Buffer.byteLength(stdoutTail)).toBeLessThanOrEqual(outputTailBytes);
+    expect(stdoutTail).toBe('€'.repeat(Math.floor(outputTailBytes / 3)));
+  });
+
+  it('says a submission that could not start could not start, not "exited with code unknown"', async () => {
+    const output = JSON.stringify({ schemaVersion: 1, status: 'COMPLETED', execution: execution(null) });
+    expect(await failure(await preparedRun(output))).toMatch(/^submission could not be started/);
   });
 
   it('repeats the recorded outcome when retried, success or failure', async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '@airlock/contracts';
+import { SUBMISSION_LIMITS, type ArchiveLimits } from '@airlock/contracts';
 
 /** Bounds on everything the runner reads from or keeps of the submission. */
 export interface RunnerLimits {
@@ -12,8 +12,8 @@ export interface RunnerLimits {
 }
 
 export const RUNNER_LIMITS: RunnerLimits = {
-  archive: DEFAULT_ARCHIVE_LIMITS,
-  outputTailBytes: 8 * 1024,
-  maxResultBytes: 64 * 1024,
-  uploadReserveMs: 10_000,
+  archive: SUBMISSION_LIMITS.archive,
+  outputTailBytes: SUBMISSION_LIMITS.outputTailBytes,
+  maxResultBytes: SUBMISSION_LIMITS.maxResultBytes,
+  uploadReserveMs: SUBMISSION_LIMITS.uploadReserveSeconds * 1000,
 };

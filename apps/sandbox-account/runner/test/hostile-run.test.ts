@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONTAINER_EXIT } from '@airlock/contracts';
+import { CONTAINER_EXIT, SUBMISSION_LIMITS } from '@airlock/contracts';
 import { childrenOf, processesWith } from './pid-namespace.js';
 import { giveToTaskUser, spawnAsTaskUser } from './task-user.js';
 
@@ -15,8 +15,8 @@ import { giveToTaskUser, spawnAsTaskUser } from './task-user.js';
 const bundle = fileURLToPath(new URL('../../dist/runner-image/runner.mjs', import.meta.url));
 /** The run container keeps this much of the deadline for deliver (RUNNER_LIMITS.uploadReserveMs). */
 const UPLOAD_RESERVE_MS = 10_000;
-/** RUNNER_LIMITS.outputTailBytes. */
-const TAIL_BYTES = 8 * 1024;
+/** What the runner keeps of each stream (RUNNER_LIMITS.outputTailBytes). */
+const TAIL_BYTES = SUBMISSION_LIMITS.outputTailBytes;
 
 let markers: string[] = [];
 let namespaces: number[] = [];

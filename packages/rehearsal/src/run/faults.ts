@@ -36,6 +36,8 @@ export interface FaultExpectation {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly error?: string;
   readonly reason?: RegExp;
+  /** What the run record must keep of the submission's stderr. */
+  readonly stderr?: RegExp;
 }
 
 export interface Fault {
@@ -118,7 +120,12 @@ export const FAULTS: Readonly<Record<string, Fault>> = {
   'submission-crashes': {
     describe: 'the submission exits with code 3',
     submission: faultSubmission('crashes'),
-    expect: { status: 'FAILED', error: AIRLOCK_ERRORS.RunFailed, reason: /^submission exited with code 3$/ },
+    expect: {
+      status: 'FAILED',
+      error: AIRLOCK_ERRORS.RunFailed,
+      reason: /^submission exited with code 3$/,
+      stderr: /^boom\n$/,
+    },
   },
   'submission-hangs': {
     // 25 s: the containers keep 10 s of the deadline for the upload, and fetch refuses to start without time to run.
@@ -427,6 +434,8 @@ export async function rehearseFault(
   fault: Fault,
   archive: Buffer,
   onState?: (timing: StateTiming) => void,
+  /** Also told when the first run's launch starts (the elapsed-time display). */
+  watchLaunch?: (execution: WorkflowExecution) => void,
 ): Promise<FaultRun[]> {
   const { beforeRun, duringLaunch } = fault;
   const checked = async (outcome: RunOutcome) => ({
@@ -436,7 +445,10 @@ export async function rehearseFault(
   const first = await rehearsal.submit(archive, {
     ...(onState ? { onState } : {}),
     ...(beforeRun ? { beforeRun: (ids) => beforeRun(rehearsal, ids) } : {}),
-    ...(duringLaunch ? { duringLaunch: (execution) => duringLaunch(rehearsal, execution) } : {}),
+    duringLaunch: (execution) => {
+      watchLaunch?.(execution);
+      duringLaunch?.(rehearsal, execution);
+    },
   });
   await fault.afterRun?.(rehearsal, first);
   const runs = [await checked(first)];
@@ -466,6 +478,9 @@ export function faultExpectationProblems(
       expect.reason &&
         !expect.reason.test(outcome.record?.reason ?? '') &&
         `${run}expected the record to say ${expect.reason}, it says ${JSON.stringify(outcome.record?.reason)}`,
+      expect.stderr &&
+        !expect.stderr.test(outcome.record?.stderrTail ?? '') &&
+        `${run}expected the record to keep the submission's stderr ${expect.stderr}, it keeps ${JSON.stringify(outcome.record?.stderrTail)}`,
     ].filter((p): p is string => typeof p === 'string');
   });
   const { evidence } = fault.expect;

@@ -17,6 +17,7 @@ import {
   runRecordKey,
   SUBMISSION_RECORD_CONDITION,
   submissionRecordItem,
+  SUBMISSION_LIMITS,
   uploadObjectKey,
 } from '@airlock/contracts';
 import dynalite from 'dynalite';
@@ -90,13 +91,36 @@ export interface RunOutcome {
   readonly cause?: string;
   readonly resultKey?: string;
   readonly result?: unknown;
-  readonly record?: { status?: string; reason?: string };
+  readonly record?: RunRecordView;
   readonly states: readonly StateTiming[];
   /** State transitions of the orchestrator's and the launch workflow's executions for this run. */
   readonly transitions: { readonly analysis: number; readonly launch: number };
   readonly ms: number;
   /** Every object key in the bucket just before the run started (for the I8 check). */
   readonly keysBefore: readonly string[];
+}
+
+/** What the rehearsal shows of a run record; the tails are the submission's own, untrusted output. */
+export interface RunRecordView {
+  readonly status?: string;
+  readonly reason?: string;
+  readonly stdoutTail?: string;
+  readonly stderrTail?: string;
+}
+
+/** Fargate takes minutes to place and start a task; the rehearsal starts it at once, so its margin is short. */
+export const LOCAL_TASK_START_SECONDS = 5;
+
+/**
+ * The prepare function's environment for a run timeout of `seconds` (`npm start -- --run-timeout`): the same
+ * `runWindow` as ever, with a task-start margin that also covers the upload reserve the runner keeps back from the
+ * deadline, so the submission itself gets about `seconds` to run.
+ */
+export function runTimeoutEnvironment(seconds: number): Readonly<Record<string, string>> {
+  return {
+    RUN_TIMEOUT_SECONDS: String(seconds),
+    TASK_START_MARGIN_SECONDS: String(LOCAL_TASK_START_SECONDS + SUBMISSION_LIMITS.uploadReserveSeconds),
+  };
 }
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -197,8 +221,7 @@ export class Rehearsal {
           AWS_ENDPOINT_URL_DYNAMODB: dynamoFront.url,
           AWS_ENDPOINT_URL_STS: sts.url,
           AIRLOCK_S3_FORCE_PATH_STYLE: 'true',
-          // Fargate takes minutes to start a task; the rehearsal starts it at once.
-          TASK_START_MARGIN_SECONDS: '5',
+          TASK_START_MARGIN_SECONDS: String(LOCAL_TASK_START_SECONDS),
           ...(fn.environment.SIGNER_ROLE_ARN ? options.prepareEnvironment : {}),
         }),
       );
@@ -337,13 +360,15 @@ export class Rehearsal {
     };
   }
 
-  async record(runId: string): Promise<{ status?: string; reason?: string }> {
+  async record(runId: string): Promise<RunRecordView> {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({ TableName: this.artifacts.table, Key: { pk: { S: runRecordKey(runId) } } }),
     );
     return {
       ...(Item?.status?.S ? { status: Item.status.S } : {}),
       ...(Item?.reason?.S ? { reason: Item.reason.S } : {}),
+      ...(Item?.stdoutTail?.S ? { stdoutTail: Item.stdoutTail.S } : {}),
+      ...(Item?.stderrTail?.S ? { stderrTail: Item.stderrTail.S } : {}),
     };
   }
 
@@ -374,8 +399,12 @@ export class Rehearsal {
     return this.hosts.flatMap((h) => h.logs).join('');
   }
 
+  private closing: Promise<void> | undefined;
+
+  /** Stops every task, the workers and the servers, and removes the rehearsal's files; safe to call again. */
   close(): Promise<void> {
-    return this.stop();
+    this.closing ??= this.stop();
+    return this.closing;
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHIVE_LIMITS, TASK_START_MARGIN_SECONDS, type ArchiveLimits } from '@airlock/contracts';
+import { SUBMISSION_LIMITS, TASK_START_MARGIN_SECONDS, type ArchiveLimits } from '@airlock/contracts';
 
 /** Bounds the trusted steps enforce; the runner enforces the same archive rules again in the sandbox. */
 export interface DataPlaneLimits {
@@ -10,7 +10,7 @@ export interface DataPlaneLimits {
 }
 
 export const DATA_PLANE_LIMITS: DataPlaneLimits = {
-  archive: DEFAULT_ARCHIVE_LIMITS,
-  maxOutputBytes: 256 * 1024,
+  archive: SUBMISSION_LIMITS.archive,
+  maxOutputBytes: SUBMISSION_LIMITS.maxOutputBytes,
   taskStartMarginMs: TASK_START_MARGIN_SECONDS * 1000,
 };

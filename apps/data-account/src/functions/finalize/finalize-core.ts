@@ -4,12 +4,14 @@ import {
   DATA_PLANE_ACTION,
   isValidId,
   ID_RULE,
+  lastUtf8Bytes,
   resultReportKey,
   runnerOutputSchema,
   runOutputKey,
   CONTAINER,
   CONTAINER_EXIT,
   LAUNCH_OUTCOME,
+  type RunnerExecution,
   type RunRecord,
 } from '@airlock/contracts';
 import * as v from 'valibot';
@@ -70,13 +72,13 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
   // Closed before the output is read, so no output can arrive after the one judged (FINALIZING: a retry).
   if (!(await deps.records.transition(runId, ['PREPARED', 'FINALIZING'], 'FINALIZING')))
     throw new DataPlaneError(AIRLOCK_ERRORS.RunConflict, `finalize: run ${runId} is ${record.status}`);
-  const fail = async (reason: string) => {
-    await deps.records.transition(runId, ['FINALIZING'], 'FAILED', { reason });
+  const fail = async (reason: string, tails: OutputTails = {}) => {
+    await deps.records.transition(runId, ['FINALIZING'], 'FAILED', { reason, ...tails });
     return runFailed(reason);
   };
 
   const verdict = await judge(runId, task, deps);
-  if ('reason' in verdict) throw await fail(verdict.reason);
+  if ('reason' in verdict) throw await fail(verdict.reason, verdict.tails);
 
   const identity = reportIdentity(record);
   const report = {
@@ -84,6 +86,7 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
     ...identity,
     completedAt: deps.now().toISOString(),
     durationMs: verdict.durationMs,
+    ...verdict.tails,
     result: verdict.result,
   };
   try {
@@ -106,7 +109,7 @@ export async function finalize(raw: unknown, deps: FinalizeDeps): Promise<Finali
       throw await fail(`a report of another run was already at ${resultKey} (${foreign}); it was removed, not adopted`);
     }
   }
-  await deps.records.transition(runId, ['FINALIZING'], 'SUCCEEDED', { resultKey });
+  await deps.records.transition(runId, ['FINALIZING'], 'SUCCEEDED', { resultKey, ...verdict.tails });
   return { runId, status: 'SUCCEEDED', resultKey };
 }
 
@@ -137,7 +140,30 @@ async function foreignReport(deps: FinalizeDeps, key: string, expected: ReportId
   return `its ${mismatched.join(', ')} ${mismatched.length > 1 ? 'differ' : 'differs'} from this run's`;
 }
 
-type Verdict = { reason: string } | { durationMs: number; result: Record<string, unknown> };
+/** The end of the submission's stdout and stderr, as the run record and the report keep them. */
+interface OutputTails {
+  readonly stdoutTail?: string;
+  readonly stderrTail?: string;
+}
+
+type Verdict =
+  { reason: string; tails?: OutputTails } | { durationMs: number; result: Record<string, unknown>; tails: OutputTails };
+
+/** Why a submission that ran did not end with exit code 0; its stderr tail says the rest. */
+function howItEnded({ exitCode, signal }: RunnerExecution): string {
+  if (exitCode !== null) return `submission exited with code ${exitCode}`;
+  if (signal !== null) return `submission was killed by ${signal}`;
+  return 'submission could not be started (its entrypoint is not a program in the image)';
+}
+
+/**
+ * The submission's own last words, so its author sees why it failed. Untrusted text: bounded here again (whatever
+ * the schema admitted) before it reaches DynamoDB and the report, and filtered only where it is displayed.
+ */
+const outputTails = (execution: RunnerExecution): OutputTails => ({
+  stdoutTail: lastUtf8Bytes(execution.stdout.tail),
+  stderrTail: lastUtf8Bytes(execution.stderr.tail),
+});
 
 async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<Verdict> {
   const taskProblem = describeTaskProblem(task);
@@ -167,16 +193,17 @@ async function judge(runId: string, task: unknown, deps: FinalizeDeps): Promise<
     };
   const o = output.output;
   if (o.status === 'REJECTED') return { reason: `submission rejected in the sandbox: ${o.rejection}` };
+  const tails = outputTails(o.execution);
   if (o.status === 'TIMED_OUT')
     return {
       reason: `submission hit the deadline after ${Math.round(o.execution.durationMs / 1000)} s and was killed`,
+      tails,
     };
-  if (o.execution.exitCode !== 0)
-    return { reason: `submission exited with code ${o.execution.exitCode ?? o.execution.signal ?? 'unknown'}` };
-  if (o.resultError) return { reason: `submission result refused: ${o.resultError}` };
+  if (o.execution.exitCode !== 0) return { reason: howItEnded(o.execution), tails };
+  if (o.resultError) return { reason: `submission result refused: ${o.resultError}`, tails };
   if (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result))
-    return { reason: 'submission wrote no result.json object' };
-  return { durationMs: o.execution.durationMs, result: o.result as Record<string, unknown> };
+    return { reason: 'submission wrote no result.json object', tails };
+  return { durationMs: o.execution.durationMs, result: o.result as Record<string, unknown>, tails };
 }
 
 /**

@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import * as v from 'valibot';
 import { HostileFileError, readHostileFile } from './hostile-file.js';
 
-/** Bound on a record read back from the volume: two 8 KiB tails, even fully escaped as JSON, fit. */
+/** Bound on a record read back from the volume: two 4 KiB tails, even fully escaped as JSON, fit. */
 export const MAX_RECORD_BYTES = 128 * 1024;
 
 const entrypoint = v.pipe(

@@ -3,6 +3,7 @@ import { accountOfArn } from '@airlock/cloud-assembly';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { Artifacts } from '../../run/artifacts.js';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
+import { hopDenial } from '../../iam/external-id.js';
 import type { ExpressEngine } from './express-engine.js';
 import type { SandboxWorkflow } from './sandbox-workflow.js';
 import { startExecutionSync } from './start-execution-sync.js';
@@ -12,10 +13,21 @@ import type { TaskContext, TaskHandler } from './task-handler.js';
 
 type TaskState = { Type: string; Resource?: string; Credentials?: { RoleArn?: string } };
 
+/**
+ * How a state ended: `succeeded`; `failed` (a Fail state, an uncaught error, or a data-plane call whose Express
+ * execution did not succeed, which StartSyncExecution still answers with 200); `caught` (it failed and a Catch took
+ * over); `handling` (entered from a Catch, to deal with another state's failure).
+ */
+export type StateOutcome = 'succeeded' | 'failed' | 'caught' | 'handling';
+
 export interface StateTiming {
   readonly name: string;
   readonly account: string;
   readonly ms: number;
+  readonly outcome: StateOutcome;
+  /** For a failed or caught state: the error's name and cause, as the execution history would hold them. */
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 export interface StandardRunResult {
@@ -29,6 +41,8 @@ export interface StandardRunResult {
 }
 
 const accountOf = (arn: string) => accountOfArn(arn) ?? '';
+const causeText = (cause: unknown) =>
+  typeof cause === 'string' ? cause : cause instanceof Error ? cause.message : JSON.stringify(cause ?? '');
 
 /**
  * The orchestrator's Standard workflow, run from its synthesized definition. Each Task state gets a handler built
@@ -64,6 +78,8 @@ export class StandardEngine {
 
   async run(runId: string, input: unknown, onState?: (timing: StateTiming) => void): Promise<StandardRunResult> {
     const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+    // Data-plane calls whose Express execution failed although the call itself succeeded, by state name.
+    const childFailures = new Map<string, { error: string; cause: string }>();
     const retryOverrides: Record<string, number> = {};
     for (const [name, state] of Object.entries(this.definition.States)) {
       if (state.Type !== 'Task') continue;
@@ -82,7 +98,11 @@ export class StandardEngine {
       };
       handlers[name] = async (request: never) => {
         await this.assume(role);
-        return service(task, request);
+        const result = await service(task, request);
+        const child = result as { Status?: unknown; Error?: unknown; Cause?: unknown } | null;
+        if (typeof child?.Status === 'string' && child.Status !== 'SUCCEEDED')
+          childFailures.set(name, { error: String(child.Error ?? child.Status), cause: String(child.Cause ?? '') });
+        return result;
       };
     }
 
@@ -103,25 +123,53 @@ export class StandardEngine {
     let transitions = 0;
     const watching = (async () => {
       const entered = new Map<string, number>();
+      // A state's last failure (a retried one may still succeed), and whether a Catch took it.
+      const failures = new Map<string, { error: string; cause: string }>();
+      const caught = new Set<string>();
+      let enteredFromCatch = false;
+      const handlingStates = new Set<string>();
+      const report = (name: string, timestamp: number, outcome: StateOutcome) => {
+        const state = this.definition.States[name];
+        const account = this.accountNames[accountOf(state?.Credentials?.RoleArn ?? '')] ?? 'orchestrator';
+        const failure = outcome === 'failed' || outcome === 'caught' ? failures.get(name) : undefined;
+        const timing: StateTiming = {
+          name,
+          account,
+          ms: timestamp - (entered.get(name) ?? timestamp),
+          outcome,
+          ...(failure ? { error: failure.error, cause: failure.cause } : {}),
+        };
+        states.push(timing);
+        onState?.(timing);
+      };
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') {
           transitions += 1;
           entered.set(event.state.name, event.timestamp);
+          if (enteredFromCatch) handlingStates.add(event.state.name);
+          enteredFromCatch = false;
         }
-        if (
-          event.type === 'StateExited' ||
-          (event.type === 'StateFailed' && this.definition.States[event.state.name]?.Type === 'Fail')
-        ) {
-          const state = this.definition.States[event.state.name];
-          const account = this.accountNames[accountOf(state?.Credentials?.RoleArn ?? '')] ?? 'orchestrator';
-          const timing = {
-            name: event.state.name,
-            account,
-            ms: event.timestamp - (entered.get(event.state.name) ?? event.timestamp),
-          };
-          states.push(timing);
-          onState?.(timing);
+        if (event.type === 'StateFailed')
+          failures.set(event.state.name, { error: event.Error, cause: causeText(event.Cause) });
+        if (event.type === 'StateRetried') failures.delete(event.state.name);
+        if (event.type === 'StateCaught') {
+          caught.add(event.state.name);
+          enteredFromCatch = true;
         }
+        const name = 'state' in event ? event.state.name : '';
+        if (event.type === 'StateExited') {
+          const child = childFailures.get(name);
+          if (child) failures.set(name, child);
+          report(
+            name,
+            event.timestamp,
+            caught.has(name) ? 'caught' : child ? 'failed' : handlingStates.has(name) ? 'handling' : 'succeeded',
+          );
+          caught.delete(name);
+          childFailures.delete(name);
+        }
+        if (event.type === 'StateFailed' && this.definition.States[name]?.Type === 'Fail')
+          report(name, event.timestamp, 'failed');
       }
     })();
     try {
@@ -147,10 +195,17 @@ export class StandardEngine {
     try {
       await this.authorizer.assumeRole(this.artifacts.standard.roleArn, role, this.artifacts.standard.arn);
     } catch (error) {
-      if (error instanceof AccessDenied)
-        throw new TaskError('States.TaskFailed', `Unable to assume role ${role}: ${error.message}`);
+      if (error instanceof AccessDenied) throw new TaskError('States.TaskFailed', this.denial(role, error));
       throw error;
     }
+  }
+
+  /** A refused hop's cause: why the target's trust refused it when the rehearsal can tell, else IAM's message. */
+  private denial(role: string, error: AccessDenied): string {
+    return (
+      hopDenial(this.artifacts.standard, role, this.authorizer.role(role).trust) ??
+      `Unable to assume role ${role}: ${error.message}`
+    );
   }
 
   private async act(
