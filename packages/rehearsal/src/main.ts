@@ -24,6 +24,8 @@ import { ATTACKS, rehearseAttack } from './run/attacks.js';
 import { childrenCpuMs, confinementOrFail } from './confinement/index.js';
 import { measureConfinementCost } from './run/confinement-cost.js';
 import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js';
+import { costLines } from './cost/cost-lines.js';
+import { PRICE_TABLE } from './cost/price-table.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
@@ -148,6 +150,7 @@ function printSummary(
   console.log(
     `  state transitions: ${outcome.transitions.analysis} in the analysis workflow, ${outcome.transitions.launch} in the launch workflow`,
   );
+  for (const line of costLines(outcome.cost, outcome.usage)) console.log(`  ${line}`);
   const [why, ...causes] = causeChain(outcome);
   if (why) console.log(`  ✗ ${terminalSafe(why)}`);
   for (const cause of causes) console.log(`    ← ${terminalSafe(cause)}`);
@@ -230,6 +233,7 @@ async function benchmark(
       ? await measureConfinementCost(rehearsal.artifacts.task, rehearsal.artifacts.task.runner)
       : undefined;
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const meanCostUsd = outcomes.reduce((sum, o) => sum + o.cost.totalUsd, 0) / Math.max(1, outcomes.length);
   const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED');
   const leaks = isolationProblems(rehearsal, outcomes);
   const figures = {
@@ -242,6 +246,7 @@ async function benchmark(
     failed: failed.length,
     crossRunAccesses: leaks,
     cpuMsPerRun,
+    meanCostUsd,
     confinement: rehearsal.confinement.mode,
     confinementCost: cost ?? null,
   };
@@ -251,6 +256,9 @@ async function benchmark(
       `${runs} runs in ${seconds.toFixed(2)} s: ${figures.runsPerSecond.toFixed(1)} runs/s, latency p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`,
     );
     say(`${failed.length} failed; cross-run accesses: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
+    say(
+      `AWS cost per run: $${meanCostUsd.toFixed(6)} on average, $${(meanCostUsd * 1000).toFixed(2)} per 1,000 runs (${PRICE_TABLE.region} list prices read ${PRICE_TABLE.read})`,
+    );
     say(
       `CPU per run: ${cpuMsPerRun.toFixed(0)} ms (this process and every container), confinement ${rehearsal.confinement.mode}`,
     );

@@ -32,6 +32,8 @@ import { LambdaHost } from '../aws/lambda/lambda-host.js';
 import { startLocalSts } from '../aws/sts/local-sts.js';
 import { startS3Front, type ObjectAccess } from '../aws/s3/s3-front.js';
 import { s3PoliciesOf } from '../aws/s3/s3-policies.js';
+import { runCost, type RunCost, type RunUsage } from '../cost/run-cost.js';
+import { runUsage } from '../cost/run-usage.js';
 import { ecsIntegrations } from '../aws/ecs/ecs-integrations.js';
 import { LocalEcs, type KernelConfinement } from '../aws/ecs/local-ecs.js';
 import type { ContainerSpec } from '../aws/ecs/task-definition.js';
@@ -95,6 +97,9 @@ export interface RunOutcome {
   readonly states: readonly StateTiming[];
   /** State transitions of the orchestrator's and the launch workflow's executions for this run. */
   readonly transitions: { readonly analysis: number; readonly launch: number };
+  /** What the rehearsal counted of the run's billable usage, and its cost on AWS at list prices (cost/). */
+  readonly usage: RunUsage;
+  readonly cost: RunCost;
   readonly ms: number;
   /** Every object key in the bucket just before the run started (for the I8 check). */
   readonly keysBefore: readonly string[];
@@ -145,6 +150,8 @@ export class Rehearsal {
     /** The data account's event bus: every object created starts the late-object sweeper. */
     readonly dataEvents: EventBus,
     private readonly standard: StandardEngine,
+    private readonly express: ExpressEngine,
+    private readonly dynamoCalls: ReadonlyArray<{ readonly operation: string; readonly partitionKey: string }>,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
   ) {}
@@ -270,6 +277,8 @@ export class Rehearsal {
       { elsewhere: s3Front.url, throughSandboxEndpoint: s3Front.endpoint.url },
       dataEvents.bus,
       standard,
+      express,
+      dynamoFront.calls,
       [...hosts.values()],
       stop,
     );
@@ -330,6 +339,16 @@ export class Rehearsal {
       launch: this.sandbox.launch.all().find((e) => e.name === runId)?.transitions ?? 0,
     };
     const record = await this.record(runId);
+    const usage = runUsage({
+        runId,
+        submissionId,
+        transitions,
+        express: this.express.usage,
+        task: this.sandbox.ecs.all().find((t) => t.startedBy === runId)?.billing(),
+        accesses: this.accesses,
+        dynamoCalls: this.dynamoCalls,
+    });
+    const cost = runCost(usage);
     if (result.status === 'SUCCEEDED') {
       const key = resultReportKey(runId);
       const report = await this.s3.send(new GetObjectCommand({ Bucket: this.artifacts.bucket, Key: key }));
@@ -342,6 +361,8 @@ export class Rehearsal {
         record,
         states: result.states,
         transitions,
+        usage,
+        cost,
         ms,
         keysBefore,
       };
@@ -355,6 +376,8 @@ export class Rehearsal {
       record,
       states: result.states,
       transitions,
+      usage,
+      cost,
       ms,
       keysBefore,
     };
