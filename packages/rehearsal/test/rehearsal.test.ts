@@ -3,6 +3,7 @@ import { outputPostFields, urlSignerRoleArn, type OutputPost } from '@airlock/co
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
+import { ORCHESTRATION_BUDGET } from '../src/cost/cost-lines.js';
 import { faultExpectationProblems, FAULTS, rehearseFault, type FaultRun } from '../src/run/faults.js';
 import { invariantViolations } from '../src/run/invariants.js';
 import { SESSION_TOKEN_LENGTH } from '../src/iam/credentials.js';
@@ -98,12 +99,40 @@ describe('a rehearsed run of the example submission', () => {
     expect(outcome.transitions.launch).toBeGreaterThan(0);
   });
 
+  it('counts what AWS would bill the run for, within the orchestration budget', () => {
+    const fn = { memoryMb: 512, architecture: 'arm64' };
+    expect(outcome.usage).toEqual({
+      standardTransitions: 11,
+      // prepare, finalize, purge: one Express execution each, one Lambda invocation in each
+      expressExecutions: [{ ms: expect.any(Number) }, { ms: expect.any(Number) }, { ms: expect.any(Number) }],
+      lambdaInvocations: [
+        { ms: expect.any(Number), ...fn },
+        { ms: expect.any(Number), ...fn },
+        { ms: expect.any(Number), ...fn },
+      ],
+      fargateTask: { vcpu: 0.5, memoryGb: 1, seconds: expect.any(Number), architecture: 'ARM64' },
+      // writes: prepare's list and input PUT, the output POST, finalize's list and report PUT, purge's list;
+      // reads: prepare's upload GET, the input GET, finalize's output GET (the deletes are free)
+      s3: { writes: 6, reads: 3 },
+      // as the data plane calls DynamoDB today: a change in its calls shows here
+      dynamodb: { writeUnits: 5, readUnits: 2 },
+      kmsRequests: 6,
+    });
+    expect(outcome.usage.standardTransitions).toBeLessThanOrEqual(ORCHESTRATION_BUDGET.transitions);
+    expect(outcome.usage.lambdaInvocations.length).toBeLessThanOrEqual(ORCHESTRATION_BUDGET.lambdaInvocations);
+    expect(outcome.cost.totalUsd).toBeGreaterThan(0);
+  });
+
   // Each run starts three confined containers: slow on a shared 2-core machine.
   it('keeps ten concurrent runs apart', { timeout: 240_000 }, async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
     );
     expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('SUCCEEDED'));
+    // Each run is priced from its own requests only, whatever ran beside it.
+    expect(outcomes.map((o) => [o.usage.s3, o.usage.dynamodb, o.usage.expressExecutions.length])).toEqual(
+      Array(10).fill([outcome.usage.s3, outcome.usage.dynamodb, 3]),
+    );
     expect(isolationProblems(rehearsal, outcomes)).toEqual([]);
     expect(await rehearsal.keys('runs/')).toEqual([]);
   });

@@ -39,13 +39,13 @@ export function urlReaders(surface: TrustSurface): UrlReaders[] {
     const keyPolicy = surface.resourcePolicies.find(
       (p) => p.type === 'AWS::KMS::Key' && p.stack === machine?.stack && p.logicalId === machine.encryptionKey,
     );
-    const deny = keyPolicy?.policy.Statement.find(
-      (s) => s.Effect === 'Deny' && s.Sid === 'DecryptOnlyByNamedReaders',
-    );
+    const deny = keyPolicy?.policy.Statement.find((s) => s.Effect === 'Deny' && s.Sid === 'DecryptOnlyByNamedReaders');
     const named = asList(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).map(String);
     return {
       where: `${name}'s execution history (${machine?.account ?? 'unknown'} account)`,
-      readers: deny ? named : [`any principal of the ${machine?.account ?? 'unknown'} account that IAM allows kms:Decrypt`],
+      readers: deny
+        ? named
+        : [`any principal of the ${machine?.account ?? 'unknown'} account that IAM allows kms:Decrypt`],
       narrowedBy: deny ? "the key's DecryptOnlyByNamedReaders Deny" : 'nothing but IAM: the key delegates to IAM',
     };
   });

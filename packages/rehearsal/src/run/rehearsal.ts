@@ -340,13 +340,16 @@ export class Rehearsal {
     };
     const record = await this.record(runId);
     const usage = runUsage({
-        runId,
-        submissionId,
-        transitions,
-        express: this.express.usage,
-        task: this.sandbox.ecs.all().find((t) => t.startedBy === runId)?.billing(),
-        accesses: this.accesses,
-        dynamoCalls: this.dynamoCalls,
+      runId,
+      submissionId,
+      transitions,
+      express: this.express.usage,
+      task: this.sandbox.ecs
+        .all()
+        .find((t) => t.startedBy === runId)
+        ?.billing(),
+      accesses: this.accesses,
+      dynamoCalls: this.dynamoCalls,
     });
     const cost = runCost(usage);
     if (result.status === 'SUCCEEDED') {
