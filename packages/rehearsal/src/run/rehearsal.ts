@@ -169,6 +169,8 @@ export class Rehearsal {
       silent: true,
       directory: s3Directory,
       configureBuckets: [{ name: artifacts.bucket, configs: [] }],
+      // Buckets by path only: the front forwards exactly the bucket it authorized, never one named by a Host.
+      vhostBuckets: false,
     });
     const s3Port = ((await s3rver.run()) as AddressInfo).port;
     const dynamo = dynalite({ createTableMs: 0 });

@@ -22,6 +22,10 @@ export interface ObjectAccess {
 
 export type RequestOrigin = 'sandbox endpoint' | 'elsewhere';
 
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** s3rver keeps objects as files and resolves `.` and `..` in a key: such a key could name another object. */
+const isPlainKey = (key: string) => !key.split('/').some((segment) => segment === '.' || segment === '..');
+
 /** The S3 action of a header-signed request, as far as the rehearsal's callers use S3. */
 function actionOf(method: string | undefined, key: string, url: URL): string {
   if (method === 'POST' && url.searchParams.has('delete')) return 's3:DeleteObject';
@@ -128,17 +132,25 @@ export async function startS3Front(
   };
 
   // Forwarded unsigned: the front has verified and authorized the request; s3rver knows only its built-in key.
+  // Only what was authorized goes on: the bucket and key as checked, re-encoded, to s3rver's own host (it would take
+  // another Host as the bucket's name, and a raw path could say something else than the one authorized).
   const forward = (
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
-    path = req.url ?? '/',
-    headers: IncomingMessage['headers'] = req.headers,
+    target: { bucket: string; key: string; search: string },
     created?: { bucket: string; key: string },
   ) => {
-    const { authorization: _signature, 'x-amz-security-token': _token, ...unsigned } = headers;
+    const { authorization: _signature, 'x-amz-security-token': _token, host: _host, ...unsigned } = req.headers;
+    const path = `/${target.bucket}${target.key === '' ? '' : `/${target.key.split('/').map(encodeURIComponent).join('/')}`}${target.search}`;
     const up = request(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers: unsigned },
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path,
+        headers: { ...unsigned, host: upstream.host },
+      },
       (response) => {
         const announced =
           created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
@@ -217,6 +229,8 @@ export async function startS3Front(
     const key = decodeURIComponent(rest.join('/'));
     const body = await readBody(req);
     try {
+      if (!isPlainKey(key) || (bucket !== '' && !BUCKET_NAME.test(bucket)))
+        throw new Refused('The rehearsal serves only plain bucket names and keys without "." or ".." segments.');
       if (url.searchParams.has('X-Amz-Signature')) {
         const identity = await verifyPresignedUrl(
           { method: req.method ?? 'GET', url, host: String(req.headers.host) },
@@ -225,7 +239,7 @@ export async function startS3Front(
         );
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refused('only presigned GET is served');
         await authorize(via, identity, 's3:GetObject', bucket, key);
-        return forward(req, res, body, url.pathname, { host: String(req.headers.host) });
+        return forward(req, res, body, { bucket, key, search: '' });
       }
       if (
         req.method === 'POST' &&
@@ -241,12 +255,15 @@ export async function startS3Front(
         // Keys of no role here, through the sandbox's endpoint: the untrusted code with credentials of its own
         // account, say to exfiltrate to its own bucket. Its account would allow it; the endpoint policy must not.
         await authorizeForeign(accessKeyId, actionOf(req.method, key, url), bucket, key);
-        return forward(req, res, body);
+        return forward(req, res, body, { bucket, key, search: url.search });
       }
       if (!identity) throw new Refused('The AWS Access Key Id you provided does not exist in our records.');
       if (req.method === 'POST' && url.searchParams.has('delete')) {
-        for (const match of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g))
+        for (const match of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)) {
+          if (!isPlainKey(match[1] ?? ''))
+            throw new Refused('The rehearsal deletes only keys without "." or ".." segments.');
           await authorize(via, identity, 's3:DeleteObject', bucket, match[1] ?? '');
+        }
       } else if (key === '' && req.method === 'GET') {
         await authorize(via, identity, 's3:ListBucket', bucket, '', {
           's3:prefix': url.searchParams.get('prefix') ?? '',
@@ -262,7 +279,13 @@ export async function startS3Front(
             'At least one of the pre-conditions you specified did not hold',
           );
       }
-      return forward(req, res, body, req.url, req.headers, req.method === 'PUT' ? { bucket, key } : undefined);
+      return forward(
+        req,
+        res,
+        body,
+        { bucket, key, search: url.search },
+        req.method === 'PUT' ? { bucket, key } : undefined,
+      );
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       // Refusals before authorization (bad signature, expired, policy conditions) are recorded too.
