@@ -26,9 +26,15 @@ function ruleGroupProblems(
   network: readonly NetworkResourceModel[],
   allowed: readonly string[],
 ): string[] {
-  const rules = ((group.properties.FirewallRules as FirewallRule[] | undefined) ?? [])
-    .slice()
-    .sort((a, b) => Number(a.Priority) - Number(b.Priority));
+  const listed = (group.properties.FirewallRules as FirewallRule[] | undefined) ?? [];
+  // CloudFormation orders rules by the value of Priority: a priority the template does not hold as a number (a Ref,
+  // a parameter) or one given twice leaves the order unknown here.
+  const priorities = listed.map((r) => r.Priority);
+  if (!priorities.every((p) => Number.isInteger(p)) || new Set(priorities).size !== priorities.length)
+    return [
+      `has rule priorities ${JSON.stringify(priorities)}: each must be a distinct literal integer for their order to be reviewed`,
+    ];
+  const rules = listed.slice().sort((a, b) => Number(a.Priority) - Number(b.Priority));
   const problems: string[] = [];
   for (const rule of rules) {
     const listId = logicalIdOf(rule.FirewallDomainListId, group.stack);
@@ -41,6 +47,13 @@ function ruleGroupProblems(
       );
       continue;
     }
+    // Before the catch-all, anything but ALLOW answers queries it should not: ALERT only logs, and a BLOCK of some
+    // names has no place before it either. Only ALLOW rules for the runner's names may come first.
+    const catchAll = rule.Action === 'BLOCK' && domains.includes('*');
+    if (!catchAll && rule.Action !== 'ALLOW')
+      problems.push(
+        `rule ${String(rule.Priority)} is ${String(rule.Action)} before the catch-all BLOCK: only ALLOW rules for the runner's names may precede it`,
+      );
     if (rule.Action === 'ALLOW')
       problems.push(
         ...domains
@@ -48,7 +61,7 @@ function ruleGroupProblems(
           .map((d) => `rule ${String(rule.Priority)} allows ${String(d)}, which the runner does not resolve`),
       );
     // The catch-all: rules after it never match.
-    if (rule.Action === 'BLOCK' && domains.includes('*')) return problems;
+    if (catchAll) return problems;
   }
   return [...problems, 'has no BLOCK rule for every domain (*) after its allowed names'];
 }

@@ -82,8 +82,19 @@ function interfacePolicyProblems(service: string, statements: readonly Statement
         );
       const foreign = asList(s.Action).filter((a) => !allowed.includes(a));
       if (foreign.length > 0) problems.push(`admits ${foreign.join(', ')}, beyond ${allowed.join(', ')}`);
-      if (asList(s.Resource).includes('*') && asList(s.Action).some((a) => !RESOURCELESS_ACTIONS.includes(a)))
-        problems.push(`admits ${describeStatement(s)}: only ${RESOURCELESS_ACTIONS.join(', ')} may use "*"`);
+      // A wildcard anywhere in a resource (`arn:aws:logs:*:*:log-group:*`) is as open as "*" itself; only a log
+      // group's own streams (a trailing `:*` after a literal group ARN) may be named that way.
+      if (
+        asList(s.Resource).some((r) =>
+          String(r)
+            .replace(/:log-group:[^*:]+:\*$/, ':log-group:named')
+            .includes('*'),
+        ) &&
+        asList(s.Action).some((a) => !RESOURCELESS_ACTIONS.includes(a))
+      )
+        problems.push(
+          `admits ${describeStatement(s)}: only ${RESOURCELESS_ACTIONS.join(', ')} may use a wildcard resource`,
+        );
       return problems;
     });
 }

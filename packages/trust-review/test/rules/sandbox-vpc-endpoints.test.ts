@@ -91,7 +91,7 @@ describe('sandbox-vpc-endpoints', () => {
       [
         "VPC endpoint Logs (com.amazonaws.eu-west-1.logs): admits *, not only the runner's execution role (arn:aws:iam::222222222222:role/airlock-example-sandbox-RunnerExecutionRole)",
         'VPC endpoint Logs (com.amazonaws.eu-west-1.logs): admits logs:*, beyond logs:CreateLogStream, logs:PutLogEvents',
-        'VPC endpoint Logs (com.amazonaws.eu-west-1.logs): admits logs:* on *: only ecr:GetAuthorizationToken may use "*"',
+        'VPC endpoint Logs (com.amazonaws.eu-west-1.logs): admits logs:* on *: only ecr:GetAuthorizationToken may use a wildcard resource',
       ],
     );
   });
