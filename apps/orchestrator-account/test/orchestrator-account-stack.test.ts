@@ -283,7 +283,7 @@ describe("the workflow's key: its history holds the runs' presigned URLs", () =>
       Sid: 'DecryptOnlyByNamedReaders',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 'kms:Decrypt',
+      Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
       Resource: '*',
       Condition: {
         ArnNotEquals: {

@@ -68,6 +68,11 @@ export function urlReaders(surface: TrustSurface): UrlReaders[] {
       narrowedBy: 'nothing but IAM: task overrides have no customer key',
     },
     {
+      where: "EventBridge's ECS Task State Change events, which carry the overrides (sandbox account)",
+      readers: ["the targets of any rule on the sandbox account's default event bus, and whoever can add one"],
+      narrowedBy: 'nothing but IAM (events:PutRule, events:PutTargets)',
+    },
+    {
       where: "CloudTrail's RunTask events (sandbox account)",
       readers: ['any principal of the sandbox account that IAM allows cloudtrail:LookupEvents'],
       narrowedBy: 'nothing but IAM',

@@ -15,7 +15,8 @@ export function allowDecryptOnlyTo(key: kms.Key, readerArns: readonly string[]):
       sid: 'DecryptOnlyByNamedReaders',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: ['kms:Decrypt'],
+      // ReEncryptFrom would turn the history's ciphertext into one under a key the caller controls.
+      actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
       resources: ['*'],
       conditions: {
         ArnNotEquals: { 'aws:PrincipalArn': [...readerArns] },

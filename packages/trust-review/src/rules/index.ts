@@ -1,5 +1,6 @@
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import { crossAccountTrust } from './cross-account-trust.js';
+import { dataPlaneEndpoints } from './data-plane-endpoints.js';
 import { findingsOf, type Finding, type TrustRule } from './define-rule.js';
 import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
 import { exactAssumeRoleTargets } from './exact-assume-role-targets.js';
@@ -37,6 +38,7 @@ export const TRUST_RULES: readonly TrustRule[] = [
   sandboxNetworkClosed,
   sandboxVpcEndpoints,
   sandboxDnsFirewall,
+  dataPlaneEndpoints,
   resourcePolicyServiceBinding,
   federatedTrust,
   distinctOidcSubjects,

@@ -115,15 +115,17 @@ export const sandboxNetworkClosed = defineRule({
   id: 'sandbox-network-closed',
   invariant: 'I4, I5',
   explanation:
-    'The sandbox network has no path to the internet or another network (no internet, NAT or egress-only gateway, ' +
+    'The sandbox network, and the data-plane network where the functions that parse hostile archives run, have no ' +
+    'path to the internet or another network (no internet, NAT or egress-only gateway, ' +
     "no peering or transit attachment, no route but the endpoints'), every security group has no open ingress and " +
     "egress only on 443 to the S3 prefix list or the endpoints' group, no network ACL admits an address outside the " +
     'VPC (any IPv6 range included), and each VPC answers DNS through the DNS firewall.',
-  check: (surface) => {
-    const network = surface.networkResources.filter((r) => r.account === 'sandbox');
-    return verdictsFor(
-      { account: 'sandbox', subject: 'network' },
-      network.flatMap((r) => problemsOf(r, network)),
-    );
-  },
+  check: (surface) =>
+    (['sandbox', 'data'] as const).flatMap((account) => {
+      const network = surface.networkResources.filter((r) => r.account === account);
+      return verdictsFor(
+        { account, subject: 'network' },
+        network.flatMap((r) => problemsOf(r, network)),
+      );
+    }),
 });
