@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeOf, EXIT } from '../src/review.js';
 import { scratch, type Template } from './scratch-workspace.js';
 
 // Template mutations an attack review found passing the rules, each widening the sandbox's access: each must be a
@@ -19,14 +18,6 @@ const pinTaskDefinition = (t: Template, literal: string) => {
   );
   parts[at] = literal;
 };
-const launchRoleRunTask = (t: Template) =>
-  ofType(t, 'AWS::IAM::Role')
-    .flatMap(
-      (r) => (r.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>,
-    )
-    .flatMap((p) => p.PolicyDocument.Statement)
-    .find((s) => s.Action === 'ecs:RunTask')!;
-
 describe('controls (these pass: the helpers do see findings)', () => {
   it('sees mutation protection off on the DNS firewall and an ALLOW of everything', () => {
     const ws = scratch();
