@@ -6,7 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { AIRLOCK_ERRORS, DATA_PLANE_ACTION, type DataPlaneAction } from '@airlock/contracts';
+import { AIRLOCK_ERRORS, DATA_PLANE_ACTION, DATA_PLANE_ACTION_FIELD, type DataPlaneAction } from '@airlock/contracts';
+
+const ACTION_PATH = `$.${DATA_PLANE_ACTION_FIELD}`;
 
 export interface DataPlaneWorkflowProps {
   readonly stateMachineName: string;
@@ -37,13 +39,16 @@ export class DataPlaneWorkflow extends Construct {
       cause: `action must be one of ${Object.values(DATA_PLANE_ACTION).join(', ')}`,
     });
     const route = new sfn.Choice(this, 'Route')
-      .when(sfn.Condition.isNotPresent('$.action'), badRequest)
-      .when(sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.prepare), step('Prepare', props.functions.prepare))
+      .when(sfn.Condition.isNotPresent(ACTION_PATH), badRequest)
       .when(
-        sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.finalize),
+        sfn.Condition.stringEquals(ACTION_PATH, DATA_PLANE_ACTION.prepare),
+        step('Prepare', props.functions.prepare),
+      )
+      .when(
+        sfn.Condition.stringEquals(ACTION_PATH, DATA_PLANE_ACTION.finalize),
         step('Finalize', props.functions.finalize),
       )
-      .when(sfn.Condition.stringEquals('$.action', DATA_PLANE_ACTION.purge), step('Purge', props.functions.purge))
+      .when(sfn.Condition.stringEquals(ACTION_PATH, DATA_PLANE_ACTION.purge), step('Purge', props.functions.purge))
       .otherwise(badRequest);
 
     const role = new iam.Role(this, 'Role', {

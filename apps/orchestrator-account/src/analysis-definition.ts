@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   AIRLOCK_ERRORS,
   DATA_PLANE_ACTION,
+  DATA_PLANE_ACTION_FIELD,
   RESULT_REPORT_KEY_FORMAT,
   launchRequestParameters,
   runWindow,
@@ -59,11 +60,11 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     comment: 'The run ID is the execution name; each data-plane request is built once, from identifiers only.',
     parameters: {
       prepare: {
-        action: DATA_PLANE_ACTION.prepare,
+        [DATA_PLANE_ACTION_FIELD]: DATA_PLANE_ACTION.prepare,
         'runId.$': '$$.Execution.Name',
         'submissionId.$': '$.submissionId',
       },
-      purge: { action: DATA_PLANE_ACTION.purge, 'runId.$': '$$.Execution.Name' },
+      purge: { [DATA_PLANE_ACTION_FIELD]: DATA_PLANE_ACTION.purge, 'runId.$': '$$.Execution.Name' },
     },
   });
 
@@ -73,7 +74,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
     comment: "The grant (presigned URLs, deadline) is kept where RunUntrusted's result will overwrite it.",
     parameters: {
       finalize: {
-        action: DATA_PLANE_ACTION.finalize,
+        [DATA_PLANE_ACTION_FIELD]: DATA_PLANE_ACTION.finalize,
         'runId.$': '$$.Execution.Name',
         'task.$': 'States.StringToJson($.prepare.Output)',
       },
@@ -97,7 +98,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
       // Only the child's Output (the launch result): the `.sync:2` result also carries its Input, the URLs. Written
       // over the whole finalize request, grant included.
       ResultSelector: {
-        action: DATA_PLANE_ACTION.finalize,
+        [DATA_PLANE_ACTION_FIELD]: DATA_PLANE_ACTION.finalize,
         'runId.$': '$$.Execution.Name',
         'task.$': '$.Output',
       },
@@ -113,7 +114,7 @@ export function analysisDefinition(scope: Construct, props: AnalysisDefinitionPr
   const launchFailed = new sfn.Pass(scope, 'LaunchFailed', {
     parameters: {
       finalize: {
-        action: DATA_PLANE_ACTION.finalize,
+        [DATA_PLANE_ACTION_FIELD]: DATA_PLANE_ACTION.finalize,
         'runId.$': '$$.Execution.Name',
         task: { 'Error.$': '$.launchError.Error' },
       },

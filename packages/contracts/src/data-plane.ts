@@ -1,4 +1,5 @@
-/** The data account's Express workflow routes on `action`; each action is one trusted Lambda step. */
+/** The request field the data account's Express workflow routes on; each action is one trusted Lambda step. */
+export const DATA_PLANE_ACTION_FIELD = 'action';
 export const DATA_PLANE_ACTION = { prepare: 'prepare', finalize: 'finalize', purge: 'purge' } as const;
 export type DataPlaneAction = (typeof DATA_PLANE_ACTION)[keyof typeof DATA_PLANE_ACTION];
 

@@ -141,10 +141,7 @@ async function foreignReport(deps: FinalizeDeps, key: string, expected: ReportId
 }
 
 /** The end of the submission's stdout and stderr, as the run record and the report keep them. */
-interface OutputTails {
-  readonly stdoutTail?: string;
-  readonly stderrTail?: string;
-}
+type OutputTails = Pick<RunRecord, 'stdoutTail' | 'stderrTail'>;
 
 type Verdict =
   { reason: string; tails?: OutputTails } | { durationMs: number; result: Record<string, unknown>; tails: OutputTails };
