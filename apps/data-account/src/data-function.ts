@@ -82,6 +82,8 @@ export class DataFunction extends Construct {
           'ec2:AssignPrivateIpAddresses',
           'ec2:UnassignPrivateIpAddresses',
         ],
+        // As the managed policy has it: the Describe actions take no resource, and the interfaces' IDs are made by
+        // Lambda at deploy time, so no ARN is known at synth.
         resources: ['*'],
       }),
     );

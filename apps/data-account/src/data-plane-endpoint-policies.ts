@@ -19,7 +19,8 @@ export interface DataPlaneEndpointTargets {
  * condition for KMS: S3 and DynamoDB call KMS on the caller's behalf from their own network, not through this one.
  */
 export function restrictDataPlaneEndpoints(network: DataPlaneNetwork, targets: DataPlaneEndpointTargets): void {
-  // Gateway endpoints cannot name principals narrower than "anyone"; the resources and account do the narrowing.
+  // "Anyone": the callers are the functions' generated roles and the signer's sessions, and a gateway endpoint takes no
+  // narrower principal; the actions, the exact resources and the account do the narrowing.
   const anyone = new iam.AnyPrincipal();
   const ofTheDataAccount = { StringEquals: { 'aws:ResourceAccount': targets.dataAccount } };
   const allow = (sid: string, actions: string[], resources: string[]) =>

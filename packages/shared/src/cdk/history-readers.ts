@@ -14,9 +14,11 @@ export function allowDecryptOnlyTo(key: kms.Key, readerArns: readonly string[]):
     new iam.PolicyStatement({
       sid: 'DecryptOnlyByNamedReaders',
       effect: iam.Effect.DENY,
+      // A Deny: "anyone" is whom it refuses, less the named readers and AWS services acting as themselves.
       principals: [new iam.AnyPrincipal()],
       // ReEncryptFrom would turn the history's ciphertext into one under a key the caller controls.
       actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+      // In a key policy "*" is this key and nothing else.
       resources: ['*'],
       conditions: {
         ArnNotEquals: { 'aws:PrincipalArn': [...readerArns] },
