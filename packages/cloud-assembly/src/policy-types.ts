@@ -33,3 +33,13 @@ export function principalsOf(statement: Statement): Array<{ kind: 'AWS' | 'Servi
 
 /** The account ID inside an ARN (`arn:partition:service:region:account:...`), if any. */
 export const accountOfArn = (arn: string): string | undefined => /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers an action. */
+export const actionMatches = (pattern: string, action: string): boolean =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  ).test(action);

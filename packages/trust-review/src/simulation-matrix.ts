@@ -1,7 +1,5 @@
 import {
   analysisStateMachineArn,
-  analysisStateMachineName,
-  launchStateMachineName,
   dataBucketArn,
   dataInvokerRoleArn,
   orchestratorRoleArn,
@@ -15,6 +13,7 @@ import {
   urlSignerRoleName,
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
+import { urlHistories } from './url-histories.js';
 import { accountOfArn, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
 
@@ -332,11 +331,7 @@ function perimeterCases(surface: TrustSurface, bucketPolicy: PolicyDocument | un
  */
 function historyKeyCases(surface: TrustSurface): Case[] {
   const env = surface.env;
-  return [analysisStateMachineName(env), launchStateMachineName(env)].flatMap((name) => {
-    const machine = surface.stateMachines.find((m) => m.name === name);
-    const keyPolicy = surface.resourcePolicies.find(
-      (p) => p.type === 'AWS::KMS::Key' && p.stack === machine?.stack && p.logicalId === machine.encryptionKey,
-    );
+  return urlHistories(surface).flatMap(({ name, machine, keyPolicy }) => {
     const account = machine?.accountId ?? '';
     const administrator = `arn:${env.partition}:iam::${account}:role/administrator`;
     const key = {

@@ -1,5 +1,6 @@
-import { analysisStateMachineName, launchStateMachineName, VARIABLE } from '@airlock/contracts';
-import { asList, type RoleModel, type TrustSurface } from '@airlock/cloud-assembly';
+import { launchStateMachineName, VARIABLE } from '@airlock/contracts';
+import { urlHistories } from './url-histories.js';
+import { actionMatches, asList, type RoleModel, type TrustSurface } from '@airlock/cloud-assembly';
 
 /** One place a run's presigned URLs are written, and who the templates let read them there. */
 export interface UrlReaders {
@@ -10,9 +11,6 @@ export interface UrlReaders {
 
 const URL_VARIABLES: readonly string[] = [VARIABLE.INPUT_URL, VARIABLE.OUTPUT_POST];
 
-const matches = (pattern: string, action: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action);
-
 /** Roles of `account` with an Allow statement whose actions cover `action` (conditions not evaluated). */
 function rolesAllowedTo(surface: TrustSurface, account: RoleModel['account'], action: string): string[] {
   return surface.roles
@@ -20,7 +18,7 @@ function rolesAllowedTo(surface: TrustSurface, account: RoleModel['account'], ac
     .filter((r) =>
       r.permissions.some((p) =>
         p.document.Statement.some(
-          (s) => s.Effect === 'Allow' && asList(s.Action).some((a) => matches(String(a), action)),
+          (s) => s.Effect === 'Allow' && asList(s.Action).some((a) => actionMatches(String(a), action)),
         ),
       ),
     )
@@ -34,11 +32,7 @@ function rolesAllowedTo(surface: TrustSurface, account: RoleModel['account'], ac
  */
 export function urlReaders(surface: TrustSurface): UrlReaders[] {
   const env = surface.env;
-  const histories = [analysisStateMachineName(env), launchStateMachineName(env)].map((name): UrlReaders => {
-    const machine = surface.stateMachines.find((m) => m.name === name);
-    const keyPolicy = surface.resourcePolicies.find(
-      (p) => p.type === 'AWS::KMS::Key' && p.stack === machine?.stack && p.logicalId === machine.encryptionKey,
-    );
+  const histories = urlHistories(surface).map(({ name, machine, keyPolicy }): UrlReaders => {
     const deny = keyPolicy?.policy.Statement.find((s) => s.Effect === 'Deny' && s.Sid === 'DecryptOnlyByNamedReaders');
     const named = asList(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).map(String);
     return {

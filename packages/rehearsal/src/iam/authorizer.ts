@@ -1,5 +1,6 @@
 import {
   accountOfArn,
+  actionMatches,
   simulateRequest,
   type PolicyDocument,
   type RoleModel,
@@ -240,17 +241,8 @@ function explicitDeny(role: RoleModel, action: string): string | undefined {
   const found = role.permissions.flatMap((p) =>
     // Only a Deny that certainly applies: on every resource, without conditions.
     p.document.Statement.filter((s) => s.Effect === 'Deny' && s.Resource === '*' && !s.Condition)
-      .filter((s) => [s.Action ?? []].flat().some((pattern) => globMatches(String(pattern), action)))
+      .filter((s) => [s.Action ?? []].flat().some((pattern) => actionMatches(String(pattern), action)))
       .map((s) => `statement ${s.Sid ?? '(no Sid)'} of policy ${p.name}`),
   );
   return found.length > 0 ? found.join(', ') : undefined;
 }
-
-const globMatches = (pattern: string, action: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  ).test(action);
