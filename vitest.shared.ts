@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** Test settings every project shares; a project's vitest.config.ts starts from these. */
@@ -11,5 +12,7 @@ export const sharedTestConfig = defineConfig({
     // synthesizes; the real templates are validated by each app's validate-templates target.
     env: { CDK_VALIDATION: 'false' },
     hookTimeout: 60_000,
+    // One temporary folder per test run, removed at its end (vitest.temp-dir.ts).
+    globalSetup: [fileURLToPath(new URL('./vitest.temp-dir.ts', import.meta.url))],
   },
 });
