@@ -15,6 +15,12 @@ const indexOf = (keyword: string, args: RegExp) => instructions.findIndex(([k, a
 
 // Docker cannot run here; what Fargate does with the image is checked on the instructions it acts on.
 describe('the runner image', () => {
+  it('starts from one base image pinned by digest, so a re-pushed tag cannot change what runs untrusted code', () => {
+    const bases = instructions.filter(([k]) => k === 'FROM').map(([, image]) => image);
+    expect(bases).toHaveLength(1);
+    expect(bases[0]).toMatch(/^public\.ecr\.aws\/docker\/library\/node:22-alpine@sha256:[0-9a-f]{64}$/);
+  });
+
   it('declares the scratch volume after giving it to uid 10001, so Fargate seeds the bind mount with that owner', () => {
     const chown = indexOf('RUN', new RegExp(`chown 10001:10001 ${SCRATCH_PATH}$`));
     const volume = indexOf('VOLUME', new RegExp(`^${SCRATCH_PATH}$`));
