@@ -127,52 +127,88 @@ export function baselineOf(surface: TrustSurface): Baseline {
 
 const bySubject = (items: SubjectLines[]): SubjectLines[] => items.sort((a, b) => a.subject.localeCompare(b.subject));
 
+/**
+ * Which way one drift line moves the surface: `broadens` grants more (an Allow, a principal, an edge or a subject
+ * added; a Deny removed), `narrows` grants less, `changes` cannot be told apart by its shape (a condition rewritten,
+ * a network, state-machine or task-definition line), so a reviewer reads it either way.
+ */
+export type DriftDirection = 'broadens' | 'narrows' | 'changes';
+
+/** One line of drift in words, with its direction. */
+export interface DriftLine {
+  readonly text: string;
+  readonly direction: DriftDirection;
+}
+
+const byEffect = (sign: '+' | '-', effect: string | undefined): DriftDirection =>
+  (sign === '+') === (effect !== 'Deny') ? 'broadens' : 'narrows';
+
 /** Statements only in `after` (added) and only in `before` (removed), each in words with + or -. */
 function statementChanges(
   what: string,
   before: readonly Statement[],
   after: readonly Statement[],
   words: (s: Statement) => string,
-): string[] {
+): DriftLine[] {
   const beforeKeys = new Set(before.map(canonical));
   const afterKeys = new Set(after.map(canonical));
   return [
-    ...before.filter((st) => !afterKeys.has(canonical(st))).map((st) => `- ${what}: ${words(st)}`),
-    ...after.filter((st) => !beforeKeys.has(canonical(st))).map((st) => `+ ${what}: ${words(st)}`),
+    ...before
+      .filter((st) => !afterKeys.has(canonical(st)))
+      .map((st) => ({ text: `- ${what}: ${words(st)}`, direction: byEffect('-', st.Effect) })),
+    ...after
+      .filter((st) => !beforeKeys.has(canonical(st)))
+      .map((st) => ({ text: `+ ${what}: ${words(st)}`, direction: byEffect('+', st.Effect) })),
   ];
 }
 
-const listChanges = (what: string, before: readonly string[], after: readonly string[]): string[] => [
-  ...before.filter((x) => !after.includes(x)).map((x) => `- ${what}: ${x}`),
-  ...after.filter((x) => !before.includes(x)).map((x) => `+ ${what}: ${x}`),
+const listChanges = (
+  what: string,
+  before: readonly string[],
+  after: readonly string[],
+  direction: (sign: '+' | '-') => DriftDirection,
+): DriftLine[] => [
+  ...before.filter((x) => !after.includes(x)).map((x) => ({ text: `- ${what}: ${x}`, direction: direction('-') })),
+  ...after.filter((x) => !before.includes(x)).map((x) => ({ text: `+ ${what}: ${x}`, direction: direction('+') })),
 ];
 
 const onResources = (st: Statement) => `${describeTrust(st)} on ${asList(st.Resource).join(', ') || '(no resource)'}`;
+const grantsMoreWhenAdded = (sign: '+' | '-'): DriftDirection => (sign === '+' ? 'broadens' : 'narrows');
+const eitherWay = (): DriftDirection => 'changes';
 
 /**
  * The differences between the reviewed baseline and the surface now, one line each, grouped by subject: added
- * (`+`) and removed (`-`) statements in words, as `cdk diff` prints its IAM table. Empty when they match.
+ * (`+`) and removed (`-`) statements in words, as `cdk diff` prints its IAM table, each with the way it moves the
+ * surface. Empty when they match.
  */
-export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
-  const lines: string[] = [];
+export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
+  const lines: DriftLine[] = [];
   const compare = <T>(
     what: string,
     before: readonly T[],
     after: readonly T[],
     key: (t: T) => string,
-    changes: (a: T, b: T) => string[],
-    inWords: (t: T) => string[],
+    changes: (a: T, b: T) => DriftLine[],
+    inWords: (t: T) => DriftLine[],
+    whole: (sign: '+' | '-') => DriftDirection,
   ) => {
     const a = new Map(before.map((i) => [key(i), i]));
     const b = new Map(after.map((i) => [key(i), i]));
+    const under = (k: string, sign: '+' | '-') => (l: DriftLine) => ({
+      text: `${what} ${k}: ${sign} ${l.text}`,
+      direction: whole(sign),
+    });
     for (const [k, item] of a)
-      if (!b.has(k)) lines.push(`${what} ${k} was removed`, ...inWords(item).map((l) => `${what} ${k}: - ${l}`));
+      if (!b.has(k))
+        lines.push({ text: `${what} ${k} was removed`, direction: whole('-') }, ...inWords(item).map(under(k, '-')));
     for (const [k, item] of b) {
       const old = a.get(k);
-      if (!old) lines.push(`${what} ${k} was added`, ...inWords(item).map((l) => `${what} ${k}: + ${l}`));
-      else lines.push(...changes(old, item).map((c) => `${what} ${k}: ${c}`));
+      if (!old)
+        lines.push({ text: `${what} ${k} was added`, direction: whole('+') }, ...inWords(item).map(under(k, '+')));
+      else lines.push(...changes(old, item).map((c) => ({ ...c, text: `${what} ${k}: ${c.text}` })));
     }
   };
+  const said = (text: string): DriftLine => ({ text, direction: 'changes' });
   compare(
     'role',
     reviewed.roles ?? [],
@@ -181,14 +217,15 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     (a, b) => [
       ...statementChanges('trust', a.trust ?? [], b.trust, describeTrust),
       ...statementChanges('permission', a.permissions ?? [], b.permissions, describeStatement),
-      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns),
-      ...(a.usedBy !== b.usedBy ? [`purpose changed from "${a.usedBy}" to "${b.usedBy}"`] : []),
+      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns, grantsMoreWhenAdded),
+      ...(a.usedBy !== b.usedBy ? [said(`purpose changed from "${a.usedBy}" to "${b.usedBy}"`)] : []),
     ],
     (r) => [
-      ...r.trust.map((st) => `trust: ${describeTrust(st)}`),
-      ...r.permissions.map((st) => `permission: ${describeStatement(st)}`),
-      ...r.managedPolicyArns.map((arn) => `managed policy: ${arn}`),
+      ...r.trust.map((st) => said(`trust: ${describeTrust(st)}`)),
+      ...r.permissions.map((st) => said(`permission: ${describeStatement(st)}`)),
+      ...r.managedPolicyArns.map((arn) => said(`managed policy: ${arn}`)),
     ],
+    grantsMoreWhenAdded,
   );
   compare(
     'cross-account edge',
@@ -197,9 +234,10 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     (e) => `${e.from} → ${e.to}`,
     (a, b) =>
       canonical(a.conditions) !== canonical(b.conditions)
-        ? [`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`]
+        ? [said(`conditions changed from ${canonical(a.conditions)} to ${canonical(b.conditions)}`)]
         : [],
-    (e) => [`conditions ${canonical(e.conditions)}`],
+    (e) => [said(`conditions ${canonical(e.conditions)}`)],
+    grantsMoreWhenAdded,
   );
   compare(
     'managed policy',
@@ -207,7 +245,8 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     current.managedPolicies,
     (p) => p.policy,
     (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
-    (p) => p.statements.map((st) => `statement: ${describeStatement(st)}`),
+    (p) => p.statements.map((st) => said(`statement: ${describeStatement(st)}`)),
+    grantsMoreWhenAdded,
   );
   compare(
     'resource policy',
@@ -215,7 +254,9 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     current.resourcePolicies,
     (p) => p.resource,
     (a, b) => statementChanges('statement', a.statements ?? [], b.statements, onResources),
-    (p) => p.statements.map((st) => `statement: ${onResources(st)}`),
+    (p) => p.statements.map((st) => said(`statement: ${onResources(st)}`)),
+    // A resource policy that appears admits someone; one that disappears may also drop a Deny: read it.
+    (sign) => (sign === '+' ? 'broadens' : 'changes'),
   );
   for (const [what, reviewedItems, currentItems] of [
     ['state machine', reviewed.stateMachines, current.stateMachines],
@@ -228,10 +269,20 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
       reviewedItems ?? [],
       currentItems,
       (item) => item.subject,
-      (a, b) => listChanges('', a.lines ?? [], b.lines).map((line) => line.replace(/^([+-]) : /, '$1 ')),
-      (item) => [...item.lines],
+      (a, b) =>
+        listChanges('', a.lines ?? [], b.lines, eitherWay).map((l) => ({
+          ...l,
+          text: l.text.replace(/^([+-]) : /, '$1 '),
+        })),
+      (item) => item.lines.map(said),
+      // A route or an endpoint added opens a path; a firewall rule or an ACL removed opens one too.
+      eitherWay,
     );
   return lines;
 }
+
+/** The drift in words, one line each (see `driftLines`). */
+export const describeDrift = (reviewed: Baseline, current: Baseline): string[] =>
+  driftLines(reviewed, current).map((l) => l.text);
 
 export const serializeBaseline = (baseline: Baseline): string => `${JSON.stringify(baseline, null, 2)}\n`;

@@ -1,7 +1,7 @@
 // `npm run review`: reads the command line before loading anything heavy, so --help and a wrong flag answer at once
 // and never synthesize.
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, reportUsageError } from '@airlock/shared/command-line';
+import { parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
 import { ConfigError, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
 import { SynthesisFailed } from '@airlock/shared/synthesize';
 
@@ -9,24 +9,36 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 // The review's exit code for findings; 2 (drift) is also the usage exit code.
 const FINDINGS = 1;
 
-const USAGE = `usage: npm run review [-- --accept | --json | --help]
+const USAGE = `usage: npm run review [-- --accept | --json | --diff | --help]
   (no option)  synthesize what is stale, review every trust policy, compare with security/trust-baseline.json
   --accept     after a reviewer's approval: rewrite the baseline (refused while there are findings); commit it
   --json       print report.json on stdout (everything else goes to stderr)
+  --diff       print what changed since the baseline, broadening first, as Markdown for a pull request (on stdout)
 Writes out/trust-review/{report.md,report.json,trust-graph.svg}. Exit 0 clean, 1 findings, 2 baseline drift or usage.
 Environment: AIRLOCK_ENV, default "example".`;
 
 async function main(): Promise<number> {
   const commandLine = parseCommandLine(process.argv.slice(2), {
-    options: { accept: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      accept: { type: 'boolean' },
+      json: { type: 'boolean' },
+      diff: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (commandLine.flag('help')) {
     console.log(USAGE);
     return 0;
   }
+  if (commandLine.flag('json') && commandLine.flag('diff'))
+    throw new UsageError('--json and --diff both print on stdout: choose one');
   const env = loadEnvironment(selectEnvironmentName(undefined));
   const { runReview } = await import('./run-review.js');
-  return runReview(env, root, { accept: commandLine.flag('accept'), json: commandLine.flag('json') });
+  return runReview(env, root, {
+    accept: commandLine.flag('accept'),
+    json: commandLine.flag('json'),
+    diff: commandLine.flag('diff'),
+  });
 }
 
 main().then(

@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { instance } from '@viz-js/viz';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { synthesizeAccountApps } from '@airlock/shared/synthesize';
-import { serializeBaseline } from './baseline.js';
+import { driftLines, serializeBaseline, type Baseline } from './baseline.js';
+import { driftSummary } from './drift-summary.js';
 import { reportJson, reportMarkdown } from './report.js';
 import { exitCodeOf, review, EXIT } from './review.js';
 import { toDot } from './trust-graph.js';
@@ -15,12 +16,12 @@ import { toDot } from './trust-graph.js';
 export async function runReview(
   env: AirlockEnvironment,
   root: string,
-  { accept, json }: { readonly accept: boolean; readonly json: boolean },
+  { accept, json, diff }: { readonly accept: boolean; readonly json: boolean; readonly diff: boolean },
 ): Promise<number> {
   const baselineFile = join(root, 'security', 'trust-baseline.json');
   const outDir = join(root, 'out', 'trust-review');
-  // With --json, stdout carries the report alone; what a person reads goes to stderr.
-  const say = (line: string) => (json ? console.error(line) : console.log(line));
+  // With --json or --diff, stdout carries that alone; what a person reads goes to stderr.
+  const say = (line: string) => (json || diff ? console.error(line) : console.log(line));
   await synthesizeAccountApps(root);
   const result = await review(env, root, baselineFile);
 
@@ -32,6 +33,13 @@ export async function runReview(
     (await instance()).renderString(toDot(result.surface), { format: 'svg' }),
   );
   if (json) console.log(JSON.stringify(reportJson(result), null, 2));
+  if (diff) {
+    const reviewed = existsSync(baselineFile)
+      ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline)
+      : { ...result.baseline, roles: [], crossAccountEdges: [], managedPolicies: [], resourcePolicies: [] };
+    const findings = result.findings.map((f) => `${f.rule}: (${f.account}) ${f.subject}: ${f.message}`);
+    process.stdout.write(driftSummary(driftLines(reviewed, result.baseline), findings));
+  }
 
   for (const f of result.findings) say(`✗ ${f.rule}: (${f.account}) ${f.subject}: ${f.message}`);
   const passed = result.simulation.filter((r) => r.passed).length;

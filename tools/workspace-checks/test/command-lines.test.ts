@@ -66,6 +66,7 @@ describe('command lines name the mistake', () => {
       '--session-token-length takes a whole number of at least 16, got "8"',
     ],
     ['npm run review', ['--json=yes'], '--json takes no value, got "yes"'],
+    ['npm run review', ['--json', '--diff'], '--json and --diff both print on stdout: choose one'],
     ['airlock', ['stauts', 'run-1'], 'unknown command "stauts" (did you mean status?)'],
     ['airlock', ['status'], 'status needs a run ID: airlock status <runId>'],
     [

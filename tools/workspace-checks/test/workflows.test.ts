@@ -70,7 +70,11 @@ describe('workflow files', () => {
     );
     expect(steps.find((s) => s.uses?.startsWith('actions/cache'))!.with!.path).toBe('.nx/cache');
     expect(steps.at(-2)!.run).toMatch(/^npx nx affected -t lint typecheck test synth bundle-sizes/);
-    expect(steps.at(-1)!.run).toContain('npm run review');
+    // The review gates the job (its exit status) and puts its diff in words where the pull request's author sees it.
+    const review = steps.at(-1)!.run!;
+    expect(review).toMatch(/npm run -s review -- --diff > "\$RUNNER_TEMP\/trust-diff\.md" \|\| status=\$\?/);
+    expect(review).toContain('cat "$RUNNER_TEMP/trust-diff.md" >> "$GITHUB_STEP_SUMMARY"');
+    expect(review).toMatch(/exit "\$status"\s*fi\s*$/);
   });
 });
 
