@@ -263,7 +263,7 @@ describe('DeployAccessStack', () => {
     expect(JSON.stringify(role('airlock-example-sandbox-deploy').Policies)).not.toContain('iam:PassRole');
   });
 
-  it('the drift role is trusted only for the drift environment, reads, detects drift of the account stack, never decrypts', () => {
+  it('the drift role is trusted only for the drift environment, reads configuration, detects drift of the account stack, never decrypts or reads run data', () => {
     const drift = role('airlock-example-sandbox-drift');
     expect(drift.AssumeRolePolicyDocument).toMatchObject(
       oidcTrust('repo:example-org/airlock:environment:example-sandbox-drift'),
@@ -277,6 +277,23 @@ describe('DeployAccessStack', () => {
         Resource: 'arn:aws:cloudformation:eu-west-1:222222222222:stack/airlock-example-sandbox/*',
       }),
       expect.objectContaining({ Action: 'kms:Decrypt', Effect: 'Deny', Resource: '*' }),
+      // ReadOnlyAccess reads the records, a live task's URLs (DescribeTasks, CloudTrail), histories, logs, objects.
+      expect.objectContaining({
+        Sid: 'NeverReadRunData',
+        Effect: 'Deny',
+        Resource: '*',
+        Action: expect.arrayContaining([
+          's3:GetObject*',
+          'dynamodb:Scan',
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'ecs:DescribeTasks',
+          'cloudtrail:LookupEvents',
+          'states:GetExecutionHistory',
+          'logs:GetLogEvents',
+          'logs:FilterLogEvents',
+        ]),
+      }),
     ]);
   });
 

@@ -5,6 +5,7 @@ import type { SimulationRow } from './simulation-matrix.js';
 import { crossAccountTargets } from './simulation-matrix.js';
 import { toMermaid } from './trust-graph.js';
 import { urlReaders } from './url-readers.js';
+import { whoCanLines, type WhoCanAnswer } from './who-can.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 
 export interface ReviewResult {
@@ -15,7 +16,7 @@ export interface ReviewResult {
 }
 
 /** The machine-readable report: everything report.md shows. */
-export function reportJson(result: ReviewResult): object {
+export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[] = []): object {
   const { surface } = result;
   return {
     environment: surface.env.environment,
@@ -49,6 +50,7 @@ export function reportJson(result: ReviewResult): object {
       reason: a.reason,
     })),
     urlReaders: urlReaders(surface),
+    whoCan,
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -57,7 +59,7 @@ export function reportJson(result: ReviewResult): object {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function reportMarkdown(result: ReviewResult): string {
+export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnswer[] = []): string {
   const { surface, findings, simulation, drift } = result;
   const passed = simulation.filter((r) => r.passed).length;
   const out: string[] = [
@@ -119,6 +121,24 @@ export function reportMarkdown(result: ReviewResult): string {
   out.push('', "## Who can read a run's URLs", '', '| where | who | narrowed by |', '| --- | --- | --- |');
   for (const r of urlReaders(surface))
     out.push(`| ${cell(r.where)} | ${cell(r.readers.join(', ') || 'no one')} | ${cell(r.narrowedBy)} |`);
+  if (whoCan.length > 0) {
+    out.push(
+      '',
+      '## Who can reach the data, the target roles and the keys',
+      '',
+      "Each answer is the IAM simulator's, over every role of the three accounts, an administrator of each account and",
+      'a principal of another account, in the most favourable context the policies involved describe; "only when"',
+      'names the keys without which the request is denied. Ask any other question with',
+      '`npm run review -- who-can <action> <resource ARN or pattern>`.',
+      '',
+      '```',
+      ...whoCan.flatMap(whoCanLines),
+      '```',
+      '',
+      'Not modeled:',
+      ...[...new Set(whoCan.flatMap((a) => a.notModeled))].map((n) => `- ${n}`),
+    );
+  }
   out.push(
     '',
     '## Simulation matrix',

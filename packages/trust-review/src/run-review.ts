@@ -8,6 +8,8 @@ import { driftSummary } from './drift-summary.js';
 import { reportJson, reportMarkdown } from './report.js';
 import { exitCodeOf, review, EXIT } from './review.js';
 import { toDot } from './trust-graph.js';
+import { reportedQuestions, whoCan, whoCanLines } from './who-can.js';
+import { loadTrustSurface } from '@airlock/cloud-assembly';
 
 /**
  * Synthesizes what is stale, reviews the three accounts against the baseline and writes
@@ -25,14 +27,18 @@ export async function runReview(
   await synthesizeAccountApps(root);
   const result = await review(env, root, baselineFile);
 
+  const answers = [];
+  for (const { action, resource } of reportedQuestions(result.surface))
+    answers.push(await whoCan(result.surface, action, resource));
+
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'report.md'), reportMarkdown(result));
-  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(reportJson(result), null, 2)}\n`);
+  writeFileSync(join(outDir, 'report.md'), reportMarkdown(result, answers));
+  writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(reportJson(result, answers), null, 2)}\n`);
   writeFileSync(
     join(outDir, 'trust-graph.svg'),
     (await instance()).renderString(toDot(result.surface), { format: 'svg' }),
   );
-  if (json) console.log(JSON.stringify(reportJson(result), null, 2));
+  if (json) console.log(JSON.stringify(reportJson(result, answers), null, 2));
   if (diff) {
     const reviewed = existsSync(baselineFile)
       ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline)
@@ -66,4 +72,18 @@ export async function runReview(
     say('after review, run `npm run review -- --accept` and commit security/trust-baseline.json');
   }
   return exitCodeOf(result);
+}
+
+/** `npm run review -- who-can <action> <resource>`: synthesizes what is stale, then answers from the templates. */
+export async function runWhoCan(
+  env: AirlockEnvironment,
+  root: string,
+  action: string,
+  resource: string,
+): Promise<number> {
+  await synthesizeAccountApps(root);
+  const answer = await whoCan(loadTrustSurface(env, root), action, resource);
+  console.log(whoCanLines(answer).join('\n'));
+  for (const note of answer.notModeled) console.log(`  (not modeled: ${note})`);
+  return EXIT.CLEAN;
 }

@@ -42,6 +42,24 @@ export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The CDK bootstrap's default qualifier: its roles are what a pipeline may assume, nothing else. */
 const CDK_QUALIFIER = 'hnb659fds';
+/** Reads of run data (records, URLs, objects, logs, histories) that ReadOnlyAccess grants and drift detection never needs. */
+export const DRIFT_DENIED_DATA_READS = [
+  's3:GetObject*',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:GetRecords',
+  'ecs:DescribeTasks',
+  'cloudtrail:LookupEvents',
+  'states:DescribeExecution',
+  'states:GetExecutionHistory',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+  'logs:StartQuery',
+  'logs:GetLogRecord',
+];
 const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
 /**
@@ -431,6 +449,16 @@ export class DeployAccessStack extends Stack {
               sid: 'NeverDecrypt',
               effect: iam.Effect.DENY,
               actions: ['kms:Decrypt'],
+              resources: ['*'],
+            }),
+            new iam.PolicyStatement({
+              // ReadOnlyAccess also reads data, not only configuration: the run records, a live task's overrides and
+              // CloudTrail's RunTask events (both hold the presigned URLs), execution histories, log events and
+              // objects. Drift detection reads none of them (it describes resources), so a stolen drift session
+              // reaches no run.
+              sid: 'NeverReadRunData',
+              effect: iam.Effect.DENY,
+              actions: DRIFT_DENIED_DATA_READS,
               resources: ['*'],
             }),
           ],

@@ -1,0 +1,331 @@
+import {
+  accountOfArn,
+  actionMatches,
+  asList,
+  simulateRequest,
+  type PolicyDocument,
+  type RoleModel,
+  type Statement,
+  type TrustSurface,
+} from '@airlock/cloud-assembly';
+import { dataBucketArn, runsTableArn } from '@airlock/contracts';
+import { describeTrust } from './describe-policy.js';
+import { crossAccountTargets } from './simulation-matrix.js';
+
+/** One principal that can make the request, and the context keys without which it could not. */
+export interface Reacher {
+  readonly principal: string;
+  /** The resource it was allowed on: for a pattern, the first one matching it that the principal's Allows name. */
+  readonly on: string;
+  /** Each `key = value` the request must carry (removing any one of them turns the answer into a denial). */
+  readonly when: readonly string[];
+  /** Who can become this principal: its trust statements in words (roles only). */
+  readonly assumedBy: readonly string[];
+}
+
+/** The answer to "who can <action> on <resource>", across the three accounts, from the synthesized policies. */
+export interface WhoCanAnswer {
+  readonly action: string;
+  readonly resource: string;
+  readonly resourcePolicy: string;
+  readonly reachers: readonly Reacher[];
+  /** What the answer cannot see: AWS-managed policy contents, service principals' own calls. */
+  readonly notModeled: readonly string[];
+  /** Requests the simulator refused to evaluate (an ARN of the wrong shape for the action): never silently "no". */
+  readonly unanswered: readonly string[];
+}
+
+// The simulator sets these from the principal and the resource; a request cannot choose them.
+const SET_BY_AWS = new Set([
+  'aws:principalarn',
+  'aws:principalaccount',
+  'aws:resourceaccount',
+  'aws:principalisawsservice',
+]);
+const ALLOW_EVERYTHING: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+const FOREIGN_ACCOUNT = '999999999999';
+
+/**
+ * AWS-managed policies' contents are not in the templates. ReadOnlyAccess is stood in for by the reads it grants on
+ * the services Airlock uses (it grants these and more); any other AWS-managed policy counts as everything.
+ */
+const READ_VERBS = ['Get*', 'List*', 'Describe*', 'BatchGet*'];
+const READ_ONLY_ACCESS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: [
+        ...[
+          's3',
+          'dynamodb',
+          'ecs',
+          'states',
+          'logs',
+          'kms',
+          'cloudtrail',
+          'lambda',
+          'ec2',
+          'iam',
+          'ssm',
+          'events',
+        ].flatMap((service) => READ_VERBS.map((verb) => `${service}:${verb}`)),
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:PartiQLSelect',
+        'cloudtrail:LookupEvents',
+        'logs:FilterLogEvents',
+        'logs:StartQuery',
+      ],
+      Resource: '*',
+    },
+  ],
+};
+const awsManagedStandIn = (arn: string): PolicyDocument =>
+  /:iam::aws:policy\/ReadOnlyAccess$/.test(arn) ? READ_ONLY_ACCESS : ALLOW_EVERYTHING;
+
+/** A concrete resource for a pattern: each wildcard becomes one path segment. */
+const concrete = (pattern: string) => pattern.replace(/\*/g, 'example').replace(/\?/g, 'x');
+/** Whether a concrete resource matches an IAM-style pattern (`*` any run of characters, `?` one). */
+const matchesPattern = (pattern: string, resource: string) =>
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  ).test(resource);
+
+/** The resource's own policy: the role's trust, the key's key policy, or the bucket's bucket policy. */
+function resourcePolicyOf(surface: TrustSurface, action: string, resource: string) {
+  const role = surface.roles.find((r) => r.arn === resource);
+  if (role && actionMatches('sts:*', action)) return { policy: role.trust, what: `the trust policy of ${role.name}` };
+  const { partition, region } = surface.env;
+  for (const p of surface.resourcePolicies) {
+    if (p.isEndpointPolicy) continue;
+    if (p.type === 'AWS::KMS::Key' && resource === `arn:${partition}:kms:${region}:${p.accountId}:key/${p.logicalId}`)
+      return { policy: p.policy, what: `the key policy of ${p.logicalId} (${p.account})` };
+    const bucket = /^arn:[^:]+:s3:::([^/]+)/.exec(resource)?.[1];
+    const names = p.policy.Statement.flatMap((s) => asList(s.Resource).map(String));
+    if (
+      bucket &&
+      p.type === 'AWS::S3::BucketPolicy' &&
+      names.some((r) => r.split('/')[0] === `arn:${partition}:s3:::${bucket}`)
+    )
+      return { policy: p.policy, what: `the bucket policy of ${bucket} (${p.account})` };
+  }
+  return undefined;
+}
+
+/**
+ * The simulator ignores `kms:EncryptionContext:<key>` (a key with a variable after a colon), so an Allow bound by one
+ * never matches. Such a condition is taken as met, and said so: the caller chooses its encryption context.
+ */
+const UNEVALUATED_KEY = /^kms:EncryptionContext:/i;
+function takeEncryptionContextAsGiven(document: PolicyDocument): { document: PolicyDocument; given: string[] } {
+  const given: string[] = [];
+  const Statement = document.Statement.map((statement): Statement => {
+    if (statement.Effect !== 'Allow' || !statement.Condition) return statement;
+    const Condition = Object.fromEntries(
+      Object.entries(statement.Condition)
+        .map(([operator, entries]) => {
+          const kept = Object.entries(entries as Record<string, unknown>).filter(([key, value]) => {
+            if (!UNEVALUATED_KEY.test(key)) return true;
+            given.push(`${key} = ${asList(value as string | string[]).join(' or ')} (taken as given: not simulated)`);
+            return false;
+          });
+          return [operator, Object.fromEntries(kept)] as const;
+        })
+        .filter(([, entries]) => Object.keys(entries).length > 0),
+    );
+    if (Object.keys(Condition).length > 0) return { ...statement, Condition: Condition as Statement['Condition'] };
+    const { Condition: _none, ...unconditioned } = statement;
+    return unconditioned;
+  });
+  return { document: { ...document, Statement }, given };
+}
+
+/** The statements' condition values, as the request context that satisfies their Allows and escapes their Denies. */
+function favourableContext(statements: readonly Statement[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const statement of statements)
+    for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+      const negated = /Not/.test(operator);
+      // A Deny applies when its condition holds: its negated operators are escaped by the value they name.
+      const satisfying = statement.Effect === 'Allow' ? !negated : negated;
+      if (!satisfying || operator.startsWith('Null')) continue;
+      for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
+        const first = asList(value as string | string[])[0];
+        if (first !== undefined && !SET_BY_AWS.has(key.toLowerCase()) && !(key in context))
+          context[key] = concrete(String(first));
+      }
+    }
+  return context;
+}
+
+interface Candidate {
+  readonly principal: string;
+  readonly identity: readonly PolicyDocument[];
+  readonly role?: RoleModel;
+}
+
+/** Every role of the three accounts, each account's administrator, and a principal of another account. */
+function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[] } {
+  const { partition, accounts } = surface.env;
+  const managed = new Map(
+    surface.managedPolicies.map((p) => [`arn:${partition}:iam::${p.accountId}:policy/${p.name}`, p.document]),
+  );
+  const awsManaged = new Set<string>();
+  const roles = surface.roles.map((role): Candidate => {
+    const attached = role.managedPolicyArns.map((arn) => {
+      const document = managed.get(arn);
+      if (!document) awsManaged.add(arn);
+      return document ?? awsManagedStandIn(arn);
+    });
+    return { principal: role.arn, identity: [...role.permissions.map((p) => p.document), ...attached], role };
+  });
+  const administrators = Object.entries(accounts).map(([name, id]) => ({
+    principal: `arn:${partition}:iam::${id}:role/an-administrator-of-the-${name}-account`,
+    identity: [ALLOW_EVERYTHING],
+  }));
+  const outsider = {
+    principal: `arn:${partition}:iam::${FOREIGN_ACCOUNT}:role/a-principal-of-another-account`,
+    identity: [ALLOW_EVERYTHING],
+  };
+  return { list: [...roles, ...administrators, outsider], awsManaged: [...awsManaged] };
+}
+
+class SimulatorRefused extends Error {}
+
+const decide = async (
+  candidate: Candidate,
+  action: string,
+  resource: string,
+  resourceAccount: string,
+  resourcePolicy: PolicyDocument | undefined,
+  context: Record<string, string>,
+) => {
+  const result = await simulateRequest({
+    principal: candidate.principal,
+    identityPolicies: candidate.identity,
+    action,
+    resource,
+    resourceAccount,
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    context,
+  });
+  if (result.kind === 'error') throw new SimulatorRefused(`${candidate.principal} on ${resource}: ${result.errors}`);
+  return result.allowed;
+};
+
+/**
+ * `npm run review -- who-can <action> <resource>`: every principal the synthesized policies let make the request,
+ * each in the most favourable context the statements involved describe, with the keys it cannot do without and who
+ * can become it. The IAM simulator decides each answer: the same evaluation as the simulation matrix.
+ */
+export async function whoCan(surface: TrustSurface, action: string, resource: string): Promise<WhoCanAnswer> {
+  const accountOf = (arn: string) =>
+    accountOfArn(arn) ?? (/^arn:[^:]+:s3:::/.test(arn) ? surface.env.accounts.data : surface.env.accounts.orchestrator);
+  const { list, awsManaged } = candidates(surface);
+  const reachers: Reacher[] = [];
+  const unanswered: string[] = [];
+  for (const listed of list) {
+    const statements = (policy?: PolicyDocument) =>
+      (policy?.Statement ?? []).filter((s) => asList(s.Action).some((a) => actionMatches(String(a), action)));
+    const relevant = listed.identity.map((d) => takeEncryptionContextAsGiven({ ...d, Statement: statements(d) }));
+    const candidate = { ...listed, identity: relevant.map((r) => r.document) };
+    const identity = candidate.identity.flatMap((d) => d.Statement);
+    // A pattern is reachable when any resource matching it is: try the ones the principal's own Allows name.
+    const tried = [
+      concrete(resource),
+      ...identity
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => asList(s.Resource).map((r) => concrete(String(r))))
+        .filter((r) => matchesPattern(resource, r)),
+    ];
+    for (const on of [...new Set(tried)]) {
+      const found = resourcePolicyOf(surface, action, on);
+      const own = found && { ...found, policy: takeEncryptionContextAsGiven(found.policy).document };
+      const context = favourableContext([...identity, ...statements(own?.policy)]);
+      const ask = (keys: Record<string, string>) => decide(candidate, action, on, accountOf(on), own?.policy, keys);
+      try {
+        if (!(await ask(context))) continue;
+      } catch (error) {
+        if (!(error instanceof SimulatorRefused)) throw error;
+        unanswered.push(error.message);
+        continue;
+      }
+      const when: string[] = relevant.flatMap((r) => r.given);
+      for (const [key, value] of Object.entries(context)) {
+        const { [key]: _dropped, ...without } = context;
+        if (!(await ask(without))) when.push(`${key} = ${value}`);
+      }
+      reachers.push({
+        principal: candidate.principal,
+        on,
+        when,
+        assumedBy: candidate.role?.trust.Statement.filter((s) => s.Effect === 'Allow').map(describeTrust) ?? [],
+      });
+      break;
+    }
+  }
+  const own = resourcePolicyOf(surface, action, concrete(resource));
+  return {
+    action,
+    resource,
+    resourcePolicy: own?.what ?? 'none (identity policies alone decide)',
+    reachers,
+    unanswered,
+    notModeled: [
+      ...awsManaged.map(
+        (arn) =>
+          `AWS-managed policy ${arn}: its contents are not in the templates; counted as ${awsManagedStandIn(arn) === ALLOW_EVERYTHING ? 'every action' : 'the reads it grants on the services Airlock uses'}`,
+      ),
+      'AWS services calling as themselves (service principals): see the resource policies in this report',
+      'session policies passed at AssumeRole (the URL signer is narrowed further at run time)',
+    ],
+  };
+}
+
+/** The answer in words, one line per principal, as the command prints it and the report lists it. */
+export function whoCanLines(answer: WhoCanAnswer): string[] {
+  const head = `who can ${answer.action} on ${answer.resource}, with ${answer.resourcePolicy}:`;
+  const refused = answer.unanswered.length
+    ? [`  ✗ the simulator could not evaluate ${answer.unanswered.length} request(s), e.g. ${answer.unanswered[0]}`]
+    : [];
+  if (answer.reachers.length === 0)
+    return [head, '  no principal of the three accounts, their administrators or another account', ...refused];
+  return [
+    head,
+    ...answer.reachers.flatMap((r) => [
+      `  ${r.principal}${r.on !== answer.resource ? ` on ${r.on}` : ''}${r.when.length ? `, only when ${r.when.join(' and ')}` : ''}`,
+      ...r.assumedBy.map((t) => `      which ${t.charAt(0).toLowerCase()}${t.slice(1)}`),
+    ]),
+    ...refused,
+  ];
+}
+
+/**
+ * The questions the report answers for every reviewer: the data bucket's run and result objects, the runs table,
+ * each cross-account target role, and every customer key (the workflows' history keys and the data key).
+ */
+export function reportedQuestions(surface: TrustSurface): Array<{ action: string; resource: string }> {
+  const { env } = surface;
+  const bucket = dataBucketArn(env);
+  const keys = surface.resourcePolicies
+    .filter((p) => p.type === 'AWS::KMS::Key')
+    .map((p) => `arn:${env.partition}:kms:${env.region}:${p.accountId}:key/${p.logicalId}`);
+  return [
+    ...['s3:GetObject', 's3:PutObject', 's3:DeleteObject'].flatMap((action) =>
+      ['runs/*', 'results/*'].map((prefix) => ({ action, resource: `${bucket}/${prefix}` })),
+    ),
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
+      action,
+      resource: runsTableArn(env),
+    })),
+    ...crossAccountTargets(surface).map((role) => ({ action: 'sts:AssumeRole', resource: role.arn })),
+    ...keys.map((resource) => ({ action: 'kms:Decrypt', resource })),
+  ];
+}

@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { loadTrustSurface, type RoleModel, type TrustSurface } from '@airlock/cloud-assembly';
+import {
+  dataBucketArn,
+  dataInvokerRoleArn,
+  orchestratorRoleArn,
+  runsTableArn,
+  sandboxLauncherRoleArn,
+  urlSignerRoleArn,
+} from '@airlock/contracts';
+import { loadEnvironment } from '@airlock/shared/environment';
+import { describe, expect, it } from 'vitest';
+import { simulationMatrix } from '../src/simulation-matrix.js';
+import { urlHistories } from '../src/url-histories.js';
+import { reportedQuestions, whoCan } from '../src/who-can.js';
+
+// Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const env = loadEnvironment('example');
+const surface = loadTrustSurface(env, root);
+const runObjects = `${dataBucketArn(env)}/runs/*`;
+const principalsWho = async (s: TrustSurface, action: string, resource: string) =>
+  (await whoCan(s, action, resource)).reachers.map((r) => r.principal);
+/** The surface with one role's statements filtered. */
+const withRole = (s: TrustSurface, name: RegExp, keep: (sid: string | undefined) => boolean): TrustSurface => ({
+  ...s,
+  roles: s.roles.map((r): RoleModel =>
+    name.test(r.name)
+      ? {
+          ...r,
+          permissions: r.permissions.map((p) => ({
+            ...p,
+            document: { ...p.document, Statement: p.document.Statement.filter((st) => keep(st.Sid)) },
+          })),
+        }
+      : r,
+  ),
+});
+
+describe('npm run review -- who-can', () => {
+  it("lets only the data account's own roles at run objects: the signer only through the sandbox network", async () => {
+    const answer = await whoCan(surface, 's3:GetObject', runObjects);
+    expect(answer.resourcePolicy).toMatch(/^the bucket policy of airlock-example-data-/);
+    expect(answer.unanswered).toEqual([]);
+    const signer = answer.reachers.find((r) => r.principal === urlSignerRoleArn(env));
+    expect(signer?.when).toEqual(['aws:VpceAccount = 222222222222']);
+    expect(signer?.on).toMatch(/\/runs\/example\/input\.tar\.gz$/);
+    const accounts = answer.reachers.map((r) => /::(\d{12}):/.exec(r.principal)?.[1]);
+    expect(new Set(accounts)).toEqual(new Set(['333333333333']));
+    expect(answer.reachers.map((r) => r.principal)).not.toContainEqual(expect.stringMatching(/-drift$/));
+  });
+
+  it('lets the signer read run objects from anywhere once the bucket policy loses its network Deny', async () => {
+    const open: TrustSurface = {
+      ...surface,
+      resourcePolicies: surface.resourcePolicies.map((p) => ({
+        ...p,
+        policy: {
+          ...p.policy,
+          Statement: p.policy.Statement.filter((st) => st.Sid !== 'SignerOnlyThroughTheSandboxNetwork'),
+        },
+      })),
+    };
+    const signer = (await whoCan(open, 's3:GetObject', runObjects)).reachers.find(
+      (r) => r.principal === urlSignerRoleArn(env),
+    );
+    expect(signer?.when).toEqual([]);
+  });
+
+  it('keeps every drift role (ReadOnlyAccess) out of the run records, and names it once that Deny is gone', async () => {
+    expect(await principalsWho(surface, 'dynamodb:Scan', runsTableArn(env))).toEqual([
+      'arn:aws:iam::333333333333:role/an-administrator-of-the-data-account',
+    ]);
+    const withoutDeny = withRole(surface, /-drift$/, (sid) => sid !== 'NeverReadRunData');
+    expect(await principalsWho(withoutDeny, 'dynamodb:Scan', runsTableArn(env))).toContain(
+      'arn:aws:iam::333333333333:role/airlock-example-data-drift',
+    );
+    expect(
+      await principalsWho(withoutDeny, 'ecs:DescribeTasks', 'arn:aws:ecs:eu-west-1:222222222222:task/*/*'),
+    ).toContain('arn:aws:iam::222222222222:role/airlock-example-sandbox-drift');
+  });
+
+  it('lets only the orchestrator execution role into each target role, and only with the ExternalId', async () => {
+    for (const target of [dataInvokerRoleArn(env), sandboxLauncherRoleArn(env)]) {
+      const answer = await whoCan(surface, 'sts:AssumeRole', target);
+      expect(answer.reachers.map((r) => [r.principal, r.when])).toEqual([
+        [
+          orchestratorRoleArn(env),
+          ['sts:ExternalId = arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis'],
+        ],
+      ]);
+    }
+  });
+
+  it('agrees with the simulation matrix: every role a row allows is among the answer to its question', async () => {
+    const allowed = (await simulationMatrix(surface)).filter(
+      (row) => row.expected === 'Allowed' && row.passed && /^arn:aws:iam::\d{12}:role\//.test(row.principal),
+    );
+    expect(allowed.length).toBeGreaterThanOrEqual(3);
+    for (const row of allowed)
+      expect(await principalsWho(surface, row.action, row.resource), `${row.hop}: ${row.case}`).toContain(
+        row.principal,
+      );
+  });
+
+  it("keeps every account's administrator out of the workflows' history keys", async () => {
+    const historyKeys = urlHistories(surface).map(
+      ({ keyPolicy }) => `arn:aws:kms:eu-west-1:${keyPolicy?.accountId}:key/${keyPolicy?.logicalId}`,
+    );
+    expect(reportedQuestions(surface)).toEqual(
+      expect.arrayContaining(historyKeys.map((resource) => ({ action: 'kms:Decrypt', resource }))),
+    );
+    expect(historyKeys).toHaveLength(2);
+    for (const resource of historyKeys) {
+      const answer = await whoCan(surface, 'kms:Decrypt', resource);
+      expect(answer.reachers.length, resource).toBeGreaterThan(0);
+      expect(answer.reachers.map((r) => r.principal)).not.toContainEqual(expect.stringMatching(/an-administrator/));
+    }
+  });
+
+  it('answers every question of the report, and says so when the simulator cannot evaluate an ARN', async () => {
+    const questions = reportedQuestions(surface);
+    expect(questions.map((q) => q.action)).toEqual(
+      expect.arrayContaining(['s3:GetObject', 'dynamodb:PutItem', 'sts:AssumeRole', 'kms:Decrypt']),
+    );
+    const wrongShape = await whoCan(surface, 'ecs:DescribeTasks', 'arn:aws:ecs:eu-west-1:222222222222:task/*');
+    expect(wrongShape.unanswered.length).toBeGreaterThan(0);
+  });
+});
