@@ -1,11 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { confineDefaultGroupRestriction } from '@airlock/shared';
+import {
+  addDnsFirewall,
+  addEncryptedFlowLog,
+  confineDefaultGroupRestriction,
+  keepNoDefaultEgress,
+} from '@airlock/shared';
 
 export interface DataPlaneNetworkProps {
   /** One isolated subnet per zone; each interface endpoint is billed per zone-hour. */
@@ -38,7 +41,7 @@ export class DataPlaneNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: DataPlaneNetworkProps) {
     super(scope, id);
-    const { region, account, partition } = Stack.of(this);
+    const { region, account } = Stack.of(this);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.65.0.0/20'),
@@ -50,19 +53,10 @@ export class DataPlaneNetwork extends Construct {
     });
     confineDefaultGroupRestriction(this, account);
 
-    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
-      description: "Delivers the data-plane VPC's flow logs to CloudWatch Logs",
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': account },
-        ArnLike: { 'aws:SourceArn': `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*` },
-      }),
-    });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(
-        new logs.LogGroup(this, 'FlowLogs', { encryptionKey: props.logsKey, retention: props.logRetention }),
-        flowLogRole,
-      ),
-      trafficType: ec2.FlowLogTrafficType.ALL,
+    addEncryptedFlowLog(this, this.vpc, {
+      roleDescription: "Delivers the data-plane VPC's flow logs to CloudWatch Logs",
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
     });
 
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
@@ -111,53 +105,15 @@ export class DataPlaneNetwork extends Construct {
     this.stsEndpoint = interfaceEndpoint('Sts', ec2.InterfaceVpcEndpointAwsService.STS);
     this.kmsEndpoint = interfaceEndpoint('Kms', ec2.InterfaceVpcEndpointAwsService.KMS);
 
-    this.addDnsFirewall(region);
+    // Resolves only the names of the four services.
+    addDnsFirewall(this, this.vpc, [
+      `s3.${region}.amazonaws.com`,
+      `*.s3.${region}.amazonaws.com`,
+      `dynamodb.${region}.amazonaws.com`,
+      // The SDK's account-based DynamoDB endpoints (<account>.ddb.<region>.amazonaws.com).
+      `*.ddb.${region}.amazonaws.com`,
+      `sts.${region}.amazonaws.com`,
+      `kms.${region}.amazonaws.com`,
+    ]);
   }
-
-  /**
-   * Resolves only the names of the four services; every other query answers NXDOMAIN, so a subverted function
-   * cannot carry data out in DNS queries through the VPC's resolver.
-   */
-  private addDnsFirewall(region: string): void {
-    const allowed = new route53resolver.CfnFirewallDomainList(this, 'AllowedDomains', {
-      domains: [
-        `s3.${region}.amazonaws.com`,
-        `*.s3.${region}.amazonaws.com`,
-        `dynamodb.${region}.amazonaws.com`,
-        // The SDK's account-based DynamoDB endpoints (<account>.ddb.<region>.amazonaws.com).
-        `*.ddb.${region}.amazonaws.com`,
-        `sts.${region}.amazonaws.com`,
-        `kms.${region}.amazonaws.com`,
-      ],
-    });
-    const everything = new route53resolver.CfnFirewallDomainList(this, 'AllDomains', { domains: ['*'] });
-    const rules = new route53resolver.CfnFirewallRuleGroup(this, 'DnsFirewallRules', {
-      firewallRules: [
-        { priority: 100, action: 'ALLOW', firewallDomainListId: allowed.attrId },
-        { priority: 200, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
-      ],
-    });
-    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewall', {
-      firewallRuleGroupId: rules.attrId,
-      vpcId: this.vpc.vpcId,
-      priority: 101,
-      mutationProtection: 'ENABLED',
-    });
-  }
-}
-
-/**
- * Rules to other groups and prefix lists are separate resources, so the group itself would be created with EC2's
- * allow-all egress default. An inline rule that matches no traffic (CDK's own placeholder) keeps it from existing.
- */
-function keepNoDefaultEgress(group: ec2.SecurityGroup): void {
-  (group.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [
-    {
-      CidrIp: '255.255.255.255/32',
-      Description: 'Disallow all traffic',
-      IpProtocol: 'icmp',
-      FromPort: 252,
-      ToPort: 86,
-    },
-  ]);
 }

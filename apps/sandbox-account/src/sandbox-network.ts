@@ -1,11 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { confineDefaultGroupRestriction } from '@airlock/shared';
+import {
+  addDnsFirewall,
+  addEncryptedFlowLog,
+  confineDefaultGroupRestriction,
+  keepNoDefaultEgress,
+} from '@airlock/shared';
 
 export interface SandboxNetworkProps {
   /** Availability zones of the isolated subnets (two or more). */
@@ -48,20 +51,10 @@ export class SandboxNetwork extends Construct {
     });
     confineDefaultGroupRestriction(this, account);
 
-    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
-      description: "Delivers this VPC's flow logs to CloudWatch Logs",
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': account },
-        ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:ec2:${region}:${account}:vpc-flow-log/*` },
-      }),
-    });
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      encryptionKey: props.logsKey,
-      retention: props.logRetention,
-    });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
-      trafficType: ec2.FlowLogTrafficType.ALL,
+    addEncryptedFlowLog(this, this.vpc, {
+      roleDescription: "Delivers this VPC's flow logs to CloudWatch Logs",
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
     });
 
     this.taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
@@ -85,17 +78,7 @@ export class SandboxNetwork extends Construct {
       ec2.Port.tcp(443),
       'HTTPS to S3 through the gateway endpoint',
     );
-    // Both rules above are rendered as separate resources, so the group itself would be created with EC2's
-    // allow-all egress default. An inline rule that matches no traffic keeps that default from ever existing.
-    (this.taskSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [
-      {
-        CidrIp: '255.255.255.255/32',
-        Description: 'Disallow all traffic',
-        IpProtocol: 'icmp',
-        FromPort: 252,
-        ToPort: 86,
-      },
-    ]);
+    keepNoDefaultEgress(this.taskSecurityGroup);
 
     const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', {
@@ -114,32 +97,13 @@ export class SandboxNetwork extends Construct {
     this.ecrDockerEndpoint = interfaceEndpoint('EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
     this.logsEndpoint = interfaceEndpoint('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
 
-    this.addDnsFirewall(region);
-  }
-
-  /** Resolves only the service names the task uses; every other query answers NXDOMAIN. */
-  private addDnsFirewall(region: string): void {
-    const allowed = new route53resolver.CfnFirewallDomainList(this, 'AllowedDomains', {
-      domains: [
-        `s3.${region}.amazonaws.com`,
-        `*.s3.${region}.amazonaws.com`,
-        `api.ecr.${region}.amazonaws.com`,
-        `*.dkr.ecr.${region}.amazonaws.com`,
-        `logs.${region}.amazonaws.com`,
-      ],
-    });
-    const everything = new route53resolver.CfnFirewallDomainList(this, 'AllDomains', { domains: ['*'] });
-    const rules = new route53resolver.CfnFirewallRuleGroup(this, 'DnsFirewallRules', {
-      firewallRules: [
-        { priority: 100, action: 'ALLOW', firewallDomainListId: allowed.attrId },
-        { priority: 200, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
-      ],
-    });
-    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewall', {
-      firewallRuleGroupId: rules.attrId,
-      vpcId: this.vpc.vpcId,
-      priority: 101,
-      mutationProtection: 'ENABLED',
-    });
+    // Resolves only the service names the task uses.
+    addDnsFirewall(this, this.vpc, [
+      `s3.${region}.amazonaws.com`,
+      `*.s3.${region}.amazonaws.com`,
+      `api.ecr.${region}.amazonaws.com`,
+      `*.dkr.ecr.${region}.amazonaws.com`,
+      `logs.${region}.amazonaws.com`,
+    ]);
   }
 }

@@ -10,3 +10,4 @@ export * from './cdk/account-boundary.js';
 export * from './cdk/cloudformation-actions.js';
 export * from './cdk/history-readers.js';
 export * from './cdk/default-group-restriction.js';
+export * from './cdk/closed-vpc.js';
