@@ -3,6 +3,7 @@ import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/clo
 import { describeStatement, describeTrust } from './describe-policy.js';
 import { networkResourceLines, stateMachineLines, taskDefinitionLines } from './surface-lines.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import type { Guardrail } from '@airlock/shared/organization-guardrails';
 
 /**
  * The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. It holds the
@@ -31,6 +32,8 @@ export interface Baseline {
   readonly taskDefinitions: readonly SubjectLines[];
   /** Each network resource's properties (security groups, routes, ACLs, endpoints, DNS firewall, …). */
   readonly network: readonly SubjectLines[];
+  /** The organization guardrails (SCPs, RCP): removing or narrowing a statement widens what a wrong stack can do. */
+  readonly guardrails: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
 }
 
 /** A subject of the surface in reviewable lines: a change is a line added or removed. */
@@ -55,9 +58,10 @@ const sortedStatements = (statements: readonly Statement[]): Statement[] =>
  * The surface with environment-specific values (account IDs, prefix and environment, region) replaced by
  * placeholders, so one reviewed baseline holds for every environment.
  */
-export function baselineOf(surface: TrustSurface): Baseline {
+export function baselineOf(surface: TrustSurface, guardrails: readonly Guardrail[]): Baseline {
   const env = surface.env;
   const replacements: Array<[string, string]> = [
+    [env.organization.id, '{organization}'],
     [env.accounts.orchestrator, '{orchestrator}'],
     [env.accounts.sandbox, '{sandbox}'],
     [env.accounts.data, '{data}'],
@@ -122,6 +126,12 @@ export function baselineOf(surface: TrustSurface): Baseline {
         lines: normalize(networkResourceLines(r)),
       })),
     ),
+    guardrails: guardrails
+      .map((g) => ({
+        policy: normalize(`${g.account}/${g.kind}/${g.name}`),
+        statements: sortedStatements(normalize(g.document.Statement as unknown as Statement[])),
+      }))
+      .sort((a, b) => a.policy.localeCompare(b.policy)),
   };
 }
 
@@ -216,6 +226,14 @@ export function describeDrift(reviewed: Baseline, current: Baseline): string[] {
     (p) => p.resource,
     (a, b) => statementChanges('statement', a.statements ?? [], b.statements, onResources),
     (p) => p.statements.map((st) => `statement: ${onResources(st)}`),
+  );
+  compare(
+    'guardrail',
+    reviewed.guardrails ?? [],
+    current.guardrails,
+    (g) => g.policy,
+    (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
+    (g) => g.statements.map((st) => `statement: ${describeStatement(st)}`),
   );
   for (const [what, reviewedItems, currentItems] of [
     ['state machine', reviewed.stateMachines, current.stateMachines],

@@ -4,6 +4,8 @@ import { instance } from '@viz-js/viz';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { synthesizeAccountApps } from '@airlock/shared/synthesize';
 import { serializeBaseline } from './baseline.js';
+import { guardrailFileName } from './guardrail-report.js';
+import { guardrailText } from '@airlock/shared/organization-guardrails';
 import { reportJson, reportMarkdown } from './report.js';
 import { exitCodeOf, review, EXIT } from './review.js';
 import { toDot } from './trust-graph.js';
@@ -27,6 +29,8 @@ export async function runReview(
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'report.md'), reportMarkdown(result));
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(reportJson(result), null, 2)}\n`);
+  mkdirSync(join(outDir, 'guardrails'), { recursive: true });
+  for (const g of result.guardrails) writeFileSync(join(outDir, 'guardrails', guardrailFileName(g)), guardrailText(g));
   writeFileSync(
     join(outDir, 'trust-graph.svg'),
     (await instance()).renderString(toDot(result.surface), { format: 'svg' }),

@@ -98,6 +98,18 @@ function dataOutsiders(surface: TrustSurface): Array<{ arn: string; role?: RoleM
   });
 }
 
+/** The policy whose statements are about the data bucket (the access-log bucket's policy only names it as a source). */
+export function dataBucketPolicy(surface: TrustSurface): PolicyDocument | undefined {
+  const bucket = dataBucketArn(surface.env);
+  const isDataBucket = (resource: unknown) => resource === bucket || String(resource).startsWith(`${bucket}/`);
+  return surface.resourcePolicies.find(
+    (p) =>
+      p.account === 'data' &&
+      p.type === 'AWS::S3::BucketPolicy' &&
+      p.policy.Statement.some((statement) => [statement.Resource].flat().some(isDataBucket)),
+  )?.policy;
+}
+
 /**
  * Every case the design promises, evaluated with the IAM simulator against the synthesized policies: the intended
  * hop is allowed, every variation of it is denied, and neither the sandbox task nor the orchestrator reaches data.
@@ -176,15 +188,7 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
   }
 
   const dataObject = `${dataBucketArn(env)}/${runInputKey('any-run')}`;
-  // The policy whose statements are about the data bucket (the access-log bucket's policy only names it as a source).
-  const isDataBucket = (resource: unknown) =>
-    resource === dataBucketArn(env) || String(resource).startsWith(`${dataBucketArn(env)}/`);
-  const bucketPolicy = surface.resourcePolicies.find(
-    (p) =>
-      p.account === 'data' &&
-      p.type === 'AWS::S3::BucketPolicy' &&
-      p.policy.Statement.some((statement) => [statement.Resource].flat().some(isDataBucket)),
-  )?.policy;
+  const bucketPolicy = dataBucketPolicy(surface);
   const rows: SimulationRow[] = [];
   for (const { arn, role } of dataOutsiders(surface)) {
     if (role === undefined) {
