@@ -365,6 +365,18 @@ export function guardrailCases(surface: TrustSurface): GuardrailCase[] {
     expected: 'Allowed',
   });
 
+  cases.push({
+    hop: 'data-account SCP',
+    case: 'an administrator takes the data account out of the organization (and from under its RCP)',
+    principal: administrator('data'),
+    identity: [ALLOW_EVERYTHING],
+    action: 'organizations:LeaveOrganization',
+    resource: '*',
+    resourceAccount: env.accounts.data,
+    expected: 'Denied',
+    withoutGuardrails: 'Allowed',
+  });
+
   // Every role of the other two accounts, as synthesized: denied the data, whatever its stack says.
   for (const r of surface.roles.filter((r) => r.account !== 'data'))
     data(`${r.name} (${r.account}), with its own policies, reads a run object`, {
