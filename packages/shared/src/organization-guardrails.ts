@@ -212,8 +212,12 @@ function dataRcp(env: AirlockEnvironment): Guardrail {
   ];
   const actions = ['s3:*', 'dynamodb:*', 'kms:*'];
   const denyAll = (Sid: string, Condition: GuardrailStatement['Condition']): GuardrailStatement => ({
-    ...deny(Sid, actions, resources, Condition),
+    Sid,
+    Effect: 'Deny',
     Principal: '*',
+    Action: actions,
+    Resource: resources,
+    Condition,
   });
   return {
     name: `${env.prefix}-${env.environment}-data-rcp`,

@@ -9,7 +9,7 @@ import {
   runInputKey,
   runsTableArn,
 } from '@airlock/contracts';
-import type { AccountRole, AirlockEnvironment } from '@airlock/shared/environment';
+import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
 import type { Guardrail } from '@airlock/shared/organization-guardrails';
 import {
   simulateRequest,
@@ -33,7 +33,7 @@ export function organizationPoliciesOf(
 ): OrganizationPolicies {
   const byAccount = (kind: Guardrail['kind']) =>
     Object.fromEntries(
-      (['orchestrator', 'sandbox', 'data'] as const).map((account) => [
+      ACCOUNT_ROLES.map((account) => [
         env.accounts[account],
         guardrails
           .filter((g) => g.kind === kind && g.account === account)
