@@ -21,6 +21,8 @@ export interface RoleModel extends Located {
   readonly trust: PolicyDocument;
   readonly permissions: ReadonlyArray<{ readonly name: string; readonly document: PolicyDocument }>;
   readonly managedPolicyArns: readonly string[];
+  /** The permissions boundary's ARN: the role can do only what both its policies and the boundary allow. */
+  readonly permissionsBoundaryArn?: string;
 }
 
 export interface ResourcePolicyModel extends Located {
@@ -154,6 +156,19 @@ type Template = {
 };
 
 /** Reads every stack of the three cloud assemblies (`<root>/apps/<account>-account/cdk.out`). */
+/**
+ * The role's permissions boundary as a document: `undefined` when it has none, `'unknown'` when its boundary is not
+ * a customer managed policy of the synthesized stacks (then nothing can say what it allows).
+ */
+export function boundaryOf(surface: TrustSurface, role: RoleModel): PolicyDocument | 'unknown' | undefined {
+  if (!role.permissionsBoundaryArn) return undefined;
+  const { partition } = surface.env;
+  const policy = surface.managedPolicies.find(
+    (p) => `arn:${partition}:iam::${p.accountId}:policy/${p.name}` === role.permissionsBoundaryArn,
+  );
+  return policy?.document ?? 'unknown';
+}
+
 export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string): TrustSurface {
   const surface = {
     env,
@@ -231,6 +246,7 @@ export function addTemplate(
           trust: resolve<PolicyDocument>(props.AssumeRolePolicyDocument),
           permissions: [...inline, ...(attached.get(name) ?? [])],
           managedPolicyArns: asList(resolve<string | string[]>(props.ManagedPolicyArns)),
+          ...(props.PermissionsBoundary ? { permissionsBoundaryArn: resolve<string>(props.PermissionsBoundary) } : {}),
         });
         break;
       }

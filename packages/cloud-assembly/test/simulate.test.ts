@@ -83,3 +83,96 @@ describe('simulateRequest', () => {
     expect(result).toMatchObject({ kind: 'error', errors: expect.any(String) });
   });
 });
+
+describe('simulateRequest with the organization', () => {
+  const BUCKET = 'arn:aws:s3:::bucket';
+  const allowEverything: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  };
+  const denyInternetGateways: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Action: 'ec2:CreateInternetGateway', Resource: '*' }],
+  };
+  const orgOnly: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: `${BUCKET}/*`,
+        Condition: {
+          StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      },
+    ],
+  };
+  const organization = {
+    id: 'o-exampleorgid',
+    memberAccounts: ['111111111111', '333333333333'],
+    serviceControlPolicies: { '111111111111': [denyInternetGateways] },
+    resourceControlPolicies: { '333333333333': [orgOnly] },
+  };
+  const grantAnyone: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${BUCKET}/*` }],
+  };
+  const read = (principal: string, context = {}): SimulationRequest => ({
+    principal,
+    identityPolicies: [allowEverything],
+    action: 's3:GetObject',
+    resource: `${BUCKET}/key`,
+    resourceAccount: '333333333333',
+    resourcePolicy: grantAnyone,
+    context,
+    organization,
+  });
+  /** A role creating an internet gateway in its own account. */
+  const gateway = (principal: string): SimulationRequest => ({
+    principal,
+    identityPolicies: [allowEverything],
+    action: 'ec2:CreateInternetGateway',
+    resource: '*',
+    resourceAccount: principal.split(':')[4]!,
+    organization,
+  });
+
+  it("applies the caller's account's SCPs to its roles, and none to a caller outside the organization", async () => {
+    expect(await simulateRequest(gateway('arn:aws:iam::111111111111:role/admin'))).toEqual({
+      kind: 'decided',
+      allowed: false,
+    });
+    expect(await simulateRequest(gateway('arn:aws:iam::999999999999:role/admin'))).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+  });
+
+  it("applies the resource's account's RCPs, with aws:PrincipalOrgID supplied for the organization's callers", async () => {
+    expect(await simulateRequest(read('arn:aws:iam::111111111111:role/reader'))).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+    expect(await simulateRequest(read('arn:aws:iam::999999999999:role/reader'))).toEqual({
+      kind: 'decided',
+      allowed: false,
+    });
+  });
+
+  it('denies a caller outside the organization that forges aws:PrincipalOrgID or aws:PrincipalIsAWSService', async () => {
+    const forged = { 'aws:PrincipalOrgID': 'o-exampleorgid', 'aws:PrincipalIsAWSService': 'true' };
+    expect(await simulateRequest(read('arn:aws:iam::999999999999:role/reader', forged))).toEqual({
+      kind: 'decided',
+      allowed: false,
+    });
+  });
+
+  it('treats a service principal as an AWS service acting as itself (no organization, not locked out)', async () => {
+    expect(await simulateRequest({ ...read('cloudtrail.amazonaws.com'), identityPolicies: [] })).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+  });
+});

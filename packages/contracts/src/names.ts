@@ -76,6 +76,18 @@ export const deployRoleName = (env: Env, account: keyof Env['accounts']): string
   resourceName(env, `${account}-deploy`);
 export const deployRoleArn = (env: Env, account: keyof Env['accounts']): string =>
   iamRoleArn(env, env.accounts[account], deployRoleName(env, account));
+/** CDK's default bootstrap qualifier: the bootstrap roles' names carry it. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+/**
+ * The role CloudFormation acts as on the everyday deploy path: `cdk bootstrap` creates it, with the `-cfn-exec`
+ * policy. It (and the broadening execution role) makes the account's changes; the OIDC deploy roles only ask for them.
+ */
+export const cdkCloudFormationExecutionRoleArn = (env: Env, account: keyof Env['accounts']): string =>
+  iamRoleArn(
+    env,
+    env.accounts[account],
+    `cdk-${CDK_BOOTSTRAP_QUALIFIER}-cfn-exec-role-${env.accounts[account]}-${env.region}`,
+  );
 /** The managed policy `cdk bootstrap --cloudformation-execution-policies` is given instead of AdministratorAccess. */
 export const cfnExecutionPolicyName = (env: Env, account: keyof Env['accounts']): string =>
   resourceName(env, `${account}-cfn-exec`);

@@ -8,6 +8,7 @@ export const exampleFile = {
   run: { timeoutSeconds: 300 },
   sandbox: { s3PrefixListId: 'pl-6da54004', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
   data: { s3PrefixListId: 'pl-6da54004', dynamodbPrefixListId: 'pl-6fa54006' },
+  organization: { id: 'o-exampleorgid' },
   github: { repository: 'example-org/airlock' },
 };
 

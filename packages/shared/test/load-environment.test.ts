@@ -47,6 +47,7 @@ describe('loadEnvironment', () => {
       accounts: { orchestrator: '11111111111', sandbox: '222222222222', data: '222222222222' },
       sandbox: exampleFile.sandbox,
       data: exampleFile.data,
+      organization: exampleFile.organization,
     });
     const lines = problemsOf(() => loadEnvironment('bad', dir));
     expect(lines).toHaveLength(4);
@@ -89,6 +90,23 @@ describe('loadEnvironment', () => {
     expect(lines).toEqual([
       expect.stringMatching(
         /longenvname1\.json: prefix\/environment: the data bucket name ".*" is 66 characters, over the AWS limit of 63\. Fix: shorten/,
+      ),
+    ]);
+  });
+
+  it('fails when the organization is missing or its ID is not one, naming the field and the fix', () => {
+    const { organization: _missing, ...noOrganization } = exampleFile;
+    expect(problemsOf(() => loadEnvironment('noorg', writeEnvironment('noorg', noOrganization)))).toEqual([
+      expect.stringMatching(
+        /noorg\.json: organization: is missing\. Fix: add "organization": \{ "id": "o-…" \}.*describe-organization/,
+      ),
+    ]);
+    const lines = problemsOf(() =>
+      loadEnvironment('badorg', writeEnvironment('badorg', { ...exampleFile, organization: { id: 'r-abcd' } })),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /badorg\.json: organization\.id: "r-abcd" is not an AWS Organizations ID .* Fix: copy Id from `aws organizations describe-organization`/,
       ),
     ]);
   });

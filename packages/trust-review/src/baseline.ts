@@ -3,6 +3,7 @@ import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/clo
 import { describeStatement, describeTrust } from './describe-policy.js';
 import { networkResourceLines, stateMachineLines, taskDefinitionLines } from './surface-lines.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import type { Guardrail } from '@airlock/shared/organization-guardrails';
 
 /**
  * The reviewed trust surface: what a reviewer signs when the baseline file changes in a pull request. It holds the
@@ -16,6 +17,8 @@ export interface Baseline {
     /** Every statement of the role's inline and attached customer policies, sorted. */
     readonly permissions: readonly Statement[];
     readonly managedPolicyArns: readonly string[];
+    /** The role's permissions boundary ARN, or "none": losing it lifts the ceiling over everything the role may do. */
+    readonly permissionsBoundary?: string;
   }>;
   readonly crossAccountEdges: ReadonlyArray<{
     readonly from: string;
@@ -31,6 +34,8 @@ export interface Baseline {
   readonly taskDefinitions: readonly SubjectLines[];
   /** Each network resource's properties (security groups, routes, ACLs, endpoints, DNS firewall, …). */
   readonly network: readonly SubjectLines[];
+  /** The organization guardrails (SCPs, RCP): removing or narrowing a statement widens what a wrong stack can do. */
+  readonly guardrails: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
 }
 
 /** A subject of the surface in reviewable lines: a change is a line added or removed. */
@@ -55,9 +60,10 @@ const sortedStatements = (statements: readonly Statement[]): Statement[] =>
  * The surface with environment-specific values (account IDs, prefix and environment, region) replaced by
  * placeholders, so one reviewed baseline holds for every environment.
  */
-export function baselineOf(surface: TrustSurface): Baseline {
+export function baselineOf(surface: TrustSurface, guardrails: readonly Guardrail[]): Baseline {
   const env = surface.env;
   const replacements: Array<[string, string]> = [
+    [env.organization.id, '{organization}'],
     [env.accounts.orchestrator, '{orchestrator}'],
     [env.accounts.sandbox, '{sandbox}'],
     [env.accounts.data, '{data}'],
@@ -89,6 +95,7 @@ export function baselineOf(surface: TrustSurface): Baseline {
         trust: normalize(role.trust.Statement),
         permissions: sortedStatements(normalize(role.permissions.flatMap((p) => p.document.Statement))),
         managedPolicyArns: normalize([...role.managedPolicyArns].sort()),
+        permissionsBoundary: normalize(role.permissionsBoundaryArn ?? 'none'),
       }))
       .sort((a, b) => a.role.localeCompare(b.role)),
     crossAccountEdges: edges.sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`)),
@@ -122,6 +129,12 @@ export function baselineOf(surface: TrustSurface): Baseline {
         lines: normalize(networkResourceLines(r)),
       })),
     ),
+    guardrails: guardrails
+      .map((g) => ({
+        policy: normalize(`${g.account}/${g.kind}/${g.name}`),
+        statements: sortedStatements(normalize(g.document.Statement as unknown as Statement[])),
+      }))
+      .sort((a, b) => a.policy.localeCompare(b.policy)),
   };
 }
 
@@ -218,6 +231,14 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
       ...statementChanges('trust', a.trust ?? [], b.trust, describeTrust),
       ...statementChanges('permission', a.permissions ?? [], b.permissions, describeStatement),
       ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns, grantsMoreWhenAdded),
+      ...(a.permissionsBoundary !== undefined && a.permissionsBoundary !== b.permissionsBoundary
+        ? [
+            {
+              text: `permissions boundary changed from ${a.permissionsBoundary} to ${b.permissionsBoundary ?? 'none'}`,
+              direction: (b.permissionsBoundary ?? 'none') === 'none' ? ('broadens' as const) : ('changes' as const),
+            },
+          ]
+        : []),
       ...(a.usedBy !== b.usedBy ? [said(`purpose changed from "${a.usedBy}" to "${b.usedBy}"`)] : []),
     ],
     (r) => [
@@ -257,6 +278,16 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
     (p) => p.statements.map((st) => said(`statement: ${onResources(st)}`)),
     // A resource policy that appears admits someone; one that disappears may also drop a Deny: read it.
     (sign) => (sign === '+' ? 'broadens' : 'changes'),
+  );
+  compare(
+    'guardrail',
+    reviewed.guardrails ?? [],
+    current.guardrails,
+    (g) => g.policy,
+    (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
+    (g) => g.statements.map((st) => said(`statement: ${describeStatement(st)}`)),
+    // A guardrail denies: one that appears narrows, one that disappears broadens.
+    (sign) => (sign === '+' ? 'narrows' : 'broadens'),
   );
   for (const [what, reviewedItems, currentItems] of [
     ['state machine', reviewed.stateMachines, current.stateMachines],

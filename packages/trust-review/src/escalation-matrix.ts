@@ -3,6 +3,8 @@ import {
   broadeningExecutionPolicyArn,
   broadeningExecutionPolicyName,
   broadeningExecutionRoleArn,
+  CDK_BOOTSTRAP_QUALIFIER,
+  cdkCloudFormationExecutionRoleArn,
   cfnExecutionPolicyArn,
   cfnExecutionPolicyName,
   dataBucketArn,
@@ -26,8 +28,6 @@ import {
 } from '@airlock/cloud-assembly';
 import type { SimulationRow, Verdict } from './simulation-matrix.js';
 
-/** CDK's default bootstrap qualifier: the stolen deploy session reaches CloudFormation through these roles. */
-const CDK_QUALIFIER = 'hnb659fds';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const FOREIGN_ACCOUNT = '999999999999';
 
@@ -87,7 +87,7 @@ export function escalationCases(surface: TrustSurface): EscalationCase[] {
     const roleArn = (name: string) => `arn:${env.partition}:iam::${accountId}:role/${name}`;
     const cfnExecutionRole: Actor = {
       name: `CloudFormation with ${cfnExec.name} (stolen deploy session)`,
-      arn: roleArn(`cdk-${CDK_QUALIFIER}-cfn-exec-role-${accountId}-${env.region}`),
+      arn: cdkCloudFormationExecutionRoleArn(env, account),
       identity: [cfnExec],
     };
     const sessionOf = (role: typeof deployRole, why: string): Actor => ({
@@ -343,7 +343,7 @@ export function escalationCases(surface: TrustSurface): EscalationCase[] {
       'Allowed',
       'assume the CDK deploy role (the everyday door)',
       'sts:AssumeRole',
-      roleArn(`cdk-${CDK_QUALIFIER}-deploy-role-${accountId}-${env.region}`),
+      roleArn(`cdk-${CDK_BOOTSTRAP_QUALIFIER}-deploy-role-${accountId}-${env.region}`),
     );
     add(deploy, 'Denied', 'assume the broadening deploy role', 'sts:AssumeRole', broadeningDeployRoleArn(env, account));
     add(

@@ -1,4 +1,5 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
+import { guardrailFileName, guardrailLines } from './guardrail-report.js';
 import { describePermissions, describeTrust } from './describe-policy.js';
 import type { Finding } from './rules/index.js';
 import type { SimulationRow } from './simulation-matrix.js';
@@ -7,9 +8,16 @@ import { toMermaid } from './trust-graph.js';
 import { urlReaders } from './url-readers.js';
 import { whoCanLines, type WhoCanAnswer } from './who-can.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import {
+  guardrailText,
+  ORGANIZATION_POLICY_MAX_CHARACTERS,
+  type Guardrail,
+} from '@airlock/shared/organization-guardrails';
 
 export interface ReviewResult {
   readonly surface: TrustSurface;
+  /** The organization guardrails generated from the environment (written beside the report, attached on AWS). */
+  readonly guardrails: readonly Guardrail[];
   readonly findings: readonly Finding[];
   readonly simulation: readonly SimulationRow[];
   readonly drift: readonly string[];
@@ -51,6 +59,17 @@ export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[]
     })),
     urlReaders: urlReaders(surface),
     whoCan,
+    guardrails: result.guardrails.map((g) => ({
+      name: g.name,
+      kind: g.kind,
+      account: g.account,
+      accountId: surface.env.accounts[g.account],
+      file: guardrailFileName(g),
+      characters: guardrailText(g).length,
+      maxCharacters: ORGANIZATION_POLICY_MAX_CHARACTERS,
+      statements: guardrailLines(g),
+      document: g.document,
+    })),
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -141,6 +160,24 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
   }
   out.push(
     '',
+    '## Organization guardrails',
+    '',
+    'Generated from the environment into `guardrails/` beside this report, for a management-account administrator to ' +
+      'attach (README, "Organization guardrails"). The simulation applies them (hops "… SCP" and "… RCP"); on AWS they ' +
+      'hold only once attached.',
+    '',
+  );
+  for (const g of result.guardrails) {
+    out.push(
+      `### ${g.name} (${g.kind}, on the ${g.account} account ${surface.env.accounts[g.account]})`,
+      '',
+      `\`guardrails/${guardrailFileName(g)}\`, ${guardrailText(g).length} of ${ORGANIZATION_POLICY_MAX_CHARACTERS} characters. ${g.description}.`,
+      '',
+    );
+    for (const line of guardrailLines(g)) out.push(`- ${line}`);
+    out.push('');
+  }
+  out.push(
     '## Simulation matrix',
     '',
     '| hop | case | action | expected | simulated | |',

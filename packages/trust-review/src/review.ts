@@ -5,7 +5,10 @@ import type { ReviewResult } from './report.js';
 import { runTrustRules, type Finding } from './rules/index.js';
 import { simulationMatrix } from './simulation-matrix.js';
 import { escalationMatrix } from './escalation-matrix.js';
+import { guardrailMatrix } from './guardrail-matrix.js';
+import { guardrailFindings } from './guardrail-size.js';
 import { loadTrustSurface } from '@airlock/cloud-assembly';
+import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
 
 /** Exit codes of `npm run review`. */
 export const EXIT = { CLEAN: 0, FINDINGS: 1, DRIFT: 2 } as const;
@@ -17,9 +20,15 @@ export async function review(
   baselineFile: string,
 ): Promise<ReviewResult & { baseline: Baseline }> {
   const surface = loadTrustSurface(env, workspaceRoot);
-  const simulation = [...(await simulationMatrix(surface)), ...(await escalationMatrix(surface))];
+  const guardrails = organizationGuardrails(env);
+  const simulation = [
+    ...(await simulationMatrix(surface)),
+    ...(await escalationMatrix(surface)),
+    ...(await guardrailMatrix(surface, guardrails)),
+  ];
   const findings: Finding[] = [
     ...runTrustRules(surface),
+    ...guardrailFindings(guardrails),
     ...simulation
       .filter((r) => !r.passed)
       .map((r) => ({
@@ -29,11 +38,11 @@ export async function review(
         message: `${r.action} on ${r.resource} was ${r.actual}, expected ${r.expected}`,
       })),
   ];
-  const baseline = baselineOf(surface);
+  const baseline = baselineOf(surface, guardrails);
   const drift = existsSync(baselineFile)
     ? describeDrift(JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline, baseline)
     : [`no reviewed baseline at ${baselineFile}: review report.md, then run \`npm run review -- --accept\``];
-  return { surface, simulation, findings, drift, baseline };
+  return { surface, guardrails, simulation, findings, drift, baseline };
 }
 
 export const exitCodeOf = (result: Pick<ReviewResult, 'findings' | 'drift'>): number =>

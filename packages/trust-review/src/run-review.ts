@@ -5,6 +5,8 @@ import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { synthesizeAccountApps } from '@airlock/shared/synthesize';
 import { driftLines, serializeBaseline, type Baseline } from './baseline.js';
 import { driftSummary } from './drift-summary.js';
+import { guardrailFileName } from './guardrail-report.js';
+import { guardrailText } from '@airlock/shared/organization-guardrails';
 import { reportJson, reportMarkdown } from './report.js';
 import { exitCodeOf, review, EXIT } from './review.js';
 import { toDot } from './trust-graph.js';
@@ -34,6 +36,8 @@ export async function runReview(
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'report.md'), reportMarkdown(result, answers));
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(reportJson(result, answers), null, 2)}\n`);
+  mkdirSync(join(outDir, 'guardrails'), { recursive: true });
+  for (const g of result.guardrails) writeFileSync(join(outDir, 'guardrails', guardrailFileName(g)), guardrailText(g));
   writeFileSync(
     join(outDir, 'trust-graph.svg'),
     (await instance()).renderString(toDot(result.surface), { format: 'svg' }),

@@ -14,7 +14,7 @@ import {
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import { urlHistories } from './url-histories.js';
-import { accountOfArn, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
+import { accountOfArn, boundaryOf, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
 
 export type Verdict = 'Allowed' | 'Denied';
@@ -98,6 +98,18 @@ function dataOutsiders(surface: TrustSurface): Array<{ arn: string; role?: RoleM
   });
 }
 
+/** The policy whose statements are about the data bucket (the access-log bucket's policy only names it as a source). */
+export function dataBucketPolicy(surface: TrustSurface): PolicyDocument | undefined {
+  const bucket = dataBucketArn(surface.env);
+  const isDataBucket = (resource: unknown) => resource === bucket || String(resource).startsWith(`${bucket}/`);
+  return surface.resourcePolicies.find(
+    (p) =>
+      p.account === 'data' &&
+      p.type === 'AWS::S3::BucketPolicy' &&
+      p.policy.Statement.some((statement) => [statement.Resource].flat().some(isDataBucket)),
+  )?.policy;
+}
+
 /**
  * Every case the design promises, evaluated with the IAM simulator against the synthesized policies: the intended
  * hop is allowed, every variation of it is denied, and neither the sandbox task nor the orchestrator reaches data.
@@ -176,15 +188,7 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
   }
 
   const dataObject = `${dataBucketArn(env)}/${runInputKey('any-run')}`;
-  // The policy whose statements are about the data bucket (the access-log bucket's policy only names it as a source).
-  const isDataBucket = (resource: unknown) =>
-    resource === dataBucketArn(env) || String(resource).startsWith(`${dataBucketArn(env)}/`);
-  const bucketPolicy = surface.resourcePolicies.find(
-    (p) =>
-      p.account === 'data' &&
-      p.type === 'AWS::S3::BucketPolicy' &&
-      p.policy.Statement.some((statement) => [statement.Resource].flat().some(isDataBucket)),
-  )?.policy;
+  const bucketPolicy = dataBucketPolicy(surface);
   const rows: SimulationRow[] = [];
   for (const { arn, role } of dataOutsiders(surface)) {
     if (role === undefined) {
@@ -237,7 +241,11 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
   cases.push(...perimeterCases(surface, bucketPolicy), ...historyKeyCases(surface));
 
   for (const c of cases) {
-    const actual = c.missing ? `Error: ${c.missing}` : await simulate(c);
+    // The caller's permissions boundary, when it is one of the stacks' roles: IAM grants only what both allow.
+    const role = surface.roles.find((r) => r.arn === c.principalRoleArn);
+    const boundary = role && boundaryOf(surface, role);
+    const bounded = typeof boundary === 'object' ? { ...c, permissionsBoundary: boundary } : c;
+    const actual = c.missing ? `Error: ${c.missing}` : await simulate(bounded);
     rows.push({
       hop: c.hop,
       case: c.case,
@@ -365,7 +373,7 @@ function historyKeyCases(surface: TrustSurface): Case[] {
   });
 }
 
-async function simulate(c: Case): Promise<string> {
+async function simulate(c: Case & { readonly permissionsBoundary?: PolicyDocument }): Promise<string> {
   const result = await simulateRequest({ ...c, identityPolicies: c.identity });
   if (result.kind === 'error') return `Error: ${result.errors.slice(0, 200)}`;
   if (!result.allowed || !c.sessionPolicy) return result.allowed ? 'Allowed' : 'Denied';

@@ -1,6 +1,7 @@
 import {
   accountOfArn,
   actionMatches,
+  boundaryOf,
   asList,
   simulateRequest,
   type PolicyDocument,
@@ -168,23 +169,33 @@ function favourableContext(statements: readonly Statement[]): Record<string, str
 interface Candidate {
   readonly principal: string;
   readonly identity: readonly PolicyDocument[];
+  /** Its permissions boundary, when it is a customer managed policy of the stacks. */
+  readonly boundary?: PolicyDocument;
   readonly role?: RoleModel;
 }
 
 /** Every role of the three accounts, each account's administrator, and a principal of another account. */
-function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[] } {
+function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[]; unknownBoundaries: string[] } {
   const { partition, accounts } = surface.env;
   const managed = new Map(
     surface.managedPolicies.map((p) => [`arn:${partition}:iam::${p.accountId}:policy/${p.name}`, p.document]),
   );
   const awsManaged = new Set<string>();
+  const unknownBoundaries = new Set<string>();
   const roles = surface.roles.map((role): Candidate => {
     const attached = role.managedPolicyArns.map((arn) => {
       const document = managed.get(arn);
       if (!document) awsManaged.add(arn);
       return document ?? awsManagedStandIn(arn);
     });
-    return { principal: role.arn, identity: [...role.permissions.map((p) => p.document), ...attached], role };
+    const boundary = boundaryOf(surface, role);
+    if (boundary === 'unknown') unknownBoundaries.add(`${role.permissionsBoundaryArn} (of ${role.name})`);
+    return {
+      principal: role.arn,
+      identity: [...role.permissions.map((p) => p.document), ...attached],
+      ...(typeof boundary === 'object' ? { boundary } : {}),
+      role,
+    };
   });
   const administrators = Object.entries(accounts).map(([name, id]) => ({
     principal: `arn:${partition}:iam::${id}:role/an-administrator-of-the-${name}-account`,
@@ -194,7 +205,11 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
     principal: `arn:${partition}:iam::${FOREIGN_ACCOUNT}:role/a-principal-of-another-account`,
     identity: [ALLOW_EVERYTHING],
   };
-  return { list: [...roles, ...administrators, outsider], awsManaged: [...awsManaged] };
+  return {
+    list: [...roles, ...administrators, outsider],
+    awsManaged: [...awsManaged],
+    unknownBoundaries: [...unknownBoundaries],
+  };
 }
 
 class SimulatorRefused extends Error {}
@@ -210,6 +225,7 @@ const decide = async (
   const result = await simulateRequest({
     principal: candidate.principal,
     identityPolicies: candidate.identity,
+    ...(candidate.boundary ? { permissionsBoundary: candidate.boundary } : {}),
     action,
     resource,
     resourceAccount,
@@ -228,7 +244,7 @@ const decide = async (
 export async function whoCan(surface: TrustSurface, action: string, resource: string): Promise<WhoCanAnswer> {
   const accountOf = (arn: string) =>
     accountOfArn(arn) ?? (/^arn:[^:]+:s3:::/.test(arn) ? surface.env.accounts.data : surface.env.accounts.orchestrator);
-  const { list, awsManaged } = candidates(surface);
+  const { list, awsManaged, unknownBoundaries } = candidates(surface);
   const reachers: Reacher[] = [];
   const unanswered: string[] = [];
   for (const listed of list) {
@@ -283,8 +299,10 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
         (arn) =>
           `AWS-managed policy ${arn}: its contents are not in the templates; counted as ${awsManagedStandIn(arn) === ALLOW_EVERYTHING ? 'every action' : 'the reads it grants on the services Airlock uses'}`,
       ),
+      ...unknownBoundaries.map((b) => `permissions boundary ${b}: not in the templates, so not applied`),
       'AWS services calling as themselves (service principals): see the resource policies in this report',
       'session policies passed at AssumeRole (the URL signer is narrowed further at run time)',
+      'the organization guardrails: they hold only once attached (see "Organization guardrails"); these answers are the stacks\' own',
     ],
   };
 }

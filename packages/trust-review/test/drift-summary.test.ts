@@ -57,6 +57,7 @@ describe('npm run review -- --diff', () => {
       b.roles.push({ ...launcher(b), role: 'sandbox/{prefix}-{env}-debug' });
       b.crossAccountEdges.push({ from: 'arn:aws:iam::999999999999:root', to: 'data/x', conditions: {} });
       launcher(b).managedPolicyArns = ['arn:aws:iam::aws:policy/AdministratorAccess'];
+      launcher(b).permissionsBoundary = 'none';
       b.network[0] = { ...b.network[0]!, lines: [...b.network[0]!.lines, 'egress 0.0.0.0/0 all ports'] };
     });
     const lines = driftLines(committed, now);
@@ -66,6 +67,7 @@ describe('npm run review -- --diff', () => {
         'role sandbox/{prefix}-{env}-debug was added',
         'cross-account edge arn:aws:iam::999999999999:root → data/x was added',
         'role sandbox/{prefix}-{env}-sandbox-launcher: + managed policy: arn:aws:iam::aws:policy/AdministratorAccess',
+        'role sandbox/{prefix}-{env}-sandbox-launcher: permissions boundary changed from arn:aws:iam::{sandbox}:policy/{prefix}-{env}-sandbox-boundary to none',
       ]),
     );
     expect(lines).toContainEqual({

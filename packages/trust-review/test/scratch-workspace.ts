@@ -6,6 +6,7 @@ import { ACCOUNT_ROLES, loadEnvironment, type AccountRole } from '@airlock/share
 import { accountStack, cloudAssemblyDir, loadTrustSurface } from '@airlock/cloud-assembly';
 import { baselineOf, serializeBaseline } from '../src/baseline.js';
 import { onTestFinished } from 'vitest';
+import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
 import { review } from '../src/review.js';
 import { runTrustRules } from '../src/rules/index.js';
 
@@ -31,7 +32,7 @@ export function scratch() {
       cpSync(join(from, f.name), join(to, f.name));
   }
   const baselineFile = join(root, 'trust-baseline.json');
-  writeFileSync(baselineFile, serializeBaseline(baselineOf(loadTrustSurface(env, root))));
+  writeFileSync(baselineFile, serializeBaseline(baselineOf(loadTrustSurface(env, root), organizationGuardrails(env))));
   /** Edits the main template of an account in place. */
   const edit = (account: AccountRole, change: (t: Template) => void) => {
     const file = accountStack(env, root, account).templateFullPath;

@@ -80,6 +80,34 @@ describe('npm run review -- who-can', () => {
     ).toContain('arn:aws:iam::222222222222:role/airlock-example-sandbox-drift');
   });
 
+  it("applies each role's permissions boundary: a boundary without S3 takes the data functions off the results", async () => {
+    const finalize = /FinalizeRole/;
+    expect(await principalsWho(surface, 's3:PutObject', `${dataBucketArn(env)}/results/*`)).toContainEqual(
+      expect.stringMatching(finalize),
+    );
+    const boundaryName = surface.roles
+      .find((r) => finalize.test(r.name))!
+      .permissionsBoundaryArn!.split('/')
+      .pop();
+    const withoutS3: TrustSurface = {
+      ...surface,
+      managedPolicies: surface.managedPolicies.map((p) =>
+        p.name === boundaryName
+          ? {
+              ...p,
+              document: {
+                ...p.document,
+                Statement: [...p.document.Statement, { Effect: 'Deny', Action: 's3:*', Resource: '*' }],
+              },
+            }
+          : p,
+      ),
+    };
+    expect(await principalsWho(withoutS3, 's3:PutObject', `${dataBucketArn(env)}/results/*`)).not.toContainEqual(
+      expect.stringMatching(finalize),
+    );
+  });
+
   it('lets only the orchestrator execution role into each target role, and only with the ExternalId', async () => {
     for (const target of [dataInvokerRoleArn(env), sandboxLauncherRoleArn(env)]) {
       const answer = await whoCan(surface, 'sts:AssumeRole', target);

@@ -6,6 +6,8 @@ export const ACCOUNT_ROLES = ['orchestrator', 'sandbox', 'data'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
 const ACCOUNT_ID = /^\d{12}$/;
+// The Organizations API's pattern for an organization ID.
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 // Lowercase so every derived name is also a valid S3 bucket name; no leading/trailing/double hyphen.
 const NAME_PART = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const MAX_PREFIX = 20;
@@ -151,6 +153,23 @@ export const environmentFileSchema = z.strictObject({
       sandbox: z.array(roleName('historyReaders.sandbox')).default([]),
     })
     .default({ orchestrator: [], sandbox: [] }),
+  /**
+   * The AWS Organizations organization that holds the three accounts: its ID is what the data account's resource
+   * control policy admits (`aws:PrincipalOrgID`), and its management account attaches the generated guardrails.
+   */
+  organization: z.strictObject(
+    {
+      id: z.string({ error: 'is missing. Fix: add "id": "o-…"' }).regex(ORGANIZATION_ID, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not an AWS Organizations ID ("o-" and 10 to 32 lowercase letters or digits). ` +
+          'Fix: copy Id from `aws organizations describe-organization` (run in any account of the organization)',
+      }),
+    },
+    {
+      error:
+        'is missing. Fix: add "organization": { "id": "o-…" }, the organization that holds the three accounts (`aws organizations describe-organization` prints its Id)',
+    },
+  ),
   /** Where the pipelines run: their OIDC tokens are trusted for this repository and this environment only. */
   github: z
     .strictObject({
