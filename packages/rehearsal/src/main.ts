@@ -227,7 +227,9 @@ async function benchmark(
   const seconds = (Date.now() - started) / 1000;
   const ownCpu = process.cpuUsage(ownCpuBefore);
   // This process (the engines, the fronts, the Lambda workers) and every container it reaped.
-  const cpuMsPerRun = ((ownCpu.user + ownCpu.system) / 1000 + childrenCpuMs() - childCpuBefore) / runs;
+  const ownCpuMsPerRun = (ownCpu.user + ownCpu.system) / 1000 / runs;
+  const childCpuMsPerRun = (childrenCpuMs() - childCpuBefore) / runs;
+  const cpuMsPerRun = ownCpuMsPerRun + childCpuMsPerRun;
   const cost =
     rehearsal.confinement.mode === 'root'
       ? await measureConfinementCost(rehearsal.artifacts.task, rehearsal.artifacts.task.runner)
@@ -246,6 +248,8 @@ async function benchmark(
     failed: failed.length,
     crossRunAccesses: leaks,
     cpuMsPerRun,
+    ownCpuMsPerRun,
+    childCpuMsPerRun,
     meanCostUsd,
     confinement: rehearsal.confinement.mode,
     confinementCost: cost ?? null,
@@ -260,7 +264,7 @@ async function benchmark(
       `AWS cost per run: $${meanCostUsd.toFixed(6)} on average, $${(meanCostUsd * 1000).toFixed(2)} per 1,000 runs (${PRICE_TABLE.region} list prices read ${PRICE_TABLE.read})`,
     );
     say(
-      `CPU per run: ${cpuMsPerRun.toFixed(0)} ms (this process and every container), confinement ${rehearsal.confinement.mode}`,
+      `CPU per run: ${cpuMsPerRun.toFixed(0)} ms (this process ${ownCpuMsPerRun.toFixed(0)} ms, every container and helper it reaped ${childCpuMsPerRun.toFixed(0)} ms), confinement ${rehearsal.confinement.mode}`,
     );
     if (cost) {
       const { start } = cost;

@@ -4,7 +4,6 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
 import { ORCHESTRATION_BUDGET } from '../src/cost/cost-lines.js';
-import { faultExpectationProblems, FAULTS, rehearseFault, type FaultRun } from '../src/run/faults.js';
 import { invariantViolations } from '../src/run/invariants.js';
 import { SESSION_TOKEN_LENGTH } from '../src/iam/credentials.js';
 import { Rehearsal, type RunOutcome } from '../src/run/rehearsal.js';
@@ -136,54 +135,6 @@ describe('a rehearsed run of the example submission', () => {
     expect(isolationProblems(rehearsal, outcomes)).toEqual([]);
     expect(await rehearsal.keys('runs/')).toEqual([]);
   });
-});
-
-describe.each(Object.entries(FAULTS))('fault %s', (_name, fault) => {
-  let rehearsal: Rehearsal;
-  let runs: FaultRun[];
-  let outcomes: RunOutcome[];
-  beforeAll(async () => {
-    rehearsal = await Rehearsal.start({ root, env, sessionTokenLength, ...fault.options });
-    runs = await rehearseFault(rehearsal, fault, await archiveSubmission(fault.submission ?? example));
-    outcomes = runs.map((r) => r.outcome);
-  }, 120_000);
-  afterAll(() => rehearsal.close());
-
-  it(`ends ${fault.expect.status}${fault.expect.error ? ` with ${fault.expect.error}` : ''}, the record saying why`, () => {
-    const [outcome] = outcomes;
-    expect(outcome?.status).toBe(fault.expect.status);
-    if (fault.expect.error) expect(outcome?.error).toBe(fault.expect.error);
-    if (fault.expect.reason)
-      expect(outcome?.record).toEqual({
-        status: 'FAILED',
-        reason: expect.stringMatching(fault.expect.reason),
-        ...(fault.expect.stderr ? { stderrTail: expect.stringMatching(fault.expect.stderr) } : {}),
-      });
-    expect(faultExpectationProblems(fault, outcomes, rehearsal)).toEqual([]);
-  });
-
-  it('leaves no run objects, no result for a failed run, no task or process, and nothing else changed', async () => {
-    for (const run of runs) expect(run.violations).toEqual([]);
-    expect(await rehearsal.keys('runs/')).toEqual([]);
-  });
-
-  for (const [i, followUp] of (fault.followUps ?? []).entries()) {
-    it(`then ${followUp.describe}: ${followUp.expect.status}${followUp.expect.error ? ` with ${followUp.expect.error}` : ''}`, () => {
-      expect(outcomes[i + 1]).toMatchObject({
-        status: followUp.expect.status,
-        ...(followUp.expect.error ? { error: followUp.expect.error } : {}),
-      });
-    });
-  }
-
-  const evidence = fault.expect.evidence;
-  if (evidence) {
-    it(evidence.describe, () => {
-      expect(evidence.of(rehearsal)).toEqual(
-        evidence.matches.map((m) => (typeof m === 'string' ? m : expect.stringMatching(m))),
-      );
-    });
-  }
 });
 
 describe('RunTask overrides with session tokens too long to fit', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createContainerCgroup } from './cgroup-limits.js';
 import type { ConfinedTask } from './confined-task.js';
 import type { ConfinedContainerSpec } from './container-spec.js';
@@ -203,35 +203,67 @@ function validate(spec: ConfinedContainerSpec): void {
   }
 }
 
-/** The setup, run as root inside the container's fresh mount and PID namespaces; ends by exec'ing its arguments. */
+/**
+ * The setup, run as root inside the container's fresh mount and PID namespaces; ends by exec'ing its arguments. The
+ * root's mounts are listed in an fstab written beside it on the host (outside the new root, so the container never
+ * sees it) and made by one `mount -a`: one process for every mount instead of three to four per mount.
+ */
 function setupScript(task: ConfinedTask, spec: ConfinedContainerSpec, root: string): string {
-  const r = (path: string): string => quote(join(root, path));
-  const bindFile = (source: string, target: string, options: string): string =>
-    `mkdir -p "$(dirname ${r(target)})"; touch ${r(target)}; mount --bind -o ${options} ${quote(source)} ${r(target)}`;
+  const r = (path: string): string => join(root, path);
+  const binds = [
+    ...readdirSync(spec.imageRoot).map((entry) => ({
+      source: join(spec.imageRoot, entry),
+      target: r(entry),
+      options: 'rbind,ro,nosuid,nodev',
+      file: false,
+    })),
+    ...runtimeFiles().map((f) => ({
+      source: f.source,
+      target: r(f.path),
+      options: 'bind,ro,nosuid,nodev',
+      file: true,
+    })),
+    ...DEVICES.map((device) => ({ source: device, target: r(device), options: 'bind,ro,nosuid', file: true })),
+    ...spec.mountPoints.map((m) => ({
+      source: task.scratchDir,
+      target: r(m.containerPath),
+      options: `bind,${m.readOnly ? 'ro' : 'rw'},nosuid,nodev`,
+      file: false,
+    })),
+  ];
+  const mounts = [
+    ...binds.map((b) => [b.source, b.target, 'none', b.options]),
+    ...(spec.tmpBytes === undefined
+      ? []
+      : [['airlock-tmp', r('tmp'), 'tmpfs', `size=${spec.tmpBytes},mode=1777,nosuid,nodev`]]),
+    ['proc', r('proc'), 'proc', 'nosuid,nodev,noexec'],
+  ];
+  const fstab = `${root}.fstab`;
+  writeFileSync(fstab, mounts.map((fields) => `${fields.map(fstabField).join(' ')} 0 0\n`).join(''));
+  const directories = [
+    ...binds.map((b) => (b.file ? dirname(b.target) : b.target)),
+    ...(spec.tmpBytes === undefined ? [] : [r('tmp')]),
+    r('proc'),
+  ];
   return [
     'set -e',
     `mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev airlock-root ${quote(root)}`,
-    ...readdirSync(spec.imageRoot).map(
-      (entry) =>
-        `mkdir -p ${r(entry)}; mount --rbind -o ro,nosuid,nodev ${quote(join(spec.imageRoot, entry))} ${r(entry)}`,
-    ),
-    ...runtimeFiles().map((file) => bindFile(file.source, file.path, 'ro,nosuid,nodev')),
-    ...DEVICES.map((device) => bindFile(device, device, 'ro,nosuid')),
-    ...spec.mountPoints.map(
-      (m) =>
-        `mkdir -p ${r(m.containerPath)}; mount --bind -o ${m.readOnly ? 'ro' : 'rw'},nosuid,nodev ${quote(task.scratchDir)} ${r(m.containerPath)}`,
-    ),
-    ...(spec.tmpBytes === undefined
-      ? []
-      : [
-          `mkdir -p ${r('tmp')}; mount -t tmpfs -o size=${spec.tmpBytes},mode=1777,nosuid,nodev airlock-tmp ${r('tmp')}`,
-        ]),
-    `mkdir -p ${r('proc')}; mount -t proc -o nosuid,nodev,noexec proc ${r('proc')}`,
-    `mkdir -p ${r(spec.workingDirectory)}`,
+    `mkdir -p ${[...new Set(directories)].map(quote).join(' ')}`,
+    `touch ${binds
+      .filter((b) => b.file)
+      .map((b) => quote(b.target))
+      .join(' ')}`,
+    `mount -a -T ${quote(fstab)}`,
+    `mkdir -p ${quote(r(spec.workingDirectory))}`,
     'echo airlock-task > /proc/sys/kernel/hostname',
     `mount -o remount,ro,nosuid,nodev ${quote(root)}`,
     'exec "$@"',
   ].join('\n');
+}
+
+/** fstab(5) separates fields by blanks; a blank, tab, newline or backslash inside a field is an octal escape. */
+function fstabField(value: string): string {
+  return value.replace(/[\s\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
 async function waitUntilEmpty(pids: () => number[], killAll: () => void): Promise<void> {

@@ -1,5 +1,6 @@
 import './polyfill.js';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineOf } from './state-machine.js';
 import type { Authorizer } from '../../iam/authorizer.js';
 import type { LambdaHost } from '../lambda/lambda-host.js';
 import type { Artifacts, LambdaArtifact } from '../../run/artifacts.js';
@@ -39,7 +40,7 @@ export class ExpressEngine {
     hosts: ReadonlyMap<string, LambdaHost>,
   ) {
     const definition = artifacts.express.definition as { States: Record<string, TaskState> };
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    this.machine = stateMachineOf(definition);
     for (const [state, { Type, Resource }] of Object.entries(definition.States)) {
       if (Type !== 'Task') continue;
       const resource = Resource ?? '';

@@ -1,5 +1,11 @@
 import './polyfill.js';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type StateMachine,
+} from 'aws-local-stepfunctions';
+import { stateMachineOf } from './state-machine.js';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
 import { TaskError } from './task-error.js';
 
@@ -80,7 +86,7 @@ export class SandboxWorkflow {
       if (!services[state.Resource ?? ''])
         throw new Error(`the rehearsal has no handler for ${name}'s resource ${state.Resource ?? ''} (${arn})`);
     }
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    this.machine = stateMachineOf(definition);
   }
 
   start(name: string, input: string): WorkflowExecution {

@@ -1,6 +1,7 @@
 import './polyfill.js';
 import { accountOfArn } from '@airlock/cloud-assembly';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, type StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineOf } from './state-machine.js';
 import type { Artifacts } from '../../run/artifacts.js';
 import { AccessDenied, type Authorizer } from '../../iam/authorizer.js';
 import { hopDenial } from '../../iam/external-id.js';
@@ -67,7 +68,7 @@ export class StandardEngine {
       'arn:aws:states:::states:startExecution.sync:2': startExecutionSync(launch),
     };
     this.definition = artifacts.standard.definition as { States: Record<string, TaskState> };
-    this.machine = new StateMachine(this.definition as never, { validationOptions: { checkArn: false } });
+    this.machine = stateMachineOf(this.definition);
     const env = artifacts.env;
     this.accountNames = {
       [env.accounts.orchestrator]: 'orchestrator',

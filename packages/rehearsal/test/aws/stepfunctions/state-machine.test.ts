@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { stateMachineOf } from '../../../src/aws/stepfunctions/state-machine.js';
+
+const valid = { StartAt: 'Done', States: { Done: { Type: 'Pass', Result: { ok: true }, End: true } } };
+// The same shape with a transition to a state that does not exist.
+const invalid = { StartAt: 'Done', States: { Done: { Type: 'Pass', Next: 'Nowhere' } } };
+
+describe('stateMachineOf', () => {
+  it('runs a valid definition, again and again once it was validated, leaving the definition as it was', async () => {
+    const copy = structuredClone(valid);
+    for (let i = 0; i < 2; i++) expect(await stateMachineOf(copy).run({}).result).toEqual({ ok: true });
+    expect(copy).toEqual(valid);
+  });
+
+  it('refuses an invalid definition every time it is asked, and one that differs from a validated one', () => {
+    stateMachineOf(valid);
+    for (let i = 0; i < 2; i++) expect(() => stateMachineOf(structuredClone(invalid))).toThrow(/Nowhere/);
+    expect(() => stateMachineOf({ ...valid, States: { Done: { ...valid.States.Done, End: false } } })).toThrow(
+      /State machine definition is invalid/,
+    );
+  });
+});
