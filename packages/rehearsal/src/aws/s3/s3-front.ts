@@ -5,6 +5,7 @@ import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/c
 import { listen, readBody, xmlError } from '../http-server.js';
 import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
+import { isOwnConnection } from './own-connection.js';
 import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from './presigned-checks.js';
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
@@ -69,6 +70,8 @@ export interface S3FrontPolicies {
   /**
    * Unconfined, the sandbox stand-in's containers are host processes the front cannot tell from anyone else: their
    * presigned requests are then taken as coming through the endpoint, and the rehearsal says it did not check this.
+   * The rehearsal's own requests are the exception (the faults that use a leaked URL from the internet): the front
+   * recognizes its own process's connections (Linux) and takes them as coming from elsewhere.
    */
   readonly presignedComeThroughEndpoint: boolean;
 }
@@ -252,7 +255,10 @@ export async function startS3Front(
       url.searchParams.has('X-Amz-Signature') ||
       (req.method === 'POST' && String(req.headers['content-type']).startsWith('multipart/form-data'));
     const via =
-      presigned && policies.presignedComeThroughEndpoint && arrivedThrough === 'elsewhere'
+      presigned &&
+      policies.presignedComeThroughEndpoint &&
+      arrivedThrough === 'elsewhere' &&
+      !isOwnConnection(req.socket)
         ? 'sandbox endpoint'
         : arrivedThrough;
     const [, bucket = '', ...rest] = url.pathname.split('/');
