@@ -2,7 +2,7 @@
 // one thing it must not be able to do and writes what happened to the result file: { attack, contained, evidence }.
 // `contained: false` means the attack got through. Some attacks cannot report (the kernel kills them); the rehearsal
 // then judges them by the run's end and by what is left on the host.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 
@@ -63,6 +63,60 @@ const attacks = {
     report(
       state !== 'T' && others.length === 0,
       `${results.join(', ')}; PID 1 is still in state ${state}; other processes to signal: ${others.length === 0 ? 'none' : others.join(', ')}`,
+    );
+  },
+  // Trace the supervisor (PID 1) and look for fetch and deliver to trace: through /proc/<pid>/mem (the kernel's
+  // ptrace access check, as PTRACE_ATTACH makes it) and /proc/<pid>/environ, and with strace or gdb if the image had them.
+  // Contained when no process holding a URL can be reached; what it could do to the supervisor is reported as well.
+  'trace-runner': () => {
+    const others = visiblePids().filter((pid) => pid !== '1' && pid !== String(process.pid));
+    const tries = ['1', ...others].flatMap((pid) =>
+      [
+        ['mem', 'r+'],
+        ['environ', 'r'],
+      ].map(([file, flags]) => {
+        try {
+          closeSync(openSync(`/proc/${pid}/${file}`, flags));
+          return `/proc/${pid}/${file}: opened`;
+        } catch (error) {
+          return `/proc/${pid}/${file}: ${errorCode(error)}`;
+        }
+      }),
+    );
+    const tracers = ['strace', 'gdb'].map((tool) => {
+      const result = spawnSync(tool, ['-p', '1'], { timeout: 2000 });
+      return {
+        tool,
+        traced: !result.error && result.status === 0,
+        result: result.error ? errorCode(result.error) : `exit ${result.status}`,
+      };
+    });
+    report(
+      others.length === 0 && !tracers.some((t) => t.traced),
+      `${tries.join(', ')}; ${tracers.map((t) => `${t.tool}: ${t.result}`).join(', ')}; ` +
+        `other processes to trace (fetch, deliver): ${others.length === 0 ? 'none' : others.join(', ')}`,
+    );
+  },
+  // Write forged lines into the stdout and stderr of every other process it can see (fetch's and deliver's, the
+  // run's log stream through PID 1). Contained when no process but its own container's supervisor can be written to.
+  'write-neighbour-output': () => {
+    const others = visiblePids().filter((pid) => pid !== String(process.pid));
+    const tries = others.flatMap((pid) =>
+      ['1', '2'].map((fd) => {
+        try {
+          const out = openSync(`/proc/${pid}/fd/${fd}`, 'w');
+          writeSync(out, 'deliver: uploaded output.json (a line forged by the submission)\n');
+          closeSync(out);
+          return { pid, written: true, result: `/proc/${pid}/fd/${fd}: written` };
+        } catch (error) {
+          return { pid, written: false, result: `/proc/${pid}/fd/${fd}: ${errorCode(error)}` };
+        }
+      }),
+    );
+    const neighbours = others.filter((pid) => pid !== '1');
+    report(
+      neighbours.length === 0,
+      `${tries.map((t) => t.result).join(', ')}; fetch and deliver to write to: ${neighbours.length === 0 ? 'none' : neighbours.join(', ')}`,
     );
   },
   // Reach every port of the rehearsal's host directly, and read the buckets through the front unsigned.
@@ -189,7 +243,92 @@ const attacks = {
     symlinkSync('/proc/1/environ', resultFile);
     console.log('replaced the result file with a link to /proc/1/environ');
   },
+  // Make the result a FIFO: a plain open() of it by deliver would wait for a writer forever. Node cannot make one,
+  // so the submission brings its own program (below); elsewhere than x86-64 a Unix socket stands in (also not a file).
+  'output-fifo': () => {
+    rmSync(resultFile, { force: true });
+    if (process.arch !== 'x64') {
+      net.createServer().listen(resultFile);
+      console.log(`replaced the result file with a Unix socket (no FIFO maker for ${process.arch})`);
+      return new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    writeFileSync('mkfifo', mkfifoProgram(), { mode: 0o755 });
+    const made = spawnSync('./mkfifo', [resultFile]);
+    console.log(`replaced the result file with a FIFO: ${made.error ? errorCode(made.error) : `errno ${made.status}`}`);
+  },
+  // Tamper with presigned requests of another run that leaked into the sandbox (leaked.json, beside this script): the GET URL pointed at other keys,
+  // the POST's key field and its policy changed, each sent the only way out: through the S3 endpoint. Contained when
+  // none is answered 2xx.
+  'other-run-key': async () => {
+    const { inputUrl, post } = JSON.parse(readFileSync('leaked.json', 'utf8'));
+    const otherRun = (key) => key.replace(/runs\/[^/]+\//, 'runs/run-of-someone-else/');
+    const url = new URL(inputUrl);
+    const status = (promise) =>
+      promise.then(
+        async (response) =>
+          `${response.status} ${(/<Message>([^<]*)</.exec(await response.text()) ?? [])[1] ?? ''}`.trim(),
+        (error) => errorCode(error.cause ?? error),
+      );
+    const get = async (path) => status(fetch(`${url.origin}${path}${url.search}`));
+    const postWith = async (change) => {
+      const policy = JSON.parse(post.policy);
+      const fields = Object.fromEntries(policy.conditions.filter((c) => !Array.isArray(c)).flatMap(Object.entries));
+      const changed = change({ fields, policy });
+      const form = new FormData();
+      for (const [name, value] of Object.entries(changed.fields)) form.append(name, value);
+      form.append('Policy', Buffer.from(JSON.stringify(changed.policy)).toString('base64'));
+      form.append('X-Amz-Signature', post.signature);
+      form.append('file', new Blob(['{"schemaVersion":1,"forged":true}']), 'output.json');
+      return status(fetch(post.url, { method: 'POST', body: form }));
+    };
+    const tries = {
+      "GET another run's input": await get(otherRun(url.pathname)),
+      "GET the leaked run's result": await get(url.pathname.replace(/runs\/([^/]+)\/.*/, 'results/$1/report.json')),
+      "POST with another run's key": await postWith(({ fields, policy }) => ({
+        fields: { ...fields, key: otherRun(fields.key) },
+        policy,
+      })),
+      "POST with another run's key in the policy": await postWith(({ fields, policy }) => ({
+        fields: { ...fields, key: otherRun(fields.key) },
+        policy: {
+          ...policy,
+          conditions: policy.conditions.map((c) => (!Array.isArray(c) && 'key' in c ? { key: otherRun(c.key) } : c)),
+        },
+      })),
+    };
+    const answers = Object.entries(tries).map(([what, answer]) => `${what}: ${answer}`);
+    report(!Object.values(tries).some((answer) => /^2/.test(answer)), answers.join('; '));
+  },
 };
+
+/**
+ * A static x86-64 Linux program of 150 bytes, `mkfifo <path>`: mknod(argv[1], S_IFIFO | 0644, 0), then exit with the
+ * errno (0 when made). One ELF header, one loadable segment (the whole file at 0x400000), then the code:
+ *   mov rdi, [rsp+16]; mov esi, 0x11a4; xor edx, edx; mov eax, 133 (mknod); syscall;
+ *   mov edi, eax; neg edi; mov eax, 60 (exit); syscall
+ */
+function mkfifoProgram() {
+  const code = Buffer.from('488b7c2410bea411000031d2b8850000000f0589c7f7dfb83c0000000f05', 'hex');
+  const header = Buffer.alloc(64 + 56);
+  const size = header.length + code.length;
+  header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); // ELF, 64-bit, little-endian, version 1
+  header.writeUInt16LE(2, 16); // an executable
+  header.writeUInt16LE(0x3e, 18); // x86-64
+  header.writeUInt32LE(1, 20);
+  header.writeBigUInt64LE(0x400000n + BigInt(header.length), 24); // entry: the code, right after the headers
+  header.writeBigUInt64LE(64n, 32); // program headers right after this one
+  header.writeUInt16LE(64, 52);
+  header.writeUInt16LE(56, 54);
+  header.writeUInt16LE(1, 56);
+  header.writeUInt32LE(1, 64); // PT_LOAD
+  header.writeUInt32LE(5, 68); // read and execute
+  header.writeBigUInt64LE(0x400000n, 80);
+  header.writeBigUInt64LE(0x400000n, 88);
+  header.writeBigUInt64LE(BigInt(size), 96);
+  header.writeBigUInt64LE(BigInt(size), 104);
+  header.writeBigUInt64LE(0x1000n, 112);
+  return Buffer.concat([header, code]);
+}
 
 // Every attack first tries to leave a mark in the host's /tmp; the rehearsal checks that it is not there.
 try {

@@ -19,7 +19,7 @@ import { closeOnSignal } from './run/close-on-signal.js';
 import { showElapsed } from './run/elapsed.js';
 import { terminalSafe } from '@airlock/shared/terminal-text';
 import { isolationProblems, percentile } from './run/run-statistics.js';
-import { archiveSubmission } from './run/submission-archive.js';
+import { archiveSubmission, EXAMPLE_SUBMISSION } from './run/submission-archive.js';
 import { ATTACKS, rehearseAttack } from './run/attacks.js';
 import { childrenCpuMs, confinementOrFail } from './confinement/index.js';
 import { measureConfinementCost } from './run/confinement-cost.js';
@@ -28,7 +28,6 @@ import { costLines } from './cost/cost-lines.js';
 import { PRICE_TABLE } from './cost/price-table.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../../../examples/submissions/hello/', import.meta.url));
 /** Rehearses what the command line asked for in `env`, from the synthesized cloud assemblies; resolves to the exit code. */
 export async function rehearse(values: RehearsalCommandLine, env: AirlockEnvironment): Promise<number> {
   const fault = values.fault ? FAULTS[values.fault] : undefined;
@@ -52,7 +51,7 @@ export async function rehearse(values: RehearsalCommandLine, env: AirlockEnviron
     return 2;
   }
 
-  const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE);
+  const archive = await archiveSubmission(fault?.submission ?? values.submission ?? EXAMPLE_SUBMISSION);
   const prepareEnvironment = {
     ...fault?.options?.prepareEnvironment,
     ...(runTimeoutSeconds === undefined ? {} : runTimeoutEnvironment(runTimeoutSeconds)),

@@ -166,6 +166,56 @@ export class Authorizer {
     this.record(FOREIGN_PRINCIPAL, action, resource, allowed, refusedBy);
   }
 
+  /**
+   * A role (or a session of it) uses a KMS key through S3: S3 calls KMS on the caller's behalf (`kms:Decrypt` for a
+   * read, `kms:GenerateDataKey` for a write), so the caller's policies and the key policy must both allow it (a key
+   * policy that names the account delegates to IAM; one that does not, refuses everyone else). A denial says whether
+   * the key policy refused it, which is the case when a key policy delegating to the account would have allowed it.
+   */
+  async authorizeKeyUse(
+    roleArn: string,
+    action: string,
+    keyArn: string,
+    keyPolicy: PolicyDocument,
+    context: Record<string, string>,
+    sessionPolicy?: PolicyDocument,
+  ): Promise<void> {
+    const role = this.role(roleArn);
+    const account = accountOfArn(keyArn) ?? role.accountId;
+    const decide = (policy: PolicyDocument, session?: PolicyDocument) =>
+      this.decide(
+        roleArn,
+        role.permissions.map((p) => p.document),
+        action,
+        keyArn,
+        account,
+        policy,
+        context,
+        session,
+      );
+    const allowed = await decide(keyPolicy, sessionPolicy);
+    let refusedBy: string | undefined;
+    if (!allowed) {
+      const delegating: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${keyArn.split(':')[1] ?? 'aws'}:iam::${account}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ],
+      };
+      refusedBy = (await decide(delegating, sessionPolicy))
+        ? 'the KMS key policy'
+        : sessionPolicy && (await decide(delegating))
+          ? 'the session policy'
+          : explicitDeny(role, action);
+    }
+    this.record(roleArn, action, keyArn, allowed, refusedBy);
+  }
+
   private record(principal: string, action: string, resource: string, allowed: boolean, refusedBy?: string): void {
     this.decisions.push({ principal, action, resource, allowed, ...(!allowed && refusedBy ? { refusedBy } : {}) });
     if (!allowed) throw new AccessDenied(principal, action, resource, refusedBy);

@@ -5,6 +5,7 @@ import {
   loadTrustSurface,
   physicalName,
   resolveIntrinsics,
+  type PolicyDocument,
   type TemplateContext,
   type TrustSurface,
 } from '@airlock/cloud-assembly';
@@ -71,7 +72,19 @@ export interface Artifacts {
     readonly runner: string;
   };
   readonly bucket: string;
+  /**
+   * The KMS key the data bucket encrypts new objects with by default (SSE-KMS), and that key's policy: S3 calls KMS
+   * with it on the caller's behalf. Undefined when the bucket has no SSE-KMS default.
+   */
+  readonly bucketKey?: BucketKey;
   readonly table: string;
+}
+
+export interface BucketKey {
+  readonly arn: string;
+  readonly policy: PolicyDocument;
+  /** With an S3 Bucket Key, the encryption context S3 passes is the bucket's ARN instead of the object's. */
+  readonly bucketKeyEnabled: boolean;
 }
 
 function readTemplate(
@@ -214,6 +227,33 @@ export function loadArtifacts(env: AirlockEnvironment, root: string): Artifacts 
       runner: join(sandbox.dir, `asset.${imageHash ?? 'missing'}`, 'runner.mjs'),
     },
     bucket: dataBucketName(env),
+    ...bucketKeyOf(data, dataBucketName(env)),
     table: runsTableName(env),
+  };
+}
+
+/** The SSE-KMS default of the bucket named `name`, with its key's policy, as the data template defines them. */
+function bucketKeyOf(t: ReturnType<typeof readTemplate>, name: string): { bucketKey?: BucketKey } {
+  const [, bucket] = named(t.template, 'AWS::S3::Bucket', name, t.ctx);
+  type Rule = {
+    BucketKeyEnabled?: boolean;
+    ServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: { 'Fn::GetAtt'?: [string, string] } };
+  };
+  const rules = (bucket.Properties.BucketEncryption as { ServerSideEncryptionConfiguration?: Rule[] } | undefined)
+    ?.ServerSideEncryptionConfiguration;
+  const rule = rules?.find((r) => r.ServerSideEncryptionByDefault?.SSEAlgorithm === 'aws:kms');
+  const keyId = rule?.ServerSideEncryptionByDefault?.KMSMasterKeyID?.['Fn::GetAtt']?.[0];
+  if (!rule || !keyId) return {};
+  const key = t.template.Resources[keyId];
+  if (key?.Type !== 'AWS::KMS::Key')
+    throw new Error(
+      `the bucket ${name} is encrypted with ${keyId}, which is not a KMS key of the ${t.ctx.stackName} template`,
+    );
+  return {
+    bucketKey: {
+      arn: resolveIntrinsics({ 'Fn::GetAtt': [keyId, 'Arn'] }, t.ctx) as string,
+      policy: resolveIntrinsics(key.Properties.KeyPolicy, t.ctx) as PolicyDocument,
+      bucketKeyEnabled: rule.BucketKeyEnabled === true,
+    },
   };
 }

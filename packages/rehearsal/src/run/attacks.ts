@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CONTAINER } from '@airlock/contracts';
 import { invariantViolations } from './invariants.js';
 import type { Rehearsal, RunOutcome } from './rehearsal.js';
-import { archiveSubmission } from './submission-archive.js';
+import { runGrant } from './faults.js';
+import { archiveSubmission, EXAMPLE_SUBMISSION } from './submission-archive.js';
 
 /** One hostile submission of the attack suite: what it tries, what must stop it, and how its run must end. */
 export interface Attack {
@@ -18,6 +19,10 @@ export interface Attack {
   readonly reason?: RegExp;
   /** A refusal the S3 front must have recorded, naming the defence that refused the attack's request. */
   readonly refusal?: RegExp;
+  /** The longest the run may take, for attacks that would otherwise hang it until its deadline. */
+  readonly maxRunMs?: number;
+  /** What the attack is handed as if it had leaked into the sandbox (`leaked.json` beside its script). */
+  readonly leak?: (rehearsal: Rehearsal) => Promise<unknown>;
 }
 
 export const ATTACKS: Readonly<Record<string, Attack>> = {
@@ -30,6 +35,23 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
     describe: 'sends SIGSTOP and SIGKILL to the supervisor (PID 1) and looks for fetch and deliver to signal',
     stoppedBy:
       'the kernel: signals from inside a PID namespace to its init are ignored; fetch and deliver are invisible',
+    status: 'SUCCEEDED',
+  },
+  'trace-runner': {
+    describe:
+      'opens /proc/<pid>/mem (the ptrace access check) of the supervisor, fetch and deliver; tries strace and gdb',
+    stoppedBy:
+      'the kernel: fetch and deliver, which hold the URLs, are in other PID namespaces; the image has no tracer. ' +
+      "NOT the supervisor: it shares the submission's uid and is dumpable, so /proc/1/mem opens for writing",
+    status: 'SUCCEEDED',
+  },
+  'write-neighbour-output': {
+    describe:
+      "writes forged lines to the stdout and stderr of fetch, deliver and the run's log stream (/proc/<pid>/fd/1)",
+    stoppedBy:
+      'the kernel: fetch and deliver are in other PID namespaces (and see the scratch read-only or before the run). ' +
+      "The run's own log stream is refused here only because the rehearsal's pipes are sockets (ENXIO); on Fargate " +
+      'it is a FIFO the same-uid submission could open through /proc/1/fd/1 (unverified)',
     status: 'SUCCEEDED',
   },
   'reach-host': {
@@ -76,6 +98,24 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
     status: 'FAILED',
     reason: /link|not a regular file/i,
   },
+  'output-fifo': {
+    describe: 'replaces the result file with a FIFO (made by a program of its own), on which a plain open would hang',
+    stoppedBy: 'the runner: deliver opens without blocking and refuses anything but a regular file',
+    status: 'FAILED',
+    reason: /not a regular file/i,
+    maxRunMs: 60_000,
+  },
+  'other-run-key': {
+    describe: "tampers with another run's leaked GET URL and output POST to reach other keys through the S3 endpoint",
+    stoppedBy:
+      'the signature check: a changed path or policy no longer matches its signature; a changed key field fails the policy',
+    status: 'SUCCEEDED',
+    refusal: /signature we calculated does not match/,
+    leak: async (rehearsal) => {
+      const earlier = await rehearsal.submit(await archiveSubmission(EXAMPLE_SUBMISSION));
+      return runGrant(rehearsal, earlier.runId);
+    },
+  },
 };
 
 /** What one attack's run came to. */
@@ -97,7 +137,8 @@ const LEFTOVER_MARKER = 'airlock-attack-leftover';
 export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promise<AttackReport> {
   const attack = ATTACKS[name];
   if (!attack) throw new Error(`unknown attack "${name}"; choose one of ${Object.keys(ATTACKS).join(', ')} or all`);
-  const outcome = await rehearsal.submit(await attackArchive(name, rehearsal.hostPorts));
+  const leaked = attack.leak ? await attack.leak(rehearsal) : {};
+  const outcome = await rehearsal.submit(await attackArchive(name, rehearsal.hostPorts, leaked));
   const said = (outcome.result as { result?: { contained?: unknown; evidence?: unknown } } | undefined)?.result;
   const evidence = typeof said?.evidence === 'string' ? said.evidence : (outcome.record?.reason ?? outcome.status);
   const runLogs = rehearsal.sandbox.ecs
@@ -113,6 +154,9 @@ export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promis
     attack.reason &&
       !attack.reason.test(outcome.record?.reason ?? '') &&
       `the run record says ${JSON.stringify(outcome.record?.reason)}, expected ${attack.reason}`,
+    attack.maxRunMs !== undefined &&
+      outcome.ms > attack.maxRunMs &&
+      `the run took ${Math.round(outcome.ms)} ms, more than ${attack.maxRunMs} ms`,
     attack.refusal &&
       !rehearsal.accesses.some((a) => !a.allowed && attack.refusal?.test(a.reason ?? '')) &&
       `the S3 front recorded no refusal matching ${attack.refusal}`,
@@ -124,11 +168,19 @@ export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promis
   return { name, outcome, evidence, problems };
 }
 
-/** The attack as an operator would upload it: the one hostile script, told which attack to make and where the host listens. */
-async function attackArchive(name: string, hostPorts: Readonly<Record<string, number>>): Promise<Buffer> {
+/**
+ * The attack as an operator would upload it: the one hostile script, told which attack to make and where the host
+ * listens, and what leaked to it.
+ */
+async function attackArchive(
+  name: string,
+  hostPorts: Readonly<Record<string, number>>,
+  leaked: unknown,
+): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-attack-'));
   try {
     copyFileSync(ATTACK_SCRIPT, join(dir, 'attack.mjs'));
+    writeFileSync(join(dir, 'leaked.json'), JSON.stringify(leaked));
     writeFileSync(
       join(dir, 'airlock.json'),
       JSON.stringify({ entrypoint: ['node', 'attack.mjs', name, JSON.stringify(hostPorts)] }),

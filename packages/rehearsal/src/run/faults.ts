@@ -99,7 +99,7 @@ const killSwitch = (rehearsal: Rehearsal, account: 'sandbox' | 'data', on: boole
 const throughSandboxEndpoint = (rehearsal: Rehearsal, url: string) =>
   `${rehearsal.s3Urls.throughSandboxEndpoint}${url.slice(rehearsal.s3Urls.elsewhere.length)}`;
 /** The run's input GET URL and output POST, as its launch request carries them. */
-const runGrant = (rehearsal: Rehearsal, runId: string) => {
+export const runGrant = (rehearsal: Rehearsal, runId: string) => {
   const launch = rehearsal.sandbox.launch.all().find((e) => e.name === runId);
   if (!launch) throw new Error(`no launch execution of ${runId} to take the run's URLs from`);
   const request = JSON.parse(launch.input) as LaunchRequest;

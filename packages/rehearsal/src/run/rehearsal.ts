@@ -212,7 +212,10 @@ export class Rehearsal {
       env.region,
       registry,
       authorizer,
-      s3PoliciesOf(artifacts.surface, confinement.mode !== 'root'),
+      s3PoliciesOf(artifacts.surface, confinement.mode !== 'root', {
+        name: artifacts.bucket,
+        ...(artifacts.bucketKey ? { key: artifacts.bucketKey } : {}),
+      }),
       (bucket, key) => dataEvents.announce(objectCreated(bucket, key, env.accounts.data, env.region)),
     );
     const dynamoFront = await startDynamoDbFront(`http://127.0.0.1:${dynamoPort}`, tableArn, registry, authorizer);

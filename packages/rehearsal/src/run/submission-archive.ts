@@ -1,6 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@airlock/shared/environment';
 import { create } from 'tar';
+
+/** The bundled example submission (our own code): what `npm start` runs when given no submission. */
+export const EXAMPLE_SUBMISSION = fileURLToPath(new URL('../../../../examples/submissions/hello/', import.meta.url));
 
 /** A submission as an operator uploads it: a directory packed as .tar.gz from its root, or a .tar.gz as is. */
 export async function archiveSubmission(path: string): Promise<Buffer> {

@@ -177,6 +177,15 @@ describe('confined containers (root mode)', () => {
     expect(worstTimerLagMs).toBeLessThan(2000);
   });
 
+  it('stops a fork bomb with pids.max alone: its memory limit is far from reached', async () => {
+    // 1 GiB: the children the pids limit admits use a fraction of it, so an OOM kill cannot be what stops them.
+    const result = await run(['forkBomb'], { memoryBytes: 1024 * 1024 * 1024 }).exited;
+    expect(result.oomKilled).toBe(false);
+    const seen = findings(result.stdout);
+    expect(seen.refused).toBe('EAGAIN');
+    expect(seen.started).toBeLessThan(MAX_PROCESSES);
+  });
+
   it('kills an allocation past the memory limit', async () => {
     const result = await run(['allocate', '512']).exited;
     expect(result.oomKilled).toBe(true);

@@ -3,7 +3,9 @@ import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
+import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
+import { isOwnConnection } from './own-connection.js';
 import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from './presigned-checks.js';
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
@@ -26,6 +28,9 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** s3rver keeps objects as files and resolves `.` and `..` in a key: such a key could name another object. */
 const isPlainKey = (key: string) => !key.split('/').some((segment) => segment === '.' || segment === '..');
 
+/** What S3 asks KMS for on an SSE-KMS object: a data key to decrypt it (`read`) or a new one to encrypt it (`write`). */
+type KeyUse = 'read' | 'write';
+
 /** The S3 action of a header-signed request, as far as the rehearsal's callers use S3. */
 function actionOf(method: string | undefined, key: string, url: URL): string {
   if (method === 'POST' && url.searchParams.has('delete')) return 's3:DeleteObject';
@@ -34,6 +39,13 @@ function actionOf(method: string | undefined, key: string, url: URL): string {
     { GET: 's3:GetObject', HEAD: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[method ?? ''] ??
     `s3:${method ?? ''}`
   );
+}
+
+/** A GET reads an object's data key; a PUT makes one, and a copy (`x-amz-copy-source`) reads the source's too. */
+function keyUsesOf(req: IncomingMessage): KeyUse[] {
+  if (req.method === 'GET') return ['read'];
+  if (req.method !== 'PUT') return [];
+  return req.headers['x-amz-copy-source'] === undefined ? ['write'] : ['read', 'write'];
 }
 
 /** A refusal already in `accesses`; S3 answers an authorization failure with no more than "Access Denied". */
@@ -51,11 +63,15 @@ export interface S3FrontPolicies {
   readonly bucketPolicy: (bucket: string) => PolicyDocument | undefined;
   /** The account of each of the three accounts' buckets; undefined for any other bucket. */
   readonly bucketAccount: (bucket: string) => string | undefined;
+  /** The KMS key a bucket encrypts new objects with by default (SSE-KMS), with its key policy; undefined for none. */
+  readonly objectKey: (bucket: string) => BucketKey | undefined;
   /** The sandbox's S3 gateway endpoint: the condition keys it adds (`aws:VpceAccount`) and its policy. */
   readonly endpoint: { readonly context: Record<string, string>; readonly policy: PolicyDocument };
   /**
    * Unconfined, the sandbox stand-in's containers are host processes the front cannot tell from anyone else: their
    * presigned requests are then taken as coming through the endpoint, and the rehearsal says it did not check this.
+   * The rehearsal's own requests are the exception (the faults that use a leaked URL from the internet): the front
+   * recognizes its own process's connections (Linux) and takes them as coming from elsewhere.
    */
   readonly presignedComeThroughEndpoint: boolean;
 }
@@ -90,9 +106,11 @@ export async function startS3Front(
     bucket: string,
     key: string,
     context: Record<string, string> = {},
+    keyUses: readonly KeyUse[] = [],
   ) => {
     const resource = key === '' ? bucketArn(bucket) : `${bucketArn(bucket)}/${key}`;
     const throughEndpoint = via === 'sandbox endpoint';
+    const objectKey = policies.objectKey(bucket);
     try {
       if (identity.expiresAt !== undefined && Date.now() > identity.expiresAt)
         throw new Refused('The provided token has expired.');
@@ -107,6 +125,21 @@ export async function startS3Front(
           endpointPolicies: throughEndpoint ? [policies.endpoint.policy] : undefined,
         },
       );
+      // S3 then calls KMS as the caller, from S3 itself: no endpoint, no network keys, the key policy applies.
+      for (const use of keyUses) {
+        if (!objectKey) break;
+        await authorizer.authorizeKeyUse(
+          identity.roleArn,
+          use === 'read' ? 'kms:Decrypt' : 'kms:GenerateDataKey',
+          objectKey.arn,
+          objectKey.policy,
+          {
+            'kms:ViaService': `s3.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:s3:arn': objectKey.bucketKeyEnabled ? bucketArn(bucket) : resource,
+          },
+          identity.sessionPolicy,
+        );
+      }
       const prefix = context['s3:prefix'];
       accesses.push({
         accessKeyId: identity.accessKeyId,
@@ -191,7 +224,7 @@ export async function startS3Front(
   ) => {
     const form = await readPostForm(String(req.headers['content-type']), body);
     const { identity, key, file } = await verifyPresignedPost(form, bucket, registry);
-    await authorize(via, identity, 's3:PutObject', bucket, key);
+    await authorize(via, identity, 's3:PutObject', bucket, key, {}, ['write']);
     const content = Buffer.from(await file.arrayBuffer());
     const up = request(
       {
@@ -222,7 +255,10 @@ export async function startS3Front(
       url.searchParams.has('X-Amz-Signature') ||
       (req.method === 'POST' && String(req.headers['content-type']).startsWith('multipart/form-data'));
     const via =
-      presigned && policies.presignedComeThroughEndpoint && arrivedThrough === 'elsewhere'
+      presigned &&
+      policies.presignedComeThroughEndpoint &&
+      arrivedThrough === 'elsewhere' &&
+      !isOwnConnection(req.socket)
         ? 'sandbox endpoint'
         : arrivedThrough;
     const [, bucket = '', ...rest] = url.pathname.split('/');
@@ -238,7 +274,7 @@ export async function startS3Front(
           region,
         );
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refused('only presigned GET is served');
-        await authorize(via, identity, 's3:GetObject', bucket, key);
+        await authorize(via, identity, 's3:GetObject', bucket, key, {}, req.method === 'GET' ? ['read'] : []);
         return forward(req, res, body, { bucket, key, search: '' });
       }
       if (
@@ -270,7 +306,7 @@ export async function startS3Front(
         });
       } else {
         const action = actionOf(req.method, key, url);
-        await authorize(via, identity, action, bucket, key);
+        await authorize(via, identity, action, bucket, key, {}, keyUsesOf(req));
         if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstream, bucket, key)))
           return xmlError(
             res,

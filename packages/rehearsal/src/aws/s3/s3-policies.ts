@@ -1,5 +1,6 @@
 import { asList, type Statement, type TrustSurface } from '@airlock/cloud-assembly';
 import { VPCE_ACCOUNT_KEY } from '@airlock/contracts';
+import type { BucketKey } from '../../run/artifacts.js';
 import type { S3FrontPolicies } from './s3-front.js';
 
 const resourcesOf = (s: Statement) => asList(s.Resource).map(String);
@@ -12,10 +13,15 @@ const anyPrincipalAsStar = (s: Statement): Statement =>
     : s;
 
 /**
- * The synthesized policies S3 applies besides the caller's own: each bucket's bucket policy, and the sandbox's S3
- * gateway endpoint (the one endpoint policy of the sandbox account that speaks of `s3:` actions).
+ * The synthesized policies S3 applies besides the caller's own: each bucket's bucket policy, the sandbox's S3
+ * gateway endpoint (the one endpoint policy of the sandbox account that speaks of `s3:` actions), and the data
+ * bucket's KMS key with its key policy.
  */
-export function s3PoliciesOf(surface: TrustSurface, presignedComeThroughEndpoint: boolean): S3FrontPolicies {
+export function s3PoliciesOf(
+  surface: TrustSurface,
+  presignedComeThroughEndpoint: boolean,
+  dataBucket?: { readonly name: string; readonly key?: BucketKey },
+): S3FrontPolicies {
   const bucketPolicies = surface.resourcePolicies.filter((p) => p.type === 'AWS::S3::BucketPolicy');
   const s3Endpoints = surface.resourcePolicies.filter(
     (p) =>
@@ -43,6 +49,7 @@ export function s3PoliciesOf(surface: TrustSurface, presignedComeThroughEndpoint
       context: { [VPCE_ACCOUNT_KEY]: surface.env.accounts.sandbox },
       policy: { ...endpoint.policy, Statement: endpoint.policy.Statement.map(anyPrincipalAsStar) },
     },
+    objectKey: (bucket) => (bucket === dataBucket?.name ? dataBucket.key : undefined),
     presignedComeThroughEndpoint,
   };
 }
