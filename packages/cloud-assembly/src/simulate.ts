@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import type { PolicyDocument } from './policy-types.js';
-import { accountOfArn } from './policy-types.js';
+import type { PolicyDocument, Statement } from './policy-types.js';
+import { accountOfArn, asList } from './policy-types.js';
 
 /** One request to evaluate against synthesized policies. */
 export interface SimulationRequest {
@@ -51,6 +51,30 @@ const DERIVED_KEYS = [
   'aws:PrincipalServiceName',
   'aws:ResourceAccount',
 ];
+
+/**
+ * AWS takes `"*"`, `{"AWS": "*"}` or named principals in an endpoint policy; the simulator only `"*"`. A statement
+ * naming roles is the same statement for any principal whose `aws:PrincipalArn` is one of them (every caller here
+ * is a role or a session of one), so it is rewritten that way rather than dropped.
+ */
+function endpointPrincipalAsCondition(statement: Statement): Statement {
+  const principal = statement.Principal;
+  if (principal === undefined || principal === '*') return statement;
+  const named = asList(principal.AWS).map(String);
+  if (Object.keys(principal).some((k) => k !== 'AWS') || named.length === 0)
+    throw new Error(`an endpoint policy statement names a non-AWS principal: ${JSON.stringify(principal)}`);
+  if (named.includes('*')) return { ...statement, Principal: '*' };
+  if (statement.Condition?.ArnEquals?.['aws:PrincipalArn'] !== undefined)
+    throw new Error('an endpoint policy statement both names principals and conditions aws:PrincipalArn');
+  return {
+    ...statement,
+    Principal: '*',
+    Condition: {
+      ...statement.Condition,
+      ArnEquals: { ...statement.Condition?.ArnEquals, 'aws:PrincipalArn': named },
+    },
+  };
+}
 
 export type SimulationResult =
   { readonly kind: 'decided'; readonly allowed: boolean } | { readonly kind: 'error'; readonly errors: string };
@@ -121,7 +145,12 @@ export async function simulateRequest(request: SimulationRequest): Promise<Simul
       ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: request.permissionsBoundary }] }
       : {}),
     ...(request.endpointPolicies?.length
-      ? { vpcEndpointPolicies: request.endpointPolicies.map((policy, i) => ({ name: `endpoint-${i}`, policy })) }
+      ? {
+          vpcEndpointPolicies: request.endpointPolicies.map((policy, i) => ({
+            name: `endpoint-${i}`,
+            policy: { ...policy, Statement: policy.Statement.map(endpointPrincipalAsCondition) },
+          })),
+        }
       : {}),
   } as Simulation;
   const response = await runSimulation(simulation, {});

@@ -176,3 +176,37 @@ describe('simulateRequest with the organization', () => {
     });
   });
 });
+
+describe('endpoint policies that name principals', () => {
+  const pull = (principal: string): SimulationRequest => ({
+    principal,
+    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+    action: 'ecr:BatchGetImage',
+    resource: 'arn:aws:ecr:eu-west-1:222222222222:repository/runner',
+    resourceAccount: '222222222222',
+    endpointPolicies: [
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::222222222222:role/execution' },
+            Action: 'ecr:BatchGetImage',
+            Resource: 'arn:aws:ecr:eu-west-1:222222222222:repository/runner',
+          },
+        ],
+      },
+    ],
+  });
+
+  it('let the named role through and refuse any other principal (the simulator itself takes only "*")', async () => {
+    expect(await simulateRequest(pull('arn:aws:iam::222222222222:role/execution'))).toEqual({
+      kind: 'decided',
+      allowed: true,
+    });
+    expect(await simulateRequest(pull('arn:aws:iam::222222222222:role/other'))).toEqual({
+      kind: 'decided',
+      allowed: false,
+    });
+  });
+});

@@ -8,6 +8,7 @@ import { escalationMatrix } from './escalation-matrix.js';
 import { guardrailMatrix } from './guardrail-matrix.js';
 import { guardrailFindings } from './guardrail-size.js';
 import { loadTrustSurface } from '@airlock/cloud-assembly';
+import { endpointMatrix } from './endpoint-matrix.js';
 import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
 
 /** Exit codes of `npm run review`. */
@@ -25,6 +26,7 @@ export async function review(
     ...(await simulationMatrix(surface)),
     ...(await escalationMatrix(surface)),
     ...(await guardrailMatrix(surface, guardrails)),
+    ...(await endpointMatrix(surface)),
   ];
   const findings: Finding[] = [
     ...runTrustRules(surface),

@@ -6,12 +6,6 @@ import type { S3FrontPolicies } from './s3-front.js';
 const resourcesOf = (s: Statement) => asList(s.Resource).map(String);
 const actionsOf = (s: Statement) => asList(s.Action).map(String);
 
-/** `{"AWS": "*"}` (what CDK writes) and `"*"` mean the same to AWS; the simulator accepts only `"*"` in an endpoint policy. */
-const anyPrincipalAsStar = (s: Statement): Statement =>
-  typeof s.Principal === 'object' && Object.keys(s.Principal).length === 1 && s.Principal.AWS === '*'
-    ? { ...s, Principal: '*' }
-    : s;
-
 /**
  * The synthesized policies S3 applies besides the caller's own: each bucket's bucket policy, the sandbox's S3
  * gateway endpoint (the one endpoint policy of the sandbox account that speaks of `s3:` actions), and the data
@@ -47,7 +41,7 @@ export function s3PoliciesOf(
     bucketAccount: (bucket) => policyOf(bucket)?.accountId,
     endpoint: {
       context: { [VPCE_ACCOUNT_KEY]: surface.env.accounts.sandbox },
-      policy: { ...endpoint.policy, Statement: endpoint.policy.Statement.map(anyPrincipalAsStar) },
+      policy: endpoint.policy,
     },
     objectKey: (bucket) => (bucket === dataBucket?.name ? dataBucket.key : undefined),
     presignedComeThroughEndpoint,
