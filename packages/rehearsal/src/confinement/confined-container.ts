@@ -124,7 +124,10 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   let timedOut = false;
+  let removed = false;
   const killAll = (): void => {
+    // After the end the cgroup is gone, and so is every process that was in it: a late stop has nothing to do.
+    if (removed) return;
     // The namespace's init first: its death makes the kernel kill the rest at once, which a fork bomb cannot outrun.
     const pids = cgroup.pids();
     for (const pid of [...pids.filter(isNamespaceInit), ...pids]) {
@@ -139,7 +142,6 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     timedOut = true;
     killAll();
   }, spec.wallClockMs);
-  let removed = false;
   const exited = new Promise<ContainerExit>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {

@@ -154,6 +154,14 @@ describe('confined containers (root mode)', () => {
     expect(hostPidsWith('marker-daemon')).toEqual([]);
   });
 
+  it('takes a stop that comes after the container ended (its cgroup is gone) as done', async () => {
+    const container = run(['daemon', 'marker-late-stop']);
+    await container.exited;
+    expect(() => container.kill()).not.toThrow();
+    expect(() => container.signal('SIGTERM')).not.toThrow();
+    expect(container.pids()).toEqual([]);
+  });
+
   it('kills the whole container at the wall-clock limit', async () => {
     const result = await run(['sleep', 'marker-deadline'], { wallClockMs: 1500 }).exited;
     expect(result.timedOut).toBe(true);

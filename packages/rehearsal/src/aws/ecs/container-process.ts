@@ -149,9 +149,11 @@ function startInPidNamespace(launch: Extract<ContainerLaunch, { kind: 'pid-names
     },
     remaining() {
       init();
-      const launcherAlive = launcher.exitCode === null && launcher.signalCode === null && launcher.pid !== undefined;
-      const inNamespace = namespace === undefined ? [] : processesIn(namespace);
-      return [...(launcherAlive && launcher.pid !== undefined ? [launcher.pid] : []), ...inNamespace];
+      // A PID namespace ends with its init, and its init's exit waits until the kernel has killed and reaped every
+      // process in it: once the launcher (the init's parent) is gone, nothing is left, and the namespace's inode
+      // number may already name another namespace (another test's container).
+      if (launcher.exitCode !== null || launcher.signalCode !== null || launcher.pid === undefined) return [];
+      return [launcher.pid, ...(namespace === undefined ? [] : processesIn(namespace))];
     },
   };
 }
