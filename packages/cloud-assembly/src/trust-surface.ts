@@ -137,9 +137,19 @@ export interface AcknowledgementModel extends Located {
   readonly reason: string;
 }
 
+/** An `AWS::IAM::Policy` that names a role its template does not define (a bootstrap role, another stack's role). */
+export interface PolicyOnOtherRoleModel extends Located {
+  readonly name: string;
+  /** The role names it attaches to that the template does not define. */
+  readonly roles: readonly string[];
+  readonly document: PolicyDocument;
+}
+
 export interface TrustSurface {
   readonly env: AirlockEnvironment;
   readonly roles: readonly RoleModel[];
+  /** Policies the templates put on roles they do not define: invisible in `roles`, so a rule looks at them. */
+  readonly policiesOnOtherRoles: readonly PolicyOnOtherRoleModel[];
   readonly resourcePolicies: readonly ResourcePolicyModel[];
   readonly managedPolicies: readonly ManagedPolicyModel[];
   readonly taskDefinitions: readonly TaskDefinitionModel[];
@@ -173,6 +183,7 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
   const surface = {
     env,
     roles: [] as RoleModel[],
+    policiesOnOtherRoles: [] as PolicyOnOtherRoleModel[],
     resourcePolicies: [] as ResourcePolicyModel[],
     managedPolicies: [] as ManagedPolicyModel[],
     taskDefinitions: [] as TaskDefinitionModel[],
@@ -208,9 +219,23 @@ export function addTemplate(
   const resolve = <T>(value: unknown) => resolveIntrinsics(value, ctx) as T;
 
   const attached = new Map<string, Array<{ name: string; document: PolicyDocument }>>();
+  const definedRoles = new Set(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .map(([id]) => physicalName(id, ctx)),
+  );
   for (const [id, r] of Object.entries(resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
-    for (const role of asList(resolve<string | string[]>(r.Properties?.Roles))) {
+    const roles = asList(resolve<string | string[]>(r.Properties?.Roles));
+    const others = roles.filter((role) => !definedRoles.has(role));
+    if (others.length > 0)
+      surface.policiesOnOtherRoles.push({
+        ...at(id),
+        name: String(r.Properties?.PolicyName ?? id),
+        roles: others,
+        document: resolve<PolicyDocument>(r.Properties?.PolicyDocument),
+      });
+    for (const role of roles) {
       attached.set(role, [
         ...(attached.get(role) ?? []),
         {

@@ -94,14 +94,44 @@ function sandboxScp(env: AirlockEnvironment): Guardrail {
           ],
           '*',
         ),
+        // Other ways a connection crosses the VPC's edge without a gateway: a Client VPN or an EC2 Instance Connect
+        // endpoint (remote clients reach any private address), an endpoint service (another account's endpoint
+        // reaches a load balancer here), VPC Lattice (service networks shared from anywhere), a Cloud WAN attachment.
+        deny(
+          'DenyOtherPathsAcrossTheEdge',
+          [
+            'ec2:CreateClientVpnEndpoint',
+            'ec2:CreateInstanceConnectEndpoint',
+            'ec2:CreateVpcEndpointServiceConfiguration',
+            'vpc-lattice:Create*',
+            'networkmanager:CreateVpcAttachment',
+          ],
+          '*',
+        ),
         deny('DenyDefaultVpc', ['ec2:CreateDefaultVpc', 'ec2:CreateDefaultSubnet'], '*'),
         deny('DenyIamUsersAndAccessKeys', ['iam:CreateUser', 'iam:CreateAccessKey'], '*'),
         // No exception, the pipeline included: replacing the flow log or the association is a break-glass change.
         deny('DenyDeletingFlowLogs', ['ec2:DeleteFlowLogs'], '*'),
         deny('DenyDisassociatingTheDnsFirewall', ['route53resolver:DisassociateFirewallRuleGroup'], '*'),
+        // Deleting the flow logs' log group (the flow log stays, its records go), shortening its retention, or
+        // disabling the key it is encrypted with ends the record as surely as deleting the flow log.
+        deny(
+          'DenyEndingTheFlowLogRecordOutsideThePipeline',
+          [
+            'logs:DeleteLogGroup',
+            'logs:DeleteLogStream',
+            'logs:PutRetentionPolicy',
+            'logs:DisassociateKmsKey',
+            'kms:DisableKey',
+            'kms:ScheduleKeyDeletion',
+          ],
+          '*',
+          unlessThePipeline(env, 'sandbox'),
+        ),
         // The data bucket admits presigned requests through any endpoint the sandbox account owns (aws:VpceAccount):
-        // only its pipeline may create a VPC or an endpoint, change an endpoint's policy, or put another rule group
-        // (one that allows everything, at a higher priority) in front of the DNS firewall.
+        // only its pipeline may create a VPC or an endpoint, change an endpoint's policy, put another rule group
+        // (one that allows everything, at a higher priority) in front of the DNS firewall, or edit the firewall's
+        // own rules and domain lists (one domain added to the allowed list is a DNS channel out).
         deny(
           'DenyNetworkChangesOutsideThePipeline',
           [
@@ -110,6 +140,12 @@ function sandboxScp(env: AirlockEnvironment): Guardrail {
             'ec2:ModifyVpcEndpoint',
             'route53resolver:AssociateFirewallRuleGroup',
             'route53resolver:UpdateFirewallRuleGroupAssociation',
+            'route53resolver:CreateFirewallRule',
+            'route53resolver:UpdateFirewallRule',
+            'route53resolver:DeleteFirewallRule',
+            'route53resolver:UpdateFirewallDomains',
+            'route53resolver:ImportFirewallDomains',
+            'route53resolver:UpdateFirewallConfig',
           ],
           '*',
           unlessThePipeline(env, 'sandbox'),

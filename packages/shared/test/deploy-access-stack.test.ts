@@ -90,6 +90,30 @@ describe('DeployAccessStack', () => {
     ]);
   });
 
+  it('denies the CDK lookup role (ReadOnlyAccess, which the deploy roles may assume) every read of run data', () => {
+    const lookupRole = 'cdk-hnb659fds-lookup-role-222222222222-eu-west-1';
+    const onLookup = ofType('AWS::IAM::Policy').filter((p) =>
+      (p.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(lookupRole)),
+    );
+    expect(onLookup).toHaveLength(1);
+    expect((onLookup[0]!.PolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      expect.objectContaining({
+        Sid: 'NeverReadRunData',
+        Effect: 'Deny',
+        Resource: '*',
+        Action: expect.arrayContaining([
+          'ecs:DescribeTasks',
+          'cloudtrail:LookupEvents',
+          'cloudtrail:GetQueryResults',
+          'dynamodb:Scan',
+          'states:GetExecutionHistory',
+          'logs:GetQueryResults',
+          'logs:StartLiveTail',
+        ]),
+      }),
+    ]);
+  });
+
   it('puts the boundary on every role it creates, and the boundary is the named policy', () => {
     const boundary = ofType('AWS::IAM::ManagedPolicy').find(
       (p) => p.ManagedPolicyName === 'airlock-example-sandbox-boundary',

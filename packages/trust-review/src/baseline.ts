@@ -179,10 +179,10 @@ const listChanges = (
   what: string,
   before: readonly string[],
   after: readonly string[],
-  direction: (sign: '+' | '-') => DriftDirection,
+  direction: (sign: '+' | '-', item: string) => DriftDirection,
 ): DriftLine[] => [
-  ...before.filter((x) => !after.includes(x)).map((x) => ({ text: `- ${what}: ${x}`, direction: direction('-') })),
-  ...after.filter((x) => !before.includes(x)).map((x) => ({ text: `+ ${what}: ${x}`, direction: direction('+') })),
+  ...before.filter((x) => !after.includes(x)).map((x) => ({ text: `- ${what}: ${x}`, direction: direction('-', x) })),
+  ...after.filter((x) => !before.includes(x)).map((x) => ({ text: `+ ${what}: ${x}`, direction: direction('+', x) })),
 ];
 
 const onResources = (st: Statement) => `${describeTrust(st)} on ${asList(st.Resource).join(', ') || '(no resource)'}`;
@@ -203,25 +203,43 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
     key: (t: T) => string,
     changes: (a: T, b: T) => DriftLine[],
     inWords: (t: T) => DriftLine[],
-    whole: (sign: '+' | '-') => DriftDirection,
+    whole: (sign: '+' | '-', item: T) => DriftDirection,
   ) => {
     const a = new Map(before.map((i) => [key(i), i]));
     const b = new Map(after.map((i) => [key(i), i]));
-    const under = (k: string, sign: '+' | '-') => (l: DriftLine) => ({
+    const under = (k: string, sign: '+' | '-', item: T) => (l: DriftLine) => ({
       text: `${what} ${k}: ${sign} ${l.text}`,
-      direction: whole(sign),
+      direction: whole(sign, item),
     });
     for (const [k, item] of a)
       if (!b.has(k))
-        lines.push({ text: `${what} ${k} was removed`, direction: whole('-') }, ...inWords(item).map(under(k, '-')));
+        lines.push(
+          { text: `${what} ${k} was removed`, direction: whole('-', item) },
+          ...inWords(item).map(under(k, '-', item)),
+        );
     for (const [k, item] of b) {
       const old = a.get(k);
       if (!old)
-        lines.push({ text: `${what} ${k} was added`, direction: whole('+') }, ...inWords(item).map(under(k, '+')));
+        lines.push(
+          { text: `${what} ${k} was added`, direction: whole('+', item) },
+          ...inWords(item).map(under(k, '+', item)),
+        );
       else lines.push(...changes(old, item).map((c) => ({ ...c, text: `${what} ${k}: ${c.text}` })));
     }
   };
   const said = (text: string): DriftLine => ({ text, direction: 'changes' });
+  // Losing a policy narrows only when it is known to hold no Deny: a Deny also caps the role's other policies, and an
+  // AWS-managed policy's contents (AWSDenyAll) are not in the templates.
+  const reviewedPolicies = new Map((reviewed.managedPolicies ?? []).map((p) => [p.policy, p.statements]));
+  const holdsNoDeny = (statements: readonly Statement[] | undefined) =>
+    statements !== undefined && statements.every((st) => st.Effect !== 'Deny');
+  // A normalized policy ARN names its account by placeholder (`{data}`), as the policy's key does by role (`data/`).
+  const policyOfArn = (arn: string) => {
+    const [, account, name] = /^arn:[^:]+:iam::\{(\w+)\}:policy\/(.+)$/.exec(arn) ?? [];
+    return account ? reviewedPolicies.get(`${account}/${name}`) : undefined;
+  };
+  const detaching = (sign: '+' | '-', arn: string): DriftDirection =>
+    sign === '+' ? 'broadens' : holdsNoDeny(policyOfArn(arn)) ? 'narrows' : 'changes';
   compare(
     'role',
     reviewed.roles ?? [],
@@ -230,7 +248,7 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
     (a, b) => [
       ...statementChanges('trust', a.trust ?? [], b.trust, describeTrust),
       ...statementChanges('permission', a.permissions ?? [], b.permissions, describeStatement),
-      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns, grantsMoreWhenAdded),
+      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns, detaching),
       ...(a.permissionsBoundary !== undefined && a.permissionsBoundary !== b.permissionsBoundary
         ? [
             {
@@ -267,7 +285,7 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
     (p) => p.policy,
     (a, b) => statementChanges('statement', a.statements ?? [], b.statements, describeStatement),
     (p) => p.statements.map((st) => said(`statement: ${describeStatement(st)}`)),
-    grantsMoreWhenAdded,
+    (sign, p) => (sign === '+' ? 'broadens' : holdsNoDeny(p.statements) ? 'narrows' : 'changes'),
   );
   compare(
     'resource policy',

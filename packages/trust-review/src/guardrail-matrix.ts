@@ -180,6 +180,87 @@ export function guardrailCases(surface: TrustSurface): GuardrailCase[] {
     'route53resolver:AssociateFirewallRuleGroup',
     arn('sandbox', 'route53resolver', 'firewall-rule-group-association/new'),
   );
+  const resolver = (resource: string) => arn('sandbox', 'route53resolver', resource);
+  sandbox(
+    'an administrator adds a domain to the DNS firewall allowed list (a DNS channel out)',
+    'route53resolver:UpdateFirewallDomains',
+    resolver('firewall-domain-list/allowed'),
+  );
+  sandbox(
+    'an administrator imports domains into the DNS firewall allowed list',
+    'route53resolver:ImportFirewallDomains',
+    resolver('firewall-domain-list/allowed'),
+  );
+  sandbox(
+    'an administrator turns the DNS firewall BLOCK rule into ALLOW',
+    'route53resolver:UpdateFirewallRule',
+    resolver('firewall-rule-group/airlock'),
+  );
+  sandbox(
+    'an administrator adds an ALLOW-everything rule ahead of the BLOCK rule',
+    'route53resolver:CreateFirewallRule',
+    resolver('firewall-rule-group/airlock'),
+  );
+  sandbox(
+    'an administrator deletes the DNS firewall BLOCK rule',
+    'route53resolver:DeleteFirewallRule',
+    resolver('firewall-rule-group/airlock'),
+  );
+  sandbox(
+    'the pipeline edits the DNS firewall allowed list',
+    'route53resolver:UpdateFirewallDomains',
+    resolver('firewall-domain-list/allowed'),
+    cdkCloudFormationExecutionRoleArn(env, 'sandbox'),
+    'Allowed',
+  );
+  sandbox('an administrator creates a Client VPN endpoint', 'ec2:CreateClientVpnEndpoint', ec2('client-vpn-endpoint'));
+  sandbox(
+    'an administrator creates an EC2 Instance Connect endpoint',
+    'ec2:CreateInstanceConnectEndpoint',
+    ec2('instance-connect-endpoint'),
+  );
+  sandbox(
+    'an administrator offers an endpoint service to other accounts',
+    'ec2:CreateVpcEndpointServiceConfiguration',
+    ec2('vpc-endpoint-service'),
+  );
+  sandbox(
+    'an administrator joins the VPC to a VPC Lattice service network',
+    'vpc-lattice:CreateServiceNetworkVpcAssociation',
+    arn('sandbox', 'vpc-lattice', 'servicenetwork/sn-shared'),
+  );
+  sandbox(
+    'an administrator attaches the VPC to a Cloud WAN core network',
+    'networkmanager:CreateVpcAttachment',
+    arn('sandbox', 'networkmanager', 'core-network/core-network-new', ''),
+  );
+  const logGroup = arn('sandbox', 'logs', 'log-group:flow-logs');
+  sandbox("an administrator deletes the flow logs' log group", 'logs:DeleteLogGroup', logGroup);
+  sandbox("an administrator shortens the flow logs' retention", 'logs:PutRetentionPolicy', logGroup);
+  // KMS needs its key policy to let the account in (the default key policy does), or nothing passes anyway.
+  const logsKey = arn('sandbox', 'kms', 'key/logs');
+  cases.push({
+    hop: 'sandbox-account SCP',
+    case: "an administrator schedules the flow logs' key for deletion",
+    principal: administrator('sandbox'),
+    identity: [ALLOW_EVERYTHING],
+    action: 'kms:ScheduleKeyDeletion',
+    resource: logsKey,
+    resourceAccount: env.accounts.sandbox,
+    resourcePolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: iam('sandbox', 'root') }, Action: 'kms:*', Resource: '*' }],
+    },
+    expected: 'Denied',
+    withoutGuardrails: 'Allowed',
+  });
+  sandbox(
+    "the pipeline sets the flow logs' retention",
+    'logs:PutRetentionPolicy',
+    logGroup,
+    cdkCloudFormationExecutionRoleArn(env, 'sandbox'),
+    'Allowed',
+  );
   sandbox('an administrator creates a VPC', 'ec2:CreateVpc', ec2('vpc'));
   sandbox(
     'an administrator creates a VPC endpoint (the data bucket admits its requests)',

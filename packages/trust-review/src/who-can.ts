@@ -3,6 +3,7 @@ import {
   actionMatches,
   boundaryOf,
   asList,
+  principalsOf,
   simulateRequest,
   type PolicyDocument,
   type RoleModel,
@@ -148,21 +149,41 @@ function takeEncryptionContextAsGiven(document: PolicyDocument): { document: Pol
   return { document: { ...document, Statement }, given };
 }
 
-/** The statements' condition values, as the request context that satisfies their Allows and escapes their Denies. */
+/** A statement's conditions as (operator, key, values) entries. */
+const conditionsOf = (statement: Statement) =>
+  Object.entries(statement.Condition ?? {}).flatMap(([operator, entries]) =>
+    Object.entries(entries as Record<string, unknown>).map(([key, value]) => ({
+      operator,
+      key,
+      values: asList(value as string | string[]).map(String),
+    })),
+  );
+
+/**
+ * The statements' condition values, as the request context that satisfies their Allows and escapes their Denies:
+ * an Allow's positive operators get the value they name; a Deny is escaped by the value its negated operator names,
+ * and by another value than its positive `IfExists` operator names (a missing key would match it); a key a Null
+ * condition needs present (an Allow's `false`, a Deny's `true`) is present. Allows choose first.
+ */
 function favourableContext(statements: readonly Statement[]): Record<string, string> {
   const context: Record<string, string> = {};
-  for (const statement of statements)
-    for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
-      const negated = /Not/.test(operator);
-      // A Deny applies when its condition holds: its negated operators are escaped by the value they name.
-      const satisfying = statement.Effect === 'Allow' ? !negated : negated;
-      if (!satisfying || operator.startsWith('Null')) continue;
-      for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
-        const first = asList(value as string | string[])[0];
-        if (first !== undefined && !SET_BY_AWS.has(key.toLowerCase()) && !(key in context))
-          context[key] = concrete(String(first));
-      }
-    }
+  const set = (key: string, value: string) => {
+    if (!SET_BY_AWS.has(key.toLowerCase()) && !(key in context)) context[key] = value;
+  };
+  const conditions = (effect: Statement['Effect']) =>
+    statements.filter((s) => s.Effect === effect).flatMap(conditionsOf);
+  for (const { operator, key, values } of conditions('Allow'))
+    if (!/Not|^Null/.test(operator) && values[0] !== undefined) set(key, concrete(values[0]));
+  for (const { operator, key, values } of conditions('Deny')) {
+    if (values[0] === undefined || operator.startsWith('Null')) continue;
+    if (/Not/.test(operator)) set(key, concrete(values[0]));
+    else if (operator.startsWith('Bool') && operator.endsWith('IfExists'))
+      set(key, values[0] === 'true' ? 'false' : 'true');
+    else if (/^(String|Arn)\w*IfExists$/.test(operator)) set(key, `${concrete(values[0])}-not-named`);
+  }
+  for (const effect of ['Allow', 'Deny'] as const)
+    for (const { operator, key, values } of conditions(effect))
+      if (operator.startsWith('Null') && values[0] === (effect === 'Allow' ? 'false' : 'true')) set(key, 'example');
   return context;
 }
 
@@ -174,7 +195,32 @@ interface Candidate {
   readonly role?: RoleModel;
 }
 
-/** Every role of the three accounts, each account's administrator, and a principal of another account. */
+/**
+ * Principals outside the three accounts' roles that a resource policy or a trust names (a partner account's root, a
+ * role of another account): each is taken as allowed everything by its own account, so only the policy naming it
+ * decides. The three accounts' roots are their administrators.
+ */
+function namedOutsiders(surface: TrustSurface, roles: readonly Candidate[]): Candidate[] {
+  const { partition, accounts } = surface.env;
+  const known = new Set([...roles.map((r) => r.principal), ...Object.values(accounts)]);
+  const named = [...surface.resourcePolicies.map((p) => p.policy), ...surface.roles.map((r) => r.trust)]
+    .flatMap((policy) => policy.Statement)
+    .flatMap((statement) => principalsOf(statement))
+    .filter((p) => p.kind === 'AWS' && p.value !== '*')
+    .map((p) => {
+      const account = /^\d{12}$/.test(p.value) ? p.value : /^arn:[^:]+:iam::(\d{12}):root$/.exec(p.value)?.[1];
+      return account
+        ? { account, arn: `arn:${partition}:iam::${account}:role/a-principal-of-account-${account}` }
+        : { account: accountOfArn(p.value), arn: p.value };
+    })
+    .filter(({ account, arn }) => !known.has(arn) && !(account && known.has(account)));
+  return [...new Set(named.map((n) => n.arn))].map((principal) => ({ principal, identity: [ALLOW_EVERYTHING] }));
+}
+
+/**
+ * Every role of the three accounts, each account's administrator, a principal of another account, and every other
+ * principal a resource policy or a trust names.
+ */
 function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[]; unknownBoundaries: string[] } {
   const { partition, accounts } = surface.env;
   const managed = new Map(
@@ -206,11 +252,17 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
     identity: [ALLOW_EVERYTHING],
   };
   return {
-    list: [...roles, ...administrators, outsider],
+    list: [...roles, ...administrators, outsider, ...namedOutsiders(surface, roles)],
     awsManaged: [...awsManaged],
     unknownBoundaries: [...unknownBoundaries],
   };
 }
+
+/** Whether a statement names the action: in its Action, or by leaving it out of its NotAction. */
+const appliesTo = (statement: Statement, action: string) =>
+  statement.NotAction !== undefined
+    ? !asList(statement.NotAction).some((a) => actionMatches(String(a), action))
+    : asList(statement.Action).some((a) => actionMatches(String(a), action));
 
 class SimulatorRefused extends Error {}
 
@@ -248,8 +300,7 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
   const reachers: Reacher[] = [];
   const unanswered: string[] = [];
   for (const listed of list) {
-    const statements = (policy?: PolicyDocument) =>
-      (policy?.Statement ?? []).filter((s) => asList(s.Action).some((a) => actionMatches(String(a), action)));
+    const statements = (policy?: PolicyDocument) => (policy?.Statement ?? []).filter((s) => appliesTo(s, action));
     const relevant = listed.identity.map((d) => takeEncryptionContextAsGiven({ ...d, Statement: statements(d) }));
     const candidate = { ...listed, identity: relevant.map((r) => r.document) };
     const identity = candidate.identity.flatMap((d) => d.Statement);

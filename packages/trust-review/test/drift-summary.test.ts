@@ -76,6 +76,23 @@ describe('npm run review -- --diff', () => {
     });
   });
 
+  it('never counts losing a policy that may hold a Deny as narrowing (a managed policy detached or removed)', () => {
+    const withDenyAll = changed((b) => launcher(b).managedPolicyArns.push('arn:aws:iam::aws:policy/AWSDenyAll'));
+    const holder = committed.roles.find((r) =>
+      r.managedPolicyArns.some((arn) => arn.endsWith('policy/{prefix}-{env}-data-cfn-broadening')),
+    )!;
+    const detached = changed((b) => {
+      b.roles.find((r) => r.role === holder.role)!.managedPolicyArns = [];
+      b.managedPolicies = b.managedPolicies.filter((p) => p.policy !== 'sandbox/{prefix}-{env}-sandbox-boundary');
+    });
+    const narrows = [...driftLines(withDenyAll, committed), ...driftLines(committed, detached)]
+      .filter((l) => l.direction === 'narrows')
+      .map((l) => l.text);
+    expect(narrows).not.toContainEqual(expect.stringContaining('AWSDenyAll'));
+    expect(narrows).not.toContainEqual(expect.stringContaining('cfn-broadening'));
+    expect(narrows).not.toContainEqual(expect.stringContaining('Deny'));
+  });
+
   it('prints broadening first, caps each section with a count of what it left out, and lists findings', () => {
     const many = Array.from({ length: 30 }, (_, i) => ({ text: `+ permission ${i}`, direction: 'broadens' as const }));
     const summary = driftSummary([{ text: '- permission x', direction: 'narrows' }, ...many], ['rule: subject: bad']);

@@ -34,7 +34,24 @@ describe('the organization guardrails in the simulation', () => {
     ['DenyDisassociatingTheDnsFirewall', ['detaches the DNS firewall']],
     [
       'DenyNetworkChangesOutsideThePipeline',
-      ['an administrator creates a VPC endpoint', 'an administrator creates a VPC', 'rule group in front'],
+      [
+        'an administrator creates a VPC endpoint',
+        'an administrator creates a VPC',
+        'rule group in front',
+        'adds a domain to the DNS firewall allowed list',
+        'imports domains into the DNS firewall',
+        'BLOCK rule into ALLOW',
+        'ALLOW-everything rule ahead',
+        'deletes the DNS firewall BLOCK rule',
+      ],
+    ],
+    [
+      'DenyOtherPathsAcrossTheEdge',
+      ['Client VPN endpoint', 'EC2 Instance Connect endpoint', 'endpoint service', 'VPC Lattice', 'Cloud WAN'],
+    ],
+    [
+      'DenyEndingTheFlowLogRecordOutsideThePipeline',
+      ["deletes the flow logs' log group", "shortens the flow logs' retention", "flow logs' key for deletion"],
     ],
     [
       'DenyTestState',

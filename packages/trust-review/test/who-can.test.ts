@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadTrustSurface, type RoleModel, type TrustSurface } from '@airlock/cloud-assembly';
+import { loadTrustSurface, type RoleModel, type Statement, type TrustSurface } from '@airlock/cloud-assembly';
 import {
   dataBucketArn,
   dataInvokerRoleArn,
@@ -153,5 +153,91 @@ describe('npm run review -- who-can', () => {
     );
     const wrongShape = await whoCan(surface, 'ecs:DescribeTasks', 'arn:aws:ecs:eu-west-1:222222222222:task/*');
     expect(wrongShape.unanswered.length).toBeGreaterThan(0);
+  });
+});
+
+/** The surface with one more statement in the data bucket's policy, as a wrong stack would write it. */
+const withBucketStatement = (s: TrustSurface, statement: Statement): TrustSurface => ({
+  ...s,
+  resourcePolicies: s.resourcePolicies.map((p) =>
+    p.type === 'AWS::S3::BucketPolicy' && JSON.stringify(p.policy).includes(dataBucketArn(env))
+      ? { ...p, policy: { ...p.policy, Statement: [...p.policy.Statement, statement] } }
+      : p,
+  ),
+});
+
+describe('who-can never answers "no one" when the templates let someone in', () => {
+  it('names an account a resource policy grants, whichever account it is', async () => {
+    const granted = withBucketStatement(surface, {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Action: 's3:GetObject',
+      Resource: `${dataBucketArn(env)}/runs/*`,
+    });
+    expect(await principalsWho(granted, 's3:GetObject', runObjects)).toContainEqual(
+      expect.stringMatching(/^arn:aws:iam::123456789012:/),
+    );
+  });
+
+  it('names a role a resource policy grants by its ARN, in another account', async () => {
+    const granted = withBucketStatement(surface, {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:role/partner' },
+      Action: 's3:*',
+      Resource: `${dataBucketArn(env)}/results/*`,
+    });
+    expect(await principalsWho(granted, 's3:GetObject', `${dataBucketArn(env)}/results/*`)).toContain(
+      'arn:aws:iam::123456789012:role/partner',
+    );
+  });
+
+  it('counts an Allow written with NotAction', async () => {
+    const widened: TrustSurface = {
+      ...surface,
+      roles: surface.roles.map((r) =>
+        r.arn === urlSignerRoleArn(env)
+          ? {
+              ...r,
+              permissions: [
+                ...r.permissions,
+                {
+                  name: 'everything-but-iam',
+                  document: {
+                    Version: '2012-10-17',
+                    Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }],
+                  },
+                },
+              ],
+            }
+          : r,
+      ),
+    };
+    expect(await principalsWho(widened, 'dynamodb:DeleteItem', runsTableArn(env))).toContain(urlSignerRoleArn(env));
+  });
+
+  it('escapes a Deny that only requires a key to be present (Null), as a request through an endpoint does', async () => {
+    const requiresVpc = withBucketStatement(surface, {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: `${dataBucketArn(env)}/results/*`,
+      Condition: { Null: { 'aws:SourceVpc': 'true' } },
+    });
+    expect(await principalsWho(requiresVpc, 's3:PutObject', `${dataBucketArn(env)}/results/*`)).toContainEqual(
+      expect.stringMatching(/FinalizeRole/),
+    );
+  });
+
+  it('escapes a Deny whose IfExists operator matches a missing key', async () => {
+    const requiresMfa = withBucketStatement(surface, {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: `${dataBucketArn(env)}/results/*`,
+      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    });
+    expect(await principalsWho(requiresMfa, 's3:PutObject', `${dataBucketArn(env)}/results/*`)).toContainEqual(
+      expect.stringMatching(/FinalizeRole/),
+    );
   });
 });

@@ -42,8 +42,11 @@ export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The CDK bootstrap's default qualifier: its roles are what a pipeline may assume, nothing else. */
 const CDK_QUALIFIER = 'hnb659fds';
-/** Reads of run data (records, URLs, objects, logs, histories) that ReadOnlyAccess grants and drift detection never needs. */
-export const DRIFT_DENIED_DATA_READS = [
+/**
+ * Reads of run data (records, URLs, objects, logs, histories, others' query results) that ReadOnlyAccess grants and
+ * neither drift detection nor the deploy tools' reads (templates, roles, state machines) ever need.
+ */
+export const RUN_DATA_READS = [
   's3:GetObject*',
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -51,13 +54,17 @@ export const DRIFT_DENIED_DATA_READS = [
   'dynamodb:Scan',
   'dynamodb:PartiQLSelect',
   'dynamodb:GetRecords',
+  'dynamodb:ConditionCheckItem',
   'ecs:DescribeTasks',
   'cloudtrail:LookupEvents',
+  'cloudtrail:GetQueryResults',
   'states:DescribeExecution',
   'states:GetExecutionHistory',
   'logs:GetLogEvents',
   'logs:FilterLogEvents',
   'logs:StartQuery',
+  'logs:GetQueryResults',
+  'logs:StartLiveTail',
   'logs:GetLogRecord',
 ];
 const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
@@ -295,6 +302,23 @@ export class DeployAccessStack extends Stack {
       },
     });
 
+    // The deploy tools read through the bootstrap's lookup role (ReadOnlyAccess, kms:Decrypt denied): a stolen deploy
+    // session could assume it and read a live task's URLs (DescribeTasks, CloudTrail) or the run records. It reads
+    // templates, roles and state machines only, so it is denied run data as the drift role is.
+    new iam.Policy(this, 'LookupRoleNeverReadsRunData', {
+      roles: [
+        iam.Role.fromRoleName(this, 'LookupRole', `cdk-${CDK_QUALIFIER}-lookup-role-${accountId}-${airlock.region}`),
+      ],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'NeverReadRunData',
+          effect: iam.Effect.DENY,
+          actions: RUN_DATA_READS,
+          resources: ['*'],
+        }),
+      ],
+    });
+
     const ownRoles = arn('iam', `role/${resourceName(airlock, '')}*`);
     const appStatements = (sidPrefix: string) => [
       // Why '*': CloudFormation creates these resources under generated names; IAM and rules are bound by name below.
@@ -458,7 +482,7 @@ export class DeployAccessStack extends Stack {
               // reaches no run.
               sid: 'NeverReadRunData',
               effect: iam.Effect.DENY,
-              actions: DRIFT_DENIED_DATA_READS,
+              actions: RUN_DATA_READS,
               resources: ['*'],
             }),
           ],

@@ -5,6 +5,7 @@ import { findingsOf, type Finding, type TrustRule } from './define-rule.js';
 import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
 import { exactAssumeRoleTargets } from './exact-assume-role-targets.js';
 import { federatedTrust } from './federated-trust.js';
+import { noGrantToUndefinedRole } from './no-grant-to-undefined-role.js';
 import { noCrossAccountResourcePolicy } from './no-cross-account-resource-policy.js';
 import { noMissingKeyPass } from './no-missing-key-pass.js';
 import { noPassRoleWildcard } from './no-passrole-wildcard.js';
@@ -31,6 +32,7 @@ export const TRUST_RULES: readonly TrustRule[] = [
   noMissingKeyPass,
   exactAssumeRoleTargets,
   noPassRoleWildcard,
+  noGrantToUndefinedRole,
   noCrossAccountResourcePolicy,
   sandboxTaskNoRole,
   runnerContainerConfinement,

@@ -111,6 +111,7 @@ export const sandboxNetworkResources = (): NetworkResourceModel[] => [
 export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurface => ({
   env,
   roles: [],
+  policiesOnOtherRoles: [],
   resourcePolicies: [],
   managedPolicies: [],
   taskDefinitions: [],
