@@ -7,8 +7,9 @@ import {
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import type { AccountRole } from '@airlock/shared/environment';
-import { simulateRequest, type PolicyDocument, type TrustSurface } from '@airlock/cloud-assembly';
+import type { PolicyDocument, TrustSurface } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
+import { withAndWithout, type DefendedCase } from './with-and-without.js';
 
 const FOREIGN_ACCOUNT = '999999999999';
 /** What an attacker's own bucket, role or key says to let a principal of ours in: everything. */
@@ -21,18 +22,9 @@ const ALLOW_EVERYTHING: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 };
 
-interface EndpointCase {
-  readonly case: string;
-  readonly principal: string;
-  readonly identity: readonly PolicyDocument[];
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly resourcePolicy?: PolicyDocument;
-  readonly context?: Record<string, string>;
+interface EndpointCase extends Omit<DefendedCase, 'hop'> {
   /** The endpoint the request passes through, by the construct ID CDK folds into its logical ID. */
   readonly endpoint: { readonly account: AccountRole; readonly id: RegExp; readonly name: string };
-  readonly expected: Verdict;
   /**
    * The verdict without the endpoint, where the case proves that the endpoint's policy decides (the caller's own
    * policies would let the request through); without it, the row only proves the path works.
@@ -54,31 +46,19 @@ export async function endpointMatrix(surface: TrustSurface): Promise<SimulationR
   const rows: SimulationRow[] = [];
   for (const c of endpointCases(surface)) {
     const policy = endpointPolicy(surface, c.endpoint.account, c.endpoint.id);
-    const request = {
-      principal: c.principal,
-      identityPolicies: c.identity,
-      action: c.action,
-      resource: c.resource,
-      resourceAccount: c.resourceAccount,
-      ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
-      ...(c.context ? { context: c.context } : {}),
-    };
-    const verdict = (r: Awaited<ReturnType<typeof simulateRequest>>) =>
-      r.kind === 'error' ? `Error: ${r.errors.slice(0, 200)}` : r.allowed ? 'Allowed' : 'Denied';
-    const actual = policy
-      ? verdict(await simulateRequest({ ...request, endpointPolicies: [policy] }))
-      : `Error: no ${c.endpoint.name} endpoint in the ${c.endpoint.account} template`;
-    const control = verdict(await simulateRequest(request));
-    rows.push({
-      hop: `${c.endpoint.account} ${c.endpoint.name} endpoint`,
-      case: c.case,
-      principal: c.principal,
-      action: c.action,
-      resource: c.resource,
-      expected: c.expected,
-      actual: `${actual} (without the endpoint: ${control})`,
-      passed: actual === c.expected && (c.withoutEndpoint === undefined || control === c.withoutEndpoint),
-    });
+    rows.push(
+      await withAndWithout(
+        { ...c, hop: `${c.endpoint.account} ${c.endpoint.name} endpoint` },
+        {
+          name: 'the endpoint',
+          defend: (request) =>
+            policy
+              ? { ...request, endpointPolicies: [policy] }
+              : { missing: `no ${c.endpoint.name} endpoint in the ${c.endpoint.account} template` },
+          control: c.withoutEndpoint,
+        },
+      ),
+    );
   }
   return rows;
 }

@@ -12,13 +12,13 @@ import {
 import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
 import type { Guardrail } from '@airlock/shared/organization-guardrails';
 import {
-  simulateRequest,
   type OrganizationPolicies,
   type PolicyDocument,
   type Statement,
   type TrustSurface,
 } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
+import { withAndWithout, type DefendedCase } from './with-and-without.js';
 
 const FOREIGN_ACCOUNT = '999999999999';
 const ALLOW_EVERYTHING: PolicyDocument = {
@@ -48,17 +48,7 @@ export function organizationPoliciesOf(
   };
 }
 
-interface GuardrailCase {
-  readonly hop: string;
-  readonly case: string;
-  readonly principal: string;
-  readonly identity: readonly PolicyDocument[];
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly resourcePolicy?: PolicyDocument;
-  readonly context?: Record<string, string>;
-  readonly expected: Verdict;
+interface GuardrailCase extends DefendedCase {
   /**
    * The verdict the same request gets without the guardrails, where the case proves that the guardrail decides (a
    * stack made wrong on purpose would let it through); without it, the row only proves the guardrail holds.
@@ -85,35 +75,14 @@ export async function guardrailMatrix(
 ): Promise<SimulationRow[]> {
   const organization = organizationPoliciesOf(surface.env, guardrails);
   const rows: SimulationRow[] = [];
-  for (const c of guardrailCases(surface)) {
-    const request = {
-      principal: c.principal,
-      identityPolicies: c.identity,
-      action: c.action,
-      resource: c.resource,
-      resourceAccount: c.resourceAccount,
-      ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
-      ...(c.context ? { context: c.context } : {}),
-    };
-    const [guarded, unguarded] = await Promise.all([
-      simulateRequest({ ...request, organization }),
-      simulateRequest(request),
-    ]);
-    const verdict = (r: typeof guarded) =>
-      r.kind === 'error' ? `Error: ${r.errors.slice(0, 200)}` : r.allowed ? 'Allowed' : 'Denied';
-    const actual = verdict(guarded);
-    const control = verdict(unguarded);
-    rows.push({
-      hop: c.hop,
-      case: c.case,
-      principal: c.principal,
-      action: c.action,
-      resource: c.resource,
-      expected: c.expected,
-      actual: `${actual} (without the guardrails: ${control})`,
-      passed: actual === c.expected && (c.withoutGuardrails === undefined || control === c.withoutGuardrails),
-    });
-  }
+  for (const c of guardrailCases(surface))
+    rows.push(
+      await withAndWithout(c, {
+        name: 'the guardrails',
+        defend: (request) => ({ ...request, organization }),
+        control: c.withoutGuardrails,
+      }),
+    );
   return rows;
 }
 

@@ -14,6 +14,7 @@ import {
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import { urlHistories } from './url-histories.js';
+import type { DefendedCase } from './with-and-without.js';
 import { accountOfArn, boundaryOf, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
 
@@ -30,22 +31,11 @@ export interface SimulationRow {
   readonly passed: boolean;
 }
 
-interface Case {
-  readonly hop: string;
-  readonly case: string;
-  /** The caller's ARN as AWS sees it (a role, or a session of one). */
-  readonly principal: string;
+interface Case extends DefendedCase {
   /** The role behind the caller: the simulator does not derive aws:PrincipalArn, so it is given. */
   readonly principalRoleArn: string;
-  readonly identity: readonly PolicyDocument[];
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly resourcePolicy?: PolicyDocument;
-  readonly context?: Record<string, string>;
   /** A session policy narrowing the caller (evaluated as a second simulation: the simulator takes none). */
   readonly sessionPolicy?: PolicyDocument;
-  readonly expected: Verdict;
   /** Why the case cannot be simulated (what it needs is missing from the templates): its row fails, saying so. */
   readonly missing?: string;
 }
