@@ -263,6 +263,8 @@ function dataRcp(env: AirlockEnvironment): Guardrail {
     document: {
       Version: '2012-10-17',
       Statement: [
+        // IfExists on purpose, in a Deny: a request without an organization ID (anonymous, another organization's
+        // principal) is denied too; AWS services acting as themselves carry none and are let through by the Bool.
         denyAll('DenyPrincipalsOutsideTheOrganization', {
           StringNotEqualsIfExists: { 'aws:PrincipalOrgID': env.organization.id },
           BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },

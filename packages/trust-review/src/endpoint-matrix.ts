@@ -10,17 +10,13 @@ import type { AccountRole } from '@airlock/shared/environment';
 import type { PolicyDocument, TrustSurface } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
 import { withAndWithout, type DefendedCase } from './with-and-without.js';
+import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
 
-const FOREIGN_ACCOUNT = '999999999999';
 /** What an attacker's own bucket, role or key says to let a principal of ours in: everything. */
 const attackerGrants = (principal: string): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: '*', Resource: '*' }],
 });
-const ALLOW_EVERYTHING: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
 
 interface EndpointCase extends Omit<DefendedCase, 'hop'> {
   /** The endpoint the request passes through, by the construct ID CDK folds into its logical ID. */

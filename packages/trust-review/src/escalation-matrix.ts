@@ -27,9 +27,9 @@ import {
   type TrustSurface,
 } from '@airlock/cloud-assembly';
 import type { SimulationRow, Verdict } from './simulation-matrix.js';
+import { FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
-const FOREIGN_ACCOUNT = '999999999999';
 
 /** A policy as the matrix evaluates it: named, so the statement that decides can be reported. */
 interface NamedPolicy {

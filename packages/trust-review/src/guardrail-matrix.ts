@@ -19,12 +19,7 @@ import {
 } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
 import { withAndWithout, type DefendedCase } from './with-and-without.js';
-
-const FOREIGN_ACCOUNT = '999999999999';
-const ALLOW_EVERYTHING: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
+import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 /** The guardrails as AWS applies them: each SCP to its account's principals, the RCP to its account's resources. */
 export function organizationPoliciesOf(

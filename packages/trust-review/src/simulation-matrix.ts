@@ -14,9 +14,10 @@ import {
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import { urlHistories } from './url-histories.js';
-import type { DefendedCase } from './with-and-without.js';
+import { rowOf, type DefendedCase } from './with-and-without.js';
 import { accountOfArn, boundaryOf, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
+import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 export type Verdict = 'Allowed' | 'Denied';
 
@@ -44,11 +45,6 @@ const ALLOW_ANY_ASSUME_ROLE: PolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
 };
-const ALLOW_EVERYTHING: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
-const FOREIGN_ACCOUNT = '999999999999';
 
 /**
  * Target roles: the two the design names, plus any other whose trust admits a principal of another account (so a
@@ -236,16 +232,7 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
     const boundary = role && boundaryOf(surface, role);
     const bounded = typeof boundary === 'object' ? { ...c, permissionsBoundary: boundary } : c;
     const actual = c.missing ? `Error: ${c.missing}` : await simulate(bounded);
-    rows.push({
-      hop: c.hop,
-      case: c.case,
-      principal: c.principal,
-      action: c.action,
-      resource: c.resource,
-      expected: c.expected,
-      actual,
-      passed: actual === c.expected,
-    });
+    rows.push(rowOf(c, actual, actual === c.expected));
   }
   return rows;
 }

@@ -13,6 +13,7 @@ import {
 import { dataBucketArn, runsTableArn } from '@airlock/contracts';
 import { describeTrust } from './describe-policy.js';
 import { crossAccountTargets } from './simulation-matrix.js';
+import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 /** One principal that can make the request, and the context keys without which it could not. */
 export interface Reacher {
@@ -44,11 +45,6 @@ const SET_BY_AWS = new Set([
   'aws:resourceaccount',
   'aws:principalisawsservice',
 ]);
-const ALLOW_EVERYTHING: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
-const FOREIGN_ACCOUNT = '999999999999';
 
 /**
  * AWS-managed policies' contents are not in the templates. ReadOnlyAccess is stood in for by the reads it grants on

@@ -51,14 +51,21 @@ export async function withAndWithout(
     'missing' in defended ? `Error: ${defended.missing}` : simulateRequest(defended).then(verdictOf),
     simulateRequest(request).then(verdictOf),
   ]);
-  return {
-    hop: c.hop,
-    case: c.case,
-    principal: c.principal,
-    action: c.action,
-    resource: c.resource,
-    expected: c.expected,
-    actual: `${actual} (without ${defence.name}: ${control})`,
-    passed: actual === c.expected && (defence.control === undefined || control === defence.control),
-  };
+  return rowOf(
+    c,
+    `${actual} (without ${defence.name}: ${control})`,
+    actual === c.expected && (defence.control === undefined || control === defence.control),
+  );
 }
+
+/** A case's row of the report: what was asked, what was expected, what the simulator said, and whether it passed. */
+export const rowOf = (c: DefendedCase, actual: string, passed: boolean): SimulationRow => ({
+  hop: c.hop,
+  case: c.case,
+  principal: c.principal,
+  action: c.action,
+  resource: c.resource,
+  expected: c.expected,
+  actual,
+  passed,
+});

@@ -67,6 +67,18 @@ export const RUN_DATA_READS = [
   'logs:StartLiveTail',
   'logs:GetLogRecord',
 ];
+/**
+ * The Deny of `RUN_DATA_READS` for a role that only reads configuration (drift, CDK lookup). On `'*'` because it
+ * denies: every record, task, trail, history, log and object of the account, whatever its name.
+ */
+const neverReadRunData = (): iam.PolicyStatement =>
+  new iam.PolicyStatement({
+    sid: 'NeverReadRunData',
+    effect: iam.Effect.DENY,
+    actions: RUN_DATA_READS,
+    resources: ['*'],
+  });
+
 const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
 /**
@@ -309,14 +321,7 @@ export class DeployAccessStack extends Stack {
       roles: [
         iam.Role.fromRoleName(this, 'LookupRole', `cdk-${CDK_QUALIFIER}-lookup-role-${accountId}-${airlock.region}`),
       ],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'NeverReadRunData',
-          effect: iam.Effect.DENY,
-          actions: RUN_DATA_READS,
-          resources: ['*'],
-        }),
-      ],
+      statements: [neverReadRunData()],
     });
 
     const ownRoles = arn('iam', `role/${resourceName(airlock, '')}*`);
@@ -475,16 +480,11 @@ export class DeployAccessStack extends Stack {
               actions: ['kms:Decrypt'],
               resources: ['*'],
             }),
-            new iam.PolicyStatement({
-              // ReadOnlyAccess also reads data, not only configuration: the run records, a live task's overrides and
-              // CloudTrail's RunTask events (both hold the presigned URLs), execution histories, log events and
-              // objects. Drift detection reads none of them (it describes resources), so a stolen drift session
-              // reaches no run.
-              sid: 'NeverReadRunData',
-              effect: iam.Effect.DENY,
-              actions: RUN_DATA_READS,
-              resources: ['*'],
-            }),
+            // ReadOnlyAccess also reads data, not only configuration: the run records, a live task's overrides and
+            // CloudTrail's RunTask events (both hold the presigned URLs), execution histories, log events and
+            // objects. Drift detection reads none of them (it describes resources), so a stolen drift session
+            // reaches no run.
+            neverReadRunData(),
           ],
         }),
       },
