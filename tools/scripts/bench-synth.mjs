@@ -12,7 +12,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // GNU time reports the child's own and its children's CPU (esbuild, npx) as the kernel accounted them.
 function synthOnce(app) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, '--import', 'tsx', 'src/main.ts'], {
+  const synth = [process.execPath, `${root}tools/scripts/synth-app.mjs`, 'src/main.ts'];
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...synth], {
     cwd: `${root}apps/${app}-account`,
     encoding: 'utf8',
   });
