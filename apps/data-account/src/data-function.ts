@@ -1,35 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DataPlaneAction } from '@airlock/contracts';
+import { bundledHandler } from './handler-bundle.js';
 
 /** One function per data-plane action. */
 export type DataFunctionName = DataPlaneAction;
-
-/**
- * How every handler is bundled, with the local esbuild (never Docker). The SDK clients are left to the runtime,
- * which ships them; bundled, they alone would exceed the 250 KB budget per function.
- */
-export const FUNCTION_BUNDLING: BundlingOptions = {
-  forceDockerBundling: false,
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  target: 'node24',
-  format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-  externalModules: ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sts'],
-};
-
-export const functionEntry = (name: DataFunctionName): string =>
-  fileURLToPath(new URL(`./functions/${name}/handler.ts`, import.meta.url));
 
 /** Supplies a function's code; tests pass inline code so that synthesizing a stack never bundles. */
 export type FunctionCodeFactory = (name: DataFunctionName) => lambda.Code;
@@ -42,7 +22,7 @@ export interface DataFunctionProps {
   /** The data-plane network: the function runs in its isolated subnets, in this security group only. */
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
-  /** @default - the handler bundled from `functions/<name>/handler.ts` */
+  /** @default - the handler bundled from `functions/<name>/handler.ts` (`bundledHandler`) */
   readonly code?: FunctionCodeFactory;
 }
 
@@ -103,14 +83,11 @@ export class DataFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [props.securityGroup],
     };
-    this.function = props.code
-      ? new lambda.Function(this, 'Function', { ...common, code: props.code(props.name), handler: 'index.handler' })
-      : new NodejsFunction(this, 'Function', {
-          ...common,
-          entry: functionEntry(props.name),
-          handler: 'handler',
-          bundling: FUNCTION_BUNDLING,
-        });
+    this.function = new lambda.Function(this, 'Function', {
+      ...common,
+      code: props.code ? props.code(props.name) : bundledHandler(this, props.name),
+      handler: 'index.handler',
+    });
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
