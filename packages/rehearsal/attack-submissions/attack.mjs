@@ -1,4 +1,4 @@
-// A hostile submission for the rehearsal's attack suite: `node attack.mjs <attack> [<host ports as JSON>]`. It tries
+// A hostile submission for the rehearsal's attack suite: `node attack.mjs <attack> [<host ports as JSON>] [<marker>]`. It tries
 // one thing it must not be able to do and writes what happened to the result file: { attack, contained, evidence }.
 // `contained: false` means the attack got through. Some attacks cannot report (the kernel kills them); the rehearsal
 // then judges them by the run's end and by what is left on the host.
@@ -6,10 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 
-const [attack = '', hostPorts = '{}'] = process.argv.slice(2);
+/** Every process this attack leaves carries MARKER in its command line, so the host can look for it. */
+const [attack = '', hostPorts = '{}', MARKER = 'airlock-attack-leftover'] = process.argv.slice(2);
 const resultFile = process.env.AIRLOCK_RESULT_FILE ?? 'result.json';
-/** Every process this attack leaves carries this marker in its command line, so the host can look for it. */
-const MARKER = 'airlock-attack-leftover';
 
 function report(contained, evidence) {
   const fd = openSync(resultFile, 'w');
