@@ -56,14 +56,14 @@ describe('the attack suite in user mode (the rehearsal run by nobody): each atta
         {
           cwd: root,
           env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home },
-          timeout: 400_000,
+          timeout: 840_000,
           maxBuffer: 16 * 1024 * 1024,
         },
         (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
       ),
     );
     reports = JSON.parse(stdout) as Report[];
-  }, 420_000);
+  }, 900_000);
   afterAll(() => {
     if (home) rmSync(home, { recursive: true, force: true });
   });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import {
   createConfinedTask,
   detectConfinement,
+  measureStartCost,
   startConfinedContainer,
   type ConfinedContainerSpec,
 } from '../../src/confinement/index.js';
@@ -89,6 +90,7 @@ try {
   process.stdout.write(
     JSON.stringify({
       ...results,
+      startCost: await measureStartCost(task, spec, 2),
       decoyAlive: decoy.exitCode === null && decoy.signalCode === null,
       leftover: hostPidsWith('marker-user-'),
     }),

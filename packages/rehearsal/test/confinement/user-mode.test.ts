@@ -34,7 +34,11 @@ interface Run {
 describe('confined containers (user mode: not root, through user namespaces)', () => {
   let dir: string;
   let front: http.Server;
-  let runs: Record<string, Run> & { decoyAlive: boolean; leftover: string[] };
+  let runs: Record<string, Run> & {
+    decoyAlive: boolean;
+    leftover: string[];
+    startCost: { confinedMs: number; samples: number };
+  };
 
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('this test starts the driver as nobody, which needs root (CI is)');
@@ -176,5 +180,10 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(runs.deadline?.timedOut).toBe(true);
     expect(runs.daemon?.findings.started).toBe(true);
     expect(runs.leftover).toEqual([]);
+  });
+
+  it('measures what a confined start costs (the bench in user mode)', () => {
+    expect(runs.startCost.confinedMs).toBeGreaterThan(0);
+    expect(runs.startCost.samples).toBe(2);
   });
 });
