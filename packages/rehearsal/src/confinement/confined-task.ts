@@ -16,7 +16,10 @@ export interface ForwardTarget {
 export interface ConfinedTaskOptions {
   /** Size of the task's scratch volume (a tmpfs: the rehearsal's stand-in for ephemeral storage). */
   readonly scratchBytes: number;
-  /** Owner of the scratch volume's root (the image's `chown` of /scratch). */
+  /**
+   * Owner of the scratch volume's root (the image's `chown` of /scratch). In `user` mode the root of the task's user
+   * namespace owns it, which each container's own namespace maps to the definition's uid: the same owner inside.
+   */
   readonly scratchOwner: { readonly uid: number; readonly gid: number };
   /** @default - no way out at all */
   readonly forward?: ForwardTarget;
