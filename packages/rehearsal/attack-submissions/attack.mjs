@@ -1,4 +1,4 @@
-// A hostile submission for the rehearsal's attack suite: `node attack.mjs <attack> [<host ports as JSON>]`. It tries
+// A hostile submission for the rehearsal's attack suite: `node attack.mjs <attack> [<host ports as JSON>] [<marker>]`. It tries
 // one thing it must not be able to do and writes what happened to the result file: { attack, contained, evidence }.
 // `contained: false` means the attack got through. Some attacks cannot report (the kernel kills them); the rehearsal
 // then judges them by the run's end and by what is left on the host.
@@ -6,10 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 
-const [attack = '', hostPorts = '{}'] = process.argv.slice(2);
+/** Every process this attack leaves carries MARKER in its command line, so the host can look for it. */
+const [attack = '', hostPorts = '{}', MARKER = 'airlock-attack-leftover'] = process.argv.slice(2);
 const resultFile = process.env.AIRLOCK_RESULT_FILE ?? 'result.json';
-/** Every process this attack leaves carries this marker in its command line, so the host can look for it. */
-const MARKER = 'airlock-attack-leftover';
 
 function report(contained, evidence) {
   const fd = openSync(resultFile, 'w');
@@ -153,7 +152,8 @@ const attacks = {
     child.unref();
     report(true, `left pid ${child.pid} in its own session; the host must find none of it after the run`);
   },
-  // Start processes as fast as it can for 10 s; it got through if 300 were alive at once (above the pids limit).
+  // Start processes as fast as it can for 10 s; it got through if 300 were alive at once (above the pids limit), or if
+  // nothing refused or killed any of them: a limit that never acted was not shown to hold (a slow machine).
   'fork-bomb': async () => {
     let alive = 0;
     let most = 0;
@@ -183,7 +183,7 @@ const attacks = {
       next();
     });
     report(
-      most < 300,
+      most < 300 && (refusals.size > 0 || killed > 0),
       `at most ${most} alive at once; ${killed} killed by the kernel; spawn refused with: ${[...refusals].join(', ') || 'nothing'}`,
     );
   },

@@ -20,7 +20,7 @@ import { showElapsed } from './run/elapsed.js';
 import { terminalSafe } from '@airlock/shared/terminal-text';
 import { isolationProblems, percentile } from './run/run-statistics.js';
 import { archiveSubmission, EXAMPLE_SUBMISSION } from './run/submission-archive.js';
-import { ATTACKS, rehearseAttack } from './run/attacks.js';
+import { ATTACKS, rehearseAttack, stoppedBy } from './run/attacks.js';
 import { childrenCpuMs, confinementOrFail } from './confinement/index.js';
 import { measureConfinementCost } from './run/confinement-cost.js';
 import { confinementLine, unconfinedRefusal } from './run/confinement-policy.js';
@@ -186,7 +186,7 @@ async function attacks(rehearsal: Rehearsal, names: readonly string[], json: boo
         `${report.problems.length === 0 ? '✓ contained' : '✗ NOT CONTAINED'}  ${name}: ${attack?.describe ?? ''}`,
       );
       console.log(`    run ${report.outcome.status}; saw: ${report.evidence}`);
-      console.log(`    stopped by ${attack?.stoppedBy ?? ''}`);
+      console.log(`    stopped by ${attack ? stoppedBy(attack, rehearsal.confinement.mode) : ''}`);
       for (const problem of report.problems) console.log(`    PROBLEM: ${problem}`);
     }
   }
@@ -230,8 +230,12 @@ async function benchmark(
   const childCpuMsPerRun = (childrenCpuMs() - childCpuBefore) / runs;
   const cpuMsPerRun = ownCpuMsPerRun + childCpuMsPerRun;
   const cost =
-    rehearsal.confinement.mode === 'root'
-      ? await measureConfinementCost(rehearsal.artifacts.task, rehearsal.artifacts.task.runner)
+    rehearsal.confinement.mode !== 'none'
+      ? await measureConfinementCost(
+          rehearsal.artifacts.task,
+          rehearsal.artifacts.task.runner,
+          rehearsal.confinement.mode,
+        )
       : undefined;
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const meanCostUsd = outcomes.reduce((sum, o) => sum + o.cost.totalUsd, 0) / Math.max(1, outcomes.length);

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { createContainerCgroup } from './cgroup-limits.js';
 import type { ConfinedTask } from './confined-task.js';
 import type { ConfinedContainerSpec } from './container-spec.js';
+import { processTree } from './process-tree.js';
+import { rlimitArguments } from './rlimits.js';
 import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
 
 export interface ContainerExit {
@@ -44,14 +46,15 @@ let containers = 0;
 /**
  * Starts one container of a task, confined as its definition says, with util-linux tools (present on every Linux
  * base image; bubblewrap is not, and its extra features are not needed here):
- * 1. a small shell joins the container's cgroup (memory, pids, CPU), so every later process is counted;
- * 2. `nsenter` joins the task's network and mount namespaces (shared by the task's containers, as awsvpc);
+ * 1. `root` mode: a small shell joins the container's cgroup (memory, pids, CPU), so every later process is counted;
+ * 2. `nsenter` joins the task's network and mount namespaces (shared by the task's containers, as awsvpc), in `user`
+ *    mode through the task's user namespace;
  * 3. `unshare` gives the container its own PID, mount, IPC and UTS namespaces;
  * 4. a setup shell, PID 1 of that PID namespace, builds a read-only root from a tmpfs holding only the image root's
  *    files, the Node runtime and its libraries, four devices, the scratch volume and the container's own /proc;
- * 5. `env -i` sets exactly the spec's environment, `unshare --root` enters the new root, and `setpriv` becomes the
- *    definition's uid/gid (outside as well: no user namespace), drops every capability and sets no_new_privs, then
- *    execs the command, which stays PID 1.
+ * 5. `env -i` sets exactly the spec's environment, then the definition's user enters the new root with no
+ *    capability and no_new_privs, and execs the command, which stays PID 1 (`enterAsDefinitionUser` as root,
+ *    `enterInOwnUserNamespace` without).
  */
 export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContainerSpec): ConfinedContainer {
   validate(spec);
@@ -59,18 +62,19 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const id = `airlock-${process.pid}-${++containers}-${spec.name}`;
   const root = join(task.workDir, id);
   mkdirSync(root);
-  const cgroup = createContainerCgroup(id, spec);
-  const joinCgroup = cgroup.procsFiles.map((file) => `echo $$ > ${quote(file)}`).join(' && ');
+  // `root`: a cgroup, joined by a small shell before anything else starts, so every process is counted. `user`: no
+  // cgroup can be had; rlimits bound the container and its processes are found below its launcher.
+  const cgroup = task.mode === 'root' ? createContainerCgroup(id, spec) : undefined;
+  const joinCgroup = (cgroup?.procsFiles ?? []).map((file) => `echo $$ > ${quote(file)}`).join(' && ');
   const launch = [
-    '/bin/sh',
-    '-c',
-    `${joinCgroup} && exec "$@"`,
-    'sh',
+    ...(cgroup ? ['/bin/sh', '-c', `${joinCgroup} && exec "$@"`, 'sh'] : []),
     // The launcher dies with the rehearsal. (The container's init does not: a uid change clears its pdeathsig.)
     'setpriv',
     '--pdeathsig',
     'KILL',
     'nsenter',
+    // Without root the task's user namespace is joined first: in it the invoking user is root and may enter the rest.
+    ...(task.userNamespace ? ['--preserve-credentials', `--user=${task.userNamespace}`] : []),
     `--net=${task.networkNamespace}`,
     `--mount=${task.mountNamespace}`,
     '--',
@@ -90,18 +94,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     '/usr/bin/env',
     '-i',
     ...Object.entries(spec.environment).map(([name, value]) => `${name}=${value}`),
-    'unshare',
-    `--root=${root}`,
-    `--wd=${spec.workingDirectory}`,
-    '--',
-    SETPRIV_PATH,
-    `--reuid=${spec.uid}`,
-    `--regid=${spec.gid}`,
-    '--clear-groups',
-    '--inh-caps=-all',
-    '--bounding-set=-all',
-    '--no-new-privs',
-    '--',
+    ...(task.mode === 'root' ? enterAsDefinitionUser(spec, root) : enterInOwnUserNamespace(spec, root)),
     ...spec.argv.map((arg, index) => (index === 0 && arg === 'node' ? NODE_PATH : arg)),
   ];
   const [command = '', ...args] = launch;
@@ -121,6 +114,11 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     });
     return () => Buffer.concat(chunks).toString('utf8');
   };
+  const processes = cgroup ?? {
+    oomKilled: () => false,
+    pids: processTree(child.pid ?? -1),
+    remove: () => undefined,
+  };
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   let timedOut = false;
@@ -129,7 +127,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     // After the end the cgroup is gone, and so is every process that was in it: a late stop has nothing to do.
     if (removed) return;
     // The namespace's init first: its death makes the kernel kill the rest at once, which a fork bomb cannot outrun.
-    const pids = cgroup.pids();
+    const pids = processes.pids();
     for (const pid of [...pids.filter(isNamespaceInit), ...pids]) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -147,10 +145,10 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       // The PID namespace's init has exited, so the kernel kills the rest; wait until the cgroup is empty.
-      void waitUntilEmpty(cgroup.pids, killAll).then(() => {
-        const oomKilled = cgroup.oomKilled();
+      void waitUntilEmpty(processes.pids, killAll).then(() => {
+        const oomKilled = processes.oomKilled();
         removed = true;
-        cgroup.remove();
+        processes.remove();
         resolve({
           exitCode,
           signal,
@@ -170,7 +168,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     kill: killAll,
     signal(signal) {
       if (signal === 'SIGKILL') return killAll();
-      for (const pid of removed ? [] : cgroup.pids().filter(isNamespaceInit)) {
+      for (const pid of removed ? [] : processes.pids().filter(isNamespaceInit)) {
         try {
           process.kill(pid, signal);
         } catch {
@@ -178,11 +176,62 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
         }
       }
     },
-    pids: () => (removed ? [] : cgroup.pids()),
+    pids: () => (removed ? [] : processes.pids()),
   };
   task.running.add(container);
   void exited.finally(() => task.running.delete(container)).catch(() => undefined);
   return container;
+}
+
+/**
+ * `root`: `unshare --root` enters the new root (a chroot: the kernel refuses a new user namespace to a chrooted
+ * process, so no namespace with capabilities can be made from inside), and `setpriv` becomes the definition's
+ * uid/gid on the host, drops every capability and sets no_new_privs.
+ */
+function enterAsDefinitionUser(spec: ConfinedContainerSpec, root: string): string[] {
+  return [
+    'unshare',
+    `--root=${root}`,
+    `--wd=${spec.workingDirectory}`,
+    '--',
+    SETPRIV_PATH,
+    `--reuid=${spec.uid}`,
+    `--regid=${spec.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
+}
+
+/**
+ * `user`: the setup ran as root of the task's user namespace, which owns the container's mounts. The container gets
+ * a user namespace of its own below it, mapping the definition's uid/gid to that root (so its files show as the
+ * definition's user; on the host it is the invoking user): it holds no capability over the task's namespaces, and
+ * the mounts it sees are locked. The rlimits are set first so the new namespace is counted against them; `unshare
+ * --root` chroots (a new user namespace is then refused, as in `root` mode); `--keep-caps` lets `setpriv` drop the
+ * bounding set the new namespace starts with, then every capability, and set no_new_privs.
+ */
+function enterInOwnUserNamespace(spec: ConfinedContainerSpec, root: string): string[] {
+  return [
+    'prlimit',
+    ...rlimitArguments(spec),
+    '--',
+    'unshare',
+    '--user',
+    `--map-user=${spec.uid}`,
+    `--map-group=${spec.gid}`,
+    '--keep-caps',
+    `--root=${root}`,
+    `--wd=${spec.workingDirectory}`,
+    '--',
+    SETPRIV_PATH,
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
 }
 
 function validate(spec: ConfinedContainerSpec): void {
@@ -257,8 +306,11 @@ function setupScript(task: ConfinedTask, spec: ConfinedContainerSpec, root: stri
       .join(' ')}`,
     `mount -a -T ${quote(fstab)}`,
     `mkdir -p ${quote(r(spec.workingDirectory))}`,
-    'echo airlock-task > /proc/sys/kernel/hostname',
-    `mount -o remount,ro,nosuid,nodev ${quote(root)}`,
+    // /proc/sys is the host root's; without root, sethostname(2) in the container's UTS namespace is what may set it.
+    task.mode === 'user' ? 'hostname airlock-task' : 'echo airlock-task > /proc/sys/kernel/hostname',
+    // A user namespace may not make the tmpfs itself read-only, only this mount of it; the container cannot
+    // change either (no capability over the namespace that owns its mounts).
+    `mount -o remount,${task.mode === 'user' ? 'bind,' : ''}ro,nosuid,nodev ${quote(root)}`,
     'exec "$@"',
   ].join('\n');
 }

@@ -16,11 +16,23 @@ export interface ForwardTarget {
 export interface ConfinedTaskOptions {
   /** Size of the task's scratch volume (a tmpfs: the rehearsal's stand-in for ephemeral storage). */
   readonly scratchBytes: number;
-  /** Owner of the scratch volume's root (the image's `chown` of /scratch). */
+  /**
+   * Owner of the scratch volume's root (the image's `chown` of /scratch). In `user` mode the root of the task's user
+   * namespace owns it, which each container's own namespace maps to the definition's uid: the same owner inside.
+   */
   readonly scratchOwner: { readonly uid: number; readonly gid: number };
   /** @default - no way out at all */
   readonly forward?: ForwardTarget;
+  /**
+   * `root`: the namespaces belong to the host's user namespace. `user`: the invoking user (not root) owns them
+   * through a user namespace of the task, in which it is root (see confinement-mode.ts).
+   * @default 'root'
+   */
+  readonly mode?: KernelConfinementMode;
 }
+
+/** The modes in which the kernel confines (`none` runs nothing here). */
+export type KernelConfinementMode = 'root' | 'user';
 
 /**
  * One task's shared namespaces, as `awsvpc` gives a Fargate task: a network namespace with only `lo` up and no
@@ -29,6 +41,9 @@ export interface ConfinedTaskOptions {
  * to clean up. The namespaces are never given an address on the host's network (no veth).
  */
 export interface ConfinedTask {
+  readonly mode: KernelConfinementMode;
+  /** `user` mode: `/proc/<holder>/ns/user`, the task's user namespace, which owns the others. */
+  readonly userNamespace?: string;
   /** `/proc/<holder>/ns/net` and `/proc/<holder>/ns/mnt`: the containers join these. */
   readonly networkNamespace: string;
   readonly mountNamespace: string;
@@ -43,10 +58,11 @@ export interface ConfinedTask {
 }
 
 const FORWARDER = fileURLToPath(new URL('./tcp-to-unix-forwarder.mjs', import.meta.url));
-/** The forwarder runs as nobody: it only moves bytes, and no container runs as that uid. */
+/** As root the forwarder runs as nobody: it only moves bytes, and no container runs as that uid. */
 const FORWARDER_USER = 65534;
 
 export async function createConfinedTask(options: ConfinedTaskOptions): Promise<ConfinedTask> {
+  const mode = options.mode ?? 'root';
   const workDir = mkdtempSync(join(tmpdir(), 'airlock-confined-task-'));
   const scratchDir = join(workDir, 'scratch');
   mkdirSync(scratchDir);
@@ -61,7 +77,9 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const { scratchBytes, scratchOwner } = options;
+    const { scratchBytes } = options;
+    // In `user` mode each container maps its uid to the task namespace's root, which owns the scratch volume.
+    const scratchOwner = mode === 'user' ? { uid: 0, gid: 0 } : options.scratchOwner;
     const holder = spawn(
       'setpriv',
       // The holder dies with the rehearsal (pdeathsig), so a crash cannot leave a namespace behind.
@@ -69,6 +87,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         '--pdeathsig',
         'KILL',
         'unshare',
+        ...(mode === 'user' ? ['--user', '--map-root-user'] : []),
         '--net',
         '--mount',
         '--propagation',
@@ -86,6 +105,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     );
     processes.push(holder);
     await ready(holder, 'task namespace holder');
+    const userNamespace = mode === 'user' ? `/proc/${holder.pid}/ns/user` : undefined;
     const networkNamespace = `/proc/${holder.pid}/ns/net`;
     const mountNamespace = `/proc/${holder.pid}/ns/mnt`;
     if (options.forward) {
@@ -110,12 +130,13 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
           '--pdeathsig',
           'KILL',
           'nsenter',
+          // Without root the task's user namespace must be joined to enter its network; the forwarder is then the
+          // invoking user (uid 0 of the task's namespace, no capabilities left), as every process of the task is.
+          ...(userNamespace ? ['--preserve-credentials', `--user=${userNamespace}`] : []),
           `--net=${networkNamespace}`,
           '--',
           'setpriv',
-          `--reuid=${FORWARDER_USER}`,
-          `--regid=${FORWARDER_USER}`,
-          '--clear-groups',
+          ...(userNamespace ? [] : [`--reuid=${FORWARDER_USER}`, `--regid=${FORWARDER_USER}`, '--clear-groups']),
           '--inh-caps=-all',
           '--bounding-set=-all',
           '--no-new-privs',
@@ -130,7 +151,16 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       processes.push(forwarder);
       await ready(forwarder, 'forwarder');
     }
-    return { networkNamespace, mountNamespace, scratchDir, workDir, running, close };
+    return {
+      mode,
+      ...(userNamespace ? { userNamespace } : {}),
+      networkNamespace,
+      mountNamespace,
+      scratchDir,
+      workDir,
+      running,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

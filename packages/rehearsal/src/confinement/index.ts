@@ -10,6 +10,7 @@ export {
   type ConfinedTask,
   type ConfinedTaskOptions,
   type ForwardTarget,
+  type KernelConfinementMode,
 } from './confined-task.js';
 export {
   confinementOrFail,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER } from '@airlock/contracts';
+import type { ConfinementMode } from '../confinement/index.js';
 import { invariantViolations } from './invariants.js';
 import type { Rehearsal, RunOutcome } from './rehearsal.js';
 import { runGrant } from './faults.js';
@@ -13,6 +14,8 @@ export interface Attack {
   readonly describe: string;
   /** The defence expected to stop it, as the summary prints it. */
   readonly stoppedBy: string;
+  /** What stops it instead in `user` mode (no root: rlimits where `root` mode has cgroups), if it differs. */
+  readonly stoppedByWithoutRoot?: string;
   /** How the run ends; undefined when either end is right (the kernel may kill the submission or the runner). */
   readonly status?: 'SUCCEEDED' | 'FAILED';
   /** What the run record must say when the run fails. */
@@ -68,6 +71,8 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
   'fork-bomb': {
     describe: 'starts processes as fast as it can for 10 s',
     stoppedBy: "the kernel: the container's cgroup limits (pids.max 256, memory) and the PID namespace's end",
+    stoppedByWithoutRoot:
+      "the kernel: RLIMIT_NPROC 256 (processes and threads, counted in the container's own user namespace), RLIMIT_DATA per process, and the PID namespace's end",
   },
   'fill-scratch': {
     describe: 'writes to the scratch volume until it is full',
@@ -77,6 +82,8 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
   'exceed-memory': {
     describe: "allocates memory past the task's limit",
     stoppedBy: "the kernel: the memory cgroup's OOM killer",
+    stoppedByWithoutRoot:
+      "the kernel: RLIMIT_DATA refuses the allocation past the task's memory (per process: without a cgroup, each process of the container may hold that much)",
     status: 'FAILED',
   },
   'flood-stdout': {
@@ -128,10 +135,16 @@ export interface AttackReport {
   readonly problems: readonly string[];
 }
 
+/** What stopped an attack in the confinement this run had (`root` or `user`). */
+export function stoppedBy(attack: Attack, mode: ConfinementMode): string {
+  return mode === 'user' ? (attack.stoppedByWithoutRoot ?? attack.stoppedBy) : attack.stoppedBy;
+}
+
 const ATTACK_SCRIPT = fileURLToPath(new URL('../../attack-submissions/attack.mjs', import.meta.url));
 /** Where an attack tries to leave a mark on the host, and what its leftover processes carry on their command line. */
 const HOST_MARKS = ['/tmp/airlock-attack-was-here'];
-const LEFTOVER_MARKER = 'airlock-attack-leftover';
+/** Unique to this process, so rehearsals attacked at the same time (tests) never take each other's leftovers. */
+const LEFTOVER_MARKER = `airlock-attack-leftover-${process.pid}`;
 
 /** Runs one attack as a submission and checks that it was contained, the run ended as I8 demands, and the host is clean. */
 export async function rehearseAttack(rehearsal: Rehearsal, name: string): Promise<AttackReport> {
@@ -183,7 +196,7 @@ async function attackArchive(
     writeFileSync(join(dir, 'leaked.json'), JSON.stringify(leaked));
     writeFileSync(
       join(dir, 'airlock.json'),
-      JSON.stringify({ entrypoint: ['node', 'attack.mjs', name, JSON.stringify(hostPorts)] }),
+      JSON.stringify({ entrypoint: ['node', 'attack.mjs', name, JSON.stringify(hostPorts), LEFTOVER_MARKER] }),
     );
     return await archiveSubmission(dir);
   } finally {

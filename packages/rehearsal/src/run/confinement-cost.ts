@@ -6,6 +6,7 @@ import {
   createConfinedTask,
   measureStartCost,
   type ConfinedContainerSpec,
+  type KernelConfinementMode,
   type StartCost,
 } from '../confinement/index.js';
 import type { TaskSpec } from '../aws/ecs/task-definition.js';
@@ -21,11 +22,17 @@ export interface ConfinementCost {
 }
 
 /** What confinement costs on this machine, for the bench: measured with the task definition's own limits. */
-export async function measureConfinementCost(task: TaskSpec, runner: string, samples = 5): Promise<ConfinementCost> {
+export async function measureConfinementCost(
+  task: TaskSpec,
+  runner: string,
+  mode: KernelConfinementMode,
+  samples = 5,
+): Promise<ConfinementCost> {
   const cpuBefore = childrenCpuMs();
   const before = performance.now();
   for (let i = 0; i < samples; i++) {
     const confined = await createConfinedTask({
+      mode,
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },
       forward: { listenPort: 9000, host: '127.0.0.1', port: 9 },
@@ -35,7 +42,11 @@ export async function measureConfinementCost(task: TaskSpec, runner: string, sam
   const taskMs = (performance.now() - before) / samples;
   const taskCpuMs = (childrenCpuMs() - cpuBefore) / samples;
   const imageRoot = mkdtempSync(join(tmpdir(), 'airlock-bench-image-'));
-  const confined = await createConfinedTask({ scratchBytes: 1024 * 1024, scratchOwner: { uid: 10001, gid: 10001 } });
+  const confined = await createConfinedTask({
+    mode,
+    scratchBytes: 1024 * 1024,
+    scratchOwner: { uid: 10001, gid: 10001 },
+  });
   try {
     mkdirSync(join(imageRoot, 'opt', 'airlock'), { recursive: true });
     copyFileSync(runner, join(imageRoot, 'opt', 'airlock', 'runner.mjs'));

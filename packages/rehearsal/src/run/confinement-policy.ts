@@ -17,7 +17,21 @@ export function unconfinedRefusal(
 }
 
 export function confinementLine(confinement: ConfinementAvailability): string {
-  return confinement.mode === 'root'
-    ? "Confinement: kernel (own PID/mount/IPC/UTS namespaces, uid 10001 on the host, no capabilities, no_new_privs, read-only image root, cgroup limits, a no-route task network whose only exit is the S3 front's endpoint listener, where the S3 gateway endpoint's policy and condition keys apply). Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary."
-    : `Confinement: NONE — ${confinement.reason}. The submission runs as you, with this machine's file system and network, and the S3 front cannot tell its requests from anyone else's: every presigned request is taken as coming through the sandbox's endpoint, so the URLs' network perimeter is not checked.`;
+  const common =
+    "own PID/mount/IPC/UTS namespaces, no capabilities, no_new_privs, read-only image root, a no-route task network whose only exit is the S3 front's endpoint listener, where the S3 gateway endpoint's policy and condition keys apply";
+  const notReproduced =
+    "Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary. " +
+    'Not closed: the containers inherit the session keyring of the shell that started the rehearsal (util-linux cannot give them a fresh one), so keep no keys in it.';
+  if (confinement.mode === 'root') {
+    return `Confinement: kernel, as root (${common}; uid 10001 on the host, cgroup limits). ${notReproduced}`;
+  }
+  if (confinement.mode === 'user') {
+    return (
+      `Confinement: kernel, without root (user namespaces: ${common}; uid 10001 inside the container's own user namespace). ` +
+      'What root would add: on this machine the submission runs as YOU (only the namespaces and its mount view keep it from your other processes and files; ' +
+      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process instead: a container's processes together may use more), " +
+      `no CPU limit, RLIMIT_NPROC instead of pids.max. ${notReproduced}`
+    );
+  }
+  return `Confinement: NONE — ${confinement.reason}. The submission runs as you, with this machine's file system and network, and the S3 front cannot tell its requests from anyone else's: every presigned request is taken as coming through the sandbox's endpoint, so the URLs' network perimeter is not checked.`;
 }

@@ -212,7 +212,7 @@ export class Rehearsal {
       env.region,
       registry,
       authorizer,
-      s3PoliciesOf(artifacts.surface, confinement.mode !== 'root', {
+      s3PoliciesOf(artifacts.surface, confinement.mode === 'none', {
         name: artifacts.bucket,
         ...(artifacts.bucketKey ? { key: artifacts.bucketKey } : {}),
       }),
@@ -241,11 +241,12 @@ export class Rehearsal {
     const express = new ExpressEngine(artifacts, authorizer, hosts);
     const frontPort = Number(new URL(s3Front.url).port);
     const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks ?? {}, {
-      confined: confinement.mode === 'root',
+      confined: confinement.mode !== 'none',
       // The task's loopback listens on the front's own port, so the presigned URLs (and the runner's check of their
       // host against the data URL prefix) read the same inside the task as outside; what arrives there goes to the
       // front's endpoint listener, as a request from the task network reaches S3 only through its gateway endpoint.
       kernel: {
+        mode: confinement.mode === 'user' ? 'user' : 'root',
         scratchBytes: options.scratchBytes ?? SCRATCH_BYTES,
         forward: { listenPort: frontPort, host: '127.0.0.1', port: Number(new URL(s3Front.endpoint.url).port) },
         wallClockMs: CONTAINER_WALL_CLOCK_MS,

@@ -34,6 +34,40 @@ const probes = {
       writeScratch: attempt(() => fs.writeFileSync('/scratch/written', 'x')),
       visible: Object.fromEntries(args.map((path) => [path, fs.existsSync(path)])),
     }),
+  // What the kernel says about this process: its ids, capabilities and user namespace's maps.
+  credentials: () =>
+    report({
+      status: Object.fromEntries(
+        fs
+          .readFileSync('/proc/self/status', 'utf8')
+          .split('\n')
+          .filter((line) => /^(Uid|Gid|Groups|Cap\w+|NoNewPrivs):/.test(line))
+          .map((line) => line.split(/:\s*/)),
+      ),
+      uidMap: fs.readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/).map(Number),
+      gidMap: fs.readFileSync('/proc/self/gid_map', 'utf8').trim().split(/\s+/).map(Number),
+      scratchOwner: fs.statSync('/scratch').uid,
+    }),
+  // The invoking user's other things, named from outside: a pid, an abstract Unix socket, and every process at once.
+  host: async () => {
+    const [hostPid, abstractName] = args;
+    report({
+      hostPidVisible: fs.existsSync(`/proc/${hostPid}`),
+      signalHostPid: attempt(() => process.kill(Number(hostPid), 'SIGKILL')),
+      abstractSocket: await new Promise((resolve) => {
+        const socket = net.connect({ path: `\0${abstractName}` });
+        socket.on('connect', () => (socket.destroy(), resolve('connected')));
+        socket.on('error', (error) => resolve(error.code));
+      }),
+      sys: fs.existsSync('/sys'),
+      killEverything: attempt(() => process.kill(-1, 'SIGKILL')),
+    });
+  },
+  // Runs a program of the image (a raw system call) and reports its exit code: the errno it got, 0 if it succeeded.
+  syscall: () => {
+    const result = require('node:child_process').spawnSync(args[0], args.slice(1));
+    report({ errno: result.error ? result.error.code : result.status });
+  },
   sleep: () => setInterval(() => {}, 1000),
   daemon: () => {
     // A child in its own session, which outlives a process-group kill; the container then exits at once.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { unconfinedRefusal } from '../../src/run/confinement-policy.js';
+import { confinementLine, unconfinedRefusal } from '../../src/run/confinement-policy.js';
 
 const none = { mode: 'none', reason: 'confinement needs root' } as const;
 const root = { mode: 'root', reason: '' } as const;
+const user = { mode: 'user', reason: '' } as const;
 
 describe('what runs where the kernel cannot confine', () => {
   it('runs the bundled example and faults, whose code is ours', () => {
@@ -23,5 +24,25 @@ describe('what runs where the kernel cannot confine', () => {
 
   it('refuses nothing where the kernel confines', () => {
     expect(unconfinedRefusal(root, { submission: 'their-code', attack: 'all', unconfined: false })).toBeUndefined();
+  });
+
+  it('refuses nothing where the kernel confines without root either', () => {
+    expect(unconfinedRefusal(user, { submission: 'their-code', attack: 'all', unconfined: false })).toBeUndefined();
+  });
+});
+
+describe("the summary's confinement line", () => {
+  it('says which confinement ran', () => {
+    expect(confinementLine(root)).toMatch(/^Confinement: kernel, as root \(.*uid 10001 on the host, cgroup limits\)/);
+    expect(confinementLine(user)).toMatch(/^Confinement: kernel, without root \(user namespaces: /);
+    expect(confinementLine(none)).toMatch(/^Confinement: NONE — confinement needs root\./);
+  });
+
+  it('says what user mode does not give: the invoking user on the host, no cgroups, no CPU limit', () => {
+    const line = confinementLine(user);
+    expect(line).toContain('the submission runs as YOU');
+    expect(line).toContain('RLIMIT_DATA per process');
+    expect(line).toContain('no CPU limit');
+    expect(line).toContain('RLIMIT_NPROC instead of pids.max');
   });
 });

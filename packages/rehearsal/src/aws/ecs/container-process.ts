@@ -12,8 +12,8 @@ import {
 /**
  * How the rehearsal confines one container. `kernel`: as its task definition says (own PID, mount, IPC and UTS
  * namespaces in the task's shared no-route network, uid/gid from the definition, no capabilities, a read-only root
- * holding only the image, cgroup limits; see confinement/README.md). `pid-namespace`: where the machine cannot
- * confine (not root) and the user allowed it: only its own PID namespace, as the invoking user, with `readOnly`
+ * holding only the image, cgroup limits as root or rlimits without; see confinement/README.md). `pid-namespace`:
+ * where the machine cannot confine (mode `none`) and the user allowed it: only its own PID namespace, as the invoking user, with `readOnly`
  * paths bind-mounted read-only; it confines nothing that matters against hostile code.
  */
 export type ContainerLaunch =

@@ -7,6 +7,7 @@ import {
   createConfinedTask,
   type ConfinedTask,
   type ForwardTarget,
+  type KernelConfinementMode,
 } from '../../confinement/index.js';
 import { startContainer, type ContainerLaunch, type ContainerProcess } from './container-process.js';
 import type { ContainerSpec, TaskSpec } from './task-definition.js';
@@ -42,6 +43,8 @@ export interface DescribedTask {
 
 /** The rehearsal's choices for kernel-confined tasks: what the task definition does not say, or says for Fargate. */
 export interface KernelConfinement {
+  /** As root, or as the invoking user through user namespaces (see confinement/confinement-mode.ts). */
+  readonly mode: KernelConfinementMode;
   /** Size of each task's scratch volume: a RAM-backed tmpfs standing in for Fargate's ephemeral storage. */
   readonly scratchBytes: number;
   /**
@@ -89,6 +92,7 @@ export class LocalEcs {
     const confined = kernel
       ? {
           task: await createConfinedTask({
+            mode: kernel.mode,
             scratchBytes: kernel.scratchBytes,
             scratchOwner: scratchOwner(this.spec),
             ...(kernel.forward ? { forward: kernel.forward } : {}),

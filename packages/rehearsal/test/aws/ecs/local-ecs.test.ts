@@ -48,7 +48,7 @@ function spec(behaviour: Record<string, string>): TaskSpec {
   };
 }
 
-const kernel: KernelConfinement = { scratchBytes: 4 * 1024 * 1024, wallClockMs: 30_000 };
+const kernel: KernelConfinement = { mode: 'root', scratchBytes: 4 * 1024 * 1024, wallClockMs: 30_000 };
 const modes = [
   ['kernel-confined', kernel],
   ['in a PID namespace only', undefined],

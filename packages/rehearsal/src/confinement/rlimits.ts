@@ -1,0 +1,17 @@
+import type { ConfinedContainerSpec } from './container-spec.js';
+
+/**
+ * `user` mode's limits, where no cgroup can be had without root: util-linux `prlimit` arguments set on the
+ * container's launcher just before it creates the container's own user namespace, so they bind every process of
+ * the container and cannot be raised (hard limits; raising one needs CAP_SYS_RESOURCE in the host's namespace).
+ * - RLIMIT_NPROC: processes and threads at once. Since Linux 5.14 it is counted per user namespace: the container's
+ *   own processes (the task's user namespace also counts its other containers and the forwarder against it).
+ * - RLIMIT_DATA: each process's private writable memory (heap, anonymous mappings). Per process, not per container:
+ *   a container may hold up to `maxProcesses` times it in all, which is what `root` mode's memory cgroup prevents.
+ * - RLIMIT_CORE 0: a crash writes no core file into the scratch volume.
+ * Not limited in `user` mode: CPU (no cgroup; the container competes with the host's processes as any of yours does).
+ */
+export function rlimitArguments(spec: ConfinedContainerSpec): string[] {
+  const limit = (name: string, value: number) => `--${name}=${value}:${value}`;
+  return [limit('nproc', spec.maxProcesses), limit('data', spec.memoryBytes), limit('core', 0)];
+}

@@ -1,0 +1,47 @@
+/**
+ * A static x86-64 Linux program that makes one system call and exits with its errno (0 when it succeeded): how a
+ * test asks the kernel directly whether a container may do something util-linux is not there to do (the image holds
+ * only Node). `first` is an immediate value, or `argv1` for the program's first argument (a path).
+ *   mov rdi, [rsp+16] | mov edi, imm32; mov esi, imm32; xor edx, edx; mov eax, nr; syscall;
+ *   mov edi, eax; neg edi; mov eax, 60 (exit); syscall
+ */
+export function syscallProgram(nr: number, first: number | 'argv1', second = 0): Buffer {
+  if (process.arch !== 'x64') throw new Error(`syscallProgram builds x86-64 code; this is ${process.arch}`);
+  const imm = (opcode: number, value: number) => {
+    const bytes = Buffer.alloc(5);
+    bytes[0] = opcode;
+    bytes.writeUInt32LE(value >>> 0, 1);
+    return bytes;
+  };
+  const code = Buffer.concat([
+    first === 'argv1' ? Buffer.from('488b7c2410', 'hex') : imm(0xbf, first),
+    imm(0xbe, second),
+    Buffer.from('31d2', 'hex'),
+    imm(0xb8, nr),
+    Buffer.from('0f0589c7f7dfb83c0000000f05', 'hex'),
+  ]);
+  const header = Buffer.alloc(64 + 56);
+  const size = header.length + code.length;
+  header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); // ELF, 64-bit, little-endian, version 1
+  header.writeUInt16LE(2, 16); // an executable
+  header.writeUInt16LE(0x3e, 18); // x86-64
+  header.writeUInt32LE(1, 20);
+  header.writeBigUInt64LE(0x400000n + BigInt(header.length), 24); // entry: the code, right after the headers
+  header.writeBigUInt64LE(64n, 32); // program headers right after this one
+  header.writeUInt16LE(64, 52);
+  header.writeUInt16LE(56, 54);
+  header.writeUInt16LE(1, 56);
+  header.writeUInt32LE(1, 64); // PT_LOAD
+  header.writeUInt32LE(5, 68); // read and execute
+  header.writeBigUInt64LE(0x400000n, 80);
+  header.writeBigUInt64LE(0x400000n, 88);
+  header.writeBigUInt64LE(BigInt(size), 96);
+  header.writeBigUInt64LE(BigInt(size), 104);
+  header.writeBigUInt64LE(0x1000n, 112);
+  return Buffer.concat([header, code]);
+}
+
+/** System call numbers (x86-64) and flags the escape tests use. */
+export const SYSCALL = { unshare: 272, umount2: 166, setuid: 105 } as const;
+export const CLONE_NEWUSER = 0x10000000;
+export const MNT_DETACH = 2;

@@ -1,0 +1,103 @@
+// Runs as an unprivileged uid (started by user-mode.test.ts with setpriv): confines the probe in `user` mode, once
+// per scenario, and prints every finding as one JSON object. Arguments: <image root> <host secret> <front port>.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import {
+  createConfinedTask,
+  detectConfinement,
+  measureStartCost,
+  startConfinedContainer,
+  type ConfinedContainerSpec,
+} from '../../src/confinement/index.js';
+
+const [imageRoot = '', hostSecret = '', frontPort = ''] = process.argv.slice(2);
+const FORWARD_PORT = 9000;
+const SCRATCH_BYTES = 8 * 1024 * 1024;
+const MAX_PROCESSES = 64;
+const MEMORY_BYTES = 128 * 1024 * 1024;
+
+const hostPidsWith = (marker: string) =>
+  readdirSync('/proc').filter((pid) => {
+    try {
+      return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
+
+const availability = detectConfinement();
+if (availability.mode !== 'user')
+  throw new Error(`expected user mode, got ${availability.mode}: ${availability.reason}`);
+const task = await createConfinedTask({
+  mode: 'user',
+  scratchBytes: SCRATCH_BYTES,
+  scratchOwner: { uid: 10001, gid: 10001 },
+  forward: { listenPort: FORWARD_PORT, host: '127.0.0.1', port: Number(frontPort) },
+});
+// The invoking user's own things outside: a process, an abstract Unix socket and a loopback listener.
+const decoy = spawn('sleep', ['600'], { stdio: 'ignore' });
+const abstractName = `airlock-user-mode-${process.pid}`;
+const abstract = net.createServer((socket) => socket.end('host'));
+await new Promise<void>((resolve) => abstract.listen(`\0${abstractName}`, resolve));
+const hostListener = net.createServer((socket) => socket.end('host'));
+await new Promise<void>((resolve) => hostListener.listen(0, '127.0.0.1', resolve));
+const spec: ConfinedContainerSpec = {
+  name: 'run',
+  argv: ['node', '/opt/airlock/probe.cjs'],
+  environment: { RUN_DEADLINE: '123' },
+  uid: 10001,
+  gid: 10001,
+  readonlyRootFilesystem: true,
+  mountPoints: [{ containerPath: '/scratch', readOnly: false }],
+  workingDirectory: '/scratch',
+  memoryBytes: MEMORY_BYTES,
+  cpuUnits: 512,
+  maxProcesses: MAX_PROCESSES,
+  wallClockMs: 30_000,
+  imageRoot,
+};
+const run = async (args: string[], overrides: Partial<ConfinedContainerSpec> = {}) => {
+  const result = await startConfinedContainer(task, { ...spec, ...overrides, argv: [...spec.argv, ...args] }).exited;
+  const last = result.stdout.trim().split('\n').at(-1) ?? '';
+  let findings: unknown;
+  try {
+    findings = JSON.parse(last);
+  } catch {
+    findings = undefined;
+  }
+  return { ...result, stdout: result.stdout.slice(-2000), findings };
+};
+try {
+  const hostPort = (hostListener.address() as net.AddressInfo).port;
+  // One at a time: the task's user namespace counts every container's processes against each one's RLIMIT_NPROC.
+  const scenarios: Record<string, () => ReturnType<typeof run>> = {
+    identity: () => run(['identity', hostSecret, '/root', '/work', '/tmp', '/home', '/etc', '/sys']),
+    credentials: () => run(['credentials']),
+    host: () => run(['host', String(decoy.pid), abstractName]),
+    network: () => run(['network', String(hostPort), String(FORWARD_PORT)]),
+    newUserNamespace: () => run(['syscall', '/opt/airlock/unshare-user']),
+    unmountRoot: () => run(['syscall', '/opt/airlock/umount', '/']),
+    unmountScratch: () => run(['syscall', '/opt/airlock/umount', '/scratch']),
+    forkBomb: () => run(['forkBomb'], { memoryBytes: 1024 * 1024 * 1024 }),
+    allocate: () => run(['allocate', '512']),
+    fillScratch: () => run(['fillScratch']),
+    deadline: () => run(['sleep', 'marker-user-deadline'], { wallClockMs: 1500 }),
+    daemon: () => run(['daemon', 'marker-user-daemon']),
+  };
+  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
+  for (const [name, scenario] of Object.entries(scenarios)) results[name] = await scenario();
+  process.stdout.write(
+    JSON.stringify({
+      ...results,
+      startCost: await measureStartCost(task, spec, 2),
+      decoyAlive: decoy.exitCode === null && decoy.signalCode === null,
+      leftover: hostPidsWith('marker-user-'),
+    }),
+  );
+} finally {
+  decoy.kill('SIGKILL');
+  abstract.close();
+  hostListener.close();
+  await task.close();
+}

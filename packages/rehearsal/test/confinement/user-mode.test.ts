@@ -1,0 +1,189 @@
+import { execFile } from 'node:child_process';
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeFiles } from '../../src/confinement/runtime-files.js';
+import { CLONE_NEWUSER, MNT_DETACH, SYSCALL, syscallProgram } from './syscall-program.js';
+
+const PROBE = fileURLToPath(new URL('./probe.cjs', import.meta.url));
+const DRIVER = fileURLToPath(new URL('./user-mode-driver.ts', import.meta.url));
+/** The unprivileged user the driver runs as: nobody, which owns nothing it could be handed by mistake. */
+const UNPRIVILEGED = 65534;
+const MAX_PROCESSES = 64;
+const SCRATCH_BYTES = 8 * 1024 * 1024;
+const MEMORY_MIB = 128;
+
+interface Run {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  oomKilled: boolean;
+  stdout: string;
+  stderr: string;
+  findings: Record<string, unknown>;
+}
+
+/**
+ * `user` mode, exercised as CI can (CI runs as root): the confinement layer run by nobody from a directory nobody
+ * owns, every scenario in one driver process (user-mode-driver.ts), its findings checked here.
+ */
+describe('confined containers (user mode: not root, through user namespaces)', () => {
+  let dir: string;
+  let front: http.Server;
+  let runs: Record<string, Run> & {
+    decoyAlive: boolean;
+    leftover: string[];
+    startCost: { confinedMs: number; samples: number };
+  };
+
+  beforeAll(async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test starts the driver as nobody, which needs root (CI is)');
+    dir = mkdtempSync(join(tmpdir(), 'airlock-user-mode-'));
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'opt', 'airlock'), { recursive: true });
+    copyFileSync(PROBE, join(image, 'opt', 'airlock', 'probe.cjs'));
+    writeFileSync(join(image, 'opt', 'airlock', 'unshare-user'), syscallProgram(SYSCALL.unshare, CLONE_NEWUSER), {
+      mode: 0o755,
+    });
+    writeFileSync(join(image, 'opt', 'airlock', 'umount'), syscallProgram(SYSCALL.umount2, 'argv1', MNT_DETACH), {
+      mode: 0o755,
+    });
+    // A file of the invoking user (nobody) outside the image: the container must not see it.
+    writeFileSync(join(dir, 'secret'), "the invoking user's own file");
+    for (const path of [dir, image, join(image, 'opt'), join(image, 'opt', 'airlock'), join(dir, 'secret')]) {
+      chownSync(path, UNPRIVILEGED, UNPRIVILEGED);
+    }
+    front = http.createServer((request, response) => response.end(`front saw ${request.url}`));
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontPort = (front.address() as net.AddressInfo).port;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'setpriv',
+        [
+          `--reuid=${UNPRIVILEGED}`,
+          `--regid=${UNPRIVILEGED}`,
+          '--clear-groups',
+          process.execPath,
+          '--import',
+          'tsx',
+          DRIVER,
+          image,
+          join(dir, 'secret'),
+          String(frontPort),
+        ],
+        {
+          cwd: fileURLToPath(new URL('../..', import.meta.url)),
+          env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir },
+          timeout: 120_000,
+        },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    runs = JSON.parse(stdout) as typeof runs;
+  }, 150_000);
+
+  afterAll(() => {
+    front?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs as the definition's uid/gid inside its own user namespace, with no capability and no_new_privs", () => {
+    const { status, uidMap, gidMap, scratchOwner } = runs.credentials?.findings ?? {};
+    expect(status).toMatchObject({
+      Uid: '10001\t10001\t10001\t10001',
+      Gid: '10001\t10001\t10001\t10001',
+      Groups: '',
+      CapInh: '0000000000000000',
+      CapPrm: '0000000000000000',
+      CapEff: '0000000000000000',
+      CapBnd: '0000000000000000',
+      CapAmb: '0000000000000000',
+      NoNewPrivs: '1',
+    });
+    // 10001 inside is uid 0 of the task's user namespace, which is the invoking user on the host (the uid trap):
+    // the namespace gives no capability over anything outside it.
+    expect(uidMap).toEqual([10001, 0, 1]);
+    expect(gidMap).toEqual([10001, 0, 1]);
+    expect(scratchOwner).toBe(10001);
+  });
+
+  it('sees a read-only root holding only the image, its own processes and exactly its environment', () => {
+    const seen = runs.identity?.findings ?? {};
+    expect(runs.identity?.stderr).toBe('');
+    expect(seen.pid).toBe(1);
+    expect(seen.environment).toEqual({ RUN_DEADLINE: '123' });
+    const runtimeTops = runtimeFiles().map((file) => file.path.split('/')[1] ?? '');
+    expect(seen.root).toEqual([...new Set(['dev', 'opt', 'proc', 'scratch', ...runtimeTops])].sort());
+    expect(seen.processes).toEqual(['1']);
+    expect(seen.writeOpt).toBe('EROFS');
+    expect(seen.writeRoot).toBe('EROFS');
+    expect(seen.writeScratch).toBe('ok');
+    expect(Object.values(seen.visible as Record<string, boolean>)).toEqual(Array(7).fill(false));
+  });
+
+  it("can neither see nor signal the invoking user's other processes, nor reach its abstract Unix sockets", () => {
+    expect(runs.host?.findings).toEqual({
+      hostPidVisible: false,
+      signalHostPid: 'ESRCH',
+      abstractSocket: 'ECONNREFUSED',
+      sys: false,
+      killEverything: 'ESRCH',
+    });
+    expect(runs.decoyAlive).toBe(true);
+  });
+
+  it('reaches nothing but the forwarder: not the host loopback, not any other address', () => {
+    expect(runs.network?.findings).toEqual({
+      hostLoopback: 'ECONNREFUSED',
+      otherAddress: 'ENETUNREACH',
+      publicAddress: 'ENETUNREACH',
+      forwarded: '200 front saw /through',
+    });
+  });
+
+  it('cannot make a user namespace of its own (chrooted) nor unmount its root or its volume (locked, no capability)', () => {
+    const EPERM = 1;
+    expect(runs.newUserNamespace?.findings).toEqual({ errno: EPERM });
+    expect(runs.unmountRoot?.findings).toEqual({ errno: EPERM });
+    expect(runs.unmountScratch?.findings).toEqual({ errno: EPERM });
+  });
+
+  it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
+    const seen = runs.forkBomb?.findings ?? {};
+    expect(seen.refused).toBe('EAGAIN');
+    expect(seen.started).toBeLessThan(MAX_PROCESSES);
+  });
+
+  it("kills an allocation past the task's memory with RLIMIT_DATA (per process: there is no cgroup)", () => {
+    const allocate = runs.allocate;
+    expect(allocate?.exitCode === 0).toBe(false);
+    expect(allocate?.stdout).not.toContain('survived');
+    const reached = Math.max(
+      ...(allocate?.stdout ?? '')
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number),
+    );
+    expect(reached).toBeLessThanOrEqual(MEMORY_MIB);
+  });
+
+  it('stops a scratch fill at the volume size', () => {
+    expect(runs.fillScratch?.findings.error).toBe('ENOSPC');
+    expect(runs.fillScratch?.findings.written).toBeLessThanOrEqual(SCRATCH_BYTES);
+  });
+
+  it('kills the whole container at the wall-clock limit and leaves no process behind', () => {
+    expect(runs.deadline?.timedOut).toBe(true);
+    expect(runs.daemon?.findings.started).toBe(true);
+    expect(runs.leftover).toEqual([]);
+  });
+
+  it('measures what a confined start costs (the bench in user mode)', () => {
+    expect(runs.startCost.confinedMs).toBeGreaterThan(0);
+    expect(runs.startCost.samples).toBe(2);
+  });
+});
