@@ -7,6 +7,7 @@ import type { ConfinedContainerSpec } from './container-spec.js';
 import { processTree } from './process-tree.js';
 import { rlimitArguments } from './rlimits.js';
 import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
+import { freshSessionKeyring } from './session-keyring.js';
 
 export interface ContainerExit {
   /** The container's exit code, or null when a signal ended it. */
@@ -67,6 +68,8 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const cgroup = task.mode === 'root' ? createContainerCgroup(id, spec) : undefined;
   const joinCgroup = (cgroup?.procsFiles ?? []).map((file) => `echo $$ > ${quote(file)}`).join(' && ');
   const launch = [
+    // Before anything else: the container must not possess the session keyring of the shell that started us.
+    ...(freshSessionKeyring() ?? []),
     ...(cgroup ? ['/bin/sh', '-c', `${joinCgroup} && exec "$@"`, 'sh'] : []),
     // The launcher dies with the rehearsal. (The container's init does not: a uid change clears its pdeathsig.)
     'setpriv',

@@ -1,4 +1,4 @@
-import type { ConfinementAvailability } from '../confinement/index.js';
+import { freshSessionKeyring, type ConfinementAvailability } from '../confinement/index.js';
 
 /**
  * Where the kernel cannot confine, only our own example (or a fault, whose code is ours) runs without asking;
@@ -20,8 +20,10 @@ export function confinementLine(confinement: ConfinementAvailability): string {
   const common =
     "own PID/mount/IPC/UTS namespaces, no capabilities, no_new_privs, read-only image root, a no-route task network whose only exit is the S3 front's endpoint listener, where the S3 gateway endpoint's policy and condition keys apply";
   const notReproduced =
-    "Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary. " +
-    'Not closed: the containers inherit the session keyring of the shell that started the rehearsal (util-linux cannot give them a fresh one), so keep no keys in it.';
+    "Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary." +
+    (freshSessionKeyring()
+      ? ''
+      : ' Not closed here (no Perl, or an architecture other than x86-64 and arm64): the containers inherit the session keyring of the shell that started the rehearsal, so keep no keys in it.');
   if (confinement.mode === 'root') {
     return `Confinement: kernel, as root (${common}; uid 10001 on the host, cgroup limits). ${notReproduced}`;
   }

@@ -68,6 +68,15 @@ const probes = {
     const result = require('node:child_process').spawnSync(args[0], args.slice(1));
     report({ errno: result.error ? result.error.code : result.status });
   },
+  // The keys and keyrings this process may view (/proc/keys lists only those): a possessed session keyring shows.
+  keyrings: () =>
+    report({
+      descriptions: fs
+        .readFileSync('/proc/keys', 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/).slice(8).join(' ').replace(/:.*$/, '')),
+    }),
   sleep: () => setInterval(() => {}, 1000),
   daemon: () => {
     // A child in its own session, which outlives a process-group kill; the container then exits at once.

@@ -74,6 +74,7 @@ try {
   const scenarios: Record<string, () => ReturnType<typeof run>> = {
     identity: () => run(['identity', hostSecret, '/root', '/work', '/tmp', '/home', '/etc', '/sys']),
     credentials: () => run(['credentials']),
+    keyrings: () => run(['keyrings']),
     host: () => run(['host', String(decoy.pid), abstractName]),
     network: () => run(['network', String(hostPort), String(FORWARD_PORT)]),
     newUserNamespace: () => run(['syscall', '/opt/airlock/unshare-user']),

@@ -16,6 +16,10 @@ const UNPRIVILEGED = 65534;
 const MAX_PROCESSES = 64;
 const SCRATCH_BYTES = 8 * 1024 * 1024;
 const MEMORY_MIB = 128;
+/** The session keyring the driver is started in, as a login would keep keys there: no container may possess it. */
+const HOST_SESSION_KEYRING = 'airlock-test-host-session';
+/** keyctl(KEYCTL_JOIN_SESSION_KEYRING, name), then exec: what a login (pam_keyinit) does before the shell starts. */
+const KEYCTL_SYSCALL = { x64: 250, arm64: 219 }[process.arch as 'x64' | 'arm64'];
 
 interface Run {
   exitCode: number | null;
@@ -62,8 +66,12 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     const frontPort = (front.address() as net.AddressInfo).port;
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
-        'setpriv',
+        'perl',
         [
+          '-e',
+          `my $name = "${HOST_SESSION_KEYRING}"; syscall(${KEYCTL_SYSCALL}, 1, $name) >= 0 or die "keyctl: $!"; exec { $ARGV[0] } @ARGV`,
+          '--',
+          'setpriv',
           `--reuid=${UNPRIVILEGED}`,
           `--regid=${UNPRIVILEGED}`,
           '--clear-groups',
@@ -109,6 +117,14 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(uidMap).toEqual([10001, 0, 1]);
     expect(gidMap).toEqual([10001, 0, 1]);
     expect(scratchOwner).toBe(10001);
+  });
+
+  it('does not possess the session keyring of the shell that started the rehearsal: it has a new, empty one', () => {
+    const { descriptions } = (runs.keyrings?.findings ?? {}) as { descriptions?: string[] };
+    expect(runs.keyrings?.stderr).toBe('');
+    // Its own anonymous session keyring shows, so /proc/keys answers; the host's named one does not.
+    expect(descriptions).toContain('_ses');
+    expect(descriptions).not.toContain(HOST_SESSION_KEYRING);
   });
 
   it('sees a read-only root holding only the image, its own processes and exactly its environment', () => {
