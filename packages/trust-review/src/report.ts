@@ -7,6 +7,7 @@ import { crossAccountTargets } from './simulation-matrix.js';
 import { toMermaid } from './trust-graph.js';
 import { urlReaders } from './url-readers.js';
 import { whoCanLines, type WhoCanAnswer } from './who-can.js';
+import { networkResourceLines, stateMachineLines, taskDefinitionLines } from './surface-lines.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import {
   guardrailText,
@@ -50,6 +51,23 @@ export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[]
       logicalId: p.logicalId,
       statements: p.policy.Statement.map(describeTrust),
     })),
+    stateMachines: surface.stateMachines.map((m) => ({
+      account: m.account,
+      name: m.name,
+      executionRole: m.roleArn,
+      lines: stateMachineLines(m),
+    })),
+    taskDefinitions: surface.taskDefinitions.map((t) => ({
+      account: t.account,
+      family: t.family,
+      lines: taskDefinitionLines(t),
+    })),
+    network: surface.networkResources.map((r) => ({
+      account: r.account,
+      type: r.type,
+      logicalId: r.logicalId,
+      lines: networkResourceLines(r),
+    })),
     acknowledgements: surface.acknowledgements.map((a) => ({
       account: a.account,
       stack: a.stack,
@@ -89,7 +107,9 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
     '',
     '## Trust graph',
     '',
-    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file is the same picture.',
+    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file draws the same, and in each account its ' +
+      "state machines (with the roles their tasks' Credentials assume), the runner task definition, the network and " +
+      'the organization guardrails.',
     '',
     '```mermaid',
     toMermaid(surface),
@@ -136,6 +156,26 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
       `- ${p.account}: ${p.type} \`${p.logicalId}\`${p.isEndpointPolicy ? ' (endpoint policy: filters the network path)' : ''}`,
     );
     for (const s of p.policy.Statement) out.push(`  - ${describeTrust(s)} on ${JSON.stringify(s.Resource ?? '')}`);
+  }
+  out.push(
+    '',
+    '## State machines, task definitions and network',
+    '',
+    "Each Task's resource, Credentials and parameter keys, every edge of each workflow, the task definition's " +
+      'security fields and every network resource, exactly as the baseline records them.',
+  );
+  const details = (title: string, lines: readonly string[]) =>
+    out.push('', `<details><summary>${title}</summary>`, '', '```', ...lines, '```', '', '</details>');
+  for (const m of surface.stateMachines)
+    details(`${m.account}: state machine ${m.name} (runs as ${m.roleArn})`, stateMachineLines(m));
+  for (const t of surface.taskDefinitions) details(`${t.account}: task definition ${t.family}`, taskDefinitionLines(t));
+  for (const account of ACCOUNT_ROLES) {
+    const resources = surface.networkResources.filter((r) => r.account === account);
+    if (resources.length > 0)
+      details(
+        `${account}: network (${resources.length} resources)`,
+        resources.flatMap((r) => [`${r.type} ${r.logicalId}`, ...networkResourceLines(r).map((l) => `  ${l}`)]),
+      );
   }
   out.push('', "## Who can read a run's URLs", '', '| where | who | narrowed by |', '| --- | --- | --- |');
   for (const r of urlReaders(surface))
