@@ -93,6 +93,11 @@ export interface StateMachineModel extends Located {
   readonly encryptionKey?: string;
   /** The execution role's ARN. */
   readonly roleArn: string;
+  /**
+   * The ARNs the definition takes from a `Ref` or `Fn::GetAtt … Arn` of a task definition in its own template: each
+   * names the revision the deploy registers (and follows the next one), where a literal `…:1` stays pinned.
+   */
+  readonly taskDefinitionReferences: readonly string[];
 }
 
 /** A network resource of the templates (security groups, routes, gateways, attachments, DNS firewall). */
@@ -302,6 +307,10 @@ export function addTemplate(
           name: physicalName(id, ctx),
           ...('definition' in read ? { definition: read.definition } : { definition: {}, unresolved: read.unresolved }),
           roleArn: resolve<string>(props.RoleArn),
+          taskDefinitionReferences: taskDefinitionReferences(
+            [props.Definition, props.DefinitionString, props.DefinitionSubstitutions],
+            resources,
+          ).map((reference) => resolve<string>(reference)),
           ...keyReference((props.EncryptionConfiguration as { KmsKeyId?: unknown } | undefined)?.KmsKeyId),
         });
         break;
@@ -397,6 +406,16 @@ const volumeModel = (v: VolumeDefinition): { name: string; source: string } => (
             ? 'a volume configured at launch'
             : 'bind',
 });
+
+/** Every `{ Ref: id }` or `{ 'Fn::GetAtt': [id, 'Arn'] }` inside `value` whose `id` is an ECS task definition. */
+function taskDefinitionReferences(value: unknown, resources: NonNullable<Template['Resources']>): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => taskDefinitionReferences(v, resources));
+  if (typeof value !== 'object' || value === null) return [];
+  const { Ref: ref, 'Fn::GetAtt': getAtt } = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && getAtt[1] === 'Arn' ? getAtt[0] : undefined;
+  if (typeof id === 'string' && resources[id]?.Type === 'AWS::ECS::TaskDefinition') return [value];
+  return Object.values(value).flatMap((v) => taskDefinitionReferences(v, resources));
+}
 
 /** Where each resource type keeps its resource-based policy. */
 /** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, 'Arn'] }` of a key in the same template. */
