@@ -5,6 +5,7 @@ import {
   asList,
   principalsOf,
   simulateRequest,
+  type IdentityModel,
   type PolicyDocument,
   type RoleModel,
   type Statement,
@@ -214,7 +215,7 @@ function namedOutsiders(surface: TrustSurface, roles: readonly Candidate[]): Can
 }
 
 /**
- * Every role of the three accounts, each account's administrator, a principal of another account, and every other
+ * Every role and IAM user of the three accounts, each account's administrator, a principal of another account, and every other
  * principal a resource policy or a trust names.
  */
 function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[]; unknownBoundaries: string[] } {
@@ -224,21 +225,39 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
   );
   const awsManaged = new Set<string>();
   const unknownBoundaries = new Set<string>();
-  const roles = surface.roles.map((role): Candidate => {
-    const attached = role.managedPolicyArns.map((arn) => {
+  /** A role's or user's identity policies: its own, its managed policies', and (a user) its groups'. */
+  const identityOf = (
+    holder: Pick<RoleModel, 'name' | 'permissions' | 'managedPolicyArns' | 'permissionsBoundaryArn'>,
+    groups: readonly IdentityModel[] = [],
+  ) => {
+    const attached = [...holder.managedPolicyArns, ...groups.flatMap((g) => g.managedPolicyArns)].map((arn) => {
       const document = managed.get(arn);
       if (!document) awsManaged.add(arn);
       return document ?? awsManagedStandIn(arn);
     });
-    const boundary = boundaryOf(surface, role);
-    if (boundary === 'unknown') unknownBoundaries.add(`${role.permissionsBoundaryArn} (of ${role.name})`);
+    const boundary = boundaryOf(surface, holder);
+    if (boundary === 'unknown') unknownBoundaries.add(`${holder.permissionsBoundaryArn} (of ${holder.name})`);
     return {
-      principal: role.arn,
-      identity: [...role.permissions.map((p) => p.document), ...attached],
+      identity: [
+        ...[...holder.permissions, ...groups.flatMap((g) => g.permissions)].map((p) => p.document),
+        ...attached,
+      ],
       ...(typeof boundary === 'object' ? { boundary } : {}),
-      role,
     };
-  });
+  };
+  const roles = surface.roles.map((role): Candidate => ({ principal: role.arn, ...identityOf(role), role }));
+  // IAM users (the design has none; the no-iam-users rule fails on any) reach what their own and groups' policies allow.
+  const users = surface.identities
+    .filter((i) => i.kind === 'user')
+    .map((user): Candidate => ({
+      principal: user.arn,
+      ...identityOf(
+        user,
+        surface.identities.filter(
+          (g) => g.kind === 'group' && g.account === user.account && user.groups.includes(g.name),
+        ),
+      ),
+    }));
   const administrators = Object.entries(accounts).map(([name, id]) => ({
     principal: `arn:${partition}:iam::${id}:role/an-administrator-of-the-${name}-account`,
     identity: [ALLOW_EVERYTHING],
@@ -248,7 +267,7 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
     identity: [ALLOW_EVERYTHING],
   };
   return {
-    list: [...roles, ...administrators, outsider, ...namedOutsiders(surface, roles)],
+    list: [...roles, ...users, ...administrators, outsider, ...namedOutsiders(surface, roles)],
     awsManaged: [...awsManaged],
     unknownBoundaries: [...unknownBoundaries],
   };
