@@ -184,6 +184,34 @@ function favourableContext(statements: readonly Statement[]): Record<string, str
   return context;
 }
 
+/**
+ * The favourable context first, then each other one the Allows describe: every value a positive operator lists
+ * (`StringEquals` on a list, `ForAnyValue:…`), one key at a time, and each Allow statement's own values taking the
+ * lead. One value per key would miss a principal that an Allow admits only with its second value, or that a Deny
+ * refuses with the first.
+ */
+function favourableContexts(statements: readonly Statement[]): Array<Record<string, string>> {
+  const base = favourableContext(statements);
+  const allows = statements.filter((s) => s.Effect === 'Allow');
+  const alternatives = [
+    ...allows
+      .flatMap(conditionsOf)
+      .flatMap(({ operator, key, values }) =>
+        /Not|^Null/.test(operator) || SET_BY_AWS.has(key.toLowerCase())
+          ? []
+          : values.map((value) => ({ ...base, [key]: concrete(value) })),
+      ),
+    ...allows.map((lead) => favourableContext([lead, ...statements.filter((s) => s !== lead)])),
+  ];
+  const seen = new Set<string>();
+  return [base, ...alternatives].filter((context) => {
+    const key = JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b)));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 interface Candidate {
   readonly principal: string;
   readonly identity: readonly PolicyDocument[];
@@ -330,15 +358,20 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
     for (const on of [...new Set(tried)]) {
       const found = resourcePolicyOf(surface, action, on);
       const own = found && { ...found, policy: takeEncryptionContextAsGiven(found.policy).document };
-      const context = favourableContext([...identity, ...statements(own?.policy)]);
       const ask = (keys: Record<string, string>) => decide(candidate, action, on, accountOf(on), own?.policy, keys);
+      let context: Record<string, string> | undefined;
       try {
-        if (!(await ask(context))) continue;
+        for (const tried of favourableContexts([...identity, ...statements(own?.policy)]))
+          if (await ask(tried)) {
+            context = tried;
+            break;
+          }
       } catch (error) {
         if (!(error instanceof SimulatorRefused)) throw error;
         unanswered.push(error.message);
         continue;
       }
+      if (context === undefined) continue;
       const when: string[] = relevant.flatMap((r) => r.given);
       for (const [key, value] of Object.entries(context)) {
         const { [key]: _dropped, ...without } = context;
