@@ -1,5 +1,5 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
-import { guardrailFileName, guardrailLines } from './guardrail-report.js';
+import { guardrailFileName, guardrailLines, unguardedNetworkControls } from './guardrail-report.js';
 import { describePermissions, describeTrust } from './describe-policy.js';
 import type { Finding } from './rules/index.js';
 import type { SimulationRow } from './simulation-matrix.js';
@@ -88,6 +88,7 @@ export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[]
       statements: guardrailLines(g),
       document: g.document,
     })),
+    unguardedNetworkControls: unguardedNetworkControls(surface, result.guardrails),
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -215,6 +216,12 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
       '',
     );
     for (const line of guardrailLines(g)) out.push(`- ${line}`);
+    out.push('');
+  }
+  const unguarded = unguardedNetworkControls(surface, result.guardrails);
+  if (unguarded.length > 0) {
+    out.push('### Not protected by a guardrail', '');
+    for (const line of unguarded) out.push(`- ${line}`);
     out.push('');
   }
   out.push(

@@ -3,6 +3,7 @@ import { loadTrustSurface } from '@airlock/cloud-assembly';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
 import { describe, expect, it } from 'vitest';
+import { unguardedNetworkControls } from '../src/guardrail-report.js';
 import { reportJson, reportMarkdown, type ReviewResult } from '../src/report.js';
 import { networkResourceLines, stateMachineLines, taskDefinitionLines } from '../src/surface-lines.js';
 
@@ -41,5 +42,25 @@ describe('the report', () => {
     for (const t of surface.taskDefinitions)
       for (const line of taskDefinitionLines(t)) expect(markdown).toContain(line);
     for (const r of surface.networkResources) expect(markdown).toContain(`${r.type} ${r.logicalId}`);
+  });
+
+  it("says which flow logs and DNS firewall associations no guardrail protects: the data account's, not the sandbox's", () => {
+    const protectable = surface.networkResources.filter((r) =>
+      ['AWS::EC2::FlowLog', 'AWS::Route53Resolver::FirewallRuleGroupAssociation'].includes(r.type),
+    );
+    const unguarded = unguardedNetworkControls(surface, result.guardrails);
+    expect(unguarded).toHaveLength(protectable.filter((r) => r.account === 'data').length);
+    expect(unguarded.length).toBeGreaterThanOrEqual(2);
+    for (const line of unguarded) {
+      expect(line).toMatch(
+        /^data account: its (flow log|DNS firewall association) \w+ is not protected by a guardrail/,
+      );
+      expect(reportMarkdown(result)).toContain(`- ${line}`);
+    }
+    // Without the sandbox SCP's statements, the sandbox's flow log and association are named as well.
+    const withoutSandboxScp = result.guardrails.map((g) =>
+      g.account === 'sandbox' ? { ...g, document: { ...g.document, Statement: [] } } : g,
+    );
+    expect(unguardedNetworkControls(surface, withoutSandboxScp)).toHaveLength(protectable.length);
   });
 });
