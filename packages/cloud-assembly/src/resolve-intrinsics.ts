@@ -77,6 +77,8 @@ export function physicalName(id: string, ctx: TemplateContext): string {
     'ClusterName',
     'LogGroupName',
     'ManagedPolicyName',
+    'UserName',
+    'GroupName',
   ]
     .map((k) => props[k])
     .find((v) => typeof v === 'string');

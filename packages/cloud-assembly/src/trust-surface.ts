@@ -25,6 +25,31 @@ export interface RoleModel extends Located {
   readonly permissionsBoundaryArn?: string;
 }
 
+/** An IAM user or group of a template: the design has none (a user holds long-lived credentials). */
+export interface IdentityModel extends Located {
+  readonly kind: 'user' | 'group';
+  readonly name: string;
+  readonly arn: string;
+  /** Its inline policies and the `AWS::IAM::Policy`/`UserPolicy`/`GroupPolicy` resources of its template naming it. */
+  readonly permissions: ReadonlyArray<{ readonly name: string; readonly document: PolicyDocument }>;
+  /** Its own `ManagedPolicyArns` and every managed policy of its template that names it in `Users`/`Groups`. */
+  readonly managedPolicyArns: readonly string[];
+  /** A user's groups: its own `Groups` and each `AWS::IAM::UserToGroupAddition` naming it. */
+  readonly groups: readonly string[];
+  readonly permissionsBoundaryArn?: string;
+}
+
+/** An `AWS::IAM::AccessKey`: a long-lived credential of the user it names. */
+export interface AccessKeyModel extends Located {
+  readonly userName: string;
+}
+
+/** An `AWS::IAM::UserToGroupAddition`: it may add users its template does not define (existing ones) to a group. */
+export interface GroupMembershipModel extends Located {
+  readonly groupName: string;
+  readonly userNames: readonly string[];
+}
+
 export interface ResourcePolicyModel extends Located {
   readonly type: string;
   /** VPC endpoint policies filter a network path; they grant nothing on their own. */
@@ -93,6 +118,11 @@ export interface StateMachineModel extends Located {
   readonly encryptionKey?: string;
   /** The execution role's ARN. */
   readonly roleArn: string;
+  /**
+   * The ARNs the definition takes from a `Ref` or `Fn::GetAtt … Arn` of a task definition in its own template: each
+   * names the revision the deploy registers (and follows the next one), where a literal `…:1` stays pinned.
+   */
+  readonly taskDefinitionReferences: readonly string[];
 }
 
 /** A network resource of the templates (security groups, routes, gateways, attachments, DNS firewall). */
@@ -156,6 +186,10 @@ export interface TrustSurface {
   readonly stateMachines: readonly StateMachineModel[];
   readonly networkResources: readonly NetworkResourceModel[];
   readonly acknowledgements: readonly AcknowledgementModel[];
+  /** IAM users and groups, with their policies resolved. */
+  readonly identities: readonly IdentityModel[];
+  readonly accessKeys: readonly AccessKeyModel[];
+  readonly groupMemberships: readonly GroupMembershipModel[];
 }
 
 type Template = {
@@ -170,7 +204,10 @@ type Template = {
  * The role's permissions boundary as a document: `undefined` when it has none, `'unknown'` when its boundary is not
  * a customer managed policy of the synthesized stacks (then nothing can say what it allows).
  */
-export function boundaryOf(surface: TrustSurface, role: RoleModel): PolicyDocument | 'unknown' | undefined {
+export function boundaryOf(
+  surface: TrustSurface,
+  role: Pick<RoleModel, 'permissionsBoundaryArn'>,
+): PolicyDocument | 'unknown' | undefined {
   if (!role.permissionsBoundaryArn) return undefined;
   const { partition } = surface.env;
   const policy = surface.managedPolicies.find(
@@ -190,6 +227,9 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
     stateMachines: [] as StateMachineModel[],
     networkResources: [] as NetworkResourceModel[],
     acknowledgements: [] as AcknowledgementModel[],
+    identities: [] as IdentityModel[],
+    accessKeys: [] as AccessKeyModel[],
+    groupMemberships: [] as GroupMembershipModel[],
   };
   for (const account of ACCOUNT_ROLES) {
     const stacks = [...readCloudAssembly(workspaceRoot, account).stacksRecursively].sort((a, b) =>
@@ -218,31 +258,58 @@ export function addTemplate(
   const at = (logicalId: string): Located => ({ account, accountId: ctx.accountId, stack, logicalId });
   const resolve = <T>(value: unknown) => resolveIntrinsics(value, ctx) as T;
 
+  // Policies and managed-policy attachments that name a role, user or group from outside it, by kind and name.
   const attached = new Map<string, Array<{ name: string; document: PolicyDocument }>>();
+  const attachedManaged = new Map<string, string[]>();
+  const memberships = new Map<string, string[]>();
+  const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
   const definedRoles = new Set(
     Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role')
       .map(([id]) => physicalName(id, ctx)),
   );
+  const named = (props: Record<string, unknown>, key: string) => asList(resolve<string | string[]>(props[key]));
   for (const [id, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::IAM::Policy') continue;
-    const roles = asList(resolve<string | string[]>(r.Properties?.Roles));
-    const others = roles.filter((role) => !definedRoles.has(role));
-    if (others.length > 0)
-      surface.policiesOnOtherRoles.push({
-        ...at(id),
-        name: String(r.Properties?.PolicyName ?? id),
-        roles: others,
-        document: resolve<PolicyDocument>(r.Properties?.PolicyDocument),
-      });
-    for (const role of roles) {
-      attached.set(role, [
-        ...(attached.get(role) ?? []),
-        {
-          name: String(r.Properties?.PolicyName ?? id),
-          document: resolve<PolicyDocument>(r.Properties?.PolicyDocument),
-        },
-      ]);
+    const props = r.Properties ?? {};
+    const policy = () => ({
+      name: String(props.PolicyName ?? id),
+      document: resolve<PolicyDocument>(props.PolicyDocument),
+    });
+    switch (r.Type) {
+      case 'AWS::IAM::Policy': {
+        const roles = named(props, 'Roles');
+        const others = roles.filter((role) => !definedRoles.has(role));
+        if (others.length > 0) surface.policiesOnOtherRoles.push({ ...at(id), ...policy(), roles: others });
+        for (const role of roles) add(attached, `role/${role}`, policy());
+        for (const user of named(props, 'Users')) add(attached, `user/${user}`, policy());
+        for (const group of named(props, 'Groups')) add(attached, `group/${group}`, policy());
+        break;
+      }
+      case 'AWS::IAM::RolePolicy': {
+        const role = resolve<string>(props.RoleName);
+        if (!definedRoles.has(role)) surface.policiesOnOtherRoles.push({ ...at(id), ...policy(), roles: [role] });
+        add(attached, `role/${role}`, policy());
+        break;
+      }
+      case 'AWS::IAM::UserPolicy':
+        add(attached, `user/${resolve<string>(props.UserName)}`, policy());
+        break;
+      case 'AWS::IAM::GroupPolicy':
+        add(attached, `group/${resolve<string>(props.GroupName)}`, policy());
+        break;
+      case 'AWS::IAM::ManagedPolicy': {
+        const arn = resolve<string>({ Ref: id });
+        for (const kind of ['Roles', 'Users', 'Groups'] as const)
+          for (const name of named(props, kind))
+            add(attachedManaged, `${kind.slice(0, -1).toLowerCase()}/${name}`, arn);
+        break;
+      }
+      case 'AWS::IAM::UserToGroupAddition': {
+        const group = resolve<string>(props.GroupName);
+        surface.groupMemberships.push({ ...at(id), groupName: group, userNames: named(props, 'Users') });
+        for (const user of named(props, 'Users')) add(memberships, user, group);
+        break;
+      }
     }
   }
 
@@ -269,12 +336,44 @@ export function addTemplate(
           generatedName: typeof props.RoleName !== 'string',
           usedBy: String(props.Description ?? ''),
           trust: resolve<PolicyDocument>(props.AssumeRolePolicyDocument),
-          permissions: [...inline, ...(attached.get(name) ?? [])],
-          managedPolicyArns: asList(resolve<string | string[]>(props.ManagedPolicyArns)),
+          permissions: [...inline, ...(attached.get(`role/${name}`) ?? [])],
+          managedPolicyArns: [
+            ...asList(resolve<string | string[]>(props.ManagedPolicyArns)),
+            ...(attachedManaged.get(`role/${name}`) ?? []),
+          ],
           ...(props.PermissionsBoundary ? { permissionsBoundaryArn: resolve<string>(props.PermissionsBoundary) } : {}),
         });
         break;
       }
+      case 'AWS::IAM::User':
+      case 'AWS::IAM::Group': {
+        const kind = r.Type === 'AWS::IAM::User' ? 'user' : 'group';
+        const name = String(resolve(props[kind === 'user' ? 'UserName' : 'GroupName']) ?? `${ctx.stackName}-${id}`);
+        const inline = asList(props.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }>).map((p) => ({
+          name: p.PolicyName,
+          document: resolve<PolicyDocument>(p.PolicyDocument),
+        }));
+        surface.identities.push({
+          ...at(id),
+          kind,
+          name,
+          arn: `arn:${ctx.partition}:iam::${ctx.accountId}:${kind}/${name}`,
+          permissions: [...inline, ...(attached.get(`${kind}/${name}`) ?? [])],
+          managedPolicyArns: [
+            ...asList(resolve<string | string[]>(props.ManagedPolicyArns)),
+            ...(attachedManaged.get(`${kind}/${name}`) ?? []),
+          ],
+          groups:
+            kind === 'user'
+              ? [...asList(resolve<string | string[]>(props.Groups)), ...(memberships.get(name) ?? [])]
+              : [],
+          ...(props.PermissionsBoundary ? { permissionsBoundaryArn: resolve<string>(props.PermissionsBoundary) } : {}),
+        });
+        break;
+      }
+      case 'AWS::IAM::AccessKey':
+        surface.accessKeys.push({ ...at(id), userName: resolve<string>(props.UserName) });
+        break;
       case 'AWS::IAM::ManagedPolicy':
         surface.managedPolicies.push({
           ...at(id),
@@ -302,6 +401,10 @@ export function addTemplate(
           name: physicalName(id, ctx),
           ...('definition' in read ? { definition: read.definition } : { definition: {}, unresolved: read.unresolved }),
           roleArn: resolve<string>(props.RoleArn),
+          taskDefinitionReferences: taskDefinitionReferences(
+            [props.Definition, props.DefinitionString, props.DefinitionSubstitutions],
+            resources,
+          ).map((reference) => resolve<string>(reference)),
           ...keyReference((props.EncryptionConfiguration as { KmsKeyId?: unknown } | undefined)?.KmsKeyId),
         });
         break;
@@ -397,6 +500,16 @@ const volumeModel = (v: VolumeDefinition): { name: string; source: string } => (
             ? 'a volume configured at launch'
             : 'bind',
 });
+
+/** Every `{ Ref: id }` or `{ 'Fn::GetAtt': [id, 'Arn'] }` inside `value` whose `id` is an ECS task definition. */
+function taskDefinitionReferences(value: unknown, resources: NonNullable<Template['Resources']>): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => taskDefinitionReferences(v, resources));
+  if (typeof value !== 'object' || value === null) return [];
+  const { Ref: ref, 'Fn::GetAtt': getAtt } = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && getAtt[1] === 'Arn' ? getAtt[0] : undefined;
+  if (typeof id === 'string' && resources[id]?.Type === 'AWS::ECS::TaskDefinition') return [value];
+  return Object.values(value).flatMap((v) => taskDefinitionReferences(v, resources));
+}
 
 /** Where each resource type keeps its resource-based policy. */
 /** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, 'Arn'] }` of a key in the same template. */

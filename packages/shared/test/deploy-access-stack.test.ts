@@ -239,6 +239,7 @@ describe('DeployAccessStack', () => {
         'ec2:CreateRoute',
         'ec2:ReplaceRoute',
         'route53resolver:UpdateFirewallRule',
+        'route53resolver:AssociateFirewallRuleGroup',
         'route53resolver:DisassociateFirewallRuleGroup',
         's3:PutBucketPolicy',
         's3:DeleteBucketPolicy',

@@ -311,6 +311,14 @@ export function escalationCases(surface: TrustSurface): EscalationCase[] {
     add(everyday, 'Denied', 'add a route', 'ec2:CreateRoute', ec2('route-table'));
     add(everyday, 'Denied', 'allow a name through the DNS firewall', 'route53resolver:UpdateFirewallRule', '*');
     add(everyday, 'Denied', 'remove a DNS firewall rule', 'route53resolver:DeleteFirewallRule', '*');
+    // A rule group that allows everything (this account's, or one shared with it), associated ahead of the VPC's.
+    add(
+      everyday,
+      'Denied',
+      "put another DNS firewall rule group in front of the VPC's",
+      'route53resolver:AssociateFirewallRuleGroup',
+      '*',
+    );
     add(
       everyday,
       'Denied',

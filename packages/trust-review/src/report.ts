@@ -1,5 +1,5 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
-import { guardrailFileName, guardrailLines } from './guardrail-report.js';
+import { guardrailFileName, guardrailLines, unguardedNetworkControls } from './guardrail-report.js';
 import { describePermissions, describeTrust } from './describe-policy.js';
 import type { Finding } from './rules/index.js';
 import type { SimulationRow } from './simulation-matrix.js';
@@ -7,6 +7,7 @@ import { crossAccountTargets } from './simulation-matrix.js';
 import { toMermaid } from './trust-graph.js';
 import { urlReaders } from './url-readers.js';
 import { whoCanLines, type WhoCanAnswer } from './who-can.js';
+import { networkResourceLines, stateMachineLines, taskDefinitionLines } from './surface-lines.js';
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import {
   guardrailText,
@@ -50,6 +51,23 @@ export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[]
       logicalId: p.logicalId,
       statements: p.policy.Statement.map(describeTrust),
     })),
+    stateMachines: surface.stateMachines.map((m) => ({
+      account: m.account,
+      name: m.name,
+      executionRole: m.roleArn,
+      lines: stateMachineLines(m),
+    })),
+    taskDefinitions: surface.taskDefinitions.map((t) => ({
+      account: t.account,
+      family: t.family,
+      lines: taskDefinitionLines(t),
+    })),
+    network: surface.networkResources.map((r) => ({
+      account: r.account,
+      type: r.type,
+      logicalId: r.logicalId,
+      lines: networkResourceLines(r),
+    })),
     acknowledgements: surface.acknowledgements.map((a) => ({
       account: a.account,
       stack: a.stack,
@@ -70,6 +88,7 @@ export function reportJson(result: ReviewResult, whoCan: readonly WhoCanAnswer[]
       statements: guardrailLines(g),
       document: g.document,
     })),
+    unguardedNetworkControls: unguardedNetworkControls(surface, result.guardrails),
     simulation: result.simulation,
     findings: result.findings,
     baselineDrift: result.drift,
@@ -89,7 +108,9 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
     '',
     '## Trust graph',
     '',
-    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file is the same picture.',
+    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file draws the same, and in each account its ' +
+      "state machines (with the roles their tasks' Credentials assume), the runner task definition, the network and " +
+      'the organization guardrails.',
     '',
     '```mermaid',
     toMermaid(surface),
@@ -137,6 +158,26 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
     );
     for (const s of p.policy.Statement) out.push(`  - ${describeTrust(s)} on ${JSON.stringify(s.Resource ?? '')}`);
   }
+  out.push(
+    '',
+    '## State machines, task definitions and network',
+    '',
+    "Each Task's resource, Credentials and parameter keys, every edge of each workflow, the task definition's " +
+      'security fields and every network resource, exactly as the baseline records them.',
+  );
+  const details = (title: string, lines: readonly string[]) =>
+    out.push('', `<details><summary>${title}</summary>`, '', '```', ...lines, '```', '', '</details>');
+  for (const m of surface.stateMachines)
+    details(`${m.account}: state machine ${m.name} (runs as ${m.roleArn})`, stateMachineLines(m));
+  for (const t of surface.taskDefinitions) details(`${t.account}: task definition ${t.family}`, taskDefinitionLines(t));
+  for (const account of ACCOUNT_ROLES) {
+    const resources = surface.networkResources.filter((r) => r.account === account);
+    if (resources.length > 0)
+      details(
+        `${account}: network (${resources.length} resources)`,
+        resources.flatMap((r) => [`${r.type} ${r.logicalId}`, ...networkResourceLines(r).map((l) => `  ${l}`)]),
+      );
+  }
   out.push('', "## Who can read a run's URLs", '', '| where | who | narrowed by |', '| --- | --- | --- |');
   for (const r of urlReaders(surface))
     out.push(`| ${cell(r.where)} | ${cell(r.readers.join(', ') || 'no one')} | ${cell(r.narrowedBy)} |`);
@@ -175,6 +216,12 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
       '',
     );
     for (const line of guardrailLines(g)) out.push(`- ${line}`);
+    out.push('');
+  }
+  const unguarded = unguardedNetworkControls(surface, result.guardrails);
+  if (unguarded.length > 0) {
+    out.push('### Not protected by a guardrail', '');
+    for (const line of unguarded) out.push(`- ${line}`);
     out.push('');
   }
   out.push(

@@ -40,7 +40,7 @@ export async function runReview(
   for (const g of result.guardrails) writeFileSync(join(outDir, 'guardrails', guardrailFileName(g)), guardrailText(g));
   writeFileSync(
     join(outDir, 'trust-graph.svg'),
-    (await instance()).renderString(toDot(result.surface), { format: 'svg' }),
+    (await instance()).renderString(toDot(result.surface, result.guardrails), { format: 'svg' }),
   );
   if (json) console.log(JSON.stringify(reportJson(result, answers), null, 2));
   if (diff) {

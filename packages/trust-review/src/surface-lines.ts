@@ -46,6 +46,17 @@ function containerVariablesOf(path: string, parameters: unknown): string[] {
   );
 }
 
+/** Whether a RunTask names its task definition by reference (the current revision) or pins a literal revision. */
+function taskDefinitionOf(machine: StateMachineModel, path: string, parameters: unknown): string[] {
+  const value = (parameters as { TaskDefinition?: unknown } | undefined)?.TaskDefinition;
+  if (typeof value !== 'string') return [];
+  return [
+    machine.taskDefinitionReferences.includes(value)
+      ? `task ${path}: task definition of its own template, by Ref (the revision each deploy registers)`
+      : `task ${path}: task definition pinned literally to ${value}`,
+  ];
+}
+
 /** Each Task's Resource, Credentials and parameter keys (not values), and the whole graph of edges. */
 export function stateMachineLines(machine: StateMachineModel): string[] {
   if (machine.unresolved !== undefined) return [`definition unreadable: ${machine.unresolved}`];
@@ -59,6 +70,7 @@ export function stateMachineLines(machine: StateMachineModel): string[] {
             ...(state.Credentials !== undefined ? [`task ${path}: credentials ${canonical(state.Credentials)}`] : []),
             ...keyPaths(state.Parameters ?? state.Arguments).map((key) => `task ${path}: parameter ${key}`),
             ...containerVariablesOf(path, state.Parameters),
+            ...taskDefinitionOf(machine, path, state.Parameters),
           ]
         : []),
     ]),

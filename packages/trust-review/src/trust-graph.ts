@@ -1,17 +1,37 @@
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
 import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/cloud-assembly';
 import type { TrustSurface } from '@airlock/cloud-assembly';
+import type { Guardrail } from '@airlock/shared/organization-guardrails';
+import { surfaceGraph } from './surface-graph.js';
 
-interface Node {
+export interface Node {
   readonly id: string;
   readonly label: string;
   readonly account: string | undefined;
-  readonly shape: 'role' | 'service' | 'provider' | 'external';
+  readonly shape:
+    | 'role'
+    | 'service'
+    | 'provider'
+    | 'external'
+    | 'stateMachine'
+    | 'taskDefinition'
+    | 'network'
+    | 'endpoint'
+    | 'dnsFirewall'
+    | 'guardrail';
+  /** The box inside its account's frame that holds it; roles and principals have none. */
+  readonly group?: 'workflows' | 'network' | 'guardrails';
+  /** Shown on hover in the SVG: the full text a short label stands for. */
+  readonly tooltip?: string;
+  /** Drawn in red: something the design says must not be there (a route out, an unassociated DNS firewall). */
+  readonly alarm?: boolean;
 }
-interface Edge {
+export interface Edge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
+  /** `trust` (the default): may assume; `credentials`: a task assumes the role; `runsAs`, `network`: context. */
+  readonly style?: 'trust' | 'credentials' | 'runsAs' | 'network';
 }
 
 const nodeId = (value: string) => `n${value.replace(/[^A-Za-z0-9]/g, '_')}`;
@@ -102,11 +122,28 @@ export function trustGraph(surface: TrustSurface): { nodes: Node[]; edges: Edge[
   return { nodes: [...nodes.values()], edges };
 }
 
-const DOT_SHAPES = {
+const DOT_SHAPES: Record<Node['shape'], string> = {
   role: 'box, style="rounded"',
   service: 'ellipse',
   provider: 'hexagon',
   external: 'octagon, color=red',
+  stateMachine: 'component, style=filled, fillcolor="#e8f0fe"',
+  taskDefinition: 'box3d, style=filled, fillcolor="#fff4e0"',
+  network: 'box, style=filled, fillcolor="#eef7ee"',
+  endpoint: 'cds, style=filled, fillcolor="#eef7ee"',
+  dnsFirewall: 'box, style="filled,bold", fillcolor="#eef7ee"',
+  guardrail: 'note, style=filled, fillcolor="#fdecea"',
+};
+const EDGE_STYLES: Record<NonNullable<Edge['style']>, string> = {
+  trust: '',
+  credentials: ', color="#1a55c0", penwidth=2, fontcolor="#1a55c0"',
+  runsAs: ', style=dotted',
+  network: ', color="#3c8c3c", arrowhead=none',
+};
+const GROUP_LABELS: Record<NonNullable<Node['group']>, string> = {
+  workflows: 'state machines and the task they start',
+  network: 'network',
+  guardrails: 'organization guardrails (attached from the management account)',
 };
 
 // What the picture's shapes and edge labels mean, drawn beside it.
@@ -116,16 +153,30 @@ const LEGEND = [
   '    legend_service [label="AWS service principal", shape=ellipse];',
   '    legend_provider [label="OIDC identity provider", shape=hexagon];',
   '    legend_external [label="principal outside\\nthe three accounts", shape=octagon, color=red];',
-  '    legend_edge [shape=note, label="arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n(dashed box: the same, on an arrow between accounts)\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal", fontsize=9];',
-  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_edge [style=invis];',
+  `    legend_state_machine [label="state machine:\\neach Task and its resource", shape=${DOT_SHAPES.stateMachine}];`,
+  `    legend_task [label="task definition", shape=${DOT_SHAPES.taskDefinition}];`,
+  `    legend_network [label="VPC, security group,\\nendpoint (its policy's Sids)", shape=${DOT_SHAPES.endpoint}];`,
+  `    legend_guardrail [label="SCP or RCP:\\nwhat it denies", shape=${DOT_SHAPES.guardrail}];`,
+  '    legend_edge [shape=note, label="plain arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n(dashed box: the same, on an arrow between accounts)\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal\\nblue arrow: a task\'s Credentials assume the role\\ndotted arrow: runs as / starts\\ngreen line: network placement\\nRED or CAPITALS: what the design forbids", fontsize=9];',
+  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_state_machine -> legend_task -> legend_network -> legend_guardrail -> legend_edge [style=invis];',
   '  }',
 ];
 
-export function toDot(surface: TrustSurface): string {
-  const { nodes, edges } = trustGraph(surface);
+const quoted = (text: string) => text.replace(/"/g, '\\"');
+const dotNode = (n: Node, indent: string) =>
+  `${indent}${n.id} [label="${quoted(n.label)}", shape=${DOT_SHAPES[n.shape]}${n.alarm ? ', color=red, fontcolor=red' : ''}${
+    n.tooltip ? `, tooltip="${quoted(n.tooltip).replace(/\n/g, '\\n')}"` : ''
+  }];`;
+
+/** The whole picture in Graphviz DOT: roles and trust, and with them each account's workflows, network and guardrails. */
+export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+  const trust = trustGraph(surface);
+  const rest = surfaceGraph(surface, guardrails);
+  const nodes = [...trust.nodes, ...rest.nodes.filter((n) => !trust.nodes.some((t) => t.id === n.id))];
+  const edges = [...trust.edges, ...rest.edges];
   const lines = [
     'digraph trust {',
-    '  rankdir=LR; fontname="Helvetica"; nodesep=0.3; ranksep=2.2; newrank=true;',
+    '  rankdir=LR; fontname="Helvetica"; nodesep=0.3; ranksep=1.2; newrank=true;',
     '  node [fontname="Helvetica", fontsize=10, margin="0.25,0.06"]; edge [fontname="Helvetica", fontsize=8, labelfloat=false];',
     ...LEGEND,
   ];
@@ -133,23 +184,32 @@ export function toDot(surface: TrustSurface): string {
     lines.push(
       `  subgraph cluster_${account} { label="${account} account (${surface.env.accounts[account]})"; style=rounded;`,
     );
-    for (const n of nodes.filter((x) => x.account === account))
-      lines.push(`    ${n.id} [label="${n.label}", shape=${DOT_SHAPES[n.shape]}];`);
+    const own = nodes.filter((x) => x.account === account);
+    for (const n of own.filter((x) => x.group === undefined)) lines.push(dotNode(n, '    '));
+    for (const group of Object.keys(GROUP_LABELS) as Array<keyof typeof GROUP_LABELS>) {
+      const members = own.filter((x) => x.group === group);
+      if (members.length === 0) continue;
+      lines.push(
+        `    subgraph cluster_${account}_${group} { label="${GROUP_LABELS[group]}"; style=dashed; fontsize=9;`,
+      );
+      for (const n of members) lines.push(dotNode(n, '      '));
+      lines.push('    }');
+    }
     lines.push('  }');
   }
-  for (const n of nodes.filter((x) => x.account === undefined))
-    lines.push(`  ${n.id} [label="${n.label}", shape=${DOT_SHAPES[n.shape]}];`);
+  for (const n of nodes.filter((x) => x.account === undefined)) lines.push(dotNode(n, '  '));
   const accountOf = new Map(nodes.map((n) => [n.id, n.account]));
   edges.forEach((e, i) => {
+    const style = EDGE_STYLES[e.style ?? 'trust'];
     if (accountOf.get(e.from) === accountOf.get(e.to)) {
-      lines.push(`  ${e.from} -> ${e.to} [label="${e.label}"];`);
+      lines.push(`  ${e.from} -> ${e.to} [label="${quoted(e.label)}"${style}];`);
       return;
     }
     // Between two accounts' boxes an edge label lands on a box's border; a node outside every box cannot.
     lines.push(
-      `  conditions_${i} [label="${e.label}", shape=box, style=dashed, fontsize=8];`,
-      `  ${e.from} -> conditions_${i} [arrowhead=none];`,
-      `  conditions_${i} -> ${e.to};`,
+      `  conditions_${i} [label="${quoted(e.label)}", shape=box, style=dashed, fontsize=8];`,
+      `  ${e.from} -> conditions_${i} [arrowhead=none${style}];`,
+      `  conditions_${i} -> ${e.to} [label=""${style}];`,
     );
   });
   lines.push('}');

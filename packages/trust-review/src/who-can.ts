@@ -5,6 +5,7 @@ import {
   asList,
   principalsOf,
   simulateRequest,
+  type IdentityModel,
   type PolicyDocument,
   type RoleModel,
   type Statement,
@@ -183,6 +184,34 @@ function favourableContext(statements: readonly Statement[]): Record<string, str
   return context;
 }
 
+/**
+ * The favourable context first, then each other one the Allows describe: every value a positive operator lists
+ * (`StringEquals` on a list, `ForAnyValue:…`), one key at a time, and each Allow statement's own values taking the
+ * lead. One value per key would miss a principal that an Allow admits only with its second value, or that a Deny
+ * refuses with the first.
+ */
+function favourableContexts(statements: readonly Statement[]): Array<Record<string, string>> {
+  const base = favourableContext(statements);
+  const allows = statements.filter((s) => s.Effect === 'Allow');
+  const alternatives = [
+    ...allows
+      .flatMap(conditionsOf)
+      .flatMap(({ operator, key, values }) =>
+        /Not|^Null/.test(operator) || SET_BY_AWS.has(key.toLowerCase())
+          ? []
+          : values.map((value) => ({ ...base, [key]: concrete(value) })),
+      ),
+    ...allows.map((lead) => favourableContext([lead, ...statements.filter((s) => s !== lead)])),
+  ];
+  const seen = new Set<string>();
+  return [base, ...alternatives].filter((context) => {
+    const key = JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b)));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 interface Candidate {
   readonly principal: string;
   readonly identity: readonly PolicyDocument[];
@@ -214,7 +243,7 @@ function namedOutsiders(surface: TrustSurface, roles: readonly Candidate[]): Can
 }
 
 /**
- * Every role of the three accounts, each account's administrator, a principal of another account, and every other
+ * Every role and IAM user of the three accounts, each account's administrator, a principal of another account, and every other
  * principal a resource policy or a trust names.
  */
 function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: string[]; unknownBoundaries: string[] } {
@@ -224,21 +253,39 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
   );
   const awsManaged = new Set<string>();
   const unknownBoundaries = new Set<string>();
-  const roles = surface.roles.map((role): Candidate => {
-    const attached = role.managedPolicyArns.map((arn) => {
+  /** A role's or user's identity policies: its own, its managed policies', and (a user) its groups'. */
+  const identityOf = (
+    holder: Pick<RoleModel, 'name' | 'permissions' | 'managedPolicyArns' | 'permissionsBoundaryArn'>,
+    groups: readonly IdentityModel[] = [],
+  ) => {
+    const attached = [...holder.managedPolicyArns, ...groups.flatMap((g) => g.managedPolicyArns)].map((arn) => {
       const document = managed.get(arn);
       if (!document) awsManaged.add(arn);
       return document ?? awsManagedStandIn(arn);
     });
-    const boundary = boundaryOf(surface, role);
-    if (boundary === 'unknown') unknownBoundaries.add(`${role.permissionsBoundaryArn} (of ${role.name})`);
+    const boundary = boundaryOf(surface, holder);
+    if (boundary === 'unknown') unknownBoundaries.add(`${holder.permissionsBoundaryArn} (of ${holder.name})`);
     return {
-      principal: role.arn,
-      identity: [...role.permissions.map((p) => p.document), ...attached],
+      identity: [
+        ...[...holder.permissions, ...groups.flatMap((g) => g.permissions)].map((p) => p.document),
+        ...attached,
+      ],
       ...(typeof boundary === 'object' ? { boundary } : {}),
-      role,
     };
-  });
+  };
+  const roles = surface.roles.map((role): Candidate => ({ principal: role.arn, ...identityOf(role), role }));
+  // IAM users (the design has none; the no-iam-users rule fails on any) reach what their own and groups' policies allow.
+  const users = surface.identities
+    .filter((i) => i.kind === 'user')
+    .map((user): Candidate => ({
+      principal: user.arn,
+      ...identityOf(
+        user,
+        surface.identities.filter(
+          (g) => g.kind === 'group' && g.account === user.account && user.groups.includes(g.name),
+        ),
+      ),
+    }));
   const administrators = Object.entries(accounts).map(([name, id]) => ({
     principal: `arn:${partition}:iam::${id}:role/an-administrator-of-the-${name}-account`,
     identity: [ALLOW_EVERYTHING],
@@ -248,7 +295,7 @@ function candidates(surface: TrustSurface): { list: Candidate[]; awsManaged: str
     identity: [ALLOW_EVERYTHING],
   };
   return {
-    list: [...roles, ...administrators, outsider, ...namedOutsiders(surface, roles)],
+    list: [...roles, ...users, ...administrators, outsider, ...namedOutsiders(surface, roles)],
     awsManaged: [...awsManaged],
     unknownBoundaries: [...unknownBoundaries],
   };
@@ -311,15 +358,20 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
     for (const on of [...new Set(tried)]) {
       const found = resourcePolicyOf(surface, action, on);
       const own = found && { ...found, policy: takeEncryptionContextAsGiven(found.policy).document };
-      const context = favourableContext([...identity, ...statements(own?.policy)]);
       const ask = (keys: Record<string, string>) => decide(candidate, action, on, accountOf(on), own?.policy, keys);
+      let context: Record<string, string> | undefined;
       try {
-        if (!(await ask(context))) continue;
+        for (const tried of favourableContexts([...identity, ...statements(own?.policy)]))
+          if (await ask(tried)) {
+            context = tried;
+            break;
+          }
       } catch (error) {
         if (!(error instanceof SimulatorRefused)) throw error;
         unanswered.push(error.message);
         continue;
       }
+      if (context === undefined) continue;
       const when: string[] = relevant.flatMap((r) => r.given);
       for (const [key, value] of Object.entries(context)) {
         const { [key]: _dropped, ...without } = context;

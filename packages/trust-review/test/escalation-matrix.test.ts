@@ -63,6 +63,8 @@ describe('escalation matrix: a stolen deploy session against the synthesized dep
   it.each([
     ['create a security group (it allows all egress)', 'DenyBroadeningTrustNetworkAndResourcePolicies'],
     ['allow a name through the DNS firewall', 'DenyBroadeningTrustNetworkAndResourcePolicies'],
+    ["put another DNS firewall rule group in front of the VPC's", 'DenyBroadeningTrustNetworkAndResourcePolicies'],
+    ['detach the DNS firewall from the VPC', 'DenyBroadeningTrustNetworkAndResourcePolicies'],
     ['change a VPC endpoint policy', 'DenyBroadeningTrustNetworkAndResourcePolicies'],
     ['change a repository policy', 'DenyBroadeningTrustNetworkAndResourcePolicies'],
   ])('everyday path (sandbox): "%s" is denied by %s', (attack, sid) => {

@@ -53,7 +53,9 @@ export function scratch() {
   const run = () => review(env, root, baselineFile);
   /** The static rules' findings alone (no simulation): what most mutation tests need, in a fraction of the time. */
   const ruleFindings = () => runTrustRules(loadTrustSurface(env, root));
-  return { edit, editDeployAccess, run, ruleFindings };
+  /** The surface the edited templates make, for questions beyond the review (who-can). */
+  const surface = () => loadTrustSurface(env, root);
+  return { edit, editDeployAccess, run, ruleFindings, surface };
 }
 
 /** Rewrites a state machine's definition text (the string parts of its `Fn::Join`), as a person editing it would. */

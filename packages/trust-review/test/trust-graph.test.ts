@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTrustSurface, type Statement, type TrustSurface } from '@airlock/cloud-assembly';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { describe, expect, it } from 'vitest';
+import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
 import { toDot, trustGraph } from '../src/trust-graph.js';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
@@ -27,7 +28,7 @@ describe('the trust picture', () => {
       'aws:PrincipalArn = orchestrator:role/airlock-example-orchestrator\\nsts:ExternalId = orchestrator:stateMachine:airlock-example-analysis';
     for (const target of [/-sandbox-launcher$/, /-data-invoker$/])
       expect(edgesInto(target)).toEqual([{ from: 'airlock-example-orchestrator', label }]);
-    const dot = toDot(surface);
+    const dot = toDot(surface, organizationGuardrails(surface.env));
     expect(dot.match(/conditions_\d+ \[label="aws:PrincipalArn = orchestrator:role\//g)).toHaveLength(2);
     expect(dot).not.toMatch(/-> n\w+ \[label="aws:PrincipalArn/);
   });
@@ -58,9 +59,18 @@ describe('the trust picture', () => {
   });
 
   it('draws a legend of its shapes and labels', () => {
-    const dot = toDot(surface);
+    const dot = toDot(surface, organizationGuardrails(surface.env));
     expect(dot).toContain('subgraph cluster_legend');
-    for (const shape of ['IAM role', 'AWS service principal', 'OIDC identity provider', 'principal outside'])
+    for (const shape of [
+      'IAM role',
+      'AWS service principal',
+      'OIDC identity provider',
+      'principal outside',
+      'state machine',
+      'task definition',
+      'VPC, security group',
+      'SCP or RCP',
+    ])
       expect(dot).toContain(`label="${shape}`);
   });
 });

@@ -240,4 +240,44 @@ describe('who-can never answers "no one" when the templates let someone in', () 
       expect.stringMatching(/FinalizeRole/),
     );
   });
+
+  it('tries each value a condition lists: an Allow on two endpoints reaches through the one a Deny leaves open', async () => {
+    const twoEndpoints: TrustSurface = {
+      ...surface,
+      roles: surface.roles.map((r) =>
+        r.arn === urlSignerRoleArn(env)
+          ? {
+              ...r,
+              permissions: [
+                ...r.permissions,
+                {
+                  name: 'delete-through-endpoints',
+                  document: {
+                    Version: '2012-10-17',
+                    Statement: [
+                      {
+                        Effect: 'Allow',
+                        Action: 'dynamodb:DeleteItem',
+                        Resource: runsTableArn(env),
+                        Condition: { StringEquals: { 'aws:SourceVpce': ['vpce-blocked', 'vpce-open'] } },
+                      },
+                      {
+                        Effect: 'Deny',
+                        Action: 'dynamodb:DeleteItem',
+                        Resource: '*',
+                        Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-blocked' } },
+                      },
+                    ],
+                  },
+                },
+              ],
+            }
+          : r,
+      ),
+    };
+    const answer = await whoCan(twoEndpoints, 'dynamodb:DeleteItem', runsTableArn(env));
+    expect(answer.reachers.find((r) => r.principal === urlSignerRoleArn(env))?.when).toEqual([
+      'aws:SourceVpce = vpce-open',
+    ]);
+  });
 });

@@ -103,6 +103,35 @@ describe('the review sees every Task state of every state machine', () => {
     );
   });
 
+  it('fails when the launch RunTask pins the runner revision literally instead of by Ref', async () => {
+    const ws = scratch();
+    const pinned = 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:1';
+    ws.edit('sandbox', (t) => {
+      const machine = ofType(t, 'AWS::StepFunctions::StateMachine').find(
+        ([, r]) => r.Properties.StateMachineName === 'airlock-example-launch',
+      )![1];
+      const [separator, parts] = machine.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+      const runnerId = ofType(t, 'AWS::ECS::TaskDefinition')[0]![0];
+      const at = parts.findIndex((p) => (p as { Ref?: string }).Ref === runnerId);
+      expect(at).toBeGreaterThan(0);
+      parts[at] = pinned;
+      machine.Properties.DefinitionString = { 'Fn::Join': [separator, parts] };
+    });
+    const result = await ws.run();
+    expect(exitCodeOf(result)).toBe(EXIT.FINDINGS);
+    expect(result.findings.map((f) => `${f.rule}: ${f.subject}: ${f.message}`)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^state-machine-tasks: state machine airlock-example-launch: state RunTask pins task definition revision ${pinned} literally`,
+        ),
+      ),
+    );
+    expect(result.drift).toEqual([
+      'state machine sandbox/{prefix}-{env}-launch: - task RunTask: task definition of its own template, by Ref (the revision each deploy registers)',
+      'state machine sandbox/{prefix}-{env}-launch: + task RunTask: task definition pinned literally to arn:aws:ecs:{region}:{sandbox}:task-definition/{prefix}-{env}-runner:1',
+    ]);
+  });
+
   it('fails when the launch RunTask takes its network from the input', async () => {
     const ws = scratch();
     ws.edit('sandbox', (t) =>

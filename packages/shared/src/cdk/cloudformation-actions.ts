@@ -216,11 +216,13 @@ export const BROADENING_ACTIONS: readonly string[] = [
   'ec2:CreateRoute',
   'ec2:ReplaceRoute',
   'ec2:AssociateRouteTable',
-  // The DNS firewall that closes DNS as an exfiltration channel: a rule or domain changed, or the group detached.
+  // The DNS firewall that closes DNS as an exfiltration channel: a rule or domain changed, the group detached, or
+  // another group (one that allows everything, this account's or shared with it) associated ahead of it.
   'route53resolver:CreateFirewallRule',
   'route53resolver:UpdateFirewallRule',
   'route53resolver:DeleteFirewallRule',
   'route53resolver:UpdateFirewallDomains',
+  'route53resolver:AssociateFirewallRuleGroup',
   'route53resolver:UpdateFirewallRuleGroupAssociation',
   'route53resolver:DisassociateFirewallRuleGroup',
   // Resource policies that could grant another account (I3): bucket policy, ACLs, public access, key, repository.

@@ -6,6 +6,7 @@ import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
 import { exactAssumeRoleTargets } from './exact-assume-role-targets.js';
 import { federatedTrust } from './federated-trust.js';
 import { noGrantToUndefinedRole } from './no-grant-to-undefined-role.js';
+import { noIamUsers } from './no-iam-users.js';
 import { noCrossAccountResourcePolicy } from './no-cross-account-resource-policy.js';
 import { noMissingKeyPass } from './no-missing-key-pass.js';
 import { noPassRoleWildcard } from './no-passrole-wildcard.js';
@@ -34,6 +35,7 @@ export const TRUST_RULES: readonly TrustRule[] = [
   noPassRoleWildcard,
   noGrantToUndefinedRole,
   noCrossAccountResourcePolicy,
+  noIamUsers,
   sandboxTaskNoRole,
   runnerContainerConfinement,
   stateMachineTasks,

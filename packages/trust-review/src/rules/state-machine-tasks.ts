@@ -62,6 +62,7 @@ const VARIABLE_SOURCES: Readonly<Record<string, string>> = {
 
 /** The literal values the launch RunTask must have: the runner cluster, revision, isolated subnets and group. */
 function runTaskValueProblems(
+  machine: StateMachineModel,
   path: string,
   params: Record<string, unknown>,
   surface: TrustSurface,
@@ -80,6 +81,12 @@ function runTaskValueProblems(
   if (typeof params.TaskDefinition !== 'string' || !revision.test(params.TaskDefinition))
     problems.push(
       `state ${path} runs task definition ${JSON.stringify(params.TaskDefinition)}, not a literal revision of the ${family} family`,
+    );
+  // A Ref follows the revision each deploy registers; a literal `:N` keeps running revision N after the task
+  // definition the review checks has changed (a redeploy leaves the old revision ACTIVE).
+  else if (!machine.taskDefinitionReferences.includes(params.TaskDefinition))
+    problems.push(
+      `state ${path} pins task definition revision ${params.TaskDefinition} literally, so it keeps running that revision whatever the template's task definition becomes. Fix: name the task definition construct (a Ref, which resolves to the revision each deploy registers)`,
     );
   const awsvpc = (params.NetworkConfiguration as { AwsvpcConfiguration?: Record<string, unknown> } | undefined)
     ?.AwsvpcConfiguration;
@@ -156,7 +163,7 @@ function taskProblems(
       problems.push(`state ${path} has no literal Parameters object`);
     const params = state.Parameters as Record<string, unknown> | undefined;
     if (params?.LaunchType !== 'FARGATE') problems.push(`state ${path} does not fix LaunchType FARGATE`);
-    if (params) problems.push(...runTaskValueProblems(path, params, surface, network));
+    if (params) problems.push(...runTaskValueProblems(machine, path, params, surface, network));
     // find-and-stop and the reaper find the task by StartedBy = the execution's name.
     if (params?.['StartedBy.$'] !== '$$.Execution.Name')
       problems.push(`state ${path} does not set StartedBy to the execution's name`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stateMachineTasks } from '../../src/rules/state-machine-tasks.js';
 import { env, networkResource, sandboxNetworkResources, surfaceOf } from './surface.js';
 
+const RUNNER_REVISION = 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:1';
 const machine = (
   account: 'orchestrator' | 'sandbox',
   name: string,
@@ -15,12 +16,14 @@ const machine = (
   name,
   roleArn: `arn:aws:iam::${env.accounts[account]}:role/${name}-role`,
   definition: { States },
+  // As synthesized: the launch RunTask names the runner task definition by Ref.
+  taskDefinitionReferences: [RUNNER_REVISION],
 });
 const LAUNCHER = `arn:aws:iam::${env.accounts.sandbox}:role/airlock-example-sandbox-launcher`;
 /** The launch workflow's RunTask as synthesized (one container shown), with `parameters` laid over it. */
 const fixedRunTask = () => ({
   Cluster: 'arn:aws:ecs:eu-west-1:222222222222:cluster/airlock-example-sandbox',
-  TaskDefinition: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/airlock-example-runner:1',
+  TaskDefinition: RUNNER_REVISION,
   LaunchType: 'FARGATE',
   NetworkConfiguration: {
     AwsvpcConfiguration: {
@@ -249,6 +252,17 @@ describe('state-machine-tasks', () => {
     ).toEqual([
       "state RunTask runs the task in a group that is not the runner's: security group TaskGroup accepts connections (the runner's group has no ingress)",
     ]);
+  });
+
+  it('fails a RunTask that pins the runner revision literally instead of naming the task definition (Ref)', () => {
+    const pinned: StateMachineModel = {
+      ...machine('sandbox', 'airlock-example-launch', runTask({})),
+      taskDefinitionReferences: [],
+    };
+    expect(messagesOf([pinned])).toEqual([
+      `state RunTask pins task definition revision ${RUNNER_REVISION} literally, so it keeps running that revision whatever the template's task definition becomes. Fix: name the task definition construct (a Ref, which resolves to the revision each deploy registers)`,
+    ]);
+    expect(messagesOf([machine('sandbox', 'airlock-example-launch', runTask({}))])).toEqual([]);
   });
 
   it('refuses a definition it cannot read', () => {

@@ -118,6 +118,9 @@ export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurfa
   stateMachines: [],
   networkResources: [],
   acknowledgements: [],
+  identities: [],
+  accessKeys: [],
+  groupMemberships: [],
   ...parts,
 });
 
