@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createContainerCgroup } from './cgroup-limits.js';
-import type { ConfinedTask } from './confined-task.js';
+import { tmpfsLimits, type ConfinedTask } from './confined-task.js';
 import type { ConfinedContainerSpec } from './container-spec.js';
 import { processTree } from './process-tree.js';
 import { rlimitArguments } from './rlimits.js';
 import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
-import { freshSessionKeyring } from './session-keyring.js';
+import { perlLaunchStep } from './perl-launch-step.js';
 
 export interface ContainerExit {
   /** The container's exit code, or null when a signal ended it. */
@@ -68,8 +68,8 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const cgroup = task.mode === 'root' ? createContainerCgroup(id, spec) : undefined;
   const joinCgroup = (cgroup?.procsFiles ?? []).map((file) => `echo $$ > ${quote(file)}`).join(' && ');
   const launch = [
-    // Before anything else: the container must not possess the session keyring of the shell that started us.
-    ...(freshSessionKeyring() ?? []),
+    // Before anything else: a new session keyring, keyctl refused, inherited descriptors closed.
+    ...(perlLaunchStep() ?? []),
     ...(cgroup ? ['/bin/sh', '-c', `${joinCgroup} && exec "$@"`, 'sh'] : []),
     // The launcher dies with the rehearsal. (The container's init does not: a uid change clears its pdeathsig.)
     'setpriv',
@@ -289,8 +289,10 @@ function setupScript(task: ConfinedTask, spec: ConfinedContainerSpec, root: stri
     ...binds.map((b) => [b.source, b.target, 'none', b.options]),
     ...(spec.tmpBytes === undefined
       ? []
-      : [['airlock-tmp', r('tmp'), 'tmpfs', `size=${spec.tmpBytes},mode=1777,nosuid,nodev`]]),
+      : [['airlock-tmp', r('tmp'), 'tmpfs', `${tmpfsLimits(spec.tmpBytes)},mode=1777,nosuid,nodev`]]),
     ['proc', r('proc'), 'proc', 'nosuid,nodev,noexec'],
+    // /proc/keys lists every key the reader's uid may view: in `user` mode, all of the invoking user's.
+    ['/dev/null', r('proc/keys'), 'none', 'bind,ro,nosuid,noexec'],
   ];
   const fstab = `${root}.fstab`;
   writeFileSync(fstab, mounts.map((fields) => `${fields.map(fstabField).join(' ')} 0 0\n`).join(''));

@@ -31,6 +31,16 @@ export interface ConfinedTaskOptions {
   readonly mode?: KernelConfinementMode;
 }
 
+/**
+ * `mount -t tmpfs` options bounding a volume of `bytes`: its pages, and its inodes at one per 4 KiB of it. Without
+ * `nr_inodes` the kernel allows half the machine's RAM in pages as inodes, and an empty file costs no page but about
+ * a kilobyte of kernel memory: in `user` mode, with no memory cgroup to charge it to, a container could hold
+ * gigabytes of the machine's memory in empty files (or, since Linux 6.6, their user xattrs, charged to the same count).
+ */
+export function tmpfsLimits(bytes: number): string {
+  return `size=${bytes},nr_inodes=${Math.max(1, Math.ceil(bytes / 4096))}`;
+}
+
 /** The modes in which the kernel confines (`none` runs nothing here). */
 export type KernelConfinementMode = 'root' | 'user';
 
@@ -96,7 +106,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         '/bin/sh',
         '-c',
         'set -e; ip link set lo up; ' +
-          `mount -t tmpfs -o size=${scratchBytes},mode=0755,uid=${scratchOwner.uid},gid=${scratchOwner.gid},nosuid,nodev airlock-scratch "$1"; ` +
+          `mount -t tmpfs -o ${tmpfsLimits(scratchBytes)},mode=0755,uid=${scratchOwner.uid},gid=${scratchOwner.gid},nosuid,nodev airlock-scratch "$1"; ` +
           'echo ready; exec sleep infinity',
         'sh',
         scratchDir,

@@ -26,4 +26,4 @@ export {
   type ContainerSpecChoices,
 } from './container-spec.js';
 export { childrenCpuMs, measureStartCost, type StartCost } from './start-cost.js';
-export { freshSessionKeyring } from './session-keyring.js';
+export { perlLaunchStep } from './perl-launch-step.js';

@@ -1,4 +1,4 @@
-import { freshSessionKeyring, type ConfinementAvailability } from '../confinement/index.js';
+import { perlLaunchStep, type ConfinementAvailability } from '../confinement/index.js';
 
 /**
  * Where the kernel cannot confine, only our own example (or a fault, whose code is ours) runs without asking;
@@ -21,9 +21,9 @@ export function confinementLine(confinement: ConfinementAvailability): string {
     "own PID/mount/IPC/UTS namespaces, no capabilities, no_new_privs, read-only image root, a no-route task network whose only exit is the S3 front's endpoint listener, where the S3 gateway endpoint's policy and condition keys apply";
   const notReproduced =
     "Not reproduced: the DNS firewall, the ECR and Logs endpoints, Fargate's own kernel and VM boundary." +
-    (freshSessionKeyring()
+    (perlLaunchStep()
       ? ''
-      : ' Not closed here (no Perl, or an architecture other than x86-64 and arm64): the containers inherit the session keyring of the shell that started the rehearsal, so keep no keys in it.');
+      : ' Not closed here (no Perl, or an architecture other than x86-64 and arm64): the containers inherit the session keyring and any descriptor left open by the shell that started the rehearsal, and may call keyctl (without root they can read your keys by serial), so keep no keys in your keyrings and start it from a plain shell.');
   if (confinement.mode === 'root') {
     return `Confinement: kernel, as root (${common}; uid 10001 on the host, cgroup limits). ${notReproduced}`;
   }
@@ -31,7 +31,7 @@ export function confinementLine(confinement: ConfinementAvailability): string {
     return (
       `Confinement: kernel, without root (user namespaces: ${common}; uid 10001 inside the container's own user namespace). ` +
       'What root would add: on this machine the submission runs as YOU (only the namespaces and its mount view keep it from your other processes and files; ' +
-      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process instead: a container's processes together may use more), " +
+      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process instead: a container's processes together may use more, and shared memory (memfd, MAP_SHARED, SysV) is not counted at all, so nothing bounds its memory), " +
       `no CPU limit, RLIMIT_NPROC instead of pids.max. ${notReproduced}`
     );
   }

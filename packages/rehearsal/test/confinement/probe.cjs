@@ -77,6 +77,22 @@ const probes = {
         .split('\n')
         .map((line) => line.split(/\s+/).slice(8).join(' ').replace(/:.*$/, '')),
     }),
+  // A descriptor the rehearsal's own process inherited open (on a file outside the mount view) and never closed.
+  inheritedFd: () => report({ read: attempt(() => fs.readFileSync(Number(args[0]), 'utf8')) }),
+  // Empty files cost no page of a tmpfs but an inode each, kernel memory no size= bounds: make many in each volume.
+  fillInodes: () =>
+    report(
+      Object.fromEntries(
+        args.map((dir) => {
+          let created = 0;
+          const error = attempt(() => {
+            for (; created < 50_000; created++) fs.closeSync(fs.openSync(`${dir}/inode-${created}`, 'w'));
+          });
+          for (let i = 0; i < created; i++) fs.unlinkSync(`${dir}/inode-${i}`);
+          return [dir, { created, error }];
+        }),
+      ),
+    ),
   sleep: () => setInterval(() => {}, 1000),
   daemon: () => {
     // A child in its own session, which outlives a process-group kill; the container then exits at once.

@@ -42,6 +42,8 @@ export function syscallProgram(nr: number, first: number | 'argv1', second = 0):
 }
 
 /** System call numbers (x86-64) and flags the escape tests use. */
-export const SYSCALL = { unshare: 272, umount2: 166, setuid: 105 } as const;
+export const SYSCALL = { unshare: 272, umount2: 166, setuid: 105, keyctl: 250 } as const;
+/** keyctl(KEYCTL_READ, serial, NULL, 0): the size of a key's payload (a keyring's: its list of keys), 0 when empty. */
+export const KEYCTL_READ = 11;
 export const CLONE_NEWUSER = 0x10000000;
 export const MNT_DETACH = 2;

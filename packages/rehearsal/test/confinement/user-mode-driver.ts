@@ -1,8 +1,10 @@
 // Runs as an unprivileged uid (started by user-mode.test.ts with setpriv): confines the probe in `user` mode, once
-// per scenario, and prints every finding as one JSON object. Arguments: <image root> <host secret> <front port>.
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+// per scenario, and prints every finding as one JSON object. Arguments: <image root> <host secret> <front port>
+// <a descriptor inherited open on the host secret>.
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import {
   createConfinedTask,
   detectConfinement,
@@ -10,8 +12,9 @@ import {
   startConfinedContainer,
   type ConfinedContainerSpec,
 } from '../../src/confinement/index.js';
+import { KEYCTL_READ, SYSCALL, syscallProgram } from './syscall-program.js';
 
-const [imageRoot = '', hostSecret = '', frontPort = ''] = process.argv.slice(2);
+const [imageRoot = '', hostSecret = '', frontPort = '', inheritedFd = ''] = process.argv.slice(2);
 const FORWARD_PORT = 9000;
 const SCRATCH_BYTES = 8 * 1024 * 1024;
 const MAX_PROCESSES = 64;
@@ -25,6 +28,17 @@ const hostPidsWith = (marker: string) =>
       return false;
     }
   });
+
+// The serial of the session keyring this driver was started in (the invoking user's own, as a login's is): a
+// container that names it reads it unless keyctl is refused, since on the host it is the same user.
+const hostSessionKeyring = Number(
+  execFileSync('perl', ['-e', `print syscall(${SYSCALL.keyctl}, 0, -3, 0)`], { encoding: 'utf8' }),
+);
+writeFileSync(
+  join(imageRoot, 'opt', 'airlock', 'read-host-session'),
+  syscallProgram(SYSCALL.keyctl, KEYCTL_READ, hostSessionKeyring),
+  { mode: 0o755 },
+);
 
 const availability = detectConfinement();
 if (availability.mode !== 'user')
@@ -75,6 +89,9 @@ try {
     identity: () => run(['identity', hostSecret, '/root', '/work', '/tmp', '/home', '/etc', '/sys']),
     credentials: () => run(['credentials']),
     keyrings: () => run(['keyrings']),
+    readHostSession: () => run(['syscall', '/opt/airlock/read-host-session']),
+    inheritedFd: () => run(['inheritedFd', inheritedFd]),
+    fillInodes: () => run(['fillInodes', '/scratch', '/tmp'], { tmpBytes: 4 * 1024 * 1024 }),
     host: () => run(['host', String(decoy.pid), abstractName]),
     network: () => run(['network', String(hostPort), String(FORWARD_PORT)]),
     newUserNamespace: () => run(['syscall', '/opt/airlock/unshare-user']),

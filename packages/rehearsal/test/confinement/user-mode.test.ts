@@ -20,6 +20,8 @@ const MEMORY_MIB = 128;
 const HOST_SESSION_KEYRING = 'airlock-test-host-session';
 /** keyctl(KEYCTL_JOIN_SESSION_KEYRING, name), then exec: what a login (pam_keyinit) does before the shell starts. */
 const KEYCTL_SYSCALL = { x64: 250, arm64: 219 }[process.arch as 'x64' | 'arm64'];
+/** The descriptor the driver inherits open on the invoking user's secret file, without close-on-exec. */
+const INHERITED_FD = 200;
 
 interface Run {
   exitCode: number | null;
@@ -66,15 +68,21 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     const frontPort = (front.address() as net.AddressInfo).port;
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
-        'perl',
+        'setpriv',
         [
-          '-e',
-          `my $name = "${HOST_SESSION_KEYRING}"; syscall(${KEYCTL_SYSCALL}, 1, $name) >= 0 or die "keyctl: $!"; exec { $ARGV[0] } @ARGV`,
-          '--',
-          'setpriv',
           `--reuid=${UNPRIVILEGED}`,
           `--regid=${UNPRIVILEGED}`,
           '--clear-groups',
+          'perl',
+          '-e',
+          // As a login does: the user's own session keyring (pam_keyinit), and a file of the user's left open without
+          // close-on-exec by whatever started the rehearsal (a shell's `exec 200<file`, a build tool's jobserver).
+          `my $name = "${HOST_SESSION_KEYRING}"; syscall(${KEYCTL_SYSCALL}, 1, $name) >= 0 or die "keyctl: $!"; ` +
+            `open(my $secret, "<", $ARGV[0]) or die "open: $!"; require POSIX; ` +
+            `POSIX::dup2(fileno($secret), ${INHERITED_FD}) == ${INHERITED_FD} or die "dup2: $!"; ` +
+            'shift @ARGV; exec { $ARGV[0] } @ARGV',
+          '--',
+          join(dir, 'secret'),
           process.execPath,
           '--import',
           'tsx',
@@ -82,6 +90,7 @@ describe('confined containers (user mode: not root, through user namespaces)', (
           image,
           join(dir, 'secret'),
           String(frontPort),
+          String(INHERITED_FD),
         ],
         {
           cwd: fileURLToPath(new URL('../..', import.meta.url)),
@@ -119,12 +128,26 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(scratchOwner).toBe(10001);
   });
 
-  it('does not possess the session keyring of the shell that started the rehearsal: it has a new, empty one', () => {
+  it("reaches none of the invoking user's keys: /proc/keys is masked and keyctl is refused", () => {
+    const EPERM = 1;
     const { descriptions } = (runs.keyrings?.findings ?? {}) as { descriptions?: string[] };
     expect(runs.keyrings?.stderr).toBe('');
-    // Its own anonymous session keyring shows, so /proc/keys answers; the host's named one does not.
-    expect(descriptions).toContain('_ses');
-    expect(descriptions).not.toContain(HOST_SESSION_KEYRING);
+    // On the host the container is the invoking user, so the kernel would list (and let it read) every key that user
+    // may view: the session keyring a login keeps, the user keyring. The file is masked, the system calls refused.
+    expect(descriptions).toEqual(['']);
+    expect(runs.readHostSession?.findings).toEqual({ errno: EPERM });
+  });
+
+  it('inherits no descriptor from the process that started the rehearsal (one open on a host file is closed)', () => {
+    expect(runs.inheritedFd?.findings).toEqual({ read: 'EBADF' });
+  });
+
+  it('runs out of inodes in each tmpfs volume at one per page of its size (inodes are kernel memory)', () => {
+    const seen = (runs.fillInodes?.findings ?? {}) as Record<string, { created: number; error: string }>;
+    expect(seen['/scratch']?.error).toBe('ENOSPC');
+    expect(seen['/scratch']?.created).toBeLessThanOrEqual(SCRATCH_BYTES / 4096);
+    expect(seen['/tmp']?.error).toBe('ENOSPC');
+    expect(seen['/tmp']?.created).toBeLessThanOrEqual((4 * 1024 * 1024) / 4096);
   });
 
   it('sees a read-only root holding only the image, its own processes and exactly its environment', () => {

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+
+/** The system calls the step makes or refuses, where the rehearsal knows their numbers (arm64 uses the generic table). */
+interface ArchitectureCalls {
+  /** seccomp_data.arch: AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64. */
+  readonly auditArch: number;
+  readonly close: number;
+  readonly prctl: number;
+  readonly addKey: number;
+  readonly requestKey: number;
+  readonly keyctl: number;
+}
+const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> = {
+  x64: { auditArch: 0xc000003e, close: 3, prctl: 157, addKey: 248, requestKey: 249, keyctl: 250 },
+  arm64: { auditArch: 0xc00000b7, close: 57, prctl: 167, addKey: 217, requestKey: 218, keyctl: 219 },
+};
+const KEYCTL_JOIN_SESSION_KEYRING = 1;
+const PR_SET_NO_NEW_PRIVS = 38;
+const PR_SET_SECCOMP = 22;
+const SECCOMP_MODE_FILTER = 2;
+
+/**
+ * A classic-BPF seccomp filter: add_key, request_key and keyctl fail with EPERM, as in Docker's default profile,
+ * and so does every system call of another ABI (i386 or arm32 numbers differ; a container has no use for them). The
+ * x32 bit is masked off so that x32's numbers for the three are refused too.
+ */
+function keyringFilter(calls: ArchitectureCalls): number[][] {
+  const LOAD_WORD = 0x20;
+  const JUMP_IF_EQUAL = 0x15;
+  const AND = 0x54;
+  const RETURN = 0x06;
+  const ALLOW = 0x7fff0000;
+  const EPERM = 0x00050000 | 1;
+  return [
+    [LOAD_WORD, 0, 0, 4], // seccomp_data.arch
+    [JUMP_IF_EQUAL, 1, 0, calls.auditArch],
+    [RETURN, 0, 0, EPERM],
+    [LOAD_WORD, 0, 0, 0], // seccomp_data.nr
+    [AND, 0, 0, 0xbfffffff], // without __X32_SYSCALL_BIT
+    [JUMP_IF_EQUAL, 3, 0, calls.addKey],
+    [JUMP_IF_EQUAL, 2, 0, calls.requestKey],
+    [JUMP_IF_EQUAL, 1, 0, calls.keyctl],
+    [RETURN, 0, 0, ALLOW],
+    [RETURN, 0, 0, EPERM],
+  ];
+}
+
+/** Perl (`perl-base` is essential on Debian and Ubuntu) makes the system calls util-linux has no command for. */
+function perlProgram(calls: ArchitectureCalls): string {
+  const filter = keyringFilter(calls).flat().join(', ');
+  return [
+    `syscall(${calls.keyctl}, ${KEYCTL_JOIN_SESSION_KEYRING}, 0) >= 0 or die "airlock: cannot join a new session keyring: $!\\n";`,
+    'opendir(my $fds, "/proc/self/fd") or die "airlock: cannot list /proc/self/fd: $!\\n";',
+    'my @inherited = grep { /^\\d+$/ && $_ > 2 } readdir($fds);',
+    'closedir($fds);',
+    // The directory's own descriptor is among them, already closed: EBADF, ignored.
+    `syscall(${calls.close}, $_ + 0) for @inherited;`,
+    `syscall(${calls.prctl}, ${PR_SET_NO_NEW_PRIVS}, 1, 0, 0, 0) == 0 or die "airlock: cannot set no_new_privs: $!\\n";`,
+    `my $filter = pack("(S C C L)*", ${filter});`,
+    `syscall(${calls.prctl}, ${PR_SET_SECCOMP}, ${SECCOMP_MODE_FILTER}, pack("S x6 p", length($filter) / 8, $filter)) == 0 or die "airlock: cannot install the keyring seccomp filter: $!\\n";`,
+    'exec { $ARGV[0] } @ARGV; die "airlock: cannot exec $ARGV[0]: $!\\n";',
+  ].join(' ');
+}
+
+let prefix: readonly string[] | null | undefined;
+
+/**
+ * A prefix for a container's launch command, run before anything else, that keeps the container from what the
+ * process that started the rehearsal holds in the kernel but the mount view cannot hide:
+ * - a new, empty session keyring, so it does not possess the session keyring of the shell that started it;
+ * - keyctl, add_key and request_key refused (seccomp, with no_new_privs): in `user` mode the container is the
+ *   invoking user on the host, and the kernel lets an owner view and read its own keys by serial (the user keyring,
+ *   a login's session keyring) whatever namespace it is in;
+ * - every inherited descriptor above stderr closed: one left open without close-on-exec by whatever started the
+ *   rehearsal (a shell's `exec 9<file`, a build tool) would reach a host file outside the container's root.
+ * Undefined where it cannot (no Perl, another architecture): the run's summary then says so.
+ */
+export function perlLaunchStep(): readonly string[] | undefined {
+  if (prefix === undefined) {
+    const calls = CALLS[process.arch];
+    prefix = calls !== undefined && hasPerl() ? ['perl', '-e', perlProgram(calls), '--'] : null;
+  }
+  return prefix ?? undefined;
+}
+
+function hasPerl(): boolean {
+  try {
+    execFileSync('perl', ['-e', '1'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
