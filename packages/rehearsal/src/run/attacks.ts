@@ -69,7 +69,7 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
     status: 'SUCCEEDED',
   },
   'fork-bomb': {
-    describe: 'starts processes as fast as it can for 10 s',
+    describe: 'starts processes as fast as it can until the kernel refuses or kills one (at most 90 s)',
     stoppedBy: "the kernel: the container's cgroup limits (pids.max 256, memory) and the PID namespace's end",
     stoppedByWithoutRoot:
       "the kernel: RLIMIT_NPROC 256 (processes and threads, counted in the container's own user namespace), RLIMIT_DATA per process, and the PID namespace's end",

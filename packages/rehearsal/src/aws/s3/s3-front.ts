@@ -164,6 +164,13 @@ export async function startS3Front(
     }
   };
 
+  // s3rver reset or refused a connection (it happens under load): answer as S3 answers its own failures, with a
+  // 500 the SDK retries, instead of an unhandled error that ends the rehearsal and every run in it.
+  const upstreamFailed = (res: ServerResponse) => (error: Error) => {
+    if (res.headersSent) res.destroy(error);
+    else xmlError(res, 500, 'InternalError', `the local S3 server failed: ${error.message}`);
+  };
+
   // Forwarded unsigned: the front has verified and authorized the request; s3rver knows only its built-in key.
   // Only what was authorized goes on: the bucket and key as checked, re-encoded, to s3rver's own host (it would take
   // another Host as the bucket's name, and a raw path could say something else than the one authorized).
@@ -189,10 +196,12 @@ export async function startS3Front(
           created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
         void announced.then(() => {
           res.writeHead(response.statusCode ?? 500, response.headers);
+          response.on('error', () => res.destroy());
           response.pipe(res);
         });
       },
     );
+    up.on('error', upstreamFailed(res));
     up.end(body);
   };
 
@@ -246,6 +255,7 @@ export async function startS3Front(
         });
       },
     );
+    up.on('error', upstreamFailed(res));
     up.end(content);
   };
 

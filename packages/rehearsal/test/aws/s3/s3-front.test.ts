@@ -18,6 +18,7 @@ const prepareRoleArn = [...artifacts.functions.values()].find((f) => f.environme
 
 describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and as everyone else does', () => {
   let upstream: Server;
+  let resetUpstream = false;
   let front: Awaited<ReturnType<typeof startS3Front>>;
   const registry = new CredentialRegistry();
   const prepare = registry.forRole(prepareRoleArn);
@@ -35,8 +36,8 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
       );
 
   beforeAll(async () => {
-    // Stands in for s3rver: whatever the front lets through is answered.
-    upstream = createServer((_req, res) => res.end('the object'));
+    // Stands in for s3rver: whatever the front lets through is answered (or, when a test says so, reset).
+    upstream = createServer((req, res) => (resetUpstream ? req.socket.destroy() : res.end('the object')));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     front = await startS3Front(
       `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
@@ -52,6 +53,16 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
   });
 
   it("serves the prepare function's read of an upload from outside the sandbox", async () => {
+    expect(await getUpload(front.url)).toBe('200 the object');
+  });
+
+  it('answers a 500 the SDK retries when the local S3 server resets the connection, and keeps serving', async () => {
+    resetUpstream = true;
+    try {
+      expect(await getUpload(front.url)).toMatch(/^500 /);
+    } finally {
+      resetUpstream = false;
+    }
     expect(await getUpload(front.url)).toBe('200 the object');
   });
 
