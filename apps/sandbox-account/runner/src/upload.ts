@@ -30,7 +30,8 @@ export async function uploadOutput(post: PresignedPostForm, body: string, signal
   }
   const status = response.statusCode ?? 0;
   if (status >= 200 && status <= 299) {
-    response.resume();
+    // S3 has answered: its (empty) body is not needed, and a connection reset after the answer changes nothing.
+    response.on('error', () => undefined).resume();
     return;
   }
   // Only S3's error code: its message can echo the string to sign (the policy, session token included).
