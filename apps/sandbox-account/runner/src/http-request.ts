@@ -12,7 +12,7 @@ export interface HttpRequest {
  * Sends one request with Node's own HTTP client and resolves with the response once its head has arrived; the
  * caller reads or discards the body. Not `fetch`: on Node 20 its first use in a process costs ~0.3 s of CPU
  * (it compiles undici's WebAssembly HTTP parser), more than the rest of a container's start. A redirect is never
- * followed: the URL's host was checked, the redirect's would not be. One connection, closed after the response.
+ * followed: the URL's host was checked, the redirect's would not be.
  */
 export async function sendRequest(url: string, request: HttpRequest): Promise<IncomingMessage> {
   const target = new URL(url);
@@ -27,7 +27,7 @@ export async function sendRequest(url: string, request: HttpRequest): Promise<In
   return new Promise((resolve, reject) => {
     const outgoing = client.request(
       target,
-      { method: request.method, headers: request.headers, signal: request.signal, agent: false },
+      { method: request.method, headers: request.headers, signal: request.signal },
       resolve,
     );
     outgoing.on('error', reject);
