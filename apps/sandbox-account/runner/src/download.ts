@@ -1,20 +1,29 @@
 import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sendRequest } from './http-request.js';
 
 export class DownloadError extends Error {}
 
 /** Streams `url` to `file`, refusing anything over `maxBytes` and giving up when `signal` aborts. */
 export async function download(url: string, file: string, maxBytes: number, signal: AbortSignal): Promise<number> {
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(url, { signal });
+    response = await sendRequest(url, { method: 'GET', signal });
   } catch (error) {
     throw new DownloadError(`input download failed: ${(error as Error).message}`);
   }
-  if (!response.ok || !response.body) throw new DownloadError(`input download failed: HTTP ${response.status}`);
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new DownloadError(`input is ${declared} bytes, over the limit of ${maxBytes}`);
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) {
+    response.destroy();
+    throw new DownloadError(`input download failed: HTTP ${status}`);
+  }
+  const declared = Number(response.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    response.destroy();
+    throw new DownloadError(`input is ${declared} bytes, over the limit of ${maxBytes}`);
+  }
   let received = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -23,12 +32,7 @@ export async function download(url: string, file: string, maxBytes: number, sign
     },
   });
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-      cap,
-      createWriteStream(file),
-      { signal },
-    );
+    await pipeline(response, cap, createWriteStream(file), { signal });
   } catch (error) {
     throw error instanceof DownloadError
       ? error

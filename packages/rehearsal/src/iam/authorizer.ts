@@ -222,8 +222,9 @@ export class Authorizer {
   }
 
   /**
-   * Decisions are cached on the request with run and submission IDs renamed in order of appearance: the decision
-   * for one run is the decision for every run, while a request mixing two runs' IDs stays a different question.
+   * Decisions are cached on every input of the request with run and submission IDs renamed in order of appearance:
+   * the decision for one run is the decision for every run, while a request mixing two runs' IDs stays a different
+   * question.
    */
   private decide(
     principal: string,
@@ -237,7 +238,17 @@ export class Authorizer {
     endpointPolicies?: readonly PolicyDocument[],
   ): Promise<boolean> {
     const key = canonicalIds(
-      JSON.stringify([principal, identity, action, resource, resourcePolicy, context, sessionPolicy, endpointPolicies]),
+      JSON.stringify([
+        principal,
+        identity,
+        action,
+        resource,
+        resourceAccount,
+        resourcePolicy,
+        context,
+        sessionPolicy,
+        endpointPolicies,
+      ]),
     );
     let decision = this.cache.get(key);
     if (!decision) {
