@@ -9,10 +9,36 @@ interface ArchitectureCalls {
   readonly addKey: number;
   readonly requestKey: number;
   readonly keyctl: number;
+  readonly mmap: number;
+  readonly shmget: number;
+  readonly memfdCreate: number;
+  readonly memfdSecret: number;
 }
 const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> = {
-  x64: { auditArch: 0xc000003e, close: 3, prctl: 157, addKey: 248, requestKey: 249, keyctl: 250 },
-  arm64: { auditArch: 0xc00000b7, close: 57, prctl: 167, addKey: 217, requestKey: 218, keyctl: 219 },
+  x64: {
+    auditArch: 0xc000003e,
+    close: 3,
+    prctl: 157,
+    addKey: 248,
+    requestKey: 249,
+    keyctl: 250,
+    mmap: 9,
+    shmget: 29,
+    memfdCreate: 319,
+    memfdSecret: 447,
+  },
+  arm64: {
+    auditArch: 0xc00000b7,
+    close: 57,
+    prctl: 167,
+    addKey: 217,
+    requestKey: 218,
+    keyctl: 219,
+    mmap: 222,
+    shmget: 194,
+    memfdCreate: 279,
+    memfdSecret: 447,
+  },
 };
 const KEYCTL_JOIN_SESSION_KEYRING = 1;
 const PR_SET_NO_NEW_PRIVS = 38;
@@ -20,26 +46,38 @@ const PR_SET_SECCOMP = 22;
 const SECCOMP_MODE_FILTER = 2;
 
 /**
- * A classic-BPF seccomp filter: add_key, request_key and keyctl fail with EPERM, as in Docker's default profile,
- * and so does every system call of another ABI (i386 or arm32 numbers differ; a container has no use for them). The
- * x32 bit is masked off so that x32's numbers for the three are refused too.
+ * A classic-BPF seccomp filter that answers EPERM to:
+ * - add_key, request_key and keyctl, as Docker's default profile does;
+ * - shared memory that no rlimit counts (RLIMIT_DATA counts only private mappings, and `user` mode has no memory
+ *   cgroup): memfd_create, memfd_secret, SysV shmget, and mmap of anonymous shared memory (MAP_SHARED or
+ *   MAP_SHARED_VALIDATE with MAP_ANONYMOUS). Node and V8 map only private memory; shared files live on the sized
+ *   tmpfs volumes;
+ * - every system call of another ABI (i386 or arm32 numbers differ; a container has no use for them). The x32 bit is
+ *   masked off so that x32's numbers are refused too.
  */
-function keyringFilter(calls: ArchitectureCalls): number[][] {
+function containerFilter(calls: ArchitectureCalls): number[][] {
   const LOAD_WORD = 0x20;
   const JUMP_IF_EQUAL = 0x15;
   const AND = 0x54;
   const RETURN = 0x06;
   const ALLOW = 0x7fff0000;
   const EPERM = 0x00050000 | 1;
+  const MAP_FLAGS_LOW_WORD = 16 + 3 * 8; // seccomp_data.args[3], little-endian
+  const MAP_SHARED_ANONYMOUS = 0x21; // MAP_SHARED (0x01, also in MAP_SHARED_VALIDATE 0x03) | MAP_ANONYMOUS (0x20)
+  const refused = [calls.addKey, calls.requestKey, calls.keyctl, calls.shmget, calls.memfdCreate, calls.memfdSecret];
   return [
     [LOAD_WORD, 0, 0, 4], // seccomp_data.arch
     [JUMP_IF_EQUAL, 1, 0, calls.auditArch],
     [RETURN, 0, 0, EPERM],
     [LOAD_WORD, 0, 0, 0], // seccomp_data.nr
     [AND, 0, 0, 0xbfffffff], // without __X32_SYSCALL_BIT
-    [JUMP_IF_EQUAL, 3, 0, calls.addKey],
-    [JUMP_IF_EQUAL, 2, 0, calls.requestKey],
-    [JUMP_IF_EQUAL, 1, 0, calls.keyctl],
+    // Each refused number jumps to the EPERM at the end; anything else falls through to the mmap check.
+    ...refused.map((nr, index) => [JUMP_IF_EQUAL, refused.length - index + 5, 0, nr]),
+    [JUMP_IF_EQUAL, 1, 0, calls.mmap],
+    [RETURN, 0, 0, ALLOW],
+    [LOAD_WORD, 0, 0, MAP_FLAGS_LOW_WORD],
+    [AND, 0, 0, MAP_SHARED_ANONYMOUS],
+    [JUMP_IF_EQUAL, 1, 0, MAP_SHARED_ANONYMOUS],
     [RETURN, 0, 0, ALLOW],
     [RETURN, 0, 0, EPERM],
   ];
@@ -47,7 +85,7 @@ function keyringFilter(calls: ArchitectureCalls): number[][] {
 
 /** Perl (`perl-base` is essential on Debian and Ubuntu) makes the system calls util-linux has no command for. */
 function perlProgram(calls: ArchitectureCalls): string {
-  const filter = keyringFilter(calls).flat().join(', ');
+  const filter = containerFilter(calls).flat().join(', ');
   return [
     `syscall(${calls.keyctl}, ${KEYCTL_JOIN_SESSION_KEYRING}, 0) >= 0 or die "airlock: cannot join a new session keyring: $!\\n";`,
     'opendir(my $fds, "/proc/self/fd") or die "airlock: cannot list /proc/self/fd: $!\\n";',
@@ -57,7 +95,7 @@ function perlProgram(calls: ArchitectureCalls): string {
     `syscall(${calls.close}, $_ + 0) for @inherited;`,
     `syscall(${calls.prctl}, ${PR_SET_NO_NEW_PRIVS}, 1, 0, 0, 0) == 0 or die "airlock: cannot set no_new_privs: $!\\n";`,
     `my $filter = pack("(S C C L)*", ${filter});`,
-    `syscall(${calls.prctl}, ${PR_SET_SECCOMP}, ${SECCOMP_MODE_FILTER}, pack("S x6 p", length($filter) / 8, $filter)) == 0 or die "airlock: cannot install the keyring seccomp filter: $!\\n";`,
+    `syscall(${calls.prctl}, ${PR_SET_SECCOMP}, ${SECCOMP_MODE_FILTER}, pack("S x6 p", length($filter) / 8, $filter)) == 0 or die "airlock: cannot install the seccomp filter: $!\\n";`,
     'exec { $ARGV[0] } @ARGV; die "airlock: cannot exec $ARGV[0]: $!\\n";',
   ].join(' ');
 }
@@ -68,6 +106,7 @@ let prefix: readonly string[] | null | undefined;
  * A prefix for a container's launch command, run before anything else, that keeps the container from what the
  * process that started the rehearsal holds in the kernel but the mount view cannot hide:
  * - a new, empty session keyring, so it does not possess the session keyring of the shell that started it;
+ * - shared memory that no rlimit counts refused (see `containerFilter`);
  * - keyctl, add_key and request_key refused (seccomp, with no_new_privs): in `user` mode the container is the
  *   invoking user on the host, and the kernel lets an owner view and read its own keys by serial (the user keyring,
  *   a login's session keyring) whatever namespace it is in;

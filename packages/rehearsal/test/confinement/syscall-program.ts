@@ -2,10 +2,11 @@
  * A static x86-64 Linux program that makes one system call and exits with its errno (0 when it succeeded): how a
  * test asks the kernel directly whether a container may do something util-linux is not there to do (the image holds
  * only Node). `first` is an immediate value, or `argv1` for the program's first argument (a path).
- *   mov rdi, [rsp+16] | mov edi, imm32; mov esi, imm32; xor edx, edx; mov eax, nr; syscall;
+ *   mov rdi, [rsp+16] | mov edi, imm32; mov esi, imm32; mov edx, imm32; mov r10d, imm32; mov r8d, imm32;
+ *   mov r9d, imm32; mov eax, nr; syscall;
  *   mov edi, eax; neg edi; mov eax, 60 (exit); syscall
  */
-export function syscallProgram(nr: number, first: number | 'argv1', second = 0): Buffer {
+export function syscallProgram(nr: number, first: number | 'argv1', second = 0, ...more: number[]): Buffer {
   if (process.arch !== 'x64') throw new Error(`syscallProgram builds x86-64 code; this is ${process.arch}`);
   const imm = (opcode: number, value: number) => {
     const bytes = Buffer.alloc(5);
@@ -13,10 +14,18 @@ export function syscallProgram(nr: number, first: number | 'argv1', second = 0):
     bytes.writeUInt32LE(value >>> 0, 1);
     return bytes;
   };
+  // rdx, r10, r8, r9 (mov r32, imm32 zero-extends): the third to sixth arguments, zero unless given.
+  const [third = 0, fourth = 0, fifth = 0, sixth = 0] = more;
   const code = Buffer.concat([
     first === 'argv1' ? Buffer.from('488b7c2410', 'hex') : imm(0xbf, first),
     imm(0xbe, second),
-    Buffer.from('31d2', 'hex'),
+    imm(0xba, third),
+    Buffer.from('41', 'hex'),
+    imm(0xba, fourth),
+    Buffer.from('41', 'hex'),
+    imm(0xb8, fifth),
+    Buffer.from('41', 'hex'),
+    imm(0xb9, sixth),
     imm(0xb8, nr),
     Buffer.from('0f0589c7f7dfb83c0000000f05', 'hex'),
   ]);
@@ -42,7 +51,18 @@ export function syscallProgram(nr: number, first: number | 'argv1', second = 0):
 }
 
 /** System call numbers (x86-64) and flags the escape tests use. */
-export const SYSCALL = { unshare: 272, umount2: 166, setuid: 105, keyctl: 250 } as const;
+export const SYSCALL = {
+  unshare: 272,
+  umount2: 166,
+  setuid: 105,
+  keyctl: 250,
+  mmap: 9,
+  shmget: 29,
+  memfdCreate: 319,
+} as const;
+/** mmap's PROT_READ | PROT_WRITE, and MAP_SHARED | MAP_ANONYMOUS: anonymous shared memory. */
+export const PROT_READ_WRITE = 3;
+export const MAP_SHARED_ANONYMOUS = 0x21;
 /** keyctl(KEYCTL_READ, serial, NULL, 0): the size of a key's payload (a keyring's: its list of keys), 0 when empty. */
 export const KEYCTL_READ = 11;
 export const CLONE_NEWUSER = 0x10000000;

@@ -12,7 +12,7 @@ import {
   startConfinedContainer,
   type ConfinedContainerSpec,
 } from '../../src/confinement/index.js';
-import { KEYCTL_READ, SYSCALL, syscallProgram } from './syscall-program.js';
+import { KEYCTL_READ, MAP_SHARED_ANONYMOUS, PROT_READ_WRITE, SYSCALL, syscallProgram } from './syscall-program.js';
 
 const [imageRoot = '', hostSecret = '', frontPort = '', inheritedFd = ''] = process.argv.slice(2);
 const FORWARD_PORT = 9000;
@@ -39,6 +39,18 @@ writeFileSync(
   syscallProgram(SYSCALL.keyctl, KEYCTL_READ, hostSessionKeyring),
   { mode: 0o755 },
 );
+
+// Shared memory that no rlimit counts, and a private mapping (which must stay allowed) to show the programs work.
+const MAP_PRIVATE_ANONYMOUS = 0x22;
+const NO_FD = 0xffffffff;
+for (const [name, program] of [
+  ['memfd', syscallProgram(SYSCALL.memfdCreate, 'argv1', 0)],
+  ['shmget', syscallProgram(SYSCALL.shmget, 0, 4096)],
+  ['shared-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_SHARED_ANONYMOUS, NO_FD, 0)],
+  ['private-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, NO_FD, 0)],
+] as const) {
+  writeFileSync(join(imageRoot, 'opt', 'airlock', name), program, { mode: 0o755 });
+}
 
 const availability = detectConfinement();
 if (availability.mode !== 'user')
@@ -95,6 +107,10 @@ try {
     host: () => run(['host', String(decoy.pid), abstractName]),
     network: () => run(['network', String(hostPort), String(FORWARD_PORT)]),
     newUserNamespace: () => run(['syscall', '/opt/airlock/unshare-user']),
+    memfd: () => run(['syscall', '/opt/airlock/memfd', 'airlock']),
+    shmget: () => run(['syscall', '/opt/airlock/shmget']),
+    sharedMmap: () => run(['syscall', '/opt/airlock/shared-mmap']),
+    privateMmap: () => run(['syscall', '/opt/airlock/private-mmap']),
     unmountRoot: () => run(['syscall', '/opt/airlock/umount', '/']),
     unmountScratch: () => run(['syscall', '/opt/airlock/umount', '/scratch']),
     forkBomb: () => run(['forkBomb'], { memoryBytes: 1024 * 1024 * 1024 }),

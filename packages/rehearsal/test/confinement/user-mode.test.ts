@@ -191,6 +191,14 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(runs.unmountScratch?.findings).toEqual({ errno: EPERM });
   });
 
+  it('cannot make shared memory no rlimit counts (memfd, SysV shm, anonymous shared mmap); private memory it can', () => {
+    const EPERM = 1;
+    expect(runs.memfd?.findings).toEqual({ errno: EPERM });
+    expect(runs.shmget?.findings).toEqual({ errno: EPERM });
+    expect(runs.sharedMmap?.findings).toEqual({ errno: EPERM });
+    expect(runs.privateMmap?.findings).toEqual({ errno: 0 });
+  });
+
   it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
     const seen = runs.forkBomb?.findings ?? {};
     expect(seen.refused).toBe('EAGAIN');
