@@ -131,6 +131,22 @@ export interface NetworkResourceModel extends Located {
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
+/** Resource types that open a VPC to something outside it (a route, a gateway, an attachment, a VPN). */
+export const PATH_OUT_RESOURCE_TYPES = [
+  'AWS::EC2::Route',
+  'AWS::EC2::InternetGateway',
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::EgressOnlyInternetGateway',
+  'AWS::EC2::VPCPeeringConnection',
+  'AWS::EC2::TransitGatewayAttachment',
+  'AWS::EC2::TransitGatewayVpcAttachment',
+  'AWS::EC2::VPNGateway',
+  'AWS::EC2::VPNConnection',
+  'AWS::EC2::CarrierGateway',
+  'AWS::EC2::ClientVpnEndpoint',
+] as const;
+
 /** The resource types that make up an account's network paths. */
 export const NETWORK_RESOURCE_TYPES = [
   'AWS::EC2::VPC',
@@ -144,18 +160,7 @@ export const NETWORK_RESOURCE_TYPES = [
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
   'AWS::EC2::SecurityGroupEgress',
-  'AWS::EC2::Route',
-  'AWS::EC2::InternetGateway',
-  'AWS::EC2::VPCGatewayAttachment',
-  'AWS::EC2::NatGateway',
-  'AWS::EC2::EgressOnlyInternetGateway',
-  'AWS::EC2::VPCPeeringConnection',
-  'AWS::EC2::TransitGatewayAttachment',
-  'AWS::EC2::TransitGatewayVpcAttachment',
-  'AWS::EC2::VPNGateway',
-  'AWS::EC2::VPNConnection',
-  'AWS::EC2::CarrierGateway',
-  'AWS::EC2::ClientVpnEndpoint',
+  ...PATH_OUT_RESOURCE_TYPES,
   'AWS::EC2::NetworkAclEntry',
   'AWS::Route53Resolver::FirewallDomainList',
   'AWS::Route53Resolver::FirewallRuleGroup',

@@ -2,6 +2,7 @@ import { VARIABLE } from '@airlock/contracts';
 import type { AccountRole } from '@airlock/shared/environment';
 import {
   asList,
+  PATH_OUT_RESOURCE_TYPES,
   type NetworkResourceModel,
   type StateMachineModel,
   type TaskDefinitionModel,
@@ -23,20 +24,7 @@ const shortArn = (arn: string) =>
   arn.replace(/^arn:[^:]+:states:::/, '').replace(/^arn:[^:]+:[^:]*:[^:]*:\d{0,12}:/, '');
 const URL_VARIABLES: readonly string[] = [VARIABLE.INPUT_URL, VARIABLE.OUTPUT_POST];
 /** Resources that open a VPC to something outside it: any one of them is drawn as a route out. */
-const PATHS_OUT = new Set([
-  'AWS::EC2::Route',
-  'AWS::EC2::InternetGateway',
-  'AWS::EC2::VPCGatewayAttachment',
-  'AWS::EC2::NatGateway',
-  'AWS::EC2::EgressOnlyInternetGateway',
-  'AWS::EC2::VPCPeeringConnection',
-  'AWS::EC2::TransitGatewayAttachment',
-  'AWS::EC2::TransitGatewayVpcAttachment',
-  'AWS::EC2::VPNGateway',
-  'AWS::EC2::VPNConnection',
-  'AWS::EC2::CarrierGateway',
-  'AWS::EC2::ClientVpnEndpoint',
-]);
+const PATHS_OUT: ReadonlySet<string> = new Set(PATH_OUT_RESOURCE_TYPES);
 
 /** Graphviz id of a state machine, task definition, network resource or guardrail. */
 export const stateMachineNodeId = (m: StateMachineModel) => nodeId(`${m.account}:stateMachine:${m.name}`);
