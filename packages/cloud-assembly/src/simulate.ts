@@ -36,7 +36,13 @@ export interface OrganizationPolicies {
   readonly resourceControlPolicies: Readonly<Record<string, readonly PolicyDocument[]>>;
 }
 
-const FULL_AWS_ACCESS: PolicyDocument = {
+/**
+ * Allows every action on every resource. Never deployed: it is AWS's own FullAWSAccess SCP, which AWS attaches at
+ * every level of an organization, and the identity policy the review and the rehearsal give a hypothetical principal
+ * allowed everything by its own account (an administrator, an attacker's own keys, a role given `*` by mistake), so
+ * that only the policy under test (a trust, an endpoint, a guardrail, a bucket policy) can refuse the request.
+ */
+export const ALLOW_EVERYTHING: PolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 };
@@ -108,10 +114,10 @@ export async function simulateRequest(request: SimulationRequest): Promise<Simul
   const scps =
     organization && principalAccount !== undefined && isMember(principalAccount)
       ? [
-          { orgIdentifier: 'root', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }] },
+          { orgIdentifier: 'root', policies: [{ name: 'FullAWSAccess', policy: ALLOW_EVERYTHING }] },
           {
             orgIdentifier: principalAccount,
-            policies: [FULL_AWS_ACCESS, ...(organization.serviceControlPolicies[principalAccount] ?? [])].map(
+            policies: [ALLOW_EVERYTHING, ...(organization.serviceControlPolicies[principalAccount] ?? [])].map(
               (policy, i) => ({ name: i === 0 ? 'FullAWSAccess' : `scp-${i}`, policy }),
             ),
           },

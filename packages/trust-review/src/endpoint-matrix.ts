@@ -7,10 +7,10 @@ import {
   VPCE_ACCOUNT_KEY,
 } from '@airlock/contracts';
 import type { AccountRole } from '@airlock/shared/environment';
-import type { PolicyDocument, TrustSurface } from '@airlock/cloud-assembly';
+import { ALLOW_EVERYTHING, type PolicyDocument, type TrustSurface } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
 import { withAndWithout, type DefendedCase } from './with-and-without.js';
-import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
+import { FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 /** What an attacker's own bucket, role or key says to let a principal of ours in: everything. */
 const attackerGrants = (principal: string): PolicyDocument => ({

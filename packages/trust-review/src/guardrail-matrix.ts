@@ -12,6 +12,7 @@ import {
 import { ACCOUNT_ROLES, type AccountRole, type AirlockEnvironment } from '@airlock/shared/environment';
 import type { Guardrail } from '@airlock/shared/organization-guardrails';
 import {
+  ALLOW_EVERYTHING,
   type OrganizationPolicies,
   type PolicyDocument,
   type Statement,
@@ -19,7 +20,7 @@ import {
 } from '@airlock/cloud-assembly';
 import { dataBucketPolicy, type SimulationRow, type Verdict } from './simulation-matrix.js';
 import { withAndWithout, type DefendedCase } from './with-and-without.js';
-import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
+import { FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 /** The guardrails as AWS applies them: each SCP to its account's principals, the RCP to its account's resources. */
 export function organizationPoliciesOf(

@@ -15,9 +15,16 @@ import {
 } from '@airlock/contracts';
 import { urlHistories } from './url-histories.js';
 import { rowOf, type DefendedCase } from './with-and-without.js';
-import { accountOfArn, boundaryOf, principalsOf, simulateRequest, type PolicyDocument } from '@airlock/cloud-assembly';
+import {
+  accountOfArn,
+  ALLOW_EVERYTHING,
+  boundaryOf,
+  principalsOf,
+  simulateRequest,
+  type PolicyDocument,
+} from '@airlock/cloud-assembly';
 import type { RoleModel, TrustSurface } from '@airlock/cloud-assembly';
-import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
+import { FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 export type Verdict = 'Allowed' | 'Denied';
 

@@ -1,4 +1,5 @@
 import {
+  ALLOW_EVERYTHING,
   accountOfArn,
   actionMatches,
   boundaryOf,
@@ -14,7 +15,7 @@ import {
 import { dataBucketArn, runsTableArn } from '@airlock/contracts';
 import { describeTrust } from './describe-policy.js';
 import { crossAccountTargets } from './simulation-matrix.js';
-import { ALLOW_EVERYTHING, FOREIGN_ACCOUNT } from './simulated-principals.js';
+import { FOREIGN_ACCOUNT } from './simulated-principals.js';
 
 /** One principal that can make the request, and the context keys without which it could not. */
 export interface Reacher {

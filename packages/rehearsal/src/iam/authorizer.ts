@@ -1,6 +1,7 @@
 import {
   accountOfArn,
   actionMatches,
+  ALLOW_EVERYTHING,
   simulateRequest,
   type PolicyDocument,
   type RoleModel,
@@ -29,10 +30,6 @@ function canonicalIds(text: string): string {
 
 /** An account outside the three, standing for any attacker's; its role may do anything its own account allows. */
 export const FOREIGN_PRINCIPAL = 'arn:aws:iam::444455556666:role/someone-else';
-const ANY_ACTION: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
 
 /** What a request passes besides the caller's own policies. */
 export interface RequestPath {
@@ -152,7 +149,7 @@ export class Authorizer {
     const decide = (path: RequestPath) =>
       this.decide(
         FOREIGN_PRINCIPAL,
-        [ANY_ACTION],
+        [ALLOW_EVERYTHING],
         action,
         resource,
         resourceAccount,
