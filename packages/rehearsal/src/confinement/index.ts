@@ -27,3 +27,4 @@ export {
 } from './container-spec.js';
 export { childrenCpuMs, measureStartCost, type StartCost } from './start-cost.js';
 export { perlLaunchStep } from './perl-launch-step.js';
+export { readStat } from './process-tree.js';

@@ -22,8 +22,11 @@ export function processTree(launcher: number): () => number[] {
   };
 }
 
-// The state letter and parent follow the command name in parentheses, which may itself hold spaces or parentheses.
-function readStat(pid: number): { state: string; ppid: number } | undefined {
+/**
+ * A process's state letter and parent from `/proc/<pid>/stat`, where they follow the command name in parentheses,
+ * which may itself hold spaces or parentheses; undefined once it is gone.
+ */
+export function readStat(pid: number): { state: string; ppid: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const [state = '', ppid = ''] = text.slice(text.lastIndexOf(')') + 2).split(' ');

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import {
+  readStat,
   startConfinedContainer,
   type ConfinedContainerSpec,
   type ConfinedTask,
@@ -167,11 +168,11 @@ function livePids(): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
-    .filter((pid) => !['Z', 'X', undefined].includes(stat(pid)?.state));
+    .filter((pid) => !['Z', 'X', undefined].includes(readStat(pid)?.state));
 }
 
 function childrenOf(parent: number): number[] {
-  return livePids().filter((pid) => stat(pid)?.ppid === parent);
+  return livePids().filter((pid) => readStat(pid)?.ppid === parent);
 }
 
 function pidNamespaceOf(pid: number): string | undefined {
@@ -179,16 +180,5 @@ function pidNamespaceOf(pid: number): string | undefined {
     return readlinkSync(`/proc/${pid}/ns/pid`);
   } catch {
     return undefined; // Gone, or not ours to read.
-  }
-}
-
-// The state letter and parent follow the command name in parentheses, which may itself hold spaces or parentheses.
-function stat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state = '', ppid = ''] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state, ppid: Number(ppid) };
-  } catch {
-    return undefined;
   }
 }
