@@ -9,9 +9,9 @@ import type { Construct } from 'constructs';
 import type { DataPlaneAction } from '@airlock/contracts';
 
 /** The SDK clients are left to the runtime, which ships them; bundled, they alone would exceed the 250 KB budget. */
-export const RUNTIME_PROVIDED_MODULES = ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sts'];
+const RUNTIME_PROVIDED_MODULES = ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sts'];
 
-export const handlerEntry = (name: DataPlaneAction): string =>
+const handlerEntry = (name: DataPlaneAction): string =>
   fileURLToPath(new URL(`./functions/${name}/handler.ts`, import.meta.url));
 
 /**
