@@ -209,6 +209,27 @@ const attacks = {
     const held = [];
     for (;;) held.push(Buffer.alloc(64 * 1024 * 1024, 1));
   },
+  // Four processes that each stay under a per-process limit (half the task's 1 GiB) and together hold twice it.
+  'exceed-memory-together': async () => {
+    const count = 4;
+    const mib = 512;
+    const holder = `const kept = []; for (let i = 0; i < ${mib}; i += 16) kept.push(Buffer.alloc(16 << 20, 1)); console.log('held'); setInterval(() => kept.length, 1000);`;
+    const ends = await Promise.all(
+      Array.from({ length: count }, () => {
+        const child = spawn(process.execPath, ['-e', holder, MARKER], { stdio: ['ignore', 'pipe', 'ignore'] });
+        return new Promise((resolve) => {
+          child.stdout.once('data', () => resolve('held'));
+          child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`));
+        });
+      }),
+    );
+    // If every one holds its share, give the defence several chances to act before calling it through.
+    if (ends.every((end) => end === 'held')) await new Promise((resolve) => setTimeout(resolve, 2000));
+    report(
+      !ends.every((end) => end === 'held'),
+      `${count} processes of ${mib} MiB each: ${ends.join(', ')}${ends.every((end) => end === 'held') ? `, all alive 2 s later holding ${count * mib} MiB` : ''}`,
+    );
+  },
   // 100 MB on stdout, then a normal result.
   'flood-stdout': async () => {
     const line = `${'x'.repeat(1023)}\n`.repeat(1024);

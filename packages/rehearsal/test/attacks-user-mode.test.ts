@@ -13,11 +13,19 @@ const UNPRIVILEGED = 65534;
 /**
  * The attacks whose defence changes without root: every container runs as the same host user (read-environ,
  * trace-runner), the network belongs to a user namespace (reach-host), processes are found by their launcher's tree
- * instead of a cgroup (setsid-daemon), and rlimits stand in for cgroup limits (fork-bomb, exceed-memory). The scratch
+ * instead of a cgroup (setsid-daemon), and rlimits and the memory watchdog stand in for cgroup limits (fork-bomb, exceed-memory, exceed-memory-together). The scratch
  * tmpfs, signals to PID 1 and the runner's own checks do not change (user-mode.test.ts proves the scratch limit and
  * the signals at the container level); one run each here would add a minute to `npm test` and prove nothing new.
  */
-const USER_MODE_ATTACKS = ['read-environ', 'trace-runner', 'reach-host', 'setsid-daemon', 'fork-bomb', 'exceed-memory'];
+const USER_MODE_ATTACKS = [
+  'read-environ',
+  'trace-runner',
+  'reach-host',
+  'setsid-daemon',
+  'fork-bomb',
+  'exceed-memory',
+  'exceed-memory-together',
+];
 
 interface Report {
   name: string;

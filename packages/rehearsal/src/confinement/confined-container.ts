@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { createContainerCgroup } from './cgroup-limits.js';
 import { tmpfsLimits, type ConfinedTask } from './confined-task.js';
 import type { ConfinedContainerSpec } from './container-spec.js';
+import { watchContainerMemory } from './memory-watchdog.js';
 import { processTree } from './process-tree.js';
 import { rlimitArguments } from './rlimits.js';
 import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
@@ -15,7 +16,10 @@ export interface ContainerExit {
   readonly signal: NodeJS.Signals | null;
   /** The wall-clock limit was reached and the container was killed. */
   readonly timedOut: boolean;
-  /** The kernel's OOM killer killed a process of the container (the memory limit). */
+  /**
+   * The memory limit was reached: the kernel's OOM killer killed a process of the container (`root` mode), or the
+   * memory watchdog killed the container (`user` mode).
+   */
   readonly oomKilled: boolean;
   /** Up to `OUTPUT_LIMIT_BYTES` of each stream; the rest is counted, not kept. */
   readonly stdout: string;
@@ -143,13 +147,25 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     timedOut = true;
     killAll();
   }, spec.wallClockMs);
+  // `user` mode has no memory cgroup: the watchdog bounds what the container's processes hold together.
+  let memoryExceeded = false;
+  const stopWatchingMemory = cgroup
+    ? () => undefined
+    : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, () => {
+        memoryExceeded = true;
+        killAll();
+      });
   const exited = new Promise<ContainerExit>((resolve, reject) => {
-    child.on('error', reject);
+    child.on('error', (error) => {
+      stopWatchingMemory();
+      reject(error);
+    });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
+      stopWatchingMemory();
       // The PID namespace's init has exited, so the kernel kills the rest; wait until the cgroup is empty.
       void waitUntilEmpty(processes.pids, killAll).then(() => {
-        const oomKilled = processes.oomKilled();
+        const oomKilled = processes.oomKilled() || memoryExceeded;
         removed = true;
         processes.remove();
         resolve({

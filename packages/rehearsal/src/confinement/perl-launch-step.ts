@@ -13,6 +13,8 @@ interface ArchitectureCalls {
   readonly shmget: number;
   readonly memfdCreate: number;
   readonly memfdSecret: number;
+  /** inotify_init (x86-64 only: arm64 has only inotify_init1), inotify_init1, fanotify_init. */
+  readonly watchQueues: readonly number[];
 }
 const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> = {
   x64: {
@@ -26,6 +28,7 @@ const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> =
     shmget: 29,
     memfdCreate: 319,
     memfdSecret: 447,
+    watchQueues: [253, 294, 300],
   },
   arm64: {
     auditArch: 0xc00000b7,
@@ -38,6 +41,7 @@ const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> =
     shmget: 194,
     memfdCreate: 279,
     memfdSecret: 447,
+    watchQueues: [26, 262],
   },
 };
 const KEYCTL_JOIN_SESSION_KEYRING = 1;
@@ -52,6 +56,9 @@ const SECCOMP_MODE_FILTER = 2;
  *   cgroup): memfd_create, memfd_secret, SysV shmget, and mmap of anonymous shared memory (MAP_SHARED or
  *   MAP_SHARED_VALIDATE with MAP_ANONYMOUS). Node and V8 map only private memory; shared files live on the sized
  *   tmpfs volumes;
+ * - inotify and fanotify instances: the kernel counts them per user up through every user namespace, so in `user`
+ *   mode a container could take all of the invoking user's (128 by default) and break their editors and file
+ *   watchers while it runs; no container of the runner task watches files;
  * - every system call of another ABI (i386 or arm32 numbers differ; a container has no use for them). The x32 bit is
  *   masked off so that x32's numbers are refused too.
  */
@@ -64,7 +71,15 @@ function containerFilter(calls: ArchitectureCalls): number[][] {
   const EPERM = 0x00050000 | 1;
   const MAP_FLAGS_LOW_WORD = 16 + 3 * 8; // seccomp_data.args[3], little-endian
   const MAP_SHARED_ANONYMOUS = 0x21; // MAP_SHARED (0x01, also in MAP_SHARED_VALIDATE 0x03) | MAP_ANONYMOUS (0x20)
-  const refused = [calls.addKey, calls.requestKey, calls.keyctl, calls.shmget, calls.memfdCreate, calls.memfdSecret];
+  const refused = [
+    calls.addKey,
+    calls.requestKey,
+    calls.keyctl,
+    calls.shmget,
+    calls.memfdCreate,
+    calls.memfdSecret,
+    ...calls.watchQueues,
+  ];
   return [
     [LOAD_WORD, 0, 0, 4], // seccomp_data.arch
     [JUMP_IF_EQUAL, 1, 0, calls.auditArch],
@@ -106,7 +121,7 @@ let prefix: readonly string[] | null | undefined;
  * A prefix for a container's launch command, run before anything else, that keeps the container from what the
  * process that started the rehearsal holds in the kernel but the mount view cannot hide:
  * - a new, empty session keyring, so it does not possess the session keyring of the shell that started it;
- * - shared memory that no rlimit counts refused (see `containerFilter`);
+ * - shared memory that no rlimit counts, and inotify/fanotify instances, refused (see `containerFilter`);
  * - keyctl, add_key and request_key refused (seccomp, with no_new_privs): in `user` mode the container is the
  *   invoking user on the host, and the kernel lets an owner view and read its own keys by serial (the user keyring,
  *   a login's session keyring) whatever namespace it is in;

@@ -86,6 +86,12 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
       "the kernel: RLIMIT_DATA refuses the allocation past the task's memory (per process: without a cgroup, each process of the container may hold that much)",
     status: 'FAILED',
   },
+  'exceed-memory-together': {
+    describe: "holds twice the task's memory across four processes, each under a per-process limit",
+    stoppedBy: "the kernel: the memory cgroup's OOM killer, which counts every process of the container",
+    stoppedByWithoutRoot:
+      "the rehearsal's memory watchdog: every 100 ms it sums the anonymous memory of the container's processes and kills the container past the task's memory (RLIMIT_DATA holds each process alone; it may overshoot by what is allocated in one period)",
+  },
   'flood-stdout': {
     describe: 'writes 100 MiB to stdout',
     stoppedBy: "the runner keeps a bounded tail; the rehearsal's log stream keeps 1 MiB per stream",

@@ -31,7 +31,7 @@ export function confinementLine(confinement: ConfinementAvailability): string {
     return (
       `Confinement: kernel, without root (user namespaces: ${common}; uid 10001 inside the container's own user namespace). ` +
       'What root would add: on this machine the submission runs as YOU (only the namespaces and its mount view keep it from your other processes and files; ' +
-      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process instead: shared memory refused by seccomp, but a container's processes together may use up to 256 times the task's memory: nothing bounds the sum), " +
+      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process, shared memory refused by seccomp, and the rehearsal's watchdog, not the kernel, kills a container whose processes together pass the task's memory, checked every 100 ms), " +
       `no CPU limit, RLIMIT_NPROC instead of pids.max. ${notReproduced}`
     );
   }

@@ -123,6 +123,18 @@ const probes = {
     }
     report({ survived: kept.length * 16 });
   },
+  // Several processes, each under RLIMIT_DATA, that together hold more than the container's memory.
+  allocateTogether: async () => {
+    const [count, mib] = args.map(Number);
+    const holder = `const kept = []; for (let i = 0; i < ${mib}; i += 16) kept.push(Buffer.alloc(16 << 20, 1)); console.log('held'); setInterval(() => kept.length, 1000);`;
+    const children = Array.from({ length: count }, () => spawn('/usr/bin/node', ['-e', holder]));
+    await Promise.all(children.map((child) => new Promise((resolve) => child.stdout.once('data', resolve))));
+    process.stdout.write(`all ${count} hold ${count * mib} MiB\n`);
+    // Long enough for several of the watchdog's periods.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    report({ survived: count * mib });
+    process.exit(0);
+  },
   fillScratch: () => {
     const chunk = Buffer.alloc(1024 * 1024, 1);
     let written = 0;

@@ -59,6 +59,8 @@ export const SYSCALL = {
   mmap: 9,
   shmget: 29,
   memfdCreate: 319,
+  inotifyInit1: 294,
+  fanotifyInit: 300,
 } as const;
 /** mmap's PROT_READ | PROT_WRITE, and MAP_SHARED | MAP_ANONYMOUS: anonymous shared memory. */
 export const PROT_READ_WRITE = 3;

@@ -45,6 +45,9 @@ const MAP_PRIVATE_ANONYMOUS = 0x22;
 const NO_FD = 0xffffffff;
 for (const [name, program] of [
   ['memfd', syscallProgram(SYSCALL.memfdCreate, 'argv1', 0)],
+  ['inotify', syscallProgram(SYSCALL.inotifyInit1, 0)],
+  // FAN_CLASS_NOTIF | FAN_REPORT_FID, O_RDONLY: what an unprivileged process may ask for.
+  ['fanotify', syscallProgram(SYSCALL.fanotifyInit, 0x200, 0)],
   ['shmget', syscallProgram(SYSCALL.shmget, 0, 4096)],
   ['shared-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_SHARED_ANONYMOUS, NO_FD, 0)],
   ['private-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, NO_FD, 0)],
@@ -110,11 +113,15 @@ try {
     memfd: () => run(['syscall', '/opt/airlock/memfd', 'airlock']),
     shmget: () => run(['syscall', '/opt/airlock/shmget']),
     sharedMmap: () => run(['syscall', '/opt/airlock/shared-mmap']),
+    inotify: () => run(['syscall', '/opt/airlock/inotify']),
+    fanotify: () => run(['syscall', '/opt/airlock/fanotify']),
     privateMmap: () => run(['syscall', '/opt/airlock/private-mmap']),
     unmountRoot: () => run(['syscall', '/opt/airlock/umount', '/']),
     unmountScratch: () => run(['syscall', '/opt/airlock/umount', '/scratch']),
     forkBomb: () => run(['forkBomb'], { memoryBytes: 1024 * 1024 * 1024 }),
     allocate: () => run(['allocate', '512']),
+    // Four processes of 160 MiB, each under RLIMIT_DATA (512 MiB), together past the container's 512 MiB.
+    allocateTogether: () => run(['allocateTogether', '4', '160'], { memoryBytes: 512 * 1024 * 1024 }),
     fillScratch: () => run(['fillScratch']),
     deadline: () => run(['sleep', 'marker-user-deadline'], { wallClockMs: 1500 }),
     daemon: () => run(['daemon', 'marker-user-daemon']),

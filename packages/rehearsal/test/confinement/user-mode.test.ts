@@ -199,6 +199,18 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(runs.privateMmap?.findings).toEqual({ errno: 0 });
   });
 
+  it("cannot take the invoking user's inotify or fanotify instances (counted per user through every namespace)", () => {
+    const EPERM = 1;
+    expect(runs.inotify?.findings).toEqual({ errno: EPERM });
+    expect(runs.fanotify?.findings).toEqual({ errno: EPERM });
+  });
+
+  it("kills the container when its processes together pass the task's memory (the watchdog; RLIMIT_DATA is per process)", () => {
+    const together = runs.allocateTogether;
+    expect(together?.stdout).not.toContain('survived');
+    expect(together?.oomKilled).toBe(true);
+  });
+
   it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
     const seen = runs.forkBomb?.findings ?? {};
     expect(seen.refused).toBe('EAGAIN');
