@@ -9,6 +9,7 @@ import { processTree } from './process-tree.js';
 import { rlimitArguments } from './rlimits.js';
 import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
 import { perlLaunchStep } from './perl-launch-step.js';
+import { systemdUserScope } from './systemd-user-scope.js';
 
 export interface ContainerExit {
   /** The container's exit code, or null when a signal ended it. */
@@ -71,7 +72,10 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   // cgroup can be had; rlimits bound the container and its processes are found below its launcher.
   const cgroup = task.mode === 'root' ? createContainerCgroup(id, spec) : undefined;
   const joinCgroup = (cgroup?.procsFiles ?? []).map((file) => `echo $$ > ${quote(file)}`).join(' && ');
+  // `user`: a systemd user scope where the machine delegates one (the kernel then bounds the container as a whole).
+  const scope = task.mode === 'user' ? systemdUserScope() : undefined;
   const launch = [
+    ...(scope?.prefix(spec) ?? []),
     // Before anything else: a new session keyring, keyctl refused, inherited descriptors closed.
     ...(perlLaunchStep() ?? []),
     ...(cgroup ? ['/bin/sh', '-c', `${joinCgroup} && exec "$@"`, 'sh'] : []),
@@ -106,7 +110,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   ];
   const [command = '', ...args] = launch;
   const child = spawn(command, args, {
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...scope?.environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let dropped = 0;
@@ -147,14 +151,15 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
     timedOut = true;
     killAll();
   }, spec.wallClockMs);
-  // `user` mode has no memory cgroup: the watchdog bounds what the container's processes hold together.
+  // `user` mode without a scope has no memory cgroup: the watchdog bounds what the container's processes hold together.
   let memoryExceeded = false;
-  const stopWatchingMemory = cgroup
-    ? () => undefined
-    : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, () => {
-        memoryExceeded = true;
-        killAll();
-      });
+  const stopWatchingMemory =
+    cgroup || scope
+      ? () => undefined
+      : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, () => {
+          memoryExceeded = true;
+          killAll();
+        });
   const exited = new Promise<ContainerExit>((resolve, reject) => {
     child.on('error', (error) => {
       stopWatchingMemory();

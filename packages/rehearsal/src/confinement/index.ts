@@ -27,4 +27,5 @@ export {
 } from './container-spec.js';
 export { childrenCpuMs, measureStartCost, type StartCost } from './start-cost.js';
 export { perlLaunchStep } from './perl-launch-step.js';
+export { systemdUserScope, type SystemdUserScope } from './systemd-user-scope.js';
 export { readStat } from './process-tree.js';

@@ -1,4 +1,4 @@
-import { perlLaunchStep, type ConfinementAvailability } from '../confinement/index.js';
+import { perlLaunchStep, systemdUserScope, type ConfinementAvailability } from '../confinement/index.js';
 
 /**
  * Where the kernel cannot confine, only our own example (or a fault, whose code is ours) runs without asking;
@@ -31,8 +31,11 @@ export function confinementLine(confinement: ConfinementAvailability): string {
     return (
       `Confinement: kernel, without root (user namespaces: ${common}; uid 10001 inside the container's own user namespace). ` +
       'What root would add: on this machine the submission runs as YOU (only the namespaces and its mount view keep it from your other processes and files; ' +
-      "a kernel bug in user namespaces would reach them), no memory cgroup (RLIMIT_DATA per process, shared memory refused by seccomp, and the rehearsal's watchdog, not the kernel, kills a container whose processes together pass the task's memory, checked every 100 ms), " +
-      `no CPU limit, RLIMIT_NPROC instead of pids.max. ${notReproduced}`
+      'a kernel bug in user namespaces would reach them)' +
+      (systemdUserScope()
+        ? '; limits: a systemd user scope per container (the kernel bounds memory, tasks and CPU as a cgroup), RLIMIT_NPROC and RLIMIT_DATA. '
+        : "; no cgroup (no systemd user scope here): RLIMIT_DATA per process, shared memory refused by seccomp, and the rehearsal's watchdog, not the kernel, kills a container whose processes together pass the task's memory, checked every 100 ms (kernel memory such as socket buffers is not counted); no CPU limit, RLIMIT_NPROC instead of pids.max. ") +
+      notReproduced
     );
   }
   return `Confinement: NONE — ${confinement.reason}. The submission runs as you, with this machine's file system and network, and the S3 front cannot tell its requests from anyone else's: every presigned request is taken as coming through the sandbox's endpoint, so the URLs' network perimeter is not checked.`;

@@ -45,4 +45,11 @@ describe("the summary's confinement line", () => {
     expect(line).toContain('no CPU limit');
     expect(line).toContain('RLIMIT_NPROC instead of pids.max');
   });
+
+  it('says, where no systemd user scope can be had (CI has no user manager), that a watchdog and not the kernel bounds memory', () => {
+    const line = confinementLine(user);
+    expect(line).toContain('no cgroup (no systemd user scope here)');
+    expect(line).toContain("the rehearsal's watchdog, not the kernel");
+    expect(line).toContain('kernel memory such as socket buffers is not counted');
+  });
 });
