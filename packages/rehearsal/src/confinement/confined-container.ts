@@ -151,7 +151,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   let memoryExceeded = false;
   const stopWatchingMemory = cgroup
     ? () => undefined
-    : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, () => {
+    : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, task.networkSockets, () => {
         memoryExceeded = true;
         killAll();
       });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { SOCKET_BUFFER_BYTES } from './confined-task.js';
 import { descendants, hostProcesses } from './process-tree.js';
 
 /**
@@ -7,9 +8,22 @@ import { descendants, hostProcesses } from './process-tree.js';
  */
 export const MEMORY_WATCH_PERIOD_MS = 100;
 
+/**
+ * Kernel memory a socket can hold that no process's RSS shows: its own queue, up to the default buffer the seccomp
+ * filter keeps it at (and a message past it), and what it has received, charged by the kernel to its peer. One
+ * unix stream socket held 264 KiB; a loopback TCP connection within the task's clamped `tcp_rmem`/`tcp_wmem`, 256 KiB.
+ */
+export const SOCKET_CHARGE_BYTES = 2 * SOCKET_BUFFER_BYTES;
+/**
+ * What an open descriptor can hold in the kernel beyond a socket's charge: a pipe's two pages (what a pipe gets once
+ * its user is past `fs.pipe-user-pages-soft`; below it pipes take up to 64 MiB of the user's in all, uncounted).
+ */
+export const DESCRIPTOR_CHARGE_BYTES = 8 * 1024;
+
 interface Watched {
   readonly launcher: number;
   readonly limitBytes: number;
+  readonly networkSockets: string;
   readonly onExceeded: (usedBytes: number) => void;
 }
 
@@ -22,15 +36,18 @@ let timer: NodeJS.Timeout | undefined;
  * kernel bounds the sum over a container's processes without a cgroup (which an unprivileged user has only through a
  * delegating service manager). So the rehearsal sums, every period, the anonymous memory (resident and swapped) of
  * every process below the container's launcher, and calls `onExceeded` once when it passes the limit; the caller
- * kills the container. One read of `/proc` per period serves every watched container. Returns a function that stops
- * watching.
+ * kills the container. One read of `/proc` per period serves every watched container. Kernel memory that no RSS
+ * shows is charged too: every socket of the task's network namespace (`networkSockets` is its `sockstat`, which counts
+ * sockets no descriptor holds, such as those in flight in a unix socket's queue) at `SOCKET_CHARGE_BYTES`, and every
+ * open descriptor of the container at `DESCRIPTOR_CHARGE_BYTES`. Returns a function that stops watching.
  */
 export function watchContainerMemory(
   launcher: number,
   limitBytes: number,
+  networkSockets: string,
   onExceeded: (usedBytes: number) => void,
 ): () => void {
-  const entry: Watched = { launcher, limitBytes, onExceeded };
+  const entry: Watched = { launcher, limitBytes, networkSockets, onExceeded };
   watched.add(entry);
   timer ??= setInterval(checkAll, MEMORY_WATCH_PERIOD_MS).unref();
   return () => {
@@ -45,7 +62,12 @@ export function watchContainerMemory(
 function checkAll(): void {
   const processes = hostProcesses();
   for (const entry of [...watched]) {
-    const used = descendants(processes, entry.launcher).reduce((sum, pid) => sum + anonymousBytes(pid), 0);
+    const used =
+      descendants(processes, entry.launcher).reduce(
+        (sum, pid) => sum + anonymousBytes(pid) + descriptors(pid) * DESCRIPTOR_CHARGE_BYTES,
+        0,
+      ) +
+      sockets(entry.networkSockets) * SOCKET_CHARGE_BYTES;
     if (used > entry.limitBytes) {
       watched.delete(entry);
       entry.onExceeded(used);
@@ -70,4 +92,21 @@ export function anonymousBytes(pid: number): number {
     kib += match ? Number(match[1]) : 0;
   }
   return kib * 1024;
+}
+
+function descriptors(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0; // It ended while being read.
+  }
+}
+
+/** "sockets: used N", the first line of a network namespace's `/proc/<pid>/net/sockstat`. */
+function sockets(sockstat: string): number {
+  try {
+    return Number(/^sockets: used (\d+)$/m.exec(readFileSync(sockstat, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0; // The task is closing.
+  }
 }

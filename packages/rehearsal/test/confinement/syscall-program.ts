@@ -61,7 +61,12 @@ export const SYSCALL = {
   memfdCreate: 319,
   inotifyInit1: 294,
   fanotifyInit: 300,
+  setsockopt: 54,
 } as const;
+/** setsockopt's SOL_SOCKET, SO_SNDBUF (a socket's buffer size) and SO_KEEPALIVE (an option that must stay allowed). */
+export const SOL_SOCKET = 1;
+export const SO_SNDBUF = 7;
+export const SO_KEEPALIVE = 9;
 /** mmap's PROT_READ | PROT_WRITE, and MAP_SHARED | MAP_ANONYMOUS: anonymous shared memory. */
 export const PROT_READ_WRITE = 3;
 export const MAP_SHARED_ANONYMOUS = 0x21;

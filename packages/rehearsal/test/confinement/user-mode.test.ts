@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOCKET_BUFFER_BYTES } from '../../src/confinement/index.js';
 import { runtimeFiles } from '../../src/confinement/runtime-files.js';
 import { CLONE_NEWUSER, MNT_DETACH, SYSCALL, syscallProgram } from './syscall-program.js';
 
@@ -209,6 +210,27 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     const together = runs.allocateTogether;
     expect(together?.stdout).not.toContain('survived');
     expect(together?.oomKilled).toBe(true);
+  });
+
+  it("kills the container when its sockets' queues pass the task's memory (the watchdog charges every socket)", () => {
+    // 2000 unix stream pairs, both ends written and never read: about 1 GiB of kernel memory, none of it in any RSS.
+    const unix = runs.holdUnixSockets;
+    expect(unix?.stdout).not.toContain('heldMiB');
+    expect(unix?.oomKilled).toBe(true);
+  });
+
+  it("bounds loopback TCP buffers per connection by the task network's tcp_rmem/tcp_wmem", () => {
+    const tcp = (runs.holdTcp?.findings ?? {}) as { pairs?: number; heldMiB?: number };
+    expect(tcp.pairs).toBe(40);
+    expect(tcp.heldMiB).toBeLessThanOrEqual((40 * 4 * SOCKET_BUFFER_BYTES) / 2 ** 20);
+  });
+
+  it("cannot raise a socket's buffer sizes past what the watchdog charges it; other socket options it can set", () => {
+    const EPERM = 1;
+    // The value's address is 0: a call the filter lets through reaches the kernel, which cannot read it.
+    const EFAULT = 14;
+    expect(runs.socketBuffer?.findings).toEqual({ errno: EPERM });
+    expect(runs.socketKeepalive?.findings).toEqual({ errno: EFAULT });
   });
 
   it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
