@@ -29,6 +29,39 @@ export function syscallProgram(nr: number, first: number | 'argv1', second = 0, 
     imm(0xb8, nr),
     Buffer.from('0f0589c7f7dfb83c0000000f05', 'hex'),
   ]);
+  return staticProgram(code);
+}
+
+/**
+ * A static x86-64 program that blocks signal 40 (a real-time one), then queues it to itself with rt_sigqueueinfo
+ * (si_code SI_QUEUE, counted against RLIMIT_SIGPENDING, as sigqueue(3) and timer_create are) up to `count` times,
+ * and exits with the errno of the first refusal, or 0 when all were queued.
+ */
+export function queueSignalsProgram(count: number): Buffer {
+  const hex = (text: string) => Buffer.from(text.replaceAll(' ', ''), 'hex');
+  const count32 = Buffer.alloc(4);
+  count32.writeUInt32LE(count);
+  return staticProgram(
+    Buffer.concat([
+      hex('4881ec00010000'), // sub rsp, 256
+      hex('48b8 0000000080000000'), // mov rax, 1 << 39 (signal 40's bit)
+      hex('48898424 80000000'), // mov [rsp+128], rax
+      hex('31ff 488db424 80000000 31d2 41ba08000000 b80e000000 0f05'), // rt_sigprocmask(SIG_BLOCK, set, 0, 8)
+      hex('c70424 28000000 c7442404 00000000 c7442408 ffffffff'), // siginfo: signo 40, errno 0, code SI_QUEUE
+      hex('b827000000 0f05 4189c4'), // r12d = getpid()
+      hex('41bd'), // mov r13d, count
+      count32,
+      hex('4489e7 be28000000 4889e2 b881000000 0f05'), // loop: rt_sigqueueinfo(pid, 40, siginfo)
+      hex('85c0 7509 41ffcd 75e5'), // test eax; jnz refused; dec r13d; jnz loop
+      hex('31ff eb04'), // all queued: exit(0)
+      hex('89c7 f7df'), // refused: exit(-eax)
+      hex('b83c000000 0f05'),
+    ]),
+  );
+}
+
+/** An ELF executable of one loadable segment holding `code`, which starts right after the headers. */
+function staticProgram(code: Buffer): Buffer {
   const header = Buffer.alloc(64 + 56);
   const size = header.length + code.length;
   header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); // ELF, 64-bit, little-endian, version 1
@@ -62,7 +95,10 @@ export const SYSCALL = {
   inotifyInit1: 294,
   fanotifyInit: 300,
   setsockopt: 54,
+  mqOpen: 240,
 } as const;
+/** mq_open's O_CREAT | O_RDWR. */
+export const O_CREAT_RDWR = 0o102;
 /** setsockopt's SOL_SOCKET, SO_SNDBUF (a socket's buffer size) and SO_KEEPALIVE (an option that must stay allowed). */
 export const SOL_SOCKET = 1;
 export const SO_SNDBUF = 7;

@@ -15,7 +15,9 @@ import {
 import {
   KEYCTL_READ,
   MAP_SHARED_ANONYMOUS,
+  O_CREAT_RDWR,
   PROT_READ_WRITE,
+  queueSignalsProgram,
   SO_KEEPALIVE,
   SO_SNDBUF,
   SOL_SOCKET,
@@ -63,6 +65,10 @@ for (const [name, program] of [
   // On stdin with no value: the filter answers EPERM before the kernel looks at either.
   ['socket-buffer', syscallProgram(SYSCALL.setsockopt, 0, SOL_SOCKET, SO_SNDBUF, 0, 4)],
   ['socket-keepalive', syscallProgram(SYSCALL.setsockopt, 0, SOL_SOCKET, SO_KEEPALIVE, 0, 4)],
+  // Counted up to the invoking user's own limits on the host: queued signals and message queue bytes (the system
+  // call takes the queue's name without mq_open(3)'s leading slash).
+  ['queue-signals', queueSignalsProgram(1000)],
+  ['message-queue', syscallProgram(SYSCALL.mqOpen, 'argv1', O_CREAT_RDWR, 0o600, 0)],
 ] as const) {
   writeFileSync(join(imageRoot, 'opt', 'airlock', name), program, { mode: 0o755 });
 }
@@ -140,6 +146,8 @@ try {
     holdTcp: () => run(['holdSockets', 'tcp', '40']),
     socketBuffer: () => run(['syscall', '/opt/airlock/socket-buffer']),
     socketKeepalive: () => run(['syscall', '/opt/airlock/socket-keepalive']),
+    queueSignals: () => run(['syscall', '/opt/airlock/queue-signals']),
+    messageQueue: () => run(['syscall', '/opt/airlock/message-queue', 'airlock']),
     fillScratch: () => run(['fillScratch']),
     deadline: () => run(['sleep', 'marker-user-deadline'], { wallClockMs: 1500 }),
     daemon: () => run(['daemon', 'marker-user-daemon']),

@@ -233,6 +233,15 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(runs.socketKeepalive?.findings).toEqual({ errno: EFAULT });
   });
 
+  it("cannot take the invoking user's pending signals or message queues (counted up to the host's user namespace)", () => {
+    // Without its own limits a container queued all 96364 of the invoking user's signals (the user's own sigqueue
+    // and timer_create then failed with EAGAIN) and opened all 800 KiB of its message queues (mq_open: EMFILE).
+    const EAGAIN = 11;
+    const EMFILE = 24;
+    expect(runs.queueSignals?.findings).toEqual({ errno: EAGAIN });
+    expect(runs.messageQueue?.findings).toEqual({ errno: EMFILE });
+  });
+
   it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
     const seen = runs.forkBomb?.findings ?? {};
     expect(seen.refused).toBe('EAGAIN');
