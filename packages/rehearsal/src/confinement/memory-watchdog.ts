@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { SOCKET_BUFFER_BYTES } from './confined-task.js';
 import { descendants, hostProcesses } from './process-tree.js';
 
@@ -20,11 +20,22 @@ export const SOCKET_CHARGE_BYTES = 2 * SOCKET_BUFFER_BYTES;
  */
 export const DESCRIPTOR_CHARGE_BYTES = 8 * 1024;
 
+/**
+ * An epoll watch (its epitem and wait-queue entry; 5.49 million took 1.5 GiB here). Watches are counted per host user
+ * against `fs.epoll.max_user_watches`: in `user` mode a container that took them all (one process, 2400 epoll
+ * instances of 2400 eventfds) left the invoking user's own programs unable to add one (`epoll_ctl`: ENOSPC), which
+ * breaks every event loop. Charged, the container is killed long before: 128 MiB is half a million watches.
+ */
+export const EPOLL_WATCH_CHARGE_BYTES = 256;
+/** Counting watches reads every descriptor's link, so it runs every this many periods and its count is kept between. */
+const EPOLL_COUNT_EVERY = 5;
+
 interface Watched {
   readonly launcher: number;
   readonly limitBytes: number;
   readonly networkSockets: string;
   readonly onExceeded: (usedBytes: number) => void;
+  epollBytes: number;
 }
 
 const watched = new Set<Watched>();
@@ -39,7 +50,8 @@ let timer: NodeJS.Timeout | undefined;
  * kills the container. One read of `/proc` per period serves every watched container. Kernel memory that no RSS
  * shows is charged too: every socket of the task's network namespace (`networkSockets` is its `sockstat`, which counts
  * sockets no descriptor holds, such as those in flight in a unix socket's queue) at `SOCKET_CHARGE_BYTES`, and every
- * open descriptor of the container at `DESCRIPTOR_CHARGE_BYTES`. Returns a function that stops watching.
+ * open descriptor of the container at `DESCRIPTOR_CHARGE_BYTES`, and every epoll watch at `EPOLL_WATCH_CHARGE_BYTES`.
+ * Returns a function that stops watching.
  */
 export function watchContainerMemory(
   launcher: number,
@@ -47,7 +59,7 @@ export function watchContainerMemory(
   networkSockets: string,
   onExceeded: (usedBytes: number) => void,
 ): () => void {
-  const entry: Watched = { launcher, limitBytes, networkSockets, onExceeded };
+  const entry: Watched = { launcher, limitBytes, networkSockets, onExceeded, epollBytes: 0 };
   watched.add(entry);
   timer ??= setInterval(checkAll, MEMORY_WATCH_PERIOD_MS).unref();
   return () => {
@@ -59,15 +71,18 @@ export function watchContainerMemory(
   };
 }
 
+let periods = 0;
+
 function checkAll(): void {
   const processes = hostProcesses();
+  const countEpoll = periods++ % EPOLL_COUNT_EVERY === 0;
   for (const entry of [...watched]) {
+    const pids = descendants(processes, entry.launcher);
+    if (countEpoll) entry.epollBytes = pids.reduce((sum, pid) => sum + epollWatches(pid), 0) * EPOLL_WATCH_CHARGE_BYTES;
     const used =
-      descendants(processes, entry.launcher).reduce(
-        (sum, pid) => sum + anonymousBytes(pid) + descriptors(pid) * DESCRIPTOR_CHARGE_BYTES,
-        0,
-      ) +
-      sockets(entry.networkSockets) * SOCKET_CHARGE_BYTES;
+      pids.reduce((sum, pid) => sum + anonymousBytes(pid) + descriptors(pid).length * DESCRIPTOR_CHARGE_BYTES, 0) +
+      sockets(entry.networkSockets) * SOCKET_CHARGE_BYTES +
+      entry.epollBytes;
     if (used > entry.limitBytes) {
       watched.delete(entry);
       entry.onExceeded(used);
@@ -94,12 +109,26 @@ export function anonymousBytes(pid: number): number {
   return kib * 1024;
 }
 
-function descriptors(pid: number): number {
+function descriptors(pid: number): string[] {
   try {
-    return readdirSync(`/proc/${pid}/fd`).length;
+    return readdirSync(`/proc/${pid}/fd`);
   } catch {
-    return 0; // It ended while being read.
+    return []; // It ended while being read.
   }
+}
+
+/** The watches of a process's epoll instances: one `tfd:` line each in the instance's fdinfo. */
+function epollWatches(pid: number): number {
+  let watches = 0;
+  for (const fd of descriptors(pid)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:[eventpoll]') continue;
+      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^tfd:/gm)?.length ?? 0;
+    } catch {
+      // Closed, or the process ended, while being read.
+    }
+  }
+  return watches;
 }
 
 /** "sockets: used N", the first line of a network namespace's `/proc/<pid>/net/sockstat`. */

@@ -1,5 +1,8 @@
 import type { ConfinedContainerSpec } from './container-spec.js';
 
+/** Open descriptors per process: far more than the runner's containers use (a few sockets and files each). */
+export const OPEN_DESCRIPTORS = 4096;
+
 /** Queued signals a container may have pending at once (every process of the container together). */
 export const PENDING_SIGNALS = 64;
 
@@ -12,6 +15,9 @@ export const PENDING_SIGNALS = 64;
  * - RLIMIT_DATA: each process's private writable memory (heap, anonymous mappings). Per process, not per container:
  *   a container may hold up to `maxProcesses` times it in all, which is what `root` mode's memory cgroup prevents.
  * - RLIMIT_CORE 0: a crash writes no core file into the scratch volume.
+ * - RLIMIT_NOFILE: open descriptors per process (Node raises its soft limit to the hard one, 20000 or more on most
+ *   hosts). The memory watchdog reads every descriptor's link to count epoll watches, and each descriptor can hold
+ *   kernel memory (a pipe's pages); this bounds both per process.
  * - RLIMIT_SIGPENDING and RLIMIT_MSGQUEUE: queued signals and POSIX message queue bytes are counted in every user
  *   namespace up to the host's, against the invoking user's own limits there; without these a container took all
  *   96364 of the invoking user's pending signals (the user's own `sigqueue` and `timer_create` then fail with
@@ -26,6 +32,7 @@ export function rlimitArguments(spec: ConfinedContainerSpec): string[] {
     limit('nproc', spec.maxProcesses),
     limit('data', spec.memoryBytes),
     limit('core', 0),
+    limit('nofile', OPEN_DESCRIPTORS),
     limit('sigpending', PENDING_SIGNALS),
     limit('msgqueue', 0),
   ];

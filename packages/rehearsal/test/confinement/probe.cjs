@@ -166,6 +166,14 @@ const probes = {
     report({ pairs: sockets.length / 2, error, heldMiB: Math.round(heldMiB) });
     process.exit(0);
   },
+  // Opens /dev/null until the kernel refuses (RLIMIT_NOFILE) or `count` are open.
+  openFiles: () => {
+    let opened = 0;
+    const error = attempt(() => {
+      for (; opened < Number(args[0]); opened++) fs.openSync('/dev/null', 'r');
+    });
+    report({ opened, error });
+  },
   fillScratch: () => {
     const chunk = Buffer.alloc(1024 * 1024, 1);
     let written = 0;

@@ -60,6 +60,41 @@ export function queueSignalsProgram(count: number): Buffer {
   );
 }
 
+/**
+ * A static x86-64 program that opens `files` eventfds (descriptors 3 onwards) and `instances` epoll instances, adds
+ * every eventfd to every instance (epoll_ctl EPOLL_CTL_ADD, EPOLLIN), then sleeps 3 s holding them; it exits with
+ * the errno of the first refusal, or 0. Each watch is kernel memory that no RSS shows, counted per host user
+ * against `fs.epoll.max_user_watches`.
+ */
+export function epollWatchesProgram(files: number, instances: number): Buffer {
+  const hex = (text: string) => Buffer.from(text.replaceAll(' ', ''), 'hex');
+  const u32 = (value: number) => {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32LE(value);
+    return bytes;
+  };
+  return staticProgram(
+    Buffer.concat([
+      hex('c70424 01000000'), // mov dword [rsp], EPOLLIN: the event, at the top of the stack
+      hex('41bc'), // mov r12d, files
+      u32(files),
+      hex('31ff 31f6 b822010000 0f05 41ffcc 75f0'), // eventfd2(0, 0) until r12d is 0
+      hex('41bd'), // mov r13d, instances
+      u32(instances),
+      hex('31ff b823010000 0f05 4189c6 41bf03000000'), // r14d = epoll_create1(0); r15d = 3
+      hex('4489f7 be01000000 4489fa 4989e2 b8e9000000 0f05'), // epoll_ctl(r14d, ADD, r15d, rsp)
+      hex('85c0 7535 41ffc7 4181ff'), // test eax; jnz refused; inc r15d; cmp r15d, files + 3
+      u32(files + 3),
+      hex('75db 41ffcd 75c4'), // jne (next eventfd); dec r13d; jnz (next instance)
+      hex('48c7442410 03000000 48c7442418 00000000'), // timespec { 3 s, 0 } at rsp+16
+      hex('488d7c2410 31f6 b823000000 0f05'), // nanosleep(rsp+16, 0)
+      hex('31ff eb04'), // all added: exit(0)
+      hex('89c7 f7df'), // refused: exit(-eax)
+      hex('b83c000000 0f05'),
+    ]),
+  );
+}
+
 /** An ELF executable of one loadable segment holding `code`, which starts right after the headers. */
 function staticProgram(code: Buffer): Buffer {
   const header = Buffer.alloc(64 + 56);

@@ -18,6 +18,7 @@ import {
   O_CREAT_RDWR,
   PROT_READ_WRITE,
   queueSignalsProgram,
+  epollWatchesProgram,
   SO_KEEPALIVE,
   SO_SNDBUF,
   SOL_SOCKET,
@@ -69,6 +70,8 @@ for (const [name, program] of [
   // call takes the queue's name without mq_open(3)'s leading slash).
   ['queue-signals', queueSignalsProgram(1000)],
   ['message-queue', syscallProgram(SYSCALL.mqOpen, 'argv1', O_CREAT_RDWR, 0o600, 0)],
+  // A million epoll watches (1000 eventfds in each of 1000 instances): about 256 MiB of kernel memory.
+  ['epoll-watches', epollWatchesProgram(1000, 1000)],
 ] as const) {
   writeFileSync(join(imageRoot, 'opt', 'airlock', name), program, { mode: 0o755 });
 }
@@ -147,6 +150,8 @@ try {
     socketBuffer: () => run(['syscall', '/opt/airlock/socket-buffer']),
     socketKeepalive: () => run(['syscall', '/opt/airlock/socket-keepalive']),
     queueSignals: () => run(['syscall', '/opt/airlock/queue-signals']),
+    epollWatches: () => run(['syscall', '/opt/airlock/epoll-watches']),
+    openFiles: () => run(['openFiles', '20000']),
     messageQueue: () => run(['syscall', '/opt/airlock/message-queue', 'airlock']),
     fillScratch: () => run(['fillScratch']),
     deadline: () => run(['sleep', 'marker-user-deadline'], { wallClockMs: 1500 }),

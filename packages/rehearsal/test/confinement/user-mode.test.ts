@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOCKET_BUFFER_BYTES } from '../../src/confinement/index.js';
+import { OPEN_DESCRIPTORS } from '../../src/confinement/rlimits.js';
 import { runtimeFiles } from '../../src/confinement/runtime-files.js';
 import { CLONE_NEWUSER, MNT_DETACH, SYSCALL, syscallProgram } from './syscall-program.js';
 
@@ -231,6 +232,17 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     const EFAULT = 14;
     expect(runs.socketBuffer?.findings).toEqual({ errno: EPERM });
     expect(runs.socketKeepalive?.findings).toEqual({ errno: EFAULT });
+  });
+
+  it('opens at most RLIMIT_NOFILE descriptors per process (each can hold kernel memory; the watchdog reads each)', () => {
+    const seen = (runs.openFiles?.findings ?? {}) as { opened?: number; error?: string };
+    expect(seen.error).toBe('EMFILE');
+    expect(seen.opened).toBeLessThan(OPEN_DESCRIPTORS);
+  });
+
+  it('is killed for holding epoll watches past its memory (the invoking user has 5.49 million in all, not per namespace)', () => {
+    expect(runs.epollWatches?.stdout).not.toContain('errno');
+    expect(runs.epollWatches?.oomKilled).toBe(true);
   });
 
   it("cannot take the invoking user's pending signals or message queues (counted up to the host's user namespace)", () => {
