@@ -213,11 +213,12 @@ describe('confined containers (root mode)', () => {
   });
 
   it('charges TCP buffers to the memory limit (cgroup v1 leaves them out unless memory.kmem.tcp is limited)', async () => {
-    const result = await run(['holdSockets', 'tcp', '400']).exited;
+    const result = await run(['holdSockets', 'tcp', '800']).exited;
     const seen = findings(result.stdout);
-    expect(seen.pairs).toBe(400);
-    // 400 connections would queue 200 MiB within the clamp; the cgroup stops them at the container's 128 MiB.
-    expect(seen.heldMiB).toBeLessThanOrEqual(128);
+    expect(seen.pairs).toBe(800);
+    // 800 connections queue 400 MiB within the clamp; the cgroup stops them near the container's 128 MiB (the
+    // kernel charges a receive past the limit rather than drop it: 133 to 168 MiB were seen).
+    expect(seen.heldMiB).toBeLessThanOrEqual(256);
   });
 
   it('stops a scratch fill at the volume size', async () => {
