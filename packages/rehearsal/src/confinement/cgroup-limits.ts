@@ -78,6 +78,9 @@ function createV1(name: string, limits: ResourceLimits): ContainerCgroup {
   if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) {
     writeFileSync(join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
   }
+  // cgroup v1 leaves TCP buffers out of memory.usage_in_bytes and unlimited unless this is set (v2 charges them to
+  // memory.current): without it a container held 295 MiB in 40 loopback connections under a 128 MiB limit.
+  writeFileSync(join(memory, 'memory.kmem.tcp.limit_in_bytes'), String(limits.memoryBytes));
   writeFileSync(join(pids, 'pids.max'), String(limits.maxProcesses));
   if (cpu) {
     writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));

@@ -156,7 +156,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const stopWatchingMemory =
     cgroup || scope
       ? () => undefined
-      : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, () => {
+      : watchContainerMemory(child.pid ?? -1, spec.memoryBytes, task.networkSockets, () => {
           memoryExceeded = true;
           killAll();
         });

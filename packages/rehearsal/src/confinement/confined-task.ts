@@ -57,6 +57,8 @@ export interface ConfinedTask {
   /** `/proc/<holder>/ns/net` and `/proc/<holder>/ns/mnt`: the containers join these. */
   readonly networkNamespace: string;
   readonly mountNamespace: string;
+  /** `/proc/<holder>/net/sockstat`: how many sockets the task's network namespace holds. */
+  readonly networkSockets: string;
   /** The scratch volume's path; it is a tmpfs only inside `mountNamespace` (an empty directory on the host). */
   readonly scratchDir: string;
   /** Host directory for the task's per-container mount points; removed by `close`. */
@@ -66,6 +68,16 @@ export interface ConfinedTask {
   /** Kills every running container, then the namespaces and the forwarder, and removes `workDir`. */
   close(): Promise<void>;
 }
+
+/**
+ * The most a socket of the task may queue each way: the kernel's default socket buffer (`net.core.wmem_default`,
+ * 208 KiB on every distribution), which is also what an AF_UNIX socket gets. Loopback TCP would otherwise grow to
+ * `tcp_rmem`/`tcp_wmem`'s maximum (32 MiB and 4 MiB here) per connection: kernel memory that neither `root` mode's
+ * cgroup v1 memory limit nor `user` mode's watchdog counts (one container held 295 MiB in 40 connections under a
+ * 128 MiB limit), and that past the host's `tcp_mem` starves every TCP connection of the host. Network-namespace
+ * sysctls, so the task's holder (root of its network namespace in both modes) sets them for the task alone.
+ */
+export const SOCKET_BUFFER_BYTES = 212_992;
 
 const FORWARDER = fileURLToPath(new URL('./tcp-to-unix-forwarder.mjs', import.meta.url));
 /** As root the forwarder runs as nobody: it only moves bytes, and no container runs as that uid. */
@@ -106,6 +118,9 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         '/bin/sh',
         '-c',
         'set -e; ip link set lo up; ' +
+          // The task's own TCP buffer limits (per network namespace), as small as the kernel's default socket buffer.
+          `echo "4096 16384 ${SOCKET_BUFFER_BYTES}" > /proc/sys/net/ipv4/tcp_wmem; ` +
+          `echo "4096 131072 ${SOCKET_BUFFER_BYTES}" > /proc/sys/net/ipv4/tcp_rmem; ` +
           `mount -t tmpfs -o ${tmpfsLimits(scratchBytes)},mode=0755,uid=${scratchOwner.uid},gid=${scratchOwner.gid},nosuid,nodev airlock-scratch "$1"; ` +
           'echo ready; exec sleep infinity',
         'sh',
@@ -118,6 +133,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     const userNamespace = mode === 'user' ? `/proc/${holder.pid}/ns/user` : undefined;
     const networkNamespace = `/proc/${holder.pid}/ns/net`;
     const mountNamespace = `/proc/${holder.pid}/ns/mnt`;
+    const networkSockets = `/proc/${holder.pid}/net/sockstat`;
     if (options.forward) {
       const socketDir = join(workDir, 'forward');
       mkdirSync(socketDir);
@@ -166,6 +182,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       ...(userNamespace ? { userNamespace } : {}),
       networkNamespace,
       mountNamespace,
+      networkSockets,
       scratchDir,
       workDir,
       running,

@@ -7,6 +7,7 @@ export {
 } from './confined-container.js';
 export {
   createConfinedTask,
+  SOCKET_BUFFER_BYTES,
   type ConfinedTask,
   type ConfinedTaskOptions,
   type ForwardTarget,

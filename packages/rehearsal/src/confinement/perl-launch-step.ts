@@ -15,6 +15,7 @@ interface ArchitectureCalls {
   readonly memfdSecret: number;
   /** inotify_init (x86-64 only: arm64 has only inotify_init1), inotify_init1, fanotify_init. */
   readonly watchQueues: readonly number[];
+  readonly setsockopt: number;
 }
 const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> = {
   x64: {
@@ -29,6 +30,7 @@ const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> =
     memfdCreate: 319,
     memfdSecret: 447,
     watchQueues: [253, 294, 300],
+    setsockopt: 54,
   },
   arm64: {
     auditArch: 0xc00000b7,
@@ -42,6 +44,7 @@ const CALLS: Readonly<Partial<Record<NodeJS.Architecture, ArchitectureCalls>>> =
     memfdCreate: 279,
     memfdSecret: 447,
     watchQueues: [26, 262],
+    setsockopt: 208,
   },
 };
 const KEYCTL_JOIN_SESSION_KEYRING = 1;
@@ -60,7 +63,10 @@ const SECCOMP_MODE_FILTER = 2;
  *   mode a container could take all of the invoking user's (128 by default) and break their editors and file
  *   watchers while it runs; no container of the runner task watches files;
  * - every system call of another ABI (i386 or arm32 numbers differ; a container has no use for them). The x32 bit is
- *   masked off so that x32's numbers are refused too.
+ *   masked off so that x32's numbers are refused too;
+ * - setting a socket's buffer sizes (setsockopt SOL_SOCKET SO_SNDBUF, SO_RCVBUF and their FORCE forms): a socket
+ *   then queues at most the kernel's default buffer each way, which `user` mode's watchdog charges per socket (a
+ *   raised buffer would queue up to 2 x net.core.wmem_max, 8 MiB here, that no one counts). Node never sets them.
  */
 function containerFilter(calls: ArchitectureCalls): number[][] {
   const LOAD_WORD = 0x20;
@@ -69,8 +75,10 @@ function containerFilter(calls: ArchitectureCalls): number[][] {
   const RETURN = 0x06;
   const ALLOW = 0x7fff0000;
   const EPERM = 0x00050000 | 1;
-  const MAP_FLAGS_LOW_WORD = 16 + 3 * 8; // seccomp_data.args[3], little-endian
+  const argumentLowWord = (index: number) => 16 + index * 8; // seccomp_data.args[index], little-endian
   const MAP_SHARED_ANONYMOUS = 0x21; // MAP_SHARED (0x01, also in MAP_SHARED_VALIDATE 0x03) | MAP_ANONYMOUS (0x20)
+  const SOL_SOCKET = 1;
+  const BUFFER_SIZES = [7, 8, 32, 33]; // SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE
   const refused = [
     calls.addKey,
     calls.requestKey,
@@ -80,20 +88,39 @@ function containerFilter(calls: ArchitectureCalls): number[][] {
     calls.memfdSecret,
     ...calls.watchQueues,
   ];
+  // Each check loads an argument and ends in a return of its own.
+  const sharedMapping = [
+    [LOAD_WORD, 0, 0, argumentLowWord(3)],
+    [AND, 0, 0, MAP_SHARED_ANONYMOUS],
+    [JUMP_IF_EQUAL, 0, 1, MAP_SHARED_ANONYMOUS],
+    [RETURN, 0, 0, EPERM],
+    [RETURN, 0, 0, ALLOW],
+  ];
+  const bufferSize = [
+    [LOAD_WORD, 0, 0, argumentLowWord(1)],
+    [JUMP_IF_EQUAL, 0, BUFFER_SIZES.length + 1, SOL_SOCKET],
+    [LOAD_WORD, 0, 0, argumentLowWord(2)],
+    ...BUFFER_SIZES.map((option, index) => [JUMP_IF_EQUAL, BUFFER_SIZES.length - index, 0, option]),
+    [RETURN, 0, 0, ALLOW],
+    [RETURN, 0, 0, EPERM],
+  ];
+  // What follows the refused numbers, up to the EPERM at the end.
+  const checks = [
+    [JUMP_IF_EQUAL, 0, sharedMapping.length, calls.mmap],
+    ...sharedMapping,
+    [JUMP_IF_EQUAL, 0, bufferSize.length, calls.setsockopt],
+    ...bufferSize,
+    [RETURN, 0, 0, ALLOW],
+  ];
   return [
     [LOAD_WORD, 0, 0, 4], // seccomp_data.arch
     [JUMP_IF_EQUAL, 1, 0, calls.auditArch],
     [RETURN, 0, 0, EPERM],
     [LOAD_WORD, 0, 0, 0], // seccomp_data.nr
     [AND, 0, 0, 0xbfffffff], // without __X32_SYSCALL_BIT
-    // Each refused number jumps to the EPERM at the end; anything else falls through to the mmap check.
-    ...refused.map((nr, index) => [JUMP_IF_EQUAL, refused.length - index + 5, 0, nr]),
-    [JUMP_IF_EQUAL, 1, 0, calls.mmap],
-    [RETURN, 0, 0, ALLOW],
-    [LOAD_WORD, 0, 0, MAP_FLAGS_LOW_WORD],
-    [AND, 0, 0, MAP_SHARED_ANONYMOUS],
-    [JUMP_IF_EQUAL, 1, 0, MAP_SHARED_ANONYMOUS],
-    [RETURN, 0, 0, ALLOW],
+    // Each refused number jumps to the EPERM at the end; anything else falls through to the checks.
+    ...refused.map((nr, index) => [JUMP_IF_EQUAL, refused.length - index - 1 + checks.length, 0, nr]),
+    ...checks,
     [RETURN, 0, 0, EPERM],
   ];
 }
@@ -121,7 +148,8 @@ let prefix: readonly string[] | null | undefined;
  * A prefix for a container's launch command, run before anything else, that keeps the container from what the
  * process that started the rehearsal holds in the kernel but the mount view cannot hide:
  * - a new, empty session keyring, so it does not possess the session keyring of the shell that started it;
- * - shared memory that no rlimit counts, and inotify/fanotify instances, refused (see `containerFilter`);
+ * - shared memory that no rlimit counts, inotify/fanotify instances and socket buffer sizes, refused (see
+ *   `containerFilter`);
  * - keyctl, add_key and request_key refused (seccomp, with no_new_privs): in `user` mode the container is the
  *   invoking user on the host, and the kernel lets an owner view and read its own keys by serial (the user keyring,
  *   a login's session keyring) whatever namespace it is in;

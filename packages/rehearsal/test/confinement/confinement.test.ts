@@ -9,6 +9,7 @@ import {
   createConfinedTask,
   detectConfinement,
   measureStartCost,
+  SOCKET_BUFFER_BYTES,
   startConfinedContainer,
   type ConfinedContainerSpec,
   type ConfinedTask,
@@ -200,6 +201,24 @@ describe('confined containers (root mode)', () => {
     expect(result.stdout).not.toContain('survived');
     const reached = Math.max(...result.stdout.split('\n').filter(Boolean).map(Number));
     expect(reached).toBeLessThanOrEqual(128);
+  });
+
+  it("bounds loopback TCP buffers per connection by the task network's tcp_rmem/tcp_wmem", async () => {
+    const pairs = 40;
+    const result = await run(['holdSockets', 'tcp', String(pairs)]).exited;
+    const seen = findings(result.stdout);
+    expect(seen.pairs).toBe(pairs);
+    // Each end queues at most one socket buffer each way; the host's maximum is 4 MiB + 32 MiB (295 MiB were held).
+    expect(seen.heldMiB).toBeLessThanOrEqual((pairs * 4 * SOCKET_BUFFER_BYTES) / 2 ** 20);
+  });
+
+  it('charges TCP buffers to the memory limit (cgroup v1 leaves them out unless memory.kmem.tcp is limited)', async () => {
+    const result = await run(['holdSockets', 'tcp', '800']).exited;
+    const seen = findings(result.stdout);
+    expect(seen.pairs).toBe(800);
+    // 800 connections queue 400 MiB within the clamp; the cgroup stops them near the container's 128 MiB (the
+    // kernel charges a receive past the limit rather than drop it: 133 to 168 MiB were seen).
+    expect(seen.heldMiB).toBeLessThanOrEqual(256);
   });
 
   it('stops a scratch fill at the volume size', async () => {

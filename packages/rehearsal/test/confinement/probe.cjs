@@ -135,6 +135,45 @@ const probes = {
     report({ survived: count * mib });
     process.exit(0);
   },
+  // Kernel memory no process's RSS shows: `count` connected pairs (unix or loopback TCP, inside the task's network),
+  // both ends written until the kernel refuses more, none read. Reports what the kernel took, then holds it.
+  holdSockets: async () => {
+    const [kind, count] = [args[0], Number(args[1])];
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const sockets = [];
+    const fill = (socket) => {
+      sockets.push(socket);
+      while (socket.write(chunk));
+    };
+    const server = net.createServer({ pauseOnConnect: true }, fill);
+    await new Promise((resolve) =>
+      kind === 'unix' ? server.listen(`\0hold-${process.pid}`, resolve) : server.listen(0, '127.0.0.1', resolve),
+    );
+    const target =
+      kind === 'unix' ? { path: `\0hold-${process.pid}` } : { host: '127.0.0.1', port: server.address().port };
+    let error = null;
+    for (let i = 0; i < count && !error; i++) {
+      const client = net.connect(target);
+      client.pause();
+      error = await new Promise(
+        (resolve) => (client.once('connect', () => resolve(null)), client.once('error', (e) => resolve(e.code))),
+      );
+      if (!error) fill(client);
+    }
+    // Long enough for the kernel to take what it will and for several of the watchdog's periods.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const heldMiB = sockets.reduce((sum, s) => sum + s.bytesWritten - s.writableLength, 0) / 2 ** 20;
+    report({ pairs: sockets.length / 2, error, heldMiB: Math.round(heldMiB) });
+    process.exit(0);
+  },
+  // Opens /dev/null until the kernel refuses (RLIMIT_NOFILE) or `count` are open.
+  openFiles: () => {
+    let opened = 0;
+    const error = attempt(() => {
+      for (; opened < Number(args[0]); opened++) fs.openSync('/dev/null', 'r');
+    });
+    report({ opened, error });
+  },
   fillScratch: () => {
     const chunk = Buffer.alloc(1024 * 1024, 1);
     let written = 0;

@@ -12,7 +12,19 @@ import {
   startConfinedContainer,
   type ConfinedContainerSpec,
 } from '../../src/confinement/index.js';
-import { KEYCTL_READ, MAP_SHARED_ANONYMOUS, PROT_READ_WRITE, SYSCALL, syscallProgram } from './syscall-program.js';
+import {
+  KEYCTL_READ,
+  MAP_SHARED_ANONYMOUS,
+  O_CREAT_RDWR,
+  PROT_READ_WRITE,
+  queueSignalsProgram,
+  epollWatchesProgram,
+  SO_KEEPALIVE,
+  SO_SNDBUF,
+  SOL_SOCKET,
+  SYSCALL,
+  syscallProgram,
+} from './syscall-program.js';
 
 const [imageRoot = '', hostSecret = '', frontPort = '', inheritedFd = ''] = process.argv.slice(2);
 const FORWARD_PORT = 9000;
@@ -51,6 +63,15 @@ for (const [name, program] of [
   ['shmget', syscallProgram(SYSCALL.shmget, 0, 4096)],
   ['shared-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_SHARED_ANONYMOUS, NO_FD, 0)],
   ['private-mmap', syscallProgram(SYSCALL.mmap, 0, 4096, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, NO_FD, 0)],
+  // On stdin with no value: the filter answers EPERM before the kernel looks at either.
+  ['socket-buffer', syscallProgram(SYSCALL.setsockopt, 0, SOL_SOCKET, SO_SNDBUF, 0, 4)],
+  ['socket-keepalive', syscallProgram(SYSCALL.setsockopt, 0, SOL_SOCKET, SO_KEEPALIVE, 0, 4)],
+  // Counted up to the invoking user's own limits on the host: queued signals and message queue bytes (the system
+  // call takes the queue's name without mq_open(3)'s leading slash).
+  ['queue-signals', queueSignalsProgram(1000)],
+  ['message-queue', syscallProgram(SYSCALL.mqOpen, 'argv1', O_CREAT_RDWR, 0o600, 0)],
+  // A million epoll watches (1000 eventfds in each of 1000 instances): about 256 MiB of kernel memory.
+  ['epoll-watches', epollWatchesProgram(1000, 1000)],
 ] as const) {
   writeFileSync(join(imageRoot, 'opt', 'airlock', name), program, { mode: 0o755 });
 }
@@ -122,6 +143,16 @@ try {
     allocate: () => run(['allocate', '512']),
     // Four processes of 160 MiB, each under RLIMIT_DATA (512 MiB), together past the container's 512 MiB.
     allocateTogether: () => run(['allocateTogether', '4', '160'], { memoryBytes: 512 * 1024 * 1024 }),
+    // Kernel memory in socket queues, which no RSS shows: 2000 unix pairs would hold about 1 GiB, 40 loopback TCP
+    // connections 295 MiB with the host's TCP buffer limits.
+    holdUnixSockets: () => run(['holdSockets', 'unix', '2000']),
+    holdTcp: () => run(['holdSockets', 'tcp', '40']),
+    socketBuffer: () => run(['syscall', '/opt/airlock/socket-buffer']),
+    socketKeepalive: () => run(['syscall', '/opt/airlock/socket-keepalive']),
+    queueSignals: () => run(['syscall', '/opt/airlock/queue-signals']),
+    epollWatches: () => run(['syscall', '/opt/airlock/epoll-watches']),
+    openFiles: () => run(['openFiles', '20000']),
+    messageQueue: () => run(['syscall', '/opt/airlock/message-queue', 'airlock']),
     fillScratch: () => run(['fillScratch']),
     deadline: () => run(['sleep', 'marker-user-deadline'], { wallClockMs: 1500 }),
     daemon: () => run(['daemon', 'marker-user-daemon']),

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOCKET_BUFFER_BYTES } from '../../src/confinement/index.js';
+import { OPEN_DESCRIPTORS } from '../../src/confinement/rlimits.js';
 import { runtimeFiles } from '../../src/confinement/runtime-files.js';
 import { CLONE_NEWUSER, MNT_DETACH, SYSCALL, syscallProgram } from './syscall-program.js';
 
@@ -209,6 +211,47 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     const together = runs.allocateTogether;
     expect(together?.stdout).not.toContain('survived');
     expect(together?.oomKilled).toBe(true);
+  });
+
+  it("kills the container when its sockets' queues pass the task's memory (the watchdog charges every socket)", () => {
+    // 2000 unix stream pairs, both ends written and never read: about 1 GiB of kernel memory, none of it in any RSS.
+    const unix = runs.holdUnixSockets;
+    expect(unix?.stdout).not.toContain('heldMiB');
+    expect(unix?.oomKilled).toBe(true);
+  });
+
+  it("bounds loopback TCP buffers per connection by the task network's tcp_rmem/tcp_wmem", () => {
+    const tcp = (runs.holdTcp?.findings ?? {}) as { pairs?: number; heldMiB?: number };
+    expect(tcp.pairs).toBe(40);
+    expect(tcp.heldMiB).toBeLessThanOrEqual((40 * 4 * SOCKET_BUFFER_BYTES) / 2 ** 20);
+  });
+
+  it("cannot raise a socket's buffer sizes past what the watchdog charges it; other socket options it can set", () => {
+    const EPERM = 1;
+    // The value's address is 0: a call the filter lets through reaches the kernel, which cannot read it.
+    const EFAULT = 14;
+    expect(runs.socketBuffer?.findings).toEqual({ errno: EPERM });
+    expect(runs.socketKeepalive?.findings).toEqual({ errno: EFAULT });
+  });
+
+  it('opens at most RLIMIT_NOFILE descriptors per process (each can hold kernel memory; the watchdog reads each)', () => {
+    const seen = (runs.openFiles?.findings ?? {}) as { opened?: number; error?: string };
+    expect(seen.error).toBe('EMFILE');
+    expect(seen.opened).toBeLessThan(OPEN_DESCRIPTORS);
+  });
+
+  it('is killed for holding epoll watches past its memory (the invoking user has 5.49 million in all, not per namespace)', () => {
+    expect(runs.epollWatches?.stdout).not.toContain('errno');
+    expect(runs.epollWatches?.oomKilled).toBe(true);
+  });
+
+  it("cannot take the invoking user's pending signals or message queues (counted up to the host's user namespace)", () => {
+    // Without its own limits a container queued all 96364 of the invoking user's signals (the user's own sigqueue
+    // and timer_create then failed with EAGAIN) and opened all 800 KiB of its message queues (mq_open: EMFILE).
+    const EAGAIN = 11;
+    const EMFILE = 24;
+    expect(runs.queueSignals?.findings).toEqual({ errno: EAGAIN });
+    expect(runs.messageQueue?.findings).toEqual({ errno: EMFILE });
   });
 
   it('stops a fork bomb with RLIMIT_NPROC, counted in its own user namespace', () => {
