@@ -34,7 +34,7 @@ export function confinementLine(confinement: ConfinementAvailability): string {
       'a kernel bug in user namespaces would reach them)' +
       (systemdUserScope()
         ? '; limits: a systemd user scope per container (the kernel bounds memory, tasks and CPU as a cgroup), RLIMIT_NPROC and RLIMIT_DATA. '
-        : "; no cgroup (no systemd user scope here): RLIMIT_DATA per process, shared memory refused by seccomp, and the rehearsal's watchdog, not the kernel, kills a container whose processes together pass the task's memory, checked every 100 ms (kernel memory such as socket buffers is not counted); no CPU limit, RLIMIT_NPROC instead of pids.max. ") +
+        : "; no cgroup (no systemd user scope here): RLIMIT_DATA per process, shared memory refused by seccomp, and the rehearsal's watchdog, not the kernel, kills a container whose processes together pass the task's memory, checked every 100 ms (kernel memory only estimated, per socket, descriptor and epoll watch; pipe pages and page tables not counted); no CPU limit, RLIMIT_NPROC instead of pids.max. ") +
       notReproduced
     );
   }

@@ -50,6 +50,6 @@ describe("the summary's confinement line", () => {
     const line = confinementLine(user);
     expect(line).toContain('no cgroup (no systemd user scope here)');
     expect(line).toContain("the rehearsal's watchdog, not the kernel");
-    expect(line).toContain('kernel memory such as socket buffers is not counted');
+    expect(line).toContain('pipe pages and page tables not counted');
   });
 });
