@@ -97,13 +97,13 @@ describe('confined containers (user mode: not root, through user namespaces)', (
         {
           cwd: fileURLToPath(new URL('../..', import.meta.url)),
           env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir },
-          timeout: 120_000,
+          timeout: 400_000,
         },
         (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
       ),
     );
     runs = JSON.parse(stdout) as typeof runs;
-  }, 150_000);
+  }, 420_000);
 
   afterAll(() => {
     front?.close();
