@@ -115,13 +115,18 @@ function taskDefinitionGraph(surface: TrustSurface, knownRoles: ReadonlySet<stri
     const id = taskDefinitionNodeId(task);
     const containers = task.containers.map((c) => {
       const gets = [...(urls.get(c.name) ?? []), ...c.environmentNames.filter((n) => URL_VARIABLES.includes(n))];
+      // Two lines a container, so the box stays narrow enough for its text in any sans-serif font.
       return [
-        `${c.name}: user ${c.user ?? 'IMAGE DEFAULT'}`,
-        c.readonlyRootFilesystem ? 'read-only root' : 'WRITABLE ROOT',
-        ...(c.privileged ? ['PRIVILEGED'] : []),
-        c.addedCapabilities.length > 0 ? `ADDS ${c.addedCapabilities.join(' ')}` : 'no added capability',
-        gets.length > 0 ? `gets a URL (${gets.join(', ')})` : 'no URL',
-      ].join(', ');
+        [
+          `${c.name}: user ${c.user ?? 'IMAGE DEFAULT'}`,
+          c.readonlyRootFilesystem ? 'read-only root' : 'WRITABLE ROOT',
+          ...(c.privileged ? ['PRIVILEGED'] : []),
+        ].join(', '),
+        `${c.name}: ${[
+          c.addedCapabilities.length > 0 ? `ADDS ${c.addedCapabilities.join(' ')}` : 'no added capability',
+          gets.length > 0 ? `gets a URL (${gets.join(', ')})` : 'no URL',
+        ].join(', ')}`,
+      ];
     });
     nodes.push({
       id,
@@ -132,7 +137,7 @@ function taskDefinitionGraph(surface: TrustSurface, knownRoles: ReadonlySet<stri
         `task definition ${task.family}`,
         `task role: ${task.taskRoleArn ? `${shortArn(task.taskRoleArn)} (A TASK ROLE)` : 'none'}`,
         `network mode ${task.networkMode ?? 'default'}, pid ${task.pidMode ?? 'own per container'}`,
-        ...containers,
+        ...containers.flat(),
       ]
         .map((line) => `${line}\\l`)
         .join(''),

@@ -1,3 +1,4 @@
+import { instance } from '@viz-js/viz';
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
 import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/cloud-assembly';
 import type { TrustSurface } from '@airlock/cloud-assembly';
@@ -162,6 +163,14 @@ const LEGEND = [
   '  }',
 ];
 
+/**
+ * Graphviz sizes every box from the metrics of the font it is told; Verdana is the widest common sans-serif font, so a
+ * label measured in it fits in whichever one the reader's machine draws (Helvetica, Arial, DejaVu Sans are narrower or
+ * within the margin). The SVG asks for that font first, then the others.
+ */
+const LAYOUT_FONT = 'Verdana';
+const FONT_STACK = 'Verdana,DejaVu Sans,Helvetica,Arial,sans-serif';
+
 const quoted = (text: string) => text.replace(/"/g, '\\"');
 const dotNode = (n: Node, indent: string) =>
   `${indent}${n.id} [label="${quoted(n.label)}", shape=${DOT_SHAPES[n.shape]}${n.alarm ? ', color=red, fontcolor=red' : ''}${
@@ -176,8 +185,8 @@ export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): 
   const edges = [...trust.edges, ...rest.edges];
   const lines = [
     'digraph trust {',
-    '  rankdir=LR; fontname="Helvetica"; nodesep=0.3; ranksep=1.2; newrank=true;',
-    '  node [fontname="Helvetica", fontsize=10, margin="0.25,0.06"]; edge [fontname="Helvetica", fontsize=8, labelfloat=false];',
+    `  rankdir=LR; fontname="${LAYOUT_FONT}"; nodesep=0.3; ranksep=1.2; newrank=true;`,
+    `  node [fontname="${LAYOUT_FONT}", fontsize=10, margin="0.25,0.06"]; edge [fontname="${LAYOUT_FONT}", fontsize=8, labelfloat=false];`,
     ...LEGEND,
   ];
   for (const account of ACCOUNT_ROLES) {
@@ -214,6 +223,12 @@ export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): 
   });
   lines.push('}');
   return lines.join('\n');
+}
+
+/** The picture as SVG, laid out offline by Graphviz compiled to WebAssembly. */
+export async function toSvg(surface: TrustSurface, guardrails: readonly Guardrail[]): Promise<string> {
+  const svg = (await instance()).renderString(toDot(surface, guardrails), { format: 'svg' });
+  return svg.replaceAll(`font-family="${LAYOUT_FONT}"`, `font-family="${FONT_STACK}"`);
 }
 
 export function toMermaid(surface: TrustSurface): string {
