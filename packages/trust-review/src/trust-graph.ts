@@ -19,7 +19,8 @@ export interface Node {
     | 'network'
     | 'endpoint'
     | 'dnsFirewall'
-    | 'guardrail';
+    | 'guardrail'
+    | 'identity';
   /** The box inside its account's frame that holds it; roles and principals have none. */
   readonly group?: 'workflows' | 'network' | 'guardrails';
   /** Shown on hover in the SVG: the full text a short label stands for. */
@@ -134,6 +135,7 @@ const DOT_SHAPES: Record<Node['shape'], string> = {
   endpoint: 'cds, style=filled, fillcolor="#eef7ee"',
   dnsFirewall: 'box, style="filled,bold", fillcolor="#eef7ee"',
   guardrail: 'note, style=filled, fillcolor="#fdecea"',
+  identity: 'house, color=red',
 };
 const EDGE_STYLES: Record<NonNullable<Edge['style']>, string> = {
   trust: '',
@@ -158,8 +160,9 @@ const LEGEND = [
   `    legend_task [label="task definition", shape=${DOT_SHAPES.taskDefinition}];`,
   `    legend_network [label="VPC, security group,\\nendpoint (its policy's Sids)", shape=${DOT_SHAPES.endpoint}];`,
   `    legend_guardrail [label="SCP or RCP:\\nwhat it denies", shape=${DOT_SHAPES.guardrail}];`,
+  `    legend_identity [label="IAM user or group\\n(the design has none)", shape=${DOT_SHAPES.identity}];`,
   '    legend_edge [shape=note, label="plain arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n(dashed box: the same, on an arrow between accounts)\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal\\nblue arrow: a task\'s Credentials assume the role\\ndotted arrow: runs as / starts\\ngreen line: network placement\\nRED or CAPITALS: what the design forbids", fontsize=9];',
-  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_state_machine -> legend_task -> legend_network -> legend_guardrail -> legend_edge [style=invis];',
+  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_state_machine -> legend_task -> legend_network -> legend_guardrail -> legend_identity -> legend_edge [style=invis];',
   '  }',
 ];
 

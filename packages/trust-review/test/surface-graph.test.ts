@@ -8,6 +8,7 @@ import { guardrailLines } from '../src/guardrail-report.js';
 import { statesOf } from '../src/rules/asl.js';
 import { networkNodeId, stateMachineNodeId, surfaceGraph } from '../src/surface-graph.js';
 import { toSvg } from '../src/trust-graph.js';
+import { scratch } from './scratch-workspace.js';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -154,5 +155,24 @@ describe('the picture of the whole surface', () => {
         ).toBe(true);
       expect(drawn.tooltips).toContain(guardrailLines(g).join('\n'));
     }
+  });
+
+  it('draws an IAM user in red in its account, with its access key and the group it joins', async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      t.Resources.Intruder = { Type: 'AWS::IAM::User', Properties: { UserName: 'intruder', Groups: ['readers'] } };
+      t.Resources.Readers = { Type: 'AWS::IAM::Group', Properties: { GroupName: 'readers' } };
+      t.Resources.IntruderKey = { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Intruder' } } };
+    });
+    const withUser = ws.surface();
+    const graph = surfaceGraph(withUser, guardrails);
+    const user = graph.nodes.find((n) => n.label.startsWith('IAM USER intruder'));
+    expect(user).toEqual(expect.objectContaining({ account: 'data', alarm: true }));
+    const group = graph.nodes.find((n) => n.label === 'IAM GROUP readers');
+    expect(graph.edges).toContainEqual({ from: user!.id, to: group!.id, label: 'MEMBER OF' });
+    const { texts } = await picture(withUser);
+    expect(texts).toEqual(
+      expect.arrayContaining(['IAM USER intruder', '1 ACCESS KEY', 'IAM GROUP readers', 'MEMBER OF']),
+    );
   });
 });
