@@ -234,6 +234,18 @@ describe('the review fails on a change it once passed in silence', () => {
 });
 
 describe('the review fails on a change it once passed with drift alone', () => {
+  it('the prepare function taken out of the data VPC (it parses hostile archives)', async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      delete t.Resources[idOf(t, 'AWS::Lambda::Function', 'Prepare')]!.Properties.VpcConfig;
+    });
+    const review = await reviewOf(ws);
+    expect(review.exit).toBe(EXIT.FINDINGS);
+    expect(review.findings).toEqual([
+      expect.stringMatching(/^data-functions-in-vpc: function PrepareFunction\w+: runs outside the VPC/),
+    ]);
+  });
+
   it('an Allow with NotAction on the orchestrator role (everything but IAM, sts:AssumeRole on * included)', async () => {
     const ws = scratch();
     ws.edit('orchestrator', (t) => {

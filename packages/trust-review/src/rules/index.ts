@@ -1,5 +1,6 @@
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import { crossAccountTrust } from './cross-account-trust.js';
+import { dataFunctionsInVpc } from './data-functions-in-vpc.js';
 import { dataPlaneEndpoints } from './data-plane-endpoints.js';
 import { findingsOf, type Finding, type TrustRule } from './define-rule.js';
 import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
@@ -53,6 +54,7 @@ export const TRUST_RULES: readonly TrustRule[] = [
   sandboxVpcEndpoints,
   sandboxDnsFirewall,
   dataPlaneEndpoints,
+  dataFunctionsInVpc,
   resourcePolicyServiceBinding,
   federatedTrust,
   distinctOidcSubjects,
