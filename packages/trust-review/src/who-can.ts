@@ -210,16 +210,15 @@ function favourableContexts(statements: readonly Statement[]): {
     ...[...choices].flatMap(([key, values]) => values.map((value) => ({ ...base, [key]: value }))),
     ...allows.map((lead) => favourableContext([lead, ...statements.filter((s) => s !== lead)])),
   ];
-  const keys = [...choices.keys()];
-  const total = keys.reduce((n, key) => n * choices.get(key)!.length, 1);
+  const keyed = [...choices];
+  const total = keyed.reduce((n, [, values]) => n * values.length, 1);
   const combinations: Array<Record<string, string>> = [];
   // The i-th combination, reading i in the mixed radix of each key's number of values.
-  for (let i = 0; keys.length > 1 && i < Math.min(total, COMBINATION_CAP); i++) {
+  for (let i = 0; keyed.length > 1 && i < Math.min(total, COMBINATION_CAP); i++) {
     let rest = i;
     const combination: Record<string, string> = { ...base };
-    for (const key of keys) {
-      const values = choices.get(key)!;
-      combination[key] = values[rest % values.length]!;
+    for (const [key, values] of keyed) {
+      combination[key] = values[rest % values.length] ?? '';
       rest = Math.floor(rest / values.length);
     }
     combinations.push(combination);
@@ -233,7 +232,7 @@ function favourableContexts(statements: readonly Statement[]): {
   });
   return {
     contexts,
-    ...(keys.length > 1 && total > COMBINATION_CAP ? { cut: { tried: COMBINATION_CAP, total } } : {}),
+    ...(keyed.length > 1 && total > COMBINATION_CAP ? { cut: { tried: COMBINATION_CAP, total } } : {}),
   };
 }
 
