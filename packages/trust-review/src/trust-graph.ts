@@ -181,11 +181,21 @@ const dotNode = (n: Node, indent: string) =>
   }];`;
 
 /** The whole picture in Graphviz DOT: roles and trust, and with them each account's workflows, network and guardrails. */
-export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+/** Everything the picture draws, whichever way it is drawn (SVG, Mermaid): roles and trust, then the rest of the surface. */
+export function pictureGraph(
+  surface: TrustSurface,
+  guardrails: readonly Guardrail[],
+): { nodes: Node[]; edges: Edge[] } {
   const trust = trustGraph(surface);
   const rest = surfaceGraph(surface, guardrails);
-  const nodes = [...trust.nodes, ...rest.nodes.filter((n) => !trust.nodes.some((t) => t.id === n.id))];
-  const edges = [...trust.edges, ...rest.edges];
+  return {
+    nodes: [...trust.nodes, ...rest.nodes.filter((n) => !trust.nodes.some((t) => t.id === n.id))],
+    edges: [...trust.edges, ...rest.edges],
+  };
+}
+
+export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+  const { nodes, edges } = pictureGraph(surface, guardrails);
   const lines = [
     'digraph trust {',
     `  rankdir=LR; fontname="${LAYOUT_FONT}"; nodesep=0.3; ranksep=1.2; newrank=true;`,
@@ -234,19 +244,53 @@ export async function toSvg(surface: TrustSurface, guardrails: readonly Guardrai
   return svg.replaceAll(`font-family="${LAYOUT_FONT}"`, `font-family="${FONT_STACK}"`);
 }
 
-export function toMermaid(surface: TrustSurface): string {
-  const { nodes, edges } = trustGraph(surface);
-  const shape = (n: Node) => {
-    const label = n.label.replace(/\\n/g, ' ');
-    return n.shape === 'role' ? `["${label}"]` : n.shape === 'service' ? `(["${label}"])` : `{{"${label}"}}`;
-  };
+const MERMAID_SHAPES: Record<Node['shape'], (label: string) => string> = {
+  role: (l) => `["${l}"]`,
+  service: (l) => `(["${l}"])`,
+  provider: (l) => `{{"${l}"}}`,
+  external: (l) => `{{"${l}"}}`,
+  stateMachine: (l) => `[["${l}"]]`,
+  taskDefinition: (l) => `[/"${l}"/]`,
+  network: (l) => `["${l}"]`,
+  endpoint: (l) => `>"${l}"]`,
+  dnsFirewall: (l) => `["${l}"]`,
+  guardrail: (l) => `["${l}"]`,
+  identity: (l) => `{{"${l}"}}`,
+};
+const MERMAID_ARROWS: Record<NonNullable<Edge['style']>, string> = {
+  trust: '-->',
+  credentials: '==>',
+  runsAs: '-.->',
+  network: '---',
+};
+/** A DOT label as Mermaid text: its line breaks (centred or left-aligned) as `<br/>`, quotes escaped. */
+const mermaidText = (label: string) =>
+  label
+    .replace(/\\[nl]$/, '')
+    .replace(/\\[nl]/g, '<br/>')
+    .replace(/"/g, '#quot;');
+
+/** The same picture as the SVG (the same nodes and edges, from `pictureGraph`), as Mermaid for Markdown viewers. */
+export function toMermaid(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+  const { nodes, edges } = pictureGraph(surface, guardrails);
+  const shape = (n: Node) => `${n.id}${MERMAID_SHAPES[n.shape](mermaidText(n.label))}`;
   const lines = ['flowchart LR'];
   for (const account of ACCOUNT_ROLES) {
     lines.push(`  subgraph ${account}["${account} account"]`);
-    for (const n of nodes.filter((x) => x.account === account)) lines.push(`    ${n.id}${shape(n)}`);
+    const own = nodes.filter((x) => x.account === account);
+    for (const n of own.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
+    for (const group of Object.keys(GROUP_LABELS) as Array<keyof typeof GROUP_LABELS>) {
+      const members = own.filter((x) => x.group === group);
+      if (members.length === 0) continue;
+      lines.push(`    subgraph ${account}_${group}["${GROUP_LABELS[group]}"]`);
+      for (const n of members) lines.push(`      ${shape(n)}`);
+      lines.push('    end');
+    }
     lines.push('  end');
   }
-  for (const n of nodes.filter((x) => x.account === undefined)) lines.push(`  ${n.id}${shape(n)}`);
-  for (const e of edges) lines.push(`  ${e.from} -- "${e.label.replace(/\\n/g, ', ')}" --> ${e.to}`);
+  for (const n of nodes.filter((x) => x.account === undefined)) lines.push(`  ${shape(n)}`);
+  for (const e of edges)
+    lines.push(`  ${e.from} ${MERMAID_ARROWS[e.style ?? 'trust']}|"${mermaidText(e.label)}"| ${e.to}`);
+  for (const n of nodes.filter((x) => x.alarm)) lines.push(`  style ${n.id} stroke:red,color:red`);
   return lines.join('\n');
 }
