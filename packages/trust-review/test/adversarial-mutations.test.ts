@@ -276,3 +276,71 @@ describe('the review fails on a change it once passed with drift alone', () => {
     );
   });
 });
+
+// The issue's own list, where the other tests had no case of it.
+describe('the review fails on the changes issue 15 lists', () => {
+  it('a second workflow whose state assumes the data invoker with Credentials', async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      const [, machine] = entries(t, 'AWS::StepFunctions::StateMachine')[0]!;
+      t.Resources.Reader = {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          RoleArn: machine.Properties.RoleArn,
+          StateMachineName: 'reader',
+          DefinitionString: JSON.stringify({
+            StartAt: 'Read',
+            States: {
+              Read: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+                Credentials: { RoleArn: 'arn:aws:iam::333333333333:role/airlock-example-data-invoker' },
+                Parameters: { Bucket: DATA_BUCKET, Key: 'runs/x' },
+                End: true,
+              },
+            },
+          }),
+        },
+      };
+    });
+    const review = await reviewOf(ws);
+    expect(review.exit).toBe(EXIT.FINDINGS);
+    expect(review.findings).toContain(
+      'state-machine-tasks: state machine reader: state Read of reader assumes a role with Credentials; only the analysis workflow may',
+    );
+  });
+
+  it.each([
+    [
+      'a NAT gateway with a default route',
+      (t: Template) => {
+        t.Resources.Nat = { Type: 'AWS::EC2::NatGateway', Properties: { SubnetId: 'subnet-public' } };
+        t.Resources.ToNat = {
+          Type: 'AWS::EC2::Route',
+          Properties: {
+            RouteTableId: { Ref: entries(t, 'AWS::EC2::RouteTable')[0]![0] },
+            DestinationCidrBlock: '0.0.0.0/0',
+            NatGatewayId: { Ref: 'Nat' },
+          },
+        };
+      },
+      'Nat is a NAT gateway',
+    ],
+    [
+      'a transit gateway attachment',
+      (t: Template) => {
+        t.Resources.Transit = {
+          Type: 'AWS::EC2::TransitGatewayAttachment',
+          Properties: { TransitGatewayId: 'tgw-1', VpcId: { Ref: entries(t, 'AWS::EC2::VPC')[0]![0] }, SubnetIds: [] },
+        };
+      },
+      'Transit is a',
+    ],
+  ])('%s in the sandbox', async (_name, change, named) => {
+    const ws = scratch();
+    ws.edit('sandbox', change);
+    const review = await reviewOf(ws);
+    expect(review.exit).toBe(EXIT.FINDINGS);
+    expect(review.findings).toContainEqual(expect.stringContaining(`sandbox-network-closed: network: ${named}`));
+  });
+});
