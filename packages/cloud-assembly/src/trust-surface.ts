@@ -167,6 +167,15 @@ export const NETWORK_RESOURCE_TYPES = [
   'AWS::Route53Resolver::FirewallRuleGroupAssociation',
 ] as const;
 
+/**
+ * Every other resource of the templates (functions, buckets, tables, keys, rules, custom resources, …) with its
+ * properties, a resource policy's document left to `resourcePolicies`: nothing a template adds is invisible.
+ */
+export interface OtherResourceModel extends Located {
+  readonly type: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
 export interface AcknowledgementModel extends Located {
   readonly id: string;
   readonly reason: string;
@@ -195,6 +204,7 @@ export interface TrustSurface {
   readonly identities: readonly IdentityModel[];
   readonly accessKeys: readonly AccessKeyModel[];
   readonly groupMemberships: readonly GroupMembershipModel[];
+  readonly otherResources: readonly OtherResourceModel[];
 }
 
 type Template = {
@@ -235,6 +245,7 @@ export function loadTrustSurface(env: AirlockEnvironment, workspaceRoot: string)
     identities: [] as IdentityModel[],
     accessKeys: [] as AccessKeyModel[],
     groupMemberships: [] as GroupMembershipModel[],
+    otherResources: [] as OtherResourceModel[],
   };
   for (const account of ACCOUNT_ROLES) {
     const stacks = [...readCloudAssembly(workspaceRoot, account).stacksRecursively].sort((a, b) =>
@@ -414,6 +425,13 @@ export function addTemplate(
         });
         break;
       }
+      case 'AWS::IAM::UserToGroupAddition':
+      case 'AWS::IAM::Policy':
+      case 'AWS::IAM::RolePolicy':
+      case 'AWS::IAM::UserPolicy':
+      case 'AWS::IAM::GroupPolicy':
+        // Modeled with the role, user or group they name (first loop).
+        break;
       default: {
         if ((NETWORK_RESOURCE_TYPES as readonly string[]).includes(r.Type))
           surface.networkResources.push({
@@ -421,6 +439,10 @@ export function addTemplate(
             type: r.Type,
             properties: resolve<Record<string, unknown>>(props),
           });
+        else {
+          const { [POLICY_PROPERTY[r.Type] ?? '']: _policy, ...rest } = props;
+          surface.otherResources.push({ ...at(id), type: r.Type, properties: resolve<Record<string, unknown>>(rest) });
+        }
         for (const document of resourcePolicyDocuments(r.Type, props)) {
           surface.resourcePolicies.push({
             ...at(id),
@@ -524,22 +546,45 @@ function keyReference(value: unknown): { encryptionKey?: string } {
   return typeof id === 'string' ? { encryptionKey: id } : {};
 }
 
+/** The property that holds a resource type's policy document (a JSON string for some types). */
+const POLICY_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::S3::BucketPolicy': 'PolicyDocument',
+  'AWS::S3::AccessPoint': 'Policy',
+  'AWS::SQS::QueuePolicy': 'PolicyDocument',
+  'AWS::SQS::QueueInlinePolicy': 'PolicyDocument',
+  'AWS::SNS::TopicPolicy': 'PolicyDocument',
+  'AWS::SNS::TopicInlinePolicy': 'PolicyDocument',
+  'AWS::EC2::VPCEndpoint': 'PolicyDocument',
+  'AWS::KMS::Key': 'KeyPolicy',
+  'AWS::KMS::ReplicaKey': 'KeyPolicy',
+  'AWS::Logs::ResourcePolicy': 'PolicyDocument',
+  'AWS::Logs::Destination': 'DestinationPolicy',
+  'AWS::ECR::Repository': 'RepositoryPolicyText',
+  'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
+};
+
 function resourcePolicyDocuments(type: string, props: Record<string, unknown>): unknown[] {
   const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  const property = POLICY_PROPERTY[type];
+  if (property) return props[property] ? [parse(props[property])] : [];
   switch (type) {
-    case 'AWS::S3::BucketPolicy':
-    case 'AWS::SQS::QueuePolicy':
-    case 'AWS::SNS::TopicPolicy':
-    case 'AWS::EC2::VPCEndpoint':
-      return props.PolicyDocument ? [props.PolicyDocument] : [];
-    case 'AWS::KMS::Key':
-      return props.KeyPolicy ? [props.KeyPolicy] : [];
-    case 'AWS::Logs::ResourcePolicy':
-      return [parse(props.PolicyDocument)];
-    case 'AWS::ECR::Repository':
-      return props.RepositoryPolicyText ? [props.RepositoryPolicyText] : [];
     case 'AWS::DynamoDB::Table':
       return props.ResourcePolicy ? [(props.ResourcePolicy as { PolicyDocument: unknown }).PolicyDocument] : [];
+    case 'AWS::Events::EventBusPolicy':
+      // Either a whole statement or the older Principal (an account ID or "*") and Action.
+      return [
+        {
+          Statement: [
+            props.Statement ?? {
+              Effect: 'Allow',
+              Principal: { AWS: props.Principal },
+              Action: props.Action,
+              Resource: '*',
+              ...(props.Condition ? { Condition: props.Condition } : {}),
+            },
+          ],
+        },
+      ];
     case 'AWS::DynamoDB::GlobalTable':
       return asList(props.Replicas as Array<{ ResourcePolicy?: { PolicyDocument: unknown } }>).flatMap((r) =>
         r.ResourcePolicy ? [r.ResourcePolicy.PolicyDocument] : [],

@@ -36,6 +36,16 @@ export interface Baseline {
   readonly network: readonly SubjectLines[];
   /** The organization guardrails (SCPs, RCP): removing or narrowing a statement widens what a wrong stack can do. */
   readonly guardrails: ReadonlyArray<{ readonly policy: string; readonly statements: readonly Statement[] }>;
+  /** IAM users and groups (the design has none): their statements, managed policies, groups and access keys. */
+  readonly identities: ReadonlyArray<{
+    readonly identity: string;
+    readonly permissions: readonly Statement[];
+    readonly managedPolicyArns: readonly string[];
+    /** A user's groups and access keys; a group's members added by `UserToGroupAddition`. */
+    readonly memberships: readonly string[];
+  }>;
+  /** Every other resource's properties (functions, URLs, buckets, rules, custom resources, …), asset hashes elided. */
+  readonly otherResources: readonly SubjectLines[];
 }
 
 /** A subject of the surface in reviewable lines: a change is a line added or removed. */
@@ -77,7 +87,8 @@ export function baselineOf(surface: TrustSurface, guardrails: readonly Guardrail
   const normalize = <T>(value: T): T => {
     let text = JSON.stringify(value);
     for (const [from, to] of replacements) text = text.split(from).join(to);
-    return JSON.parse(text) as T;
+    // A code asset's hash changes with every edit of the code, which the review does not read.
+    return JSON.parse(text.replace(/\b[0-9a-f]{64}\b/g, '{asset}')) as T;
   };
   const roleKey = (role: TrustSurface['roles'][number]) => normalize(`${role.account}/${role.name}`);
   const edges = surface.roles.flatMap((role) =>
@@ -135,6 +146,31 @@ export function baselineOf(surface: TrustSurface, guardrails: readonly Guardrail
         statements: sortedStatements(normalize(g.document.Statement as unknown as Statement[])),
       }))
       .sort((a, b) => a.policy.localeCompare(b.policy)),
+    identities: surface.identities
+      .map((i) => ({
+        identity: normalize(`${i.account}/${i.kind}/${i.name}`),
+        permissions: sortedStatements(normalize(i.permissions.flatMap((p) => p.document.Statement))),
+        managedPolicyArns: normalize([...i.managedPolicyArns].sort()),
+        memberships: normalize(
+          [
+            ...i.groups.map((g) => `member of group ${g}`),
+            ...surface.accessKeys
+              .filter((k) => i.kind === 'user' && k.account === i.account && k.userName === i.name)
+              .map((k) => `access key ${k.logicalId}`),
+            ...surface.groupMemberships
+              .filter((m) => i.kind === 'group' && m.account === i.account && m.groupName === i.name)
+              .flatMap((m) => m.userNames.map((u) => `gains user ${u} (${m.logicalId})`)),
+          ].sort(),
+        ),
+      }))
+      .sort((a, b) => a.identity.localeCompare(b.identity)),
+    otherResources: bySubject(
+      surface.otherResources.map((r) => ({
+        subject: normalize(`${r.account}/${r.stack}/${r.type}/${r.logicalId}`),
+        // A function's variables by name: their values are configuration, which differs by environment.
+        lines: normalize(networkResourceLines(r).map((l) => l.replace(/^(Environment\.Variables\.\S+) = .*$/, '$1'))),
+      })),
+    ),
   };
 }
 
@@ -307,11 +343,34 @@ export function driftLines(reviewed: Baseline, current: Baseline): DriftLine[] {
     // A guardrail denies: one that appears narrows, one that disappears broadens.
     (sign) => (sign === '+' ? 'narrows' : 'broadens'),
   );
+  compare(
+    'IAM identity',
+    reviewed.identities ?? [],
+    current.identities,
+    (i) => i.identity,
+    (a, b) => [
+      ...statementChanges('permission', a.permissions ?? [], b.permissions, describeStatement),
+      ...listChanges('managed policy', a.managedPolicyArns ?? [], b.managedPolicyArns, detaching),
+      ...listChanges('', a.memberships ?? [], b.memberships, grantsMoreWhenAdded).map((l) => ({
+        ...l,
+        text: l.text.replace(/^([+-]) : /, '$1 '),
+      })),
+    ],
+    (i) => [
+      ...i.permissions.map((st) => said(`permission: ${describeStatement(st)}`)),
+      ...i.managedPolicyArns.map((arn) => said(`managed policy: ${arn}`)),
+      ...i.memberships.map(said),
+    ],
+    // An IAM user or group is a long-lived way in: one that appears broadens.
+    grantsMoreWhenAdded,
+  );
   for (const [what, reviewedItems, currentItems] of [
     ['state machine', reviewed.stateMachines, current.stateMachines],
     // The task role is one of its lines.
     ['task definition', reviewed.taskDefinitions, current.taskDefinitions],
     ['network resource', reviewed.network, current.network],
+    // A function URL, a rule's target, a bucket's notification or a custom resource's SDK call: read either way.
+    ['resource', reviewed.otherResources, current.otherResources],
   ] as const)
     compare(
       what,

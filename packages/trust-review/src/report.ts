@@ -108,12 +108,12 @@ export function reportMarkdown(result: ReviewResult, whoCan: readonly WhoCanAnsw
     '',
     '## Trust graph',
     '',
-    'Roles (boxes) and who may assume them; `trust-graph.svg` beside this file draws the same, and in each account its ' +
-      "state machines (with the roles their tasks' Credentials assume), the runner task definition, the network and " +
-      'the organization guardrails.',
+    "Roles and who may assume them, and in each account its state machines (thick arrows: the roles their tasks' " +
+      'Credentials assume), the runner task definition, the network, the organization guardrails and any IAM user: ' +
+      'the same nodes and edges as `trust-graph.svg` beside this file, which adds a legend and hover text.',
     '',
     '```mermaid',
-    toMermaid(surface),
+    toMermaid(surface, result.guardrails),
     '```',
     '',
   ];

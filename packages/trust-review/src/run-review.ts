@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { instance } from '@viz-js/viz';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { synthesizeAccountApps } from '@airlock/shared/synthesize';
 import { driftLines, serializeBaseline, type Baseline } from './baseline.js';
@@ -9,7 +8,7 @@ import { guardrailFileName } from './guardrail-report.js';
 import { guardrailText } from '@airlock/shared/organization-guardrails';
 import { reportJson, reportMarkdown } from './report.js';
 import { exitCodeOf, review, EXIT } from './review.js';
-import { toDot } from './trust-graph.js';
+import { toSvg } from './trust-graph.js';
 import { reportedQuestions, whoCan, whoCanLines } from './who-can.js';
 import { loadTrustSurface } from '@airlock/cloud-assembly';
 
@@ -38,10 +37,7 @@ export async function runReview(
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(reportJson(result, answers), null, 2)}\n`);
   mkdirSync(join(outDir, 'guardrails'), { recursive: true });
   for (const g of result.guardrails) writeFileSync(join(outDir, 'guardrails', guardrailFileName(g)), guardrailText(g));
-  writeFileSync(
-    join(outDir, 'trust-graph.svg'),
-    (await instance()).renderString(toDot(result.surface, result.guardrails), { format: 'svg' }),
-  );
+  writeFileSync(join(outDir, 'trust-graph.svg'), await toSvg(result.surface, result.guardrails));
   if (json) console.log(JSON.stringify(reportJson(result, answers), null, 2));
   if (diff) {
     const reviewed = existsSync(baselineFile)

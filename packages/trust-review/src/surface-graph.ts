@@ -115,13 +115,18 @@ function taskDefinitionGraph(surface: TrustSurface, knownRoles: ReadonlySet<stri
     const id = taskDefinitionNodeId(task);
     const containers = task.containers.map((c) => {
       const gets = [...(urls.get(c.name) ?? []), ...c.environmentNames.filter((n) => URL_VARIABLES.includes(n))];
+      // Two lines a container, so the box stays narrow enough for its text in any sans-serif font.
       return [
-        `${c.name}: user ${c.user ?? 'IMAGE DEFAULT'}`,
-        c.readonlyRootFilesystem ? 'read-only root' : 'WRITABLE ROOT',
-        ...(c.privileged ? ['PRIVILEGED'] : []),
-        c.addedCapabilities.length > 0 ? `ADDS ${c.addedCapabilities.join(' ')}` : 'no added capability',
-        gets.length > 0 ? `gets a URL (${gets.join(', ')})` : 'no URL',
-      ].join(', ');
+        [
+          `${c.name}: user ${c.user ?? 'IMAGE DEFAULT'}`,
+          c.readonlyRootFilesystem ? 'read-only root' : 'WRITABLE ROOT',
+          ...(c.privileged ? ['PRIVILEGED'] : []),
+        ].join(', '),
+        `${c.name}: ${[
+          c.addedCapabilities.length > 0 ? `ADDS ${c.addedCapabilities.join(' ')}` : 'no added capability',
+          gets.length > 0 ? `gets a URL (${gets.join(', ')})` : 'no URL',
+        ].join(', ')}`,
+      ];
     });
     nodes.push({
       id,
@@ -132,7 +137,7 @@ function taskDefinitionGraph(surface: TrustSurface, knownRoles: ReadonlySet<stri
         `task definition ${task.family}`,
         `task role: ${task.taskRoleArn ? `${shortArn(task.taskRoleArn)} (A TASK ROLE)` : 'none'}`,
         `network mode ${task.networkMode ?? 'default'}, pid ${task.pidMode ?? 'own per container'}`,
-        ...containers,
+        ...containers.flat(),
       ]
         .map((line) => `${line}\\l`)
         .join(''),
@@ -309,6 +314,35 @@ function guardrailGraph(guardrails: readonly Guardrail[]): Node[] {
 }
 
 /** Everything the picture draws besides the roles and their trust, from the synthesized surface and the guardrails. */
+/**
+ * IAM users and groups, which the design has none of: drawn in red in their account, each user with its access keys
+ * and an arrow to each group it joins.
+ */
+function identityGraph(surface: TrustSurface): { nodes: Node[]; edges: Edge[] } {
+  const idOf = (account: string, kind: string, name: string) =>
+    `nidentity_${account}_${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const nodes: Node[] = surface.identities.map((i) => {
+    const keys = surface.accessKeys.filter((k) => k.account === i.account && k.userName === i.name).length;
+    return {
+      id: idOf(i.account, i.kind, i.name),
+      account: i.account,
+      shape: 'identity',
+      alarm: true,
+      label: `IAM ${i.kind.toUpperCase()} ${i.name}${keys > 0 ? `\\n${keys} ACCESS KEY${keys > 1 ? 'S' : ''}` : ''}`,
+    };
+  });
+  const edges: Edge[] = surface.identities.flatMap((user) =>
+    user.groups
+      .filter((g) => surface.identities.some((i) => i.kind === 'group' && i.account === user.account && i.name === g))
+      .map((g) => ({
+        from: idOf(user.account, 'user', user.name),
+        to: idOf(user.account, 'group', g),
+        label: 'MEMBER OF',
+      })),
+  );
+  return { nodes, edges };
+}
+
 export function surfaceGraph(
   surface: TrustSurface,
   guardrails: readonly Guardrail[],
@@ -318,6 +352,7 @@ export function surfaceGraph(
     stateMachineGraph(surface, knownRoles),
     taskDefinitionGraph(surface, knownRoles),
     networkGraph(surface),
+    identityGraph(surface),
   ];
   return {
     nodes: [...parts.flatMap((p) => p.nodes), ...guardrailGraph(guardrails)],

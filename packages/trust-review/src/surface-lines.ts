@@ -113,7 +113,7 @@ export function taskDefinitionLines(task: TaskDefinitionModel): string[] {
 }
 
 /** Every property of a network resource but its tags, one line per value (array items each on their own line). */
-export function networkResourceLines(resource: NetworkResourceModel): string[] {
+export function networkResourceLines(resource: Pick<NetworkResourceModel, 'properties'>): string[] {
   const lines = (value: unknown, path: string): string[] => {
     if (Array.isArray(value))
       return value.flatMap((v) =>

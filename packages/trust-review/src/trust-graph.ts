@@ -1,3 +1,4 @@
+import { instance } from '@viz-js/viz';
 import { ACCOUNT_ROLES } from '@airlock/shared/environment';
 import { accountOfArn, asList, principalsOf, type Statement } from '@airlock/cloud-assembly';
 import type { TrustSurface } from '@airlock/cloud-assembly';
@@ -18,7 +19,8 @@ export interface Node {
     | 'network'
     | 'endpoint'
     | 'dnsFirewall'
-    | 'guardrail';
+    | 'guardrail'
+    | 'identity';
   /** The box inside its account's frame that holds it; roles and principals have none. */
   readonly group?: 'workflows' | 'network' | 'guardrails';
   /** Shown on hover in the SVG: the full text a short label stands for. */
@@ -133,6 +135,7 @@ const DOT_SHAPES: Record<Node['shape'], string> = {
   endpoint: 'cds, style=filled, fillcolor="#eef7ee"',
   dnsFirewall: 'box, style="filled,bold", fillcolor="#eef7ee"',
   guardrail: 'note, style=filled, fillcolor="#fdecea"',
+  identity: 'house, color=red',
 };
 const EDGE_STYLES: Record<NonNullable<Edge['style']>, string> = {
   trust: '',
@@ -157,10 +160,19 @@ const LEGEND = [
   `    legend_task [label="task definition", shape=${DOT_SHAPES.taskDefinition}];`,
   `    legend_network [label="VPC, security group,\\nendpoint (its policy's Sids)", shape=${DOT_SHAPES.endpoint}];`,
   `    legend_guardrail [label="SCP or RCP:\\nwhat it denies", shape=${DOT_SHAPES.guardrail}];`,
+  `    legend_identity [label="IAM user or group\\n(the design has none)", shape=${DOT_SHAPES.identity}];`,
   '    legend_edge [shape=note, label="plain arrow: the source may assume the target role\\nlabel: every condition its trust policy checks\\n(dashed box: the same, on an arrow between accounts)\\n= equals, ~ matches a pattern\\nNO CONDITION: nothing narrows the principal\\nblue arrow: a task\'s Credentials assume the role\\ndotted arrow: runs as / starts\\ngreen line: network placement\\nRED or CAPITALS: what the design forbids", fontsize=9];',
-  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_state_machine -> legend_task -> legend_network -> legend_guardrail -> legend_edge [style=invis];',
+  '    legend_role -> legend_service -> legend_provider -> legend_external -> legend_state_machine -> legend_task -> legend_network -> legend_guardrail -> legend_identity -> legend_edge [style=invis];',
   '  }',
 ];
+
+/**
+ * Graphviz sizes every box from the metrics of the font it is told; Verdana is the widest common sans-serif font, so a
+ * label measured in it fits in whichever one the reader's machine draws (Helvetica, Arial, DejaVu Sans are narrower or
+ * within the margin). The SVG asks for that font first, then the others.
+ */
+const LAYOUT_FONT = 'Verdana';
+const FONT_STACK = 'Verdana,DejaVu Sans,Helvetica,Arial,sans-serif';
 
 const quoted = (text: string) => text.replace(/"/g, '\\"');
 const dotNode = (n: Node, indent: string) =>
@@ -169,15 +181,25 @@ const dotNode = (n: Node, indent: string) =>
   }];`;
 
 /** The whole picture in Graphviz DOT: roles and trust, and with them each account's workflows, network and guardrails. */
-export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+/** Everything the picture draws, whichever way it is drawn (SVG, Mermaid): roles and trust, then the rest of the surface. */
+export function pictureGraph(
+  surface: TrustSurface,
+  guardrails: readonly Guardrail[],
+): { nodes: Node[]; edges: Edge[] } {
   const trust = trustGraph(surface);
   const rest = surfaceGraph(surface, guardrails);
-  const nodes = [...trust.nodes, ...rest.nodes.filter((n) => !trust.nodes.some((t) => t.id === n.id))];
-  const edges = [...trust.edges, ...rest.edges];
+  return {
+    nodes: [...trust.nodes, ...rest.nodes.filter((n) => !trust.nodes.some((t) => t.id === n.id))],
+    edges: [...trust.edges, ...rest.edges],
+  };
+}
+
+export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+  const { nodes, edges } = pictureGraph(surface, guardrails);
   const lines = [
     'digraph trust {',
-    '  rankdir=LR; fontname="Helvetica"; nodesep=0.3; ranksep=1.2; newrank=true;',
-    '  node [fontname="Helvetica", fontsize=10, margin="0.25,0.06"]; edge [fontname="Helvetica", fontsize=8, labelfloat=false];',
+    `  rankdir=LR; fontname="${LAYOUT_FONT}"; nodesep=0.3; ranksep=1.2; newrank=true;`,
+    `  node [fontname="${LAYOUT_FONT}", fontsize=10, margin="0.25,0.06"]; edge [fontname="${LAYOUT_FONT}", fontsize=8, labelfloat=false];`,
     ...LEGEND,
   ];
   for (const account of ACCOUNT_ROLES) {
@@ -216,19 +238,59 @@ export function toDot(surface: TrustSurface, guardrails: readonly Guardrail[]): 
   return lines.join('\n');
 }
 
-export function toMermaid(surface: TrustSurface): string {
-  const { nodes, edges } = trustGraph(surface);
-  const shape = (n: Node) => {
-    const label = n.label.replace(/\\n/g, ' ');
-    return n.shape === 'role' ? `["${label}"]` : n.shape === 'service' ? `(["${label}"])` : `{{"${label}"}}`;
-  };
+/** The picture as SVG, laid out offline by Graphviz compiled to WebAssembly. */
+export async function toSvg(surface: TrustSurface, guardrails: readonly Guardrail[]): Promise<string> {
+  const svg = (await instance()).renderString(toDot(surface, guardrails), { format: 'svg' });
+  return svg.replaceAll(`font-family="${LAYOUT_FONT}"`, `font-family="${FONT_STACK}"`);
+}
+
+const MERMAID_SHAPES: Record<Node['shape'], (label: string) => string> = {
+  role: (l) => `["${l}"]`,
+  service: (l) => `(["${l}"])`,
+  provider: (l) => `{{"${l}"}}`,
+  external: (l) => `{{"${l}"}}`,
+  stateMachine: (l) => `[["${l}"]]`,
+  taskDefinition: (l) => `[/"${l}"/]`,
+  network: (l) => `["${l}"]`,
+  endpoint: (l) => `>"${l}"]`,
+  dnsFirewall: (l) => `["${l}"]`,
+  guardrail: (l) => `["${l}"]`,
+  identity: (l) => `{{"${l}"}}`,
+};
+const MERMAID_ARROWS: Record<NonNullable<Edge['style']>, string> = {
+  trust: '-->',
+  credentials: '==>',
+  runsAs: '-.->',
+  network: '---',
+};
+/** A DOT label as Mermaid text: its line breaks (centred or left-aligned) as `<br/>`, quotes escaped. */
+const mermaidText = (label: string) =>
+  label
+    .replace(/\\[nl]$/, '')
+    .replace(/\\[nl]/g, '<br/>')
+    .replace(/"/g, '#quot;');
+
+/** The same picture as the SVG (the same nodes and edges, from `pictureGraph`), as Mermaid for Markdown viewers. */
+export function toMermaid(surface: TrustSurface, guardrails: readonly Guardrail[]): string {
+  const { nodes, edges } = pictureGraph(surface, guardrails);
+  const shape = (n: Node) => `${n.id}${MERMAID_SHAPES[n.shape](mermaidText(n.label))}`;
   const lines = ['flowchart LR'];
   for (const account of ACCOUNT_ROLES) {
     lines.push(`  subgraph ${account}["${account} account"]`);
-    for (const n of nodes.filter((x) => x.account === account)) lines.push(`    ${n.id}${shape(n)}`);
+    const own = nodes.filter((x) => x.account === account);
+    for (const n of own.filter((x) => x.group === undefined)) lines.push(`    ${shape(n)}`);
+    for (const group of Object.keys(GROUP_LABELS) as Array<keyof typeof GROUP_LABELS>) {
+      const members = own.filter((x) => x.group === group);
+      if (members.length === 0) continue;
+      lines.push(`    subgraph ${account}_${group}["${GROUP_LABELS[group]}"]`);
+      for (const n of members) lines.push(`      ${shape(n)}`);
+      lines.push('    end');
+    }
     lines.push('  end');
   }
-  for (const n of nodes.filter((x) => x.account === undefined)) lines.push(`  ${n.id}${shape(n)}`);
-  for (const e of edges) lines.push(`  ${e.from} -- "${e.label.replace(/\\n/g, ', ')}" --> ${e.to}`);
+  for (const n of nodes.filter((x) => x.account === undefined)) lines.push(`  ${shape(n)}`);
+  for (const e of edges)
+    lines.push(`  ${e.from} ${MERMAID_ARROWS[e.style ?? 'trust']}|"${mermaidText(e.label)}"| ${e.to}`);
+  for (const n of nodes.filter((x) => x.alarm)) lines.push(`  style ${n.id} stroke:red,color:red`);
   return lines.join('\n');
 }

@@ -38,6 +38,8 @@ export interface WhoCanAnswer {
   readonly notModeled: readonly string[];
   /** Requests the simulator refused to evaluate (an ARN of the wrong shape for the action): never silently "no". */
   readonly unanswered: readonly string[];
+  /** Principals found unable only after a search the cap cut short: another combination might still let them in. */
+  readonly searchCut: readonly string[];
 }
 
 // The simulator sets these from the principal and the resource; a request cannot choose them.
@@ -185,32 +187,53 @@ function favourableContext(statements: readonly Statement[]): Record<string, str
   return context;
 }
 
+/** At most this many combinations of condition values are tried per principal and resource, after the others. */
+export const COMBINATION_CAP = 64;
+
 /**
  * The favourable context first, then each other one the Allows describe: every value a positive operator lists
  * (`StringEquals` on a list, `ForAnyValue:…`), one key at a time, and each Allow statement's own values taking the
- * lead. One value per key would miss a principal that an Allow admits only with its second value, or that a Deny
- * refuses with the first.
+ * lead; then the combinations of those values across keys (a principal may need the second value of two keys at
+ * once), at most `COMBINATION_CAP` of them: `cut` says how many there were when the cap stopped the search.
  */
-function favourableContexts(statements: readonly Statement[]): Array<Record<string, string>> {
+function favourableContexts(statements: readonly Statement[]): {
+  contexts: Array<Record<string, string>>;
+  cut?: { readonly tried: number; readonly total: number };
+} {
   const base = favourableContext(statements);
   const allows = statements.filter((s) => s.Effect === 'Allow');
+  const choices = new Map<string, string[]>();
+  for (const { operator, key, values } of allows.flatMap(conditionsOf))
+    if (!/Not|^Null/.test(operator) && !SET_BY_AWS.has(key.toLowerCase()))
+      choices.set(key, [...new Set([...(choices.get(key) ?? []), ...values.map(concrete)])]);
   const alternatives = [
-    ...allows
-      .flatMap(conditionsOf)
-      .flatMap(({ operator, key, values }) =>
-        /Not|^Null/.test(operator) || SET_BY_AWS.has(key.toLowerCase())
-          ? []
-          : values.map((value) => ({ ...base, [key]: concrete(value) })),
-      ),
+    ...[...choices].flatMap(([key, values]) => values.map((value) => ({ ...base, [key]: value }))),
     ...allows.map((lead) => favourableContext([lead, ...statements.filter((s) => s !== lead)])),
   ];
+  const keyed = [...choices];
+  const total = keyed.reduce((n, [, values]) => n * values.length, 1);
+  const combinations: Array<Record<string, string>> = [];
+  // The i-th combination, reading i in the mixed radix of each key's number of values.
+  for (let i = 0; keyed.length > 1 && i < Math.min(total, COMBINATION_CAP); i++) {
+    let rest = i;
+    const combination: Record<string, string> = { ...base };
+    for (const [key, values] of keyed) {
+      combination[key] = values[rest % values.length] ?? '';
+      rest = Math.floor(rest / values.length);
+    }
+    combinations.push(combination);
+  }
   const seen = new Set<string>();
-  return [base, ...alternatives].filter((context) => {
+  const contexts = [base, ...alternatives, ...combinations].filter((context) => {
     const key = JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b)));
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  return {
+    contexts,
+    ...(keyed.length > 1 && total > COMBINATION_CAP ? { cut: { tried: COMBINATION_CAP, total } } : {}),
+  };
 }
 
 interface Candidate {
@@ -343,6 +366,7 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
   const { list, awsManaged, unknownBoundaries } = candidates(surface);
   const reachers: Reacher[] = [];
   const unanswered: string[] = [];
+  const searchCut: string[] = [];
   for (const listed of list) {
     const statements = (policy?: PolicyDocument) => (policy?.Statement ?? []).filter((s) => appliesTo(s, action));
     const relevant = listed.identity.map((d) => takeEncryptionContextAsGiven({ ...d, Statement: statements(d) }));
@@ -361,8 +385,9 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
       const own = found && { ...found, policy: takeEncryptionContextAsGiven(found.policy).document };
       const ask = (keys: Record<string, string>) => decide(candidate, action, on, accountOf(on), own?.policy, keys);
       let context: Record<string, string> | undefined;
+      const { contexts, cut } = favourableContexts([...identity, ...statements(own?.policy)]);
       try {
-        for (const tried of favourableContexts([...identity, ...statements(own?.policy)]))
+        for (const tried of contexts)
           if (await ask(tried)) {
             context = tried;
             break;
@@ -372,7 +397,13 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
         unanswered.push(error.message);
         continue;
       }
-      if (context === undefined) continue;
+      if (context === undefined) {
+        if (cut)
+          searchCut.push(
+            `${candidate.principal} on ${on}: tried ${cut.tried} of ${cut.total} combinations of condition values`,
+          );
+        continue;
+      }
       const when: string[] = relevant.flatMap((r) => r.given);
       for (const [key, value] of Object.entries(context)) {
         const { [key]: _dropped, ...without } = context;
@@ -394,6 +425,7 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
     resourcePolicy: own?.what ?? 'none (identity policies alone decide)',
     reachers,
     unanswered,
+    searchCut,
     notModeled: [
       ...awsManaged.map(
         (arn) =>
@@ -410,9 +442,12 @@ export async function whoCan(surface: TrustSurface, action: string, resource: st
 /** The answer in words, one line per principal, as the command prints it and the report lists it. */
 export function whoCanLines(answer: WhoCanAnswer): string[] {
   const head = `who can ${answer.action} on ${answer.resource}, with ${answer.resourcePolicy}:`;
-  const refused = answer.unanswered.length
-    ? [`  ✗ the simulator could not evaluate ${answer.unanswered.length} request(s), e.g. ${answer.unanswered[0]}`]
-    : [];
+  const refused = [
+    ...(answer.unanswered.length
+      ? [`  ✗ the simulator could not evaluate ${answer.unanswered.length} request(s), e.g. ${answer.unanswered[0]}`]
+      : []),
+    ...answer.searchCut.map((cut) => `  ? search cut at ${COMBINATION_CAP} combinations, so not proven unable: ${cut}`),
+  ];
   if (answer.reachers.length === 0)
     return [head, '  no principal of the three accounts, their administrators or another account', ...refused];
   return [

@@ -58,6 +58,22 @@ describe('IAM users, groups and access keys in a template', () => {
     );
   });
 
+  it('change the baseline: the user, its group, its key and what the group may do are drift, in words', async () => {
+    const ws = scratch();
+    ws.edit('data', addUser);
+    const { drift } = await ws.run();
+    expect(drift).toEqual(
+      expect.arrayContaining([
+        'IAM identity data/user/intruder was added',
+        'IAM identity data/user/intruder: + access key IntruderKey',
+        'IAM identity data/user/intruder: + member of group readers',
+        'IAM identity data/group/readers was added',
+        'IAM identity data/group/readers: + gains user intruder (Joins)',
+        'IAM identity data/group/readers: + managed policy: arn:aws:iam::{data}:policy/read-runs',
+      ]),
+    );
+  });
+
   it('are answered by who-can: the user reads run objects through its group’s managed policy', async () => {
     const ws = scratch();
     ws.edit('data', addUser);

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { instance } from '@viz-js/viz';
 import { CONTAINER_VARIABLES, dataInvokerRoleArn, sandboxLauncherRoleArn, VARIABLE } from '@airlock/contracts';
 import { asList, loadTrustSurface, type NetworkResourceModel, type TrustSurface } from '@airlock/cloud-assembly';
 import { loadEnvironment } from '@airlock/shared/environment';
@@ -8,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { guardrailLines } from '../src/guardrail-report.js';
 import { statesOf } from '../src/rules/asl.js';
 import { networkNodeId, stateMachineNodeId, surfaceGraph } from '../src/surface-graph.js';
-import { toDot } from '../src/trust-graph.js';
+import { toSvg } from '../src/trust-graph.js';
+import { scratch } from './scratch-workspace.js';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,7 +26,7 @@ const decode = (text: string) =>
 
 /** The picture as written to trust-graph.svg: every line of text it shows, and its tooltips. */
 async function picture(of: TrustSurface) {
-  const svg = (await instance()).renderString(toDot(of, guardrails), { format: 'svg' });
+  const svg = await toSvg(of, guardrails);
   return {
     texts: [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => decode(m[1]!)),
     tooltips: [...svg.matchAll(/xlink:title="([^"]*)"/g)].map((m) => decode(m[1]!)),
@@ -85,8 +85,10 @@ describe('the picture of the whole surface', () => {
       const urls = asList<string>(
         CONTAINER_VARIABLES[container.name as keyof typeof CONTAINER_VARIABLES].perRun as unknown as string[],
       ).filter((v) => v === VARIABLE.INPUT_URL || v === VARIABLE.OUTPUT_POST);
-      expect(drawn.texts).toContain(
-        `${container.name}: user ${container.user}, read-only root, no added capability, ${urls.length > 0 ? `gets a URL (${urls.join(', ')})` : 'no URL'}`,
+      const at = drawn.texts.indexOf(`${container.name}: user ${container.user}, read-only root`);
+      expect(at, container.name).toBeGreaterThan(-1);
+      expect(drawn.texts[at + 1]).toBe(
+        `${container.name}: no added capability, ${urls.length > 0 ? `gets a URL (${urls.join(', ')})` : 'no URL'}`,
       );
     }
   });
@@ -153,5 +155,24 @@ describe('the picture of the whole surface', () => {
         ).toBe(true);
       expect(drawn.tooltips).toContain(guardrailLines(g).join('\n'));
     }
+  });
+
+  it('draws an IAM user in red in its account, with its access key and the group it joins', async () => {
+    const ws = scratch();
+    ws.edit('data', (t) => {
+      t.Resources.Intruder = { Type: 'AWS::IAM::User', Properties: { UserName: 'intruder', Groups: ['readers'] } };
+      t.Resources.Readers = { Type: 'AWS::IAM::Group', Properties: { GroupName: 'readers' } };
+      t.Resources.IntruderKey = { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Intruder' } } };
+    });
+    const withUser = ws.surface();
+    const graph = surfaceGraph(withUser, guardrails);
+    const user = graph.nodes.find((n) => n.label.startsWith('IAM USER intruder'));
+    expect(user).toEqual(expect.objectContaining({ account: 'data', alarm: true }));
+    const group = graph.nodes.find((n) => n.label === 'IAM GROUP readers');
+    expect(graph.edges).toContainEqual({ from: user!.id, to: group!.id, label: 'MEMBER OF' });
+    const { texts } = await picture(withUser);
+    expect(texts).toEqual(
+      expect.arrayContaining(['IAM USER intruder', '1 ACCESS KEY', 'IAM GROUP readers', 'MEMBER OF']),
+    );
   });
 });

@@ -3,7 +3,7 @@ import { loadTrustSurface, type Statement, type TrustSurface } from '@airlock/cl
 import { loadEnvironment } from '@airlock/shared/environment';
 import { describe, expect, it } from 'vitest';
 import { organizationGuardrails } from '@airlock/shared/organization-guardrails';
-import { toDot, trustGraph } from '../src/trust-graph.js';
+import { pictureGraph, toDot, toMermaid, trustGraph } from '../src/trust-graph.js';
 
 // Templates synthesized by the apps' `synth` targets (the test target depends on them).
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,5 +72,23 @@ describe('the trust picture', () => {
       'SCP or RCP',
     ])
       expect(dot).toContain(`label="${shape}`);
+  });
+
+  it('draws the same nodes and edges in report.md’s Mermaid as in the SVG: state machines, Credentials, network, guardrails', () => {
+    const guardrails = organizationGuardrails(surface.env);
+    const { nodes, edges } = pictureGraph(surface, guardrails);
+    const mermaid = toMermaid(surface, guardrails);
+    const dot = toDot(surface, guardrails);
+    for (const n of nodes) {
+      expect(mermaid, n.id).toMatch(new RegExp(`^\\s+${n.id}[\\[({>]`, 'm'));
+      expect(dot, n.id).toMatch(new RegExp(`^\\s+${n.id} \\[label=`, 'm'));
+    }
+    expect(nodes.map((n) => n.shape)).toEqual(
+      expect.arrayContaining(['stateMachine', 'taskDefinition', 'network', 'endpoint', 'guardrail']),
+    );
+    const credentials = edges.filter((e) => e.style === 'credentials');
+    expect(credentials.length).toBeGreaterThan(0);
+    for (const e of credentials) expect(mermaid).toContain(`${e.from} ==>|`);
+    expect(mermaid.match(/-->|==>|-\.->|---/g)).toHaveLength(edges.length);
   });
 });

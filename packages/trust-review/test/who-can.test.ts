@@ -12,7 +12,7 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { describe, expect, it } from 'vitest';
 import { simulationMatrix } from '../src/simulation-matrix.js';
 import { urlHistories } from '../src/url-histories.js';
-import { reportedQuestions, whoCan } from '../src/who-can.js';
+import { COMBINATION_CAP, reportedQuestions, whoCan, whoCanLines } from '../src/who-can.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -279,5 +279,72 @@ describe('who-can never answers "no one" when the templates let someone in', () 
     expect(answer.reachers.find((r) => r.principal === urlSignerRoleArn(env))?.when).toEqual([
       'aws:SourceVpce = vpce-open',
     ]);
+  });
+
+  /** The URL signer with one more policy: DeleteItem on the table under `allow`'s conditions, refused by `deny`'s. */
+  const signerWith = (allow: Statement['Condition'], denies: ReadonlyArray<Statement['Condition']>): TrustSurface => ({
+    ...surface,
+    roles: surface.roles.map((r) =>
+      r.arn === urlSignerRoleArn(env)
+        ? {
+            ...r,
+            permissions: [
+              ...r.permissions,
+              {
+                name: 'delete-under-conditions',
+                document: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    { Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: runsTableArn(env), Condition: allow },
+                    ...denies.map((Condition): Statement => ({
+                      Effect: 'Deny',
+                      Action: 'dynamodb:DeleteItem',
+                      Resource: '*',
+                      Condition,
+                    })),
+                  ],
+                },
+              },
+            ],
+          }
+        : r,
+    ),
+  });
+
+  it('tries the values of two keys together: a principal that needs the second value of each at once', async () => {
+    const answer = await whoCan(
+      signerWith(
+        { StringEquals: { 'aws:SourceVpce': ['vpce-blocked', 'vpce-open'], 'aws:RequestTag/team': ['red', 'blue'] } },
+        [{ StringEquals: { 'aws:SourceVpce': 'vpce-blocked' } }, { StringEquals: { 'aws:RequestTag/team': 'red' } }],
+      ),
+      'dynamodb:DeleteItem',
+      runsTableArn(env),
+    );
+    expect(answer.reachers.find((r) => r.principal === urlSignerRoleArn(env))?.when).toEqual([
+      'aws:SourceVpce = vpce-open',
+      'aws:RequestTag/team = blue',
+    ]);
+    expect(answer.searchCut).toEqual([]);
+  });
+
+  it(`says so when the cap of ${COMBINATION_CAP} combinations cut the search before the one that lets a principal in`, async () => {
+    const values = (key: string) => ['a', 'b', 'c', 'd', 'e'].map((v) => `${key}-${v}`);
+    const keys = ['aws:RequestTag/one', 'aws:RequestTag/two', 'aws:RequestTag/three'];
+    // Only the last value of every key escapes the Denies: combination 125 of 125.
+    const answer = await whoCan(
+      signerWith(
+        { StringEquals: Object.fromEntries(keys.map((k) => [k, values(k)])) },
+        keys.map((k) => ({ StringEquals: { [k]: values(k).slice(0, 4) } })),
+      ),
+      'dynamodb:DeleteItem',
+      runsTableArn(env),
+    );
+    expect(answer.reachers.map((r) => r.principal)).not.toContain(urlSignerRoleArn(env));
+    expect(answer.searchCut).toEqual([
+      `${urlSignerRoleArn(env)} on ${runsTableArn(env)}: tried ${COMBINATION_CAP} of 125 combinations of condition values`,
+    ]);
+    expect(whoCanLines(answer)).toContain(
+      `  ? search cut at ${COMBINATION_CAP} combinations, so not proven unable: ${answer.searchCut[0]}`,
+    );
   });
 });

@@ -1,10 +1,16 @@
 import type { TrustSurface } from '@airlock/cloud-assembly';
 import { crossAccountTrust } from './cross-account-trust.js';
+import { dataFunctionsInVpc } from './data-functions-in-vpc.js';
 import { dataPlaneEndpoints } from './data-plane-endpoints.js';
 import { findingsOf, type Finding, type TrustRule } from './define-rule.js';
 import { distinctOidcSubjects } from './distinct-oidc-subjects.js';
 import { exactAssumeRoleTargets } from './exact-assume-role-targets.js';
 import { federatedTrust } from './federated-trust.js';
+import { noAllowNotAction } from './no-allow-not-action.js';
+import { noForeignAccountReference } from './no-foreign-account-reference.js';
+import { noFunctionUrl } from './no-function-url.js';
+import { oneRolePerFunction } from './one-role-per-function.js';
+import { s3BucketClosed } from './s3-bucket-closed.js';
 import { noGrantToUndefinedRole } from './no-grant-to-undefined-role.js';
 import { noIamUsers } from './no-iam-users.js';
 import { noCrossAccountResourcePolicy } from './no-cross-account-resource-policy.js';
@@ -35,6 +41,11 @@ export const TRUST_RULES: readonly TrustRule[] = [
   noPassRoleWildcard,
   noGrantToUndefinedRole,
   noCrossAccountResourcePolicy,
+  noAllowNotAction,
+  noForeignAccountReference,
+  noFunctionUrl,
+  oneRolePerFunction,
+  s3BucketClosed,
   noIamUsers,
   sandboxTaskNoRole,
   runnerContainerConfinement,
@@ -43,6 +54,7 @@ export const TRUST_RULES: readonly TrustRule[] = [
   sandboxVpcEndpoints,
   sandboxDnsFirewall,
   dataPlaneEndpoints,
+  dataFunctionsInVpc,
   resourcePolicyServiceBinding,
   federatedTrust,
   distinctOidcSubjects,

@@ -42,11 +42,13 @@ function insideVpc(cidr: unknown, ranges: BlockList): boolean {
 type Rule = Record<string, unknown>;
 /** CDK's placeholder for "no egress": one ICMP rule to 255.255.255.255/32 that matches nothing. */
 const isNoEgressPlaceholder = (r: Rule) => r.CidrIp === '255.255.255.255/32' && r.IpProtocol === 'icmp';
-const isHttpsToEndpoint = (r: Rule) =>
+/** 443 to a group (the endpoints') or to one of the account's gateway prefix lists (any other list may be anywhere). */
+const isHttpsToEndpoint = (r: Rule, prefixLists: readonly string[]) =>
   String(r.IpProtocol) === 'tcp' &&
   Number(r.FromPort) === 443 &&
   Number(r.ToPort) === 443 &&
-  (r.DestinationPrefixListId !== undefined || r.DestinationSecurityGroupId !== undefined) &&
+  (prefixLists.includes(String(r.DestinationPrefixListId)) ||
+    (r.DestinationPrefixListId === undefined && r.DestinationSecurityGroupId !== undefined)) &&
   r.CidrIp === undefined &&
   r.CidrIpv6 === undefined;
 const describeRule = (r: Rule) =>
@@ -59,7 +61,11 @@ const describeRule = (r: Rule) =>
       '?',
   )}`;
 
-function problemsOf(resource: NetworkResourceModel, all: readonly NetworkResourceModel[]): string[] {
+function problemsOf(
+  resource: NetworkResourceModel,
+  all: readonly NetworkResourceModel[],
+  prefixLists: readonly string[],
+): string[] {
   const p = resource.properties;
   const out = PATHS_OUT[resource.type];
   if (out) return [`${resource.logicalId} is ${out}`];
@@ -76,7 +82,7 @@ function problemsOf(resource: NetworkResourceModel, all: readonly NetworkResourc
           ? [`security group ${resource.logicalId} keeps the default allow-all egress`]
           : []),
         ...egress
-          .filter((r) => !isNoEgressPlaceholder(r) && !isHttpsToEndpoint(r))
+          .filter((r) => !isNoEgressPlaceholder(r) && !isHttpsToEndpoint(r, prefixLists))
           .map((r) => `security group ${resource.logicalId} allows egress ${describeRule(r)}`),
         ...ingress
           .filter((r) => r.SourceSecurityGroupId === undefined)
@@ -84,7 +90,7 @@ function problemsOf(resource: NetworkResourceModel, all: readonly NetworkResourc
       ];
     }
     case 'AWS::EC2::SecurityGroupEgress':
-      return isHttpsToEndpoint(p) ? [] : [`${resource.logicalId} allows egress ${describeRule(p)}`];
+      return isHttpsToEndpoint(p, prefixLists) ? [] : [`${resource.logicalId} allows egress ${describeRule(p)}`];
     case 'AWS::EC2::SecurityGroupIngress':
       return p.SourceSecurityGroupId === undefined ? [`${resource.logicalId} allows ingress ${describeRule(p)}`] : [];
     case 'AWS::EC2::NetworkAclEntry': {
@@ -118,14 +124,18 @@ export const sandboxNetworkClosed = defineRule({
     'The sandbox network, and the data-plane network where the functions that parse hostile archives run, have no ' +
     'path to the internet or another network (no internet, NAT or egress-only gateway, ' +
     "no peering or transit attachment, no route but the endpoints'), every security group has no open ingress and " +
-    "egress only on 443 to the S3 prefix list or the endpoints' group, no network ACL admits an address outside the " +
+    "egress only on 443 to the account's own S3 (and DynamoDB) prefix list from its environment config or the endpoints' group, no network ACL admits an address outside the " +
     'VPC (any IPv6 range included), and each VPC answers DNS through the DNS firewall.',
   check: (surface) =>
     (['sandbox', 'data'] as const).flatMap((account) => {
       const network = surface.networkResources.filter((r) => r.account === account);
+      const prefixLists =
+        account === 'sandbox'
+          ? [surface.env.sandbox.s3PrefixListId]
+          : [surface.env.data.s3PrefixListId, surface.env.data.dynamodbPrefixListId];
       return verdictsFor(
         { account, subject: 'network' },
-        network.flatMap((r) => problemsOf(r, network)),
+        network.flatMap((r) => problemsOf(r, network, prefixLists)),
       );
     }),
 });

@@ -22,7 +22,7 @@ const closed = () => [
     IpProtocol: 'tcp',
     FromPort: 443,
     ToPort: 443,
-    DestinationPrefixListId: 'pl-1',
+    DestinationPrefixListId: env.sandbox.s3PrefixListId,
   }),
 ];
 const messagesOf = (network: NetworkResourceModel[]) =>
@@ -33,6 +33,20 @@ const messagesOf = (network: NetworkResourceModel[]) =>
 describe('sandbox-network-closed', () => {
   it('is compliant for a VPC behind the DNS firewall whose group only reaches S3 on 443', () => {
     expect(messagesOf(closed())).toEqual([]);
+  });
+
+  it('fails 443 to a prefix list other than the environment’s S3 list (a customer list may hold any address)', () => {
+    expect(
+      messagesOf([
+        ...closed(),
+        resource('ToAnywhere', 'AWS::EC2::SecurityGroupEgress', {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          DestinationPrefixListId: 'pl-0123456789abcdef0',
+        }),
+      ]),
+    ).toEqual(['ToAnywhere allows egress tcp 443-443 pl-0123456789abcdef0']);
   });
 
   it('names every path out', () => {

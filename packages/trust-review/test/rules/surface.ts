@@ -1,6 +1,7 @@
 import { loadEnvironment, type AccountRole } from '@airlock/shared/environment';
 import type {
   NetworkResourceModel,
+  OtherResourceModel,
   PolicyDocument,
   ResourcePolicyModel,
   RoleModel,
@@ -85,6 +86,22 @@ export function networkResource(
   };
 }
 
+export function otherResource(
+  account: AccountRole,
+  type: string,
+  logicalId: string,
+  properties: Record<string, unknown>,
+): OtherResourceModel {
+  return {
+    account,
+    accountId: env.accounts[account],
+    stack: `airlock-example-${account}`,
+    logicalId,
+    type,
+    properties,
+  };
+}
+
 /** The sandbox network as synthesized, reduced to what the rules read: one isolated subnet, the runner's group. */
 export const sandboxNetworkResources = (): NetworkResourceModel[] => [
   networkResource('AWS::EC2::VPC', 'Vpc', { CidrBlock: '10.64.0.0/20' }),
@@ -121,6 +138,7 @@ export const surfaceOf = (parts: Partial<Omit<TrustSurface, 'env'>>): TrustSurfa
   identities: [],
   accessKeys: [],
   groupMemberships: [],
+  otherResources: [],
   ...parts,
 });
 
