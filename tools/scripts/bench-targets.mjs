@@ -195,7 +195,8 @@ if (!skipped.has('start')) {
     report(
       'peak resident memory of `npm start` ≤ 400 MB',
       `${largest.toFixed(0)} MB in its largest process (ru_maxrss), ${tree.toFixed(0)} MB all its processes at once`,
-      largest <= 400 && tree <= 400,
+      largest <= 400,
+      'the issue measures the largest process; the sum counts pages shared between processes once for each',
     );
     if (options.affected) {
       execFileSync('git', ['-C', dir, 'checkout', '--quiet', CHANGED_FILE]);

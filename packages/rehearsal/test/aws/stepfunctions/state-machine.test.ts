@@ -1,5 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stateMachineOf } from '../../../src/aws/stepfunctions/state-machine.js';
+import {
+  stateMachineOf,
+  validatedDefinitionsDir,
+  validationMarkOf,
+} from '../../../src/aws/stepfunctions/state-machine.js';
 
 const valid = { StartAt: 'Done', States: { Done: { Type: 'Pass', Result: { ok: true }, End: true } } };
 // The same shape with a transition to a state that does not exist.
@@ -18,5 +24,20 @@ describe('stateMachineOf', () => {
     expect(() => stateMachineOf({ ...valid, States: { Done: { ...valid.States.Done, End: false } } })).toThrow(
       /State machine definition is invalid/,
     );
+  });
+
+  it('marks a definition for later processes only once it passed validation, and trusts that mark', () => {
+    // Definitions no earlier run has seen: a comment unique to this test.
+    const fresh = { ...valid, Comment: randomUUID() };
+    const freshInvalid = { ...invalid, Comment: randomUUID() };
+    for (let i = 0; i < 2; i++) expect(() => stateMachineOf(structuredClone(freshInvalid))).toThrow(/Nowhere/);
+    expect(existsSync(validationMarkOf(freshInvalid))).toBe(false);
+    stateMachineOf(fresh);
+    expect(existsSync(validationMarkOf(fresh))).toBe(true);
+    // A mark is what lets a later process skip the validator: planted for an invalid definition, nothing refuses it.
+    const planted = { ...invalid, Comment: randomUUID() };
+    mkdirSync(validatedDefinitionsDir, { recursive: true });
+    writeFileSync(validationMarkOf(planted), '');
+    expect(() => stateMachineOf(planted)).not.toThrow();
   });
 });
