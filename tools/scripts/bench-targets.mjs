@@ -254,6 +254,7 @@ if (options['fresh-test']) {
       `${run.wall.toFixed(0)} s wall, ${run.cpu.toFixed(0)} s CPU (user + sys)${run.status === 0 ? '' : `, FAILED (exit ${run.status})`}`,
       run.wall <= 150 && run.status === 0,
     );
+    for (const line of run.output.split('\n').filter((l) => /FAIL |Failed tasks|^- \S+:/.test(l))) console.log(line);
     const tasks = JSON.parse(readFileSync(profile, 'utf8'))
       .filter((e) => e.ph === 'X')
       .map((e) => ({ name: e.name, seconds: e.dur / 1e6 }))
