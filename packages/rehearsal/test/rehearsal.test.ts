@@ -127,7 +127,10 @@ describe('a rehearsed run of the example submission', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
     );
-    expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('SUCCEEDED'));
+    // A failed run shows its record's reason, so a failure under load says what went wrong.
+    expect(outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.status : `${o.status}: ${o.record?.reason}`))).toEqual(
+      Array(10).fill('SUCCEEDED'),
+    );
     // Each run is priced from its own requests only, whatever ran beside it.
     expect(outcomes.map((o) => [o.usage.s3, o.usage.dynamodb, o.usage.expressExecutions.length])).toEqual(
       Array(10).fill([outcome.usage.s3, outcome.usage.dynamodb, 3]),
