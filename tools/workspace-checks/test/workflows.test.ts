@@ -69,6 +69,7 @@ describe('workflow files', () => {
       expect.arrayContaining(['nrwl/nx-set-shas', 'actions/cache']),
     );
     expect(steps.find((s) => s.uses?.startsWith('actions/cache'))!.with!.path).toBe('.nx/cache');
+    expect(steps.at(-3)!.run).toBe('npx nx run airlock:format-check');
     expect(steps.at(-2)!.run).toMatch(/^npx nx affected -t lint typecheck test synth bundle-sizes/);
     // The review gates the job (its exit status) and puts its diff in words where the pull request's author sees it.
     const review = steps.at(-1)!.run!;
