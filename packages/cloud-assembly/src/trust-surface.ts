@@ -571,7 +571,8 @@ function resourcePolicyDocuments(type: string, props: Record<string, unknown>): 
     case 'AWS::DynamoDB::Table':
       return props.ResourcePolicy ? [(props.ResourcePolicy as { PolicyDocument: unknown }).PolicyDocument] : [];
     case 'AWS::Events::EventBusPolicy':
-      // Either a whole statement or the older Principal (an account ID or "*") and Action.
+      // Either a whole statement or the older Principal (an account ID or "*") and Action. The older form names no
+      // resource (it grants on this bus); read as `Resource: '*'` it can only look broader to the rules, never narrower.
       return [
         {
           Statement: [

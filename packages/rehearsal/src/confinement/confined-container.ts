@@ -7,7 +7,7 @@ import type { ConfinedContainerSpec } from './container-spec.js';
 import { watchContainerMemory } from './memory-watchdog.js';
 import { processTree } from './process-tree.js';
 import { rlimitArguments } from './rlimits.js';
-import { NODE_PATH, runtimeFiles, SETPRIV_PATH } from './runtime-files.js';
+import { NODE_PATH, runtimeFiles, SETPRIV_PATH, SYSTEM_PATH } from './runtime-files.js';
 import { perlLaunchStep } from './perl-launch-step.js';
 import { systemdUserScope } from './systemd-user-scope.js';
 
@@ -110,7 +110,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   ];
   const [command = '', ...args] = launch;
   const child = spawn(command, args, {
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...scope?.environment },
+    env: { PATH: SYSTEM_PATH, ...scope?.environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let dropped = 0;

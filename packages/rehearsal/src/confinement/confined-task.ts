@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SYSTEM_PATH } from './runtime-files.js';
 
 /** Where the task's only route out leads: the S3 front (the gateway endpoint stand-in) on the host. */
 export interface ForwardTarget {
@@ -126,7 +127,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         'sh',
         scratchDir,
       ],
-      { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { PATH: process.env.PATH ?? SYSTEM_PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     processes.push(holder);
     await ready(holder, 'task namespace holder');

@@ -102,10 +102,7 @@ export function anonymousBytes(pid: number): number {
     return 0; // It ended while being read.
   }
   let kib = 0;
-  for (const field of ['RssAnon', 'RssShmem', 'VmSwap']) {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
-    kib += match ? Number(match[1]) : 0;
-  }
+  for (const match of status.matchAll(/^(?:RssAnon|RssShmem|VmSwap):\s+(\d+) kB$/gm)) kib += Number(match[1]);
   return kib * 1024;
 }
 

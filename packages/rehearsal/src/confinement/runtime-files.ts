@@ -9,6 +9,8 @@ export interface RuntimeFile {
   readonly source: string;
 }
 
+/** The host's system tool directories: the confinement's own commands never come from a user's PATH. */
+export const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 /** Where the container finds the Node runtime and the launcher. */
 export const NODE_PATH = '/usr/bin/node';
 export const SETPRIV_PATH = '/usr/bin/setpriv';

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { ResourceLimits } from './cgroup-limits.js';
+import { SYSTEM_PATH } from './runtime-files.js';
 
 /** What a user manager is reached through; passed to `systemd-run` only (each container's `env -i` drops them). */
 const USER_MANAGER_VARIABLES = ['XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS'] as const;
@@ -22,11 +23,11 @@ export interface SystemdUserScope {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-let probed: SystemdUserScope | null | undefined;
+let probed: { readonly scope: SystemdUserScope | undefined } | undefined;
 
 export function systemdUserScope(): SystemdUserScope | undefined {
-  if (probed === undefined) probed = probe() ?? null;
-  return probed ?? undefined;
+  probed ??= { scope: probe() };
+  return probed.scope;
 }
 
 function scopeArguments(limits: ResourceLimits): string[] {
@@ -58,7 +59,7 @@ function probe(): SystemdUserScope | undefined {
   const result = spawnSync(command, args, {
     encoding: 'utf8',
     timeout: 10_000,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...environment },
+    env: { PATH: SYSTEM_PATH, ...environment },
   });
   if (result.status !== 0) return undefined;
   const [memoryMax, pidsMax] = result.stdout.trim().split('\n');
