@@ -26,10 +26,7 @@ export function role(
 ): RoleModel {
   const accountId = env.accounts[account];
   return {
-    account,
-    accountId,
-    stack: `airlock-example-${account}`,
-    logicalId: name,
+    ...placed(account, name),
     name,
     arn: `arn:aws:iam::${accountId}:role/${name}`,
     generatedName: false,
@@ -47,10 +44,7 @@ export function resourcePolicy(
   statements: readonly Statement[],
 ): ResourcePolicyModel {
   return {
-    account,
-    accountId: env.accounts[account],
-    stack: `airlock-example-${account}`,
-    logicalId,
+    ...placed(account, logicalId),
     type,
     isEndpointPolicy: type === 'AWS::EC2::VPCEndpoint',
     policy: document(statements),
@@ -92,14 +86,7 @@ export function otherResource(
   logicalId: string,
   properties: Record<string, unknown>,
 ): OtherResourceModel {
-  return {
-    account,
-    accountId: env.accounts[account],
-    stack: `airlock-example-${account}`,
-    logicalId,
-    type,
-    properties,
-  };
+  return { ...placed(account, logicalId), type, properties };
 }
 
 /** The sandbox network as synthesized, reduced to what the rules read: one isolated subnet, the runner's group. */
@@ -163,3 +150,8 @@ export const targetTrust: Statement = {
     StringEquals: { 'sts:ExternalId': 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis' },
   },
 };
+
+/** Where a resource of the example environment stands: its account and stack, as the surface names them. */
+function placed(account: AccountRole, logicalId: string) {
+  return { account, accountId: env.accounts[account], stack: `airlock-example-${account}`, logicalId };
+}
