@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import type { Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry } from '../../iam/credentials.js';
 import { listen, readBody } from '../http-server.js';
+import { upstreamRequest } from '../upstream-request.js';
 import { dynamoDbConditionKeys } from './condition-keys.js';
 
 /**
@@ -43,14 +43,27 @@ export async function startDynamoDbFront(
       partitionKey: partitionKey ?? (parsed as { Item?: { pk?: { S?: string } } }).Item?.pk?.S ?? '',
     });
     const url = new URL(target);
-    const upstream = request(
+    upstreamRequest(
       { hostname: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers },
+      body,
       (response) => {
         res.writeHead(response.statusCode ?? 500, response.headers);
+        response.on('error', () => res.destroy());
         response.pipe(res);
       },
+      (error) => {
+        // dynalite failed: answer as DynamoDB answers its own failures (a 500 the SDK retries), not with an
+        // unhandled error that ends the rehearsal and every run in it.
+        if (res.headersSent) return res.destroy(error);
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: `the local DynamoDB failed: ${error.message}`,
+          }),
+        );
+      },
     );
-    upstream.end(body);
   });
   return { ...endpoint, calls };
 }

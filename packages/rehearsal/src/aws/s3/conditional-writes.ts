@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { upstreamRequest } from '../upstream-request.js';
 
 /**
  * S3 refuses a PUT with `If-None-Match: *` when the key exists (412); s3rver ignores the header. The front asks
@@ -6,15 +6,15 @@ import { request } from 'node:http';
  */
 export function objectExists(upstream: URL, bucket: string, key: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const head = request(
+    upstreamRequest(
       { hostname: upstream.hostname, port: upstream.port, method: 'HEAD', path: `/${bucket}/${encodeKey(key)}` },
+      undefined,
       (response) => {
         response.resume();
         resolve(response.statusCode === 200);
       },
+      reject,
     );
-    head.on('error', reject);
-    head.end();
   });
 }
 

@@ -1,8 +1,9 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
 import { listen, readBody, xmlError } from '../http-server.js';
+import { upstreamRequest } from '../upstream-request.js';
 import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
 import { isOwnConnection } from './own-connection.js';
@@ -183,7 +184,7 @@ export async function startS3Front(
   ) => {
     const { authorization: _signature, 'x-amz-security-token': _token, host: _host, ...unsigned } = req.headers;
     const path = `/${target.bucket}${target.key === '' ? '' : `/${target.key.split('/').map(encodeURIComponent).join('/')}`}${target.search}`;
-    const up = request(
+    upstreamRequest(
       {
         hostname: upstream.hostname,
         port: upstream.port,
@@ -191,6 +192,7 @@ export async function startS3Front(
         path,
         headers: { ...unsigned, host: upstream.host },
       },
+      body,
       (response) => {
         const announced =
           created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
@@ -200,9 +202,8 @@ export async function startS3Front(
           response.pipe(res);
         });
       },
+      upstreamFailed(res),
     );
-    up.on('error', upstreamFailed(res));
-    up.end(body);
   };
 
   const authorizeForeign = async (accessKeyId: string, action: string, bucket: string, key: string) => {
@@ -235,7 +236,7 @@ export async function startS3Front(
     const { identity, key, file } = await verifyPresignedPost(form, bucket, registry);
     await authorize(via, identity, 's3:PutObject', bucket, key, {}, ['write']);
     const content = Buffer.from(await file.arrayBuffer());
-    const up = request(
+    upstreamRequest(
       {
         hostname: upstream.hostname,
         port: upstream.port,
@@ -246,17 +247,17 @@ export async function startS3Front(
           'content-length': content.length,
         },
       },
+      content,
       (response) => {
-        response.resume();
+        response.on('error', () => undefined).resume();
         const announced = response.statusCode === 200 ? onObjectCreated(bucket, key) : Promise.resolve();
         void announced.then(() => {
           res.writeHead(response.statusCode === 200 ? 204 : (response.statusCode ?? 500));
           res.end();
         });
       },
+      upstreamFailed(res),
     );
-    up.on('error', upstreamFailed(res));
-    up.end(content);
   };
 
   const handle = async (arrivedThrough: RequestOrigin, req: IncomingMessage, res: ServerResponse) => {

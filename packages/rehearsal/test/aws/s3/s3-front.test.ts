@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadEnvironment } from '@airlock/shared/environment';
@@ -19,6 +19,8 @@ const prepareRoleArn = [...artifacts.functions.values()].find((f) => f.environme
 describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and as everyone else does', () => {
   let upstream: Server;
   let resetUpstream = false;
+  let resetReusedUpstream = false;
+  const served = new WeakSet<Socket>();
   let front: Awaited<ReturnType<typeof startS3Front>>;
   const registry = new CredentialRegistry();
   const prepare = registry.forRole(prepareRoleArn);
@@ -37,7 +39,13 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
 
   beforeAll(async () => {
     // Stands in for s3rver: whatever the front lets through is answered (or, when a test says so, reset).
-    upstream = createServer((req, res) => (resetUpstream ? req.socket.destroy() : res.end('the object')));
+    upstream = createServer((req, res) => {
+      if (resetUpstream) return req.socket.destroy();
+      // s3rver closing a kept-alive connection as the front's next request goes out on it (the race under load).
+      if (resetReusedUpstream && served.has(req.socket)) return req.socket.resetAndDestroy();
+      served.add(req.socket);
+      res.end('the object');
+    });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     front = await startS3Front(
       `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
@@ -64,6 +72,19 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
       resetUpstream = false;
     }
     expect(await getUpload(front.url)).toBe('200 the object');
+  });
+
+  it('sends a request s3rver reset on a kept-alive connection again, so it is answered and counted once', async () => {
+    expect(await getUpload(front.url)).toBe('200 the object');
+    resetReusedUpstream = true;
+    try {
+      const before = front.accesses.length;
+      expect(await getUpload(front.url)).toBe('200 the object');
+      // Not a 500 the SDK retries: that would be a second request, authorized and priced twice.
+      expect(front.accesses.length - before).toBe(1);
+    } finally {
+      resetReusedUpstream = false;
+    }
   });
 
   it("refuses the same request through the sandbox's S3 endpoint, naming the endpoint policy", async () => {
