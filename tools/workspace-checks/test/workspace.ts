@@ -51,6 +51,13 @@ export class ScratchWorkspace {
     return (JSON.parse(out.toString()) as string[]).sort();
   }
 
+  /** What Nx hashes for a task (`nx show target inputs`): workspace files, and files of dependent tasks' outputs. */
+  taskInputs(task: string): { files: string[]; depOutputs: string[] } {
+    const nx = join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js');
+    const out = execFileSync(process.execPath, [nx, 'show', 'target', 'inputs', task, '--json'], this.nxOptions());
+    return JSON.parse(out.toString()) as { files: string[]; depOutputs: string[] };
+  }
+
   /** What the deploy workflows' step (tools/scripts/is-affected.mjs) answers for each project for the last commit. */
   isAffected(projects: string[]): string[] {
     const options = this.nxOptions();
