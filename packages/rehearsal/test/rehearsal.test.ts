@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { outputPostFields, urlSignerRoleArn, type OutputPost } from '@airlock/contracts';
+import { CONTAINER_NAMES, outputPostFields, urlSignerRoleArn, type OutputPost } from '@airlock/contracts';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OVERRIDES_LENGTH } from '../src/aws/ecs/ecs-integrations.js';
@@ -127,8 +127,13 @@ describe('a rehearsed run of the example submission', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, () => rehearsal.submit(hello(), { captureKeys: false })),
     );
-    // A failed run shows its record's reason, so a failure under load says what went wrong.
-    expect(outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.status : `${o.status}: ${o.record?.reason}`))).toEqual(
+    // A failed run shows its record's reason and its containers' logs, so a failure under load says what went wrong.
+    const failure = (o: RunOutcome) => {
+      const task = rehearsal.sandbox.ecs.all().find((t) => t.startedBy === o.runId);
+      const logs = CONTAINER_NAMES.map((name) => `${name}: ${task?.logs(name).trim() ?? 'no task'}`);
+      return [`${o.status}: ${o.record?.reason}`, ...logs].join(' | ');
+    };
+    expect(outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.status : failure(o)))).toEqual(
       Array(10).fill('SUCCEEDED'),
     );
     // Each run is priced from its own requests only, whatever ran beside it.
