@@ -35,14 +35,14 @@ export async function readDeployedStack(
   clients: { readonly cloudFormation: CloudFormationClient; readonly ec2: EC2Client },
 ): Promise<DeployedStack> {
   const stackName = accountStackName(env, account);
-  const artifact = accountStack(env, workspaceRoot, account);
-  const resources = (artifact.template as { Resources: Resources }).Resources;
   const physicalIds: Record<string, string> = {};
   await awsCall('cloudformation:ListStackResources', async () => {
     for await (const page of paginateListStackResources({ client: clients.cloudFormation }, { StackName: stackName }))
       for (const r of page.StackResourceSummaries ?? [])
         if (r.LogicalResourceId && r.PhysicalResourceId) physicalIds[r.LogicalResourceId] = r.PhysicalResourceId;
   });
+  // Read after the deployed stack, so a stack that is not deployed reads as such whatever the assembly holds.
+  const resources = (accountStack(env, workspaceRoot, account).template as { Resources: Resources }).Resources;
   const attributes: Record<string, string> = {};
   for (const [id, resource] of Object.entries(resources)) {
     const vpcId = physicalIds[id];
