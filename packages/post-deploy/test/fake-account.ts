@@ -306,13 +306,11 @@ export function readClientsOf(fake: FakeAccount): ReadClients {
       };
     }),
   );
-  iam
-    .on(ListRolePoliciesCommand)
-    .callsFake(
-      guard('ListRolePolicies', (input: { RoleName: string }) => ({
-        PolicyNames: [...role(input.RoleName).inline.keys()],
-      })),
-    );
+  iam.on(ListRolePoliciesCommand).callsFake(
+    guard('ListRolePolicies', (input: { RoleName: string }) => ({
+      PolicyNames: [...role(input.RoleName).inline.keys()],
+    })),
+  );
   iam.on(GetRolePolicyCommand).callsFake(
     guard('GetRolePolicy', (input: { RoleName: string; PolicyName: string }) => {
       const doc = role(input.RoleName).inline.get(input.PolicyName);

@@ -9,10 +9,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  mismatch,
   verificationReport,
   verifyAgainstAssembly,
   verifyDeployment,
   verifyTargetTrust,
+  type CheckResult,
   type ReadClients,
 } from '@airlock/post-deploy';
 import { didYouMean, parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
@@ -177,13 +179,22 @@ export async function deployCli(
         failed = !results.every((r) => r.refused);
       }
       const clients = await readClientsFor(sts, env, app);
-      if (app !== 'orchestrator')
-        for (const line of await verifyDeployment(env, app, clients)) console.log(`✓ ${line}`);
+      const names: CheckResult[] = [];
+      if (app !== 'orchestrator') {
+        // The names the orchestrator relies on; a miss is a MISMATCH line, not a stack trace.
+        try {
+          for (const line of await verifyDeployment(env, app, clients)) console.log(`✓ ${line}`);
+        } catch (error) {
+          names.push(
+            mismatch('the names the orchestrator relies on', `${(error as Error).name}: ${(error as Error).message}`),
+          );
+        }
+      }
       // Read-only, as the CDK lookup role: the deployed stack against the cloud assembly this job deployed.
-      const report = verificationReport(
-        `${stackName} against cdk.out`,
-        await verifyAgainstAssembly(env, app, workspaceRoot, clients),
-      );
+      const report = verificationReport(`${stackName} against cdk.out`, [
+        ...names,
+        ...(await verifyAgainstAssembly(env, app, workspaceRoot, clients)),
+      ]);
       for (const line of report.lines) console.log(line);
       appendToGithubFile('GITHUB_STEP_SUMMARY', report.markdown);
       if (report.mismatches.length > 0)

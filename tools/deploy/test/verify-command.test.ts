@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -24,23 +24,26 @@ function orchestratorSts() {
   return sts;
 }
 
-function readClientsWithoutTheStack(): ReadClients {
-  const cloudFormation = new CloudFormationClient({ region });
-  mockClient(cloudFormation)
-    .on(ListStackResourcesCommand)
-    .rejects(
-      Object.assign(new Error('Stack with id airlock-example-orchestrator does not exist'), {
-        name: 'ValidationError',
-      }),
-    );
-  return {
-    cloudFormation,
+/** Every client mocked (no request leaves the machine); the account's stack is not deployed. */
+function readClientsWithoutTheStack() {
+  const clients: ReadClients = {
+    cloudFormation: new CloudFormationClient({ region }),
     ec2: new EC2Client({ region }),
     ecs: new ECSClient({ region }),
     iam: new IAMClient({ region }),
     s3: new S3Client({ region }),
     sfn: new SFNClient({ region }),
   };
+  mockClient(clients.ecs);
+  mockClient(clients.s3);
+  mockClient(clients.sfn);
+  mockClient(clients.cloudFormation)
+    .on(ListStackResourcesCommand)
+    .callsFake((input: { StackName?: string }) => {
+      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError' });
+    });
+  mockClient(clients.ec2).on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [] });
+  return { clients, iam: mockClient(clients.iam) };
 }
 
 describe('airlock-deploy verify', () => {
@@ -56,7 +59,7 @@ describe('airlock-deploy verify', () => {
     vi.stubEnv('AIRLOCK_ENV', 'example');
     const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const readClientsFor = vi.fn(async () => readClientsWithoutTheStack());
+    const readClientsFor = vi.fn(async () => readClientsWithoutTheStack().clients);
 
     expect(await deployCli(['verify', 'orchestrator'], orchestratorSts(), readClientsFor)).toBe(1);
 
@@ -72,5 +75,32 @@ describe('airlock-deploy verify', () => {
     const written = readFileSync(summary, 'utf8');
     expect(written).toMatch(/^### airlock-example-orchestrator against cdk\.out: 1 MISMATCH\n/);
     expect(written).toContain('- NOT CHECKED the organization guardrails (SCPs) as AWS evaluates them');
+  });
+});
+
+describe('airlock-deploy verify of the sandbox or data account', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('reports a missing target role as a MISMATCH line and fails, with no stack trace', async () => {
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+    vi.stubEnv('AIRLOCK_ENV', 'example');
+    const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const sts = new STSClient({ region });
+    mockClient(sts).on(GetCallerIdentityCommand).resolves({ Account: '333333333333' });
+    const { clients, iam } = readClientsWithoutTheStack();
+    iam.on(GetRoleCommand).rejects(
+      Object.assign(new Error('The role with name airlock-example-data-invoker cannot be found.'), {
+        name: 'NoSuchEntity',
+      }),
+    );
+
+    expect(await deployCli(['verify', 'data'], sts, async () => clients)).toBe(1);
+    expect(out.mock.calls.map(([line]) => String(line))).toContain(
+      'MISMATCH the names the orchestrator relies on: NoSuchEntity: The role with name airlock-example-data-invoker cannot be found.',
+    );
   });
 });
