@@ -108,9 +108,9 @@ function getAtt(id: string, attribute: string, ctx: TemplateContext): string {
   if (resource && deployedId !== undefined && ATTRIBUTE_IS_PHYSICAL_ID[resource.Type] === attribute) return deployedId;
   if (!resource || attribute !== 'Arn') return `${id}.${attribute}`;
   const { partition: p, region: r, accountId: a } = ctx;
-  const name = physicalName(id, ctx);
   // State machines, task definitions and managed policies have their ARN as physical ID.
-  if (name.startsWith('arn:')) return name;
+  if (deployedId?.startsWith('arn:')) return deployedId;
+  const name = physicalName(id, ctx);
   switch (resource.Type) {
     case 'AWS::IAM::Role':
       return `arn:${p}:iam::${a}:role/${name}`;
