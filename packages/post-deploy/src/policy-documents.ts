@@ -22,9 +22,10 @@ function normalStatement(raw: Record<string, unknown>): NormalStatement {
   for (const key of Object.keys(raw).sort()) {
     const value = raw[key];
     if (LIST_FIELDS.includes(key)) out[key] = sortedUnique(value);
-    else if ((key === 'Principal' || key === 'NotPrincipal') && value !== '*')
+    else if (key === 'Principal' || key === 'NotPrincipal')
+      // `"*"` and `{ "AWS": "*" }` are the same principal; a service may store either.
       out[key] = Object.fromEntries(
-        Object.entries(value as Record<string, unknown>)
+        Object.entries(value === '*' ? { AWS: '*' } : (value as Record<string, unknown>))
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([kind, v]) => [kind, sortedUnique(v)]),
       );
