@@ -3,9 +3,10 @@ import nx from '@nx/eslint-plugin';
 /**
  * Which scopes each scope may import: an account app may use only itself, packages/shared and the contracts; the
  * contracts (scope:contracts) depend on nothing of ours, so anyone can bundle them. scope:tooling (the cloud-assembly
- * readers and the AGPL IAM simulator) is for the tools that read cdk.out, never for apps or shared.
+ * readers and the AGPL IAM simulator) is for the tools that read cdk.out, never for apps or shared. The workspace
+ * tools (airlock-deploy verify, through packages/post-deploy) read cdk.out to compare it with what was deployed.
  */
-const toolingUsers = ['rehearsal', 'trust-review'];
+const toolingUsers = ['rehearsal', 'trust-review', 'workspace'];
 const scopes = ['orchestrator', 'sandbox', 'data', 'rehearsal', 'trust-review', 'workspace', 'tooling'];
 const scopeConstraints = [
   ...scopes.map((scope) => ({

@@ -5,6 +5,13 @@ export interface TemplateContext {
   readonly partition: string;
   readonly stackName: string;
   readonly resources: Readonly<Record<string, { Type: string; Properties?: Record<string, unknown> }>>;
+  /**
+   * The deployed stack's physical IDs by logical ID (CloudFormation ListStackResources). When given, names, ARNs and
+   * IDs resolve to the deployed ones, so a resolved template can be compared with what AWS returns.
+   */
+  readonly physicalIds?: Readonly<Record<string, string>>;
+  /** Deployed values of attributes no physical ID gives (`<logicalId>.<attribute>`, e.g. a VPC's DefaultSecurityGroup). */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -64,8 +71,16 @@ function ref(name: string, ctx: TemplateContext): string {
   return physicalName(name, ctx);
 }
 
-/** The physical name of a resource: its explicit name property when the template has one. */
+/** Attributes whose value is the resource's physical ID. */
+const ATTRIBUTE_IS_PHYSICAL_ID: Readonly<Record<string, string>> = {
+  'AWS::EC2::SecurityGroup': 'GroupId',
+  'AWS::Route53Resolver::FirewallRuleGroup': 'Id',
+};
+
+/** The physical name of a resource: the deployed one when known, else its explicit name property when it has one. */
 export function physicalName(id: string, ctx: TemplateContext): string {
+  const deployed = ctx.physicalIds?.[id];
+  if (deployed !== undefined) return deployed;
   const resource = ctx.resources[id];
   const props = resource?.Properties ?? {};
   const explicit = [
@@ -87,8 +102,14 @@ export function physicalName(id: string, ctx: TemplateContext): string {
 
 function getAtt(id: string, attribute: string, ctx: TemplateContext): string {
   const resource = ctx.resources[id];
+  const deployedAttribute = ctx.attributes?.[`${id}.${attribute}`];
+  if (deployedAttribute !== undefined) return deployedAttribute;
+  const deployedId = ctx.physicalIds?.[id];
+  if (resource && deployedId !== undefined && ATTRIBUTE_IS_PHYSICAL_ID[resource.Type] === attribute) return deployedId;
   if (!resource || attribute !== 'Arn') return `${id}.${attribute}`;
   const { partition: p, region: r, accountId: a } = ctx;
+  // State machines, task definitions and managed policies have their ARN as physical ID.
+  if (deployedId?.startsWith('arn:')) return deployedId;
   const name = physicalName(id, ctx);
   switch (resource.Type) {
     case 'AWS::IAM::Role':
@@ -96,7 +117,7 @@ function getAtt(id: string, attribute: string, ctx: TemplateContext): string {
     case 'AWS::S3::Bucket':
       return `arn:${p}:s3:::${name}`;
     case 'AWS::KMS::Key':
-      return `arn:${p}:kms:${r}:${a}:key/${id}`;
+      return `arn:${p}:kms:${r}:${a}:key/${ctx.physicalIds?.[id] ?? id}`;
     case 'AWS::Lambda::Function':
       return `arn:${p}:lambda:${r}:${a}:function:${name}`;
     case 'AWS::Logs::LogGroup':

@@ -2,10 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { verifyDeployment, verifyTargetTrust } from '@airlock/post-deploy';
+import {
+  mismatch,
+  verificationReport,
+  verifyAgainstAssembly,
+  verifyDeployment,
+  verifyTargetTrust,
+  type CheckResult,
+  type ReadClients,
+} from '@airlock/post-deploy';
 import { didYouMean, parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
 import {
   ACCOUNT_ROLES,
@@ -34,7 +45,8 @@ const USAGE = [
   '       airlock-deploy kill-switch <on|off> <sandbox|data>',
   '(environment: AIRLOCK_ENV, default "example")',
 ].join('\n');
-const appDir = (account: AccountRole) => fileURLToPath(new URL(`../../../apps/${account}-account/`, import.meta.url));
+const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const appDir = (account: AccountRole) => `${workspaceRoot}apps/${account}-account/`;
 
 /** Credentials of the account's CDK lookup role (read-only): the deploy role may assume it, and nothing else reads. */
 async function lookupRoleConfig(sts: STSClient, env: AirlockEnvironment, app: AccountRole) {
@@ -82,8 +94,29 @@ function parseDeployCommandLine(argv: string[]): { help: boolean; words: string[
   return { help: false, words: [command, ...rest] };
 }
 
-/** Runs one command; resolves to the process exit code. */
-export async function deployCli(argv: string[], stsClient?: STSClient): Promise<number> {
+/** Read-only clients with the given credentials config (the lookup role's). */
+const readClients = (config: Awaited<ReturnType<typeof lookupRoleConfig>>): ReadClients => ({
+  cloudFormation: new CloudFormationClient(config),
+  ec2: new EC2Client(config),
+  ecs: new ECSClient(config),
+  iam: new IAMClient(config),
+  s3: new S3Client(config),
+  sfn: new SFNClient(config),
+});
+
+/**
+ * Runs one command; resolves to the process exit code. `readClientsFor` stands in for the lookup role's clients
+ * (tests pass mocked ones).
+ */
+export async function deployCli(
+  argv: string[],
+  stsClient?: STSClient,
+  readClientsFor: (sts: STSClient, env: AirlockEnvironment, app: AccountRole) => Promise<ReadClients> = async (
+    sts,
+    env,
+    app,
+  ) => readClients(await lookupRoleConfig(sts, env, app)),
+): Promise<number> {
   let parsed;
   try {
     parsed = parseDeployCommandLine(argv);
@@ -138,19 +171,37 @@ export async function deployCli(argv: string[], stsClient?: STSClient): Promise<
     }
     case 'verify': {
       await assertDeployAccount(sts, env, app);
+      let failed = false;
       if (app === 'orchestrator') {
         // The same check as `airlock verify-trust`: each target role refuses a missing or wrong ExternalId.
         const results = await verifyTargetTrust(env, sts);
         for (const result of results) console.log(result.line);
-        return results.every((r) => r.refused) ? 0 : 1;
+        failed = !results.every((r) => r.refused);
       }
-      const config = await lookupRoleConfig(sts, env, app);
-      const lines = await verifyDeployment(env, app, {
-        iam: new IAMClient(config),
-        sfn: new SFNClient(config),
-      });
-      for (const line of lines) console.log(`✓ ${line}`);
-      return 0;
+      const clients = await readClientsFor(sts, env, app);
+      const names: CheckResult[] = [];
+      if (app !== 'orchestrator') {
+        // The names the orchestrator relies on; a miss is a MISMATCH line, not a stack trace.
+        try {
+          for (const line of await verifyDeployment(env, app, clients)) console.log(`✓ ${line}`);
+        } catch (error) {
+          names.push(
+            mismatch('the names the orchestrator relies on', `${(error as Error).name}: ${(error as Error).message}`),
+          );
+        }
+      }
+      // Read-only, as the CDK lookup role: the deployed stack against the cloud assembly this job deployed.
+      const report = verificationReport(`${stackName} against cdk.out`, [
+        ...names,
+        ...(await verifyAgainstAssembly(env, app, workspaceRoot, clients)),
+      ]);
+      for (const line of report.lines) console.log(line);
+      appendToGithubFile('GITHUB_STEP_SUMMARY', report.markdown);
+      if (report.mismatches.length > 0)
+        console.error(
+          `airlock-deploy: ${stackName} differs from the deployed cloud assembly:\n${report.mismatches.map((m) => `  ${m}`).join('\n')}`,
+        );
+      return failed || report.mismatches.length > 0 ? 1 : 0;
     }
     case 'drift': {
       await assertDeployAccount(sts, env, app);

@@ -64,6 +64,7 @@ describe('module boundaries', () => {
   it.each([
     ['the rehearsal', 'packages/rehearsal/src/allowed.ts'],
     ['the trust review', 'packages/trust-review/src/allowed.ts'],
+    ['the post-deploy checks (airlock-deploy verify)', 'packages/post-deploy/src/allowed.ts'],
   ])('allows %s to import the cloud-assembly package', async (_who, file) => {
     const errors = await boundaryErrors(
       file,

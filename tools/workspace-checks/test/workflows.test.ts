@@ -207,6 +207,19 @@ describe('deploy-account.yml (the jobs every account uses)', () => {
     expect(named(deploy!, 'Verify the deployed trust (orchestrator)').run).toBe('npm run -s airlock -- verify-trust');
   });
 
+  it('verifies every account against the deployed cdk.out after each deploy, and lets a MISMATCH fail the job', () => {
+    for (const job of [deploy!, broadening!]) {
+      const deployStep = index(job, (s) => /airlock-deploy\.mjs deploy(-broadening)? /.test(s.run ?? ''));
+      const verify = index(job, (s) => s.name === 'Verify the deployment against cdk.out');
+      expect(0 <= deployStep && deployStep < verify).toBe(true);
+      const step = job.steps![verify]! as Step & { 'continue-on-error'?: unknown };
+      expect(step.run).toBe('node tools/deploy/bin/airlock-deploy.mjs verify "${{ inputs.account }}"');
+      // For all three accounts: no condition on the account, and a failing verify fails the job.
+      expect(step.if ?? '').not.toContain('inputs.account');
+      expect(step['continue-on-error']).toBeUndefined();
+    }
+  });
+
   it('sends a broadening deploy to the reviewer-gated environment, whose subject alone assumes the broadening role', () => {
     expect(broadening).toMatchObject({
       needs: ['build', 'deploy'],
