@@ -156,3 +156,5 @@ export const orchestratorCanaryRoleArn = (env: Env): string =>
 /** An execution of the analysis workflow by name (`*` for a pattern). */
 export const analysisExecutionArn = (env: Env, executionName: string): string =>
   `arn:${env.partition}:states:${env.region}:${env.accounts.orchestrator}:execution:${analysisStateMachineName(env)}:${executionName}`;
+/** The canary's role in each account it touches; the sandbox has none (the canary reaches it only through a run). */
+export const CANARY_ROLE_NAMES = { data: dataCanaryRoleName, orchestrator: orchestratorCanaryRoleName } as const;

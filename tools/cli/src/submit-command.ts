@@ -1,11 +1,8 @@
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CliError, followExecution, requireAccount, uploadSubmission } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { analysisStateMachineArn, dataBucketName, ID_RULE, isValidId, runsTableName } from '@airlock/contracts';
-import { CliError } from './cli-error.js';
 import type { CliDeps } from './cli-deps.js';
-import { followExecution } from './follow-execution.js';
-import { requireAccount } from './preflight.js';
-import { uploadSubmission } from './upload-submission.js';
 
 export interface SubmitOptions {
   /** Archive to upload first; without it, `submissionId` must name an uploaded submission. */
