@@ -26,6 +26,10 @@ export interface ExecutionEnd {
   readonly output?: string;
 }
 
+/** How `airlock submit` and the canary print a state as it completes. */
+export const stateExitedLine = (name: string, elapsedMs: number): string =>
+  `  ✓ ${name.padEnd(20)} ${(elapsedMs / 1000).toFixed(1)}s`;
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isThrottle = (error: unknown) => /Throttl|TooManyRequests/.test((error as Error).name ?? '');
 

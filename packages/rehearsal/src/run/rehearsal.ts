@@ -154,6 +154,8 @@ export class Rehearsal {
     private readonly dynamoCalls: ReadonlyArray<{ readonly operation: string; readonly partitionKey: string }>,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
+    /** Every access key the fronts accept, by role (the canary is given its roles' keys through it). */
+    readonly credentials: CredentialRegistry,
   ) {}
 
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
@@ -287,6 +289,7 @@ export class Rehearsal {
       dynamoFront.calls,
       [...hosts.values()],
       stop,
+      registry,
     );
   }
 
@@ -415,6 +418,11 @@ export class Rehearsal {
       token = page.NextContinuationToken;
     } while (token);
     return keys.sort();
+  }
+
+  /** Runs the analysis workflow as a StartExecution would (the canary's Step Functions front), reporting each state. */
+  runAnalysis(runId: string, input: unknown, onState: (t: StateTiming) => void) {
+    return this.standard.run(runId, input, onState);
   }
 
   /** Starts the analysis again for an already uploaded submission, under another run ID (a replayed start). */
