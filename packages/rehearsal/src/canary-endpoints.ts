@@ -27,10 +27,21 @@ const NOT_REPRODUCED = [
   },
 ];
 
+/**
+ * A defence removed on purpose, for the canary's own test (tools/canary/test): `unconfined-task` runs the task's
+ * containers without the kernel's confinement. Any other value is refused.
+ */
+const FAULT_VARIABLE = 'AIRLOCK_CANARY_REHEARSAL_FAULT';
+const fault = process.env[FAULT_VARIABLE];
+if (fault !== undefined && fault !== 'unconfined-task') {
+  console.error(`${FAULT_VARIABLE}=${fault} is not a fault of the canary's rehearsal; the one fault is unconfined-task`);
+  process.exit(2);
+}
+
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const env = loadEnvironment(selectEnvironmentName(undefined));
 await synthesizeAccountApps(root);
-const rehearsal = await Rehearsal.start({ root, env });
+const rehearsal = await Rehearsal.start({ root, env, ...(fault ? { unconfined: true } : {}) });
 const release = closeOnSignal(() => rehearsal.close());
 const sfn = await startSfnFront(
   analysisStateMachineArn(env),

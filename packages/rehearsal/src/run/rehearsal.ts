@@ -78,6 +78,11 @@ export interface RehearsalOptions {
   readonly prepareEnvironment?: Readonly<Record<string, string>>;
   /** The scratch volume's size per task (default SCRATCH_BYTES). */
   readonly scratchBytes?: number;
+  /**
+   * Runs the task's containers without the kernel's confinement, as on a machine that cannot confine: a defence
+   * removed on purpose, so a test can watch the canary's probe report it. @default - confined where the kernel can
+   */
+  readonly unconfined?: boolean;
 }
 
 /** Each task's scratch volume: RAM-backed, so far smaller than Fargate's 20 GiB of ephemeral storage. */
@@ -160,7 +165,9 @@ export class Rehearsal {
 
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine: CI never falls back.
-    const confinement = confinementOrFail();
+    const confinement: ConfinementAvailability = options.unconfined
+      ? { mode: 'none', reason: 'confinement removed on purpose (RehearsalOptions.unconfined)' }
+      : confinementOrFail();
     const loaded = loadArtifacts(options.env, options.root);
     const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
     const { env } = artifacts;
