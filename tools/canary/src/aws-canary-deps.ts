@@ -68,10 +68,9 @@ export async function awsCanaryDeps(env: AirlockEnvironment, out: (line: string)
       `environment "${env.environment}" has no "github" field, so it has no canary roles. Fix: add "github": { "repository": "owner/name" } to packages/shared/environments/${env.environment}.json and deploy`,
     );
   const token = await githubOidcToken();
-  const [orchestrator, data] = await Promise.all([
-    assume(env, orchestratorCanaryRoleArn(env), token),
-    assume(env, dataCanaryRoleArn(env), token),
-  ]);
+  // One after the other: a failure then always names the same role first.
+  const orchestrator = await assume(env, orchestratorCanaryRoleArn(env), token);
+  const data = await assume(env, dataCanaryRoleArn(env), token);
   const as = (credentials: Credentials) => ({ region: env.region, credentials });
   const probe: ProbeConfig = {
     mode: 'aws',
