@@ -34,7 +34,9 @@ const NOT_REPRODUCED = [
 const FAULT_VARIABLE = 'AIRLOCK_CANARY_REHEARSAL_FAULT';
 const fault = process.env[FAULT_VARIABLE];
 if (fault !== undefined && fault !== 'unconfined-task') {
-  console.error(`${FAULT_VARIABLE}=${fault} is not a fault of the canary's rehearsal; the one fault is unconfined-task`);
+  console.error(
+    `${FAULT_VARIABLE}=${fault} is not a fault of the canary's rehearsal; the one fault is unconfined-task`,
+  );
   process.exit(2);
 }
 
