@@ -13,8 +13,9 @@ const clip = (text, max) => String(text).slice(0, max);
 const codeOf = (error) => clip(error?.code ?? error?.name ?? String(error), 120);
 const notTried = (target, why) => ({ target, reached: null, detail: why });
 const OFF_LOOPBACK = 'not tried: the rehearsal sends nothing off the task loopback';
-/** Names whose value would be a credential or a URL of the run. */
-const SECRET = /^(INPUT_URL|OUTPUT_POST|AWS_[A-Z_]*|.*(SECRET|TOKEN|PASSWORD|CREDENTIAL).*)$/i;
+/** Names whose value would be a credential or a URL of the run (Fargate's AWS_REGION or AWS_EXECUTION_ENV are neither). */
+const SECRET =
+  /^(INPUT_URL|OUTPUT_POST|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_CREDENTIALS_(RELATIVE|FULL)_URI|AWS_CONTAINER_AUTHORIZATION_TOKEN|AWS_WEB_IDENTITY_TOKEN_FILE|.*(SECRET|TOKEN|PASSWORD).*)$/i;
 
 const environOf = (pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean);
 const visiblePids = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
