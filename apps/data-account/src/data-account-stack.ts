@@ -1,4 +1,5 @@
 import { AccountStack, crossAccountTrust, LogsEncryptionKey, type AccountStackProps } from '@airlock/shared';
+import { DataCanaryRole } from './data-canary-role.js';
 import {
   dataBucketName,
   dataInvokerRoleName,
@@ -43,6 +44,8 @@ export class DataAccountStack extends AccountStack {
   readonly signerRole: iam.Role;
   readonly functions: Record<DataPlaneAction, DataFunction>;
   readonly sweeper: LateObjectSweeper;
+  /** Only when the environment names a GitHub repository: the canary runs from its workflows. */
+  readonly canaryRole?: DataCanaryRole;
 
   constructor(scope: Construct, props: DataAccountStackProps) {
     super(scope, 'data', props);
@@ -241,6 +244,15 @@ export class DataAccountStack extends AccountStack {
         }),
       },
     });
+
+    if (env.github)
+      this.canaryRole = new DataCanaryRole(this, 'Canary', {
+        airlock: env,
+        repository: env.github.repository,
+        bucket: this.store.bucket,
+        tableArn,
+        key,
+      });
 
     this.acknowledgeScopedWildcards();
   }

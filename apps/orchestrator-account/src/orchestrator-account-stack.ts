@@ -19,11 +19,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { analysisDefinition } from './analysis-definition.js';
+import { OrchestratorCanaryRole } from './orchestrator-canary-role.js';
 
 /** The orchestrator account: the Standard workflow that drives every run, and its execution role. */
 export class OrchestratorAccountStack extends AccountStack {
   readonly executionRole: iam.Role;
   readonly stateMachine: sfn.StateMachine;
+  /** Only when the environment names a GitHub repository: the canary runs from its workflows. */
+  readonly canaryRole?: OrchestratorCanaryRole;
 
   constructor(scope: Construct, props: AccountStackProps) {
     super(scope, 'orchestrator', props);
@@ -79,6 +82,9 @@ export class OrchestratorAccountStack extends AccountStack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
+
+    if (env.github)
+      this.canaryRole = new OrchestratorCanaryRole(this, 'Canary', { airlock: env, repository: env.github.repository });
 
     Validations.of(this.executionRole).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',

@@ -242,8 +242,11 @@ describe('execution role', () => {
     ([, p]) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
   );
 
-  it('is the only role, named deterministically, and trusted only by Step Functions for this state machine', () => {
-    expect(ofType('AWS::IAM::Role')).toHaveLength(1);
+  it('is the only role besides the canary’s, named deterministically, and trusted only by Step Functions for this state machine', () => {
+    expect(ofType('AWS::IAM::Role').map(([, r]) => r.Properties.RoleName)).toEqual([
+      'airlock-example-orchestrator',
+      'airlock-example-orchestrator-canary',
+    ]);
     expect(stateMachine.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
     expect(role.Properties.RoleName).toBe('airlock-example-orchestrator');
     expect(role.Properties.AssumeRolePolicyDocument).toEqual(EXAMPLE_ORCHESTRATOR_ROLE_TRUST);
@@ -267,6 +270,69 @@ describe('execution role', () => {
     expect(kms).toHaveLength(2);
     for (const s of kms) expect(s.Condition).toBeDefined();
     expect(JSON.stringify(kms[0]!.Condition)).toContain('stateMachine:airlock-example-analysis');
+  });
+});
+
+describe('canary role', () => {
+  const canary = ofType('AWS::IAM::Role').find(
+    ([, r]) => r.Properties.RoleName === 'airlock-example-orchestrator-canary',
+  )!;
+  const [, role] = canary;
+
+  it('is trusted only by the <env>-canary GitHub environment, through the account’s OIDC provider', () => {
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Principal: {
+            Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+          },
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': 'repo:example-org/airlock:environment:example-canary',
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it('may start the analysis workflow and follow canary- executions, nothing else (no KMS)', () => {
+    expect(role.Properties.Policies).toEqual([
+      {
+        PolicyName: 'start-and-follow-canary-runs',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'StartTheAnalysisWorkflow',
+              Effect: 'Allow',
+              Action: 'states:StartExecution',
+              Resource: 'arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis',
+            },
+            {
+              Sid: 'FollowCanaryExecutions',
+              Effect: 'Allow',
+              Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+              Resource: 'arn:aws:states:eu-west-1:111111111111:execution:airlock-example-analysis:canary-*',
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('does not exist when the environment names no GitHub repository', () => {
+    const { template: without } = synthAccountStackForTest(
+      (app) => new OrchestratorAccountStack(app, { airlock: { ...airlock, github: undefined } }),
+    );
+    const names = Object.values(without.findResources('AWS::IAM::Role')).map(
+      (r) => (r as { Properties: { RoleName?: string } }).Properties.RoleName,
+    );
+    expect(names).toEqual(['airlock-example-orchestrator']);
   });
 });
 

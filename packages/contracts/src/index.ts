@@ -13,3 +13,4 @@ export * from './kill-switch.js';
 export * from './run-network.js';
 export * from './run-window.js';
 export * from './signer-session-policy.js';
+export * from './probe-findings.js';

@@ -136,3 +136,25 @@ export const driftRoleName = (env: Env, account: keyof Env['accounts']): string 
   resourceName(env, `${account}-drift`);
 export const driftRoleArn = (env: Env, account: keyof Env['accounts']): string =>
   iamRoleArn(env, env.accounts[account], driftRoleName(env, account));
+
+// Canary (after every deploy, a real run and a probe prove the boundary on AWS itself)
+/** Every canary submission ID and run ID starts with this; the canary roles reach only such IDs. */
+export const CANARY_ID_PREFIX = 'canary-';
+export const isCanaryId = (id: string): boolean => id.startsWith(CANARY_ID_PREFIX);
+/** The GitHub environment (no reviewers) whose OIDC subject alone may assume the canary roles of an environment. */
+export const githubCanaryEnvironment = (env: Env): string => `${env.environment}-canary`;
+/** The account's GitHub OIDC provider, created by its deploy-access stack (one per account, by URL). */
+export const githubOidcProviderArn = (env: Env, account: keyof Env['accounts']): string =>
+  `arn:${env.partition}:iam::${env.accounts[account]}:oidc-provider/token.actions.githubusercontent.com`;
+/** Data account: uploads one canary submission, reads its record and report, lists its run's scratch prefix. */
+export const dataCanaryRoleName = (env: Env): string => resourceName(env, 'data-canary');
+export const dataCanaryRoleArn = (env: Env): string => iamRoleArn(env, env.accounts.data, dataCanaryRoleName(env));
+/** Orchestrator account: starts the analysis workflow, describes and reads the history of `canary-*` executions. */
+export const orchestratorCanaryRoleName = (env: Env): string => resourceName(env, 'orchestrator-canary');
+export const orchestratorCanaryRoleArn = (env: Env): string =>
+  iamRoleArn(env, env.accounts.orchestrator, orchestratorCanaryRoleName(env));
+/** An execution of the analysis workflow by name (`*` for a pattern). */
+export const analysisExecutionArn = (env: Env, executionName: string): string =>
+  `arn:${env.partition}:states:${env.region}:${env.accounts.orchestrator}:execution:${analysisStateMachineName(env)}:${executionName}`;
+/** The canary's role in each account it touches; the sandbox has none (the canary reaches it only through a run). */
+export const CANARY_ROLE_NAMES = { data: dataCanaryRoleName, orchestrator: orchestratorCanaryRoleName } as const;

@@ -36,6 +36,18 @@ export function submissionRecordItem(upload: SubmissionUpload): Record<string, A
   };
 }
 
+/** Every attribute `submissionRecordItem` writes: an uploader's permission names exactly these. */
+export const SUBMISSION_RECORD_ATTRIBUTES = [
+  'pk',
+  'status',
+  'archiveKey',
+  'sha256',
+  'bytes',
+  'submitter',
+  'receivedAt',
+  'expiresAt',
+] as const;
+
 /** A submission ID is used once: a second upload under it is refused, never silently overwritten. */
 export const SUBMISSION_RECORD_CONDITION = 'attribute_not_exists(pk)';
 

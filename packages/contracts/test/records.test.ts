@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUBMISSION_RECORD_CONDITION, submissionRecordItem } from '../src/records.js';
+import { SUBMISSION_RECORD_ATTRIBUTES, SUBMISSION_RECORD_CONDITION, submissionRecordItem } from '../src/records.js';
 
 describe('submission record', () => {
   it('is one item, keyed by the submission, waiting to run, pointing at its upload, with its digest and expiry', () => {
@@ -22,5 +22,7 @@ describe('submission record', () => {
       expiresAt: { N: String(Date.parse('2026-12-24T00:00:00Z') / 1000) },
     });
     expect(SUBMISSION_RECORD_CONDITION).toBe('attribute_not_exists(pk)');
+    // An uploader's permission lists SUBMISSION_RECORD_ATTRIBUTES: a new attribute must be added there too.
+    expect(Object.keys(item).sort()).toEqual([...SUBMISSION_RECORD_ATTRIBUTES].sort());
   });
 });

@@ -1,5 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { accountRootArn, analysisStateMachineArn, orchestratorRoleArn, type Env } from '@airlock/contracts';
+import {
+  accountRootArn,
+  analysisStateMachineArn,
+  githubCanaryEnvironment,
+  githubOidcProviderArn,
+  githubOidcSubject,
+  orchestratorRoleArn,
+  type Env,
+} from '@airlock/contracts';
 
 /**
  * Trust of a cross-account target role (sandbox launcher, data invoker): only the orchestrator execution role,
@@ -24,5 +32,19 @@ export function stepFunctionsServiceTrust(env: Env): iam.IPrincipal {
   return new iam.ServicePrincipal('states.amazonaws.com').withConditions({
     StringEquals: { 'aws:SourceAccount': env.accounts.orchestrator },
     ArnEquals: { 'aws:SourceArn': analysisStateMachineArn(env) },
+  });
+}
+
+/**
+ * Trust of a canary role: only GitHub workflows of `repository` in the `<env>-canary` GitHub environment, through the
+ * account's own OIDC provider (its deploy-access stack creates it). No deploy role's subject: a stolen deploy session
+ * cannot run canaries, and a stolen canary session cannot deploy.
+ */
+export function githubCanaryTrust(env: Env, account: keyof Env['accounts'], repository: string): iam.IPrincipal {
+  return new iam.WebIdentityPrincipal(githubOidcProviderArn(env, account), {
+    StringEquals: {
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': githubOidcSubject(repository, githubCanaryEnvironment(env)),
+    },
   });
 }

@@ -1,5 +1,14 @@
 import {
+  analysisExecutionArn,
   analysisStateMachineArn,
+  dataCanaryRoleArn,
+  launchStateMachineArn,
+  orchestratorCanaryRoleArn,
+  resultReportKey,
+  runPrefix,
+  runRecordKey,
+  submissionRecordKey,
+  uploadObjectKey,
   dataBucketArn,
   dataInvokerRoleArn,
   orchestratorRoleArn,
@@ -231,7 +240,11 @@ export async function simulationMatrix(surface: TrustSurface): Promise<Simulatio
     );
   }
 
-  cases.push(...perimeterCases(surface, bucketPolicy), ...historyKeyCases(surface));
+  cases.push(
+    ...perimeterCases(surface, bucketPolicy),
+    ...historyKeyCases(surface),
+    ...canaryCases(surface, bucketPolicy),
+  );
 
   for (const c of cases) {
     // The caller's permissions boundary, when it is one of the stacks' roles: IAM grants only what both allow.
@@ -355,6 +368,203 @@ function historyKeyCases(surface: TrustSurface): Case[] {
       },
     ];
   });
+}
+
+/**
+ * A stolen canary session reaches only canary runs: its data role uploads `canary-*` submissions and reads `canary-*`
+ * records, reports and run prefixes, nothing of any other submission or run; its orchestrator role starts the
+ * analysis workflow (IAM has no key for the execution's name) and follows `canary-*` executions only. Only when the
+ * environment names a GitHub repository (else no canary role is synthesized, and there is nothing to prove).
+ */
+function canaryCases(surface: TrustSurface, bucketPolicy: PolicyDocument | undefined): Case[] {
+  const env = surface.env;
+  if (!env.github) return [];
+  const object = (key: string) => `${dataBucketArn(env)}/${key}`;
+  const asRole = (arn: string, hop: string) => {
+    const role = surface.roles.find((r) => r.arn === arn);
+    return {
+      hop,
+      principal: arn,
+      principalRoleArn: arn,
+      identity: role?.permissions.map((p) => p.document) ?? [],
+      ...(role ? {} : { missing: `the canary role ${arn} is not in the templates` }),
+    };
+  };
+  const data = {
+    ...asRole(dataCanaryRoleArn(env), 'canary (data role) → data'),
+    resourceAccount: env.accounts.data,
+  };
+  const s3 = { ...data, ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}) };
+  const table = { ...data, resource: runsTableArn(env) };
+  const canary = 'canary-1';
+  const customer = 'run-1';
+  const allowed = 'Allowed' as const;
+  const denied = 'Denied' as const;
+  const record = (key: string, attributes: string[]) => ({
+    'dynamodb:LeadingKeys': [key],
+    'dynamodb:Attributes': attributes,
+    'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+  });
+  const orchestrator = {
+    ...asRole(orchestratorCanaryRoleArn(env), 'canary (orchestrator role) → orchestrator'),
+    resourceAccount: env.accounts.orchestrator,
+  };
+  return [
+    {
+      ...s3,
+      case: 'upload a canary submission',
+      action: 's3:PutObject',
+      resource: object(uploadObjectKey(canary)),
+      expected: allowed,
+    },
+    {
+      ...s3,
+      case: "upload under a customer's submission ID",
+      action: 's3:PutObject',
+      resource: object(uploadObjectKey('sub-1')),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "read a customer's upload",
+      action: 's3:GetObject',
+      resource: object(uploadObjectKey('sub-1')),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "read a canary run's report",
+      action: 's3:GetObject',
+      resource: object(resultReportKey(canary)),
+      expected: allowed,
+    },
+    {
+      ...s3,
+      case: "read a customer run's report",
+      action: 's3:GetObject',
+      resource: object(resultReportKey(customer)),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "read a canary run's input",
+      action: 's3:GetObject',
+      resource: object(runInputKey(canary)),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "write a canary run's output",
+      action: 's3:PutObject',
+      resource: object(runOutputKey(canary)),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "list a canary run's prefix",
+      action: 's3:ListBucket',
+      resource: dataBucketArn(env),
+      context: { 's3:prefix': runPrefix(canary) },
+      expected: allowed,
+    },
+    {
+      ...s3,
+      case: "list a customer run's prefix",
+      action: 's3:ListBucket',
+      resource: dataBucketArn(env),
+      context: { 's3:prefix': runPrefix(customer) },
+      expected: denied,
+    },
+    { ...s3, case: 'list the whole bucket', action: 's3:ListBucket', resource: dataBucketArn(env), expected: denied },
+    {
+      ...table,
+      case: 'write a canary submission record',
+      action: 'dynamodb:PutItem',
+      context: {
+        'dynamodb:LeadingKeys': [submissionRecordKey(canary)],
+        'dynamodb:Attributes': ['pk', 'status', 'sha256'],
+      },
+      expected: allowed,
+    },
+    {
+      ...table,
+      case: "write a customer's submission record",
+      action: 'dynamodb:PutItem',
+      context: { 'dynamodb:LeadingKeys': [submissionRecordKey('sub-1')], 'dynamodb:Attributes': ['pk', 'status'] },
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "read a canary run's status",
+      action: 'dynamodb:GetItem',
+      context: record(runRecordKey(canary), ['pk', 'status', 'reason']),
+      expected: allowed,
+    },
+    {
+      ...table,
+      case: "read a canary run's other attributes",
+      action: 'dynamodb:GetItem',
+      context: record(runRecordKey(canary), ['pk', 'stdoutTail']),
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "read a customer run's record",
+      action: 'dynamodb:GetItem',
+      context: record(runRecordKey(customer), ['pk', 'status']),
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "read a customer's submission record",
+      action: 'dynamodb:GetItem',
+      context: record(submissionRecordKey('sub-1'), ['pk', 'status']),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: 'start the analysis workflow',
+      action: 'states:StartExecution',
+      resource: analysisStateMachineArn(env),
+      expected: allowed,
+    },
+    {
+      ...orchestrator,
+      case: 'follow a canary execution',
+      action: 'states:GetExecutionHistory',
+      resource: analysisExecutionArn(env, canary),
+      expected: allowed,
+    },
+    {
+      ...orchestrator,
+      case: "describe a customer's execution",
+      action: 'states:DescribeExecution',
+      resource: analysisExecutionArn(env, customer),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: "read a customer's execution history",
+      action: 'states:GetExecutionHistory',
+      resource: analysisExecutionArn(env, customer),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: 'stop a canary execution',
+      action: 'states:StopExecution',
+      resource: analysisExecutionArn(env, canary),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: 'start the sandbox launch workflow',
+      action: 'states:StartExecution',
+      resource: launchStateMachineArn(env),
+      resourceAccount: env.accounts.sandbox,
+      expected: denied,
+    },
+  ];
 }
 
 async function simulate(c: Case & { readonly permissionsBoundary?: PolicyDocument }): Promise<string> {

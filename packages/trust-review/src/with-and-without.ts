@@ -17,7 +17,7 @@ export interface DefendedCase {
   readonly resource: string;
   readonly resourceAccount: string;
   readonly resourcePolicy?: PolicyDocument;
-  readonly context?: Record<string, string>;
+  readonly context?: Record<string, string | string[]>;
   readonly expected: Verdict;
 }
 

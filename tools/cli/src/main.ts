@@ -1,6 +1,6 @@
 import { parseCommandLine, reportUsageError, didYouMean, UsageError } from '@airlock/shared/command-line';
 import { ConfigError, ENVIRONMENT_VARIABLE, loadEnvironment, selectEnvironmentName } from '@airlock/shared/environment';
-import { CliError } from './cli-error.js';
+import { CliError } from '@airlock/operator/cli-error';
 
 const USAGE = `usage:
   airlock submit <archive.tar.gz> [--submission-id ID] [--run-id ID] [--data-profile PROFILE] [--no-follow] [--env NAME]

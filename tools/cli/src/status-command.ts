@@ -1,9 +1,8 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
+import { CliError, requireAccount } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { analysisStateMachineName } from '@airlock/contracts';
-import { CliError } from './cli-error.js';
 import type { CliDeps } from './cli-deps.js';
-import { requireAccount } from './preflight.js';
 
 export const executionArn = (env: AirlockEnvironment, runId: string): string =>
   `arn:${env.partition}:states:${env.region}:${env.accounts.orchestrator}:execution:${analysisStateMachineName(env)}:${runId}`;

@@ -1,11 +1,8 @@
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CliError, followExecution, requireAccount, stateExitedLine, uploadSubmission } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import { analysisStateMachineArn, dataBucketName, ID_RULE, isValidId, runsTableName } from '@airlock/contracts';
-import { CliError } from './cli-error.js';
 import type { CliDeps } from './cli-deps.js';
-import { followExecution } from './follow-execution.js';
-import { requireAccount } from './preflight.js';
-import { uploadSubmission } from './upload-submission.js';
 
 export interface SubmitOptions {
   /** Archive to upload first; without it, `submissionId` must name an uploaded submission. */
@@ -79,7 +76,7 @@ export async function submitCommand(env: AirlockEnvironment, options: SubmitOpti
   const end = await followExecution(deps.sfn, executionArn, {
     intervalMs: deps.pollIntervalMs,
     sleep: deps.sleep,
-    onStateExited: (name, elapsedMs) => deps.out(`  ✓ ${name.padEnd(20)} ${(elapsedMs / 1000).toFixed(1)}s`),
+    onStateExited: (name, elapsedMs) => deps.out(stateExitedLine(name, elapsedMs)),
   });
   if (end.status === 'SUCCEEDED') {
     deps.out(`run ${runId} SUCCEEDED: ${end.output ?? ''}`);

@@ -1,7 +1,7 @@
 import { verifyTargetTrust } from '@airlock/post-deploy';
+import { requireAccount } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import type { CliDeps } from './cli-deps.js';
-import { requireAccount } from './preflight.js';
 
 /**
  * `airlock verify-trust`: a post-deploy smoke check, the same one `airlock-deploy verify orchestrator` runs. Exit 0

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../src/cli-error.js';
+import { CliError } from '@airlock/operator';
 import { submitCommand } from '../src/submit-command.js';
 import { archiveFile, cliFixture, env } from './cli-fixture.js';
 

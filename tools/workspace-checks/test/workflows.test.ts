@@ -95,7 +95,8 @@ describe.each(ACCOUNTS)('deploy-%s.yml', (account) => {
   });
 
   it('deploys exactly its own app, dev then prod, through the shared deploy job with OIDC', () => {
-    expect(Object.keys(wf.jobs)).toEqual(['affected', 'dev', 'prod']);
+    const canaries = account === 'orchestrator' ? ['canary-dev', 'canary-prod'] : [];
+    expect(Object.keys(wf.jobs).sort()).toEqual(['affected', 'dev', 'prod', ...canaries].sort());
     for (const [job, environment] of [
       ['dev', 'dev'],
       ['prod', 'prod'],
@@ -106,7 +107,38 @@ describe.each(ACCOUNTS)('deploy-%s.yml', (account) => {
         permissions: { 'id-token': 'write', contents: 'read' },
       });
     }
-    expect(wf.jobs.prod!.needs).toBe('dev');
+    // The orchestrator's prod deploy waits for the dev canary too (see its own test below).
+    expect([wf.jobs.prod!.needs].flat()[0]).toBe('dev');
+  });
+});
+
+describe('the canary after the orchestrator deploys', () => {
+  const wf = workflow('deploy-orchestrator.yml');
+  const canary = workflow('canary.yml');
+
+  it('runs after each deploy, in that environment, and a failing dev canary stops the prod deploy', () => {
+    for (const environment of ['dev', 'prod'] as const)
+      expect(wf.jobs[`canary-${environment}`]).toMatchObject({
+        needs: environment,
+        uses: './.github/workflows/canary.yml',
+        with: { environment },
+        permissions: { 'id-token': 'write', contents: 'read' },
+      });
+    expect(wf.jobs.prod!.needs).toEqual(['dev', 'canary-dev']);
+  });
+
+  it('runs airlock-canary in the <env>-canary GitHub environment with an OIDC token, installing nothing with scripts', () => {
+    const job = canary.jobs.canary!;
+    expect(job.environment).toBe('${{ inputs.environment }}-canary');
+    expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    const steps = job.steps!;
+    expect(steps.some(runsInstallScripts)).toBe(false);
+    const run = steps.at(-1)!.run!;
+    expect(run).toContain('node tools/canary/bin/airlock-canary.mjs "${{ inputs.environment }}" || status=$?');
+    // Only "not fully deployed" (exit 3) passes without a canary; any failed check fails the job, saying what to read.
+    expect(run).toMatch(/if \[ "\$status" = 3 \]; then[\s\S]*exit 0\s*fi/);
+    expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(run.trim().split('\n').at(-1)!.trim()).toBe('exit "$status"');
   });
 });
 

@@ -154,6 +154,19 @@ describe('prepare', () => {
     expect(longest.grants[0]!.expiresInSeconds).toBe(3000 + 180 + 60);
   });
 
+  it("refuses a canary- run of a customer's submission before claiming it: canary roles read every canary- report", async () => {
+    const submissionId = await submit(goodArchive());
+    const refused = deps();
+    const error = await rejection(prepare({ runId: 'canary-steal', submissionId }, refused));
+    expect(error).toEqual({
+      name: 'Airlock.BadRequest',
+      message: `prepare: run canary-steal is a canary run, but submission ${submissionId} is not a canary's`,
+    });
+    expect(refused.grants).toEqual([]);
+    expect(await submissionStatus(submissionId)).toMatchObject({ status: { S: 'UPLOADED' } });
+    expect(await stores.records.getRun('canary-steal')).toBeUndefined();
+  });
+
   it('claims the submission for its run; a second prepare of it fails clearly and gets no URL', async () => {
     const submissionId = await submit(goodArchive());
     await prepare({ runId: 'run-claim', submissionId }, deps());

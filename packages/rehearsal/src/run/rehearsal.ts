@@ -78,6 +78,11 @@ export interface RehearsalOptions {
   readonly prepareEnvironment?: Readonly<Record<string, string>>;
   /** The scratch volume's size per task (default SCRATCH_BYTES). */
   readonly scratchBytes?: number;
+  /**
+   * Runs the task's containers without the kernel's confinement, as on a machine that cannot confine: a defence
+   * removed on purpose, so a test can watch the canary's probe report it. @default - confined where the kernel can
+   */
+  readonly unconfined?: boolean;
 }
 
 /** Each task's scratch volume: RAM-backed, so far smaller than Fargate's 20 GiB of ephemeral storage. */
@@ -154,11 +159,15 @@ export class Rehearsal {
     private readonly dynamoCalls: ReadonlyArray<{ readonly operation: string; readonly partitionKey: string }>,
     private readonly hosts: LambdaHost[],
     private readonly stop: () => Promise<void>,
+    /** Every access key the fronts accept, by role (the canary is given its roles' keys through it). */
+    readonly credentials: CredentialRegistry,
   ) {}
 
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     // Throws when AIRLOCK_REQUIRE_CONFINEMENT=1 and this machine cannot confine: CI never falls back.
-    const confinement = confinementOrFail();
+    const confinement: ConfinementAvailability = options.unconfined
+      ? { mode: 'none', reason: 'confinement removed on purpose (RehearsalOptions.unconfined)' }
+      : confinementOrFail();
     const loaded = loadArtifacts(options.env, options.root);
     const artifacts = options.editSurface ? { ...loaded, surface: options.editSurface(loaded.surface) } : loaded;
     const { env } = artifacts;
@@ -287,6 +296,7 @@ export class Rehearsal {
       dynamoFront.calls,
       [...hosts.values()],
       stop,
+      registry,
     );
   }
 
@@ -415,6 +425,11 @@ export class Rehearsal {
       token = page.NextContinuationToken;
     } while (token);
     return keys.sort();
+  }
+
+  /** Runs the analysis workflow as a StartExecution would (the canary's Step Functions front), reporting each state. */
+  runAnalysis(runId: string, input: unknown, onState: (t: StateTiming) => void) {
+    return this.standard.run(runId, input, onState);
   }
 
   /** Starts the analysis again for an already uploaded submission, under another run ID (a replayed start). */

@@ -1,4 +1,6 @@
 import {
+  CANARY_ROLE_NAMES,
+  githubCanaryEnvironment,
   broadeningDeployRoleName,
   deployRoleName,
   driftRoleName,
@@ -23,6 +25,12 @@ const PIPELINE_ROLES: ReadonlyArray<{ role: Naming; environment: Naming; what: s
   { role: deployRoleName, environment: githubDeployEnvironment, what: 'deploy' },
   { role: broadeningDeployRoleName, environment: githubBroadeningEnvironment, what: 'reviewer-gated broadening' },
   { role: driftRoleName, environment: githubDriftEnvironment, what: 'drift' },
+  // The sandbox has no canary role: no name matches there.
+  {
+    role: (env, account) => (account === 'sandbox' ? '' : CANARY_ROLE_NAMES[account](env)),
+    environment: (env) => githubCanaryEnvironment(env),
+    what: 'canary',
+  },
 ];
 
 /** What a role's `sub` must be: its own environment for a pipeline role, else one of the repository's. */
@@ -70,7 +78,8 @@ export const federatedTrust = defineRule({
   explanation:
     "A role trusted by a web identity trusts GitHub's OIDC provider only, with audience sts.amazonaws.com and " +
     "one exact subject (StringEquals, no wildcard); an account's deploy, broadening and drift roles each trust " +
-    'their own GitHub environment `repo:<owner/name>:environment:<env>-<account>[-broadening|-drift]`.',
+    'their own GitHub environment `repo:<owner/name>:environment:<env>-<account>[-broadening|-drift]`, and the ' +
+    'canary roles the `<env>-canary` environment.',
   check: (surface) =>
     surface.roles.flatMap((role) => {
       const statements = federatedStatements(role.trust.Statement);

@@ -114,4 +114,22 @@ describe('federated-trust', () => {
       },
     ]);
   });
+
+  it('holds a canary role to the <env>-canary environment, never a deploy environment', () => {
+    const canary = (sub: string) =>
+      role('data', 'airlock-example-data-canary', [githubTrust('data', { StringEquals: { [SUB]: sub } })]);
+    const subject = { account: 'data', subject: 'role airlock-example-data-canary' };
+    expect(
+      federatedTrust.check(surfaceOf({ roles: [canary('repo:example-org/airlock:environment:example-canary')] })),
+    ).toEqual([{ ...subject, compliance: 'compliant' }]);
+    expect(
+      federatedTrust.check(surfaceOf({ roles: [canary('repo:example-org/airlock:environment:example-data')] })),
+    ).toEqual([
+      {
+        ...subject,
+        compliance: 'non-compliant',
+        message: `${SUB} is "repo:example-org/airlock:environment:example-data", not StringEquals repo:example-org/airlock:environment:example-canary (the data account's own canary environment)`,
+      },
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import {
   AIRLOCK_ERRORS,
   ArchiveRejectedError,
   DATA_PLANE_ACTION,
+  isCanaryId,
   isValidId,
   ID_RULE,
   runInputKey,
@@ -55,6 +56,10 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
   if (!parsed.success) throw badRequest(`prepare: ${parsed.issues.map((i) => i.message).join('; ')}`);
   const { runId, submissionId } = parsed.output;
   const limits = deps.limits ?? DATA_PLANE_LIMITS;
+  // The canary's roles read every canary- run's report and record: a canary- run of a customer's submission would
+  // hand its report to them. IAM cannot hold StartExecution to a name, so prepare holds the pairing.
+  if (isCanaryId(runId) && !isCanaryId(submissionId))
+    throw badRequest(`prepare: run ${runId} is a canary run, but submission ${submissionId} is not a canary's`);
 
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);

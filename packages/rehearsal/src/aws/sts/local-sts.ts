@@ -17,10 +17,21 @@ export function startLocalSts(registry: CredentialRegistry, authorizer: Authoriz
       res.writeHead(status, { 'content-type': 'text/xml' });
       res.end(xml);
     };
+    if (params.get('Action') === 'GetCallerIdentity' && caller) {
+      // As AWS answers it: needs no permission, names the role's account and the caller.
+      const account = caller.roleArn.split(':')[4] ?? '';
+      reply(
+        200,
+        `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+          `<Arn>${escapeXml(caller.roleArn)}</Arn><UserId>AROA:${escapeXml(caller.accessKeyId)}</UserId><Account>${account}</Account>` +
+          `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      );
+      return;
+    }
     if (params.get('Action') !== 'AssumeRole' || !caller) {
       reply(
         400,
-        `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only AssumeRole by a known caller</Message></Error></ErrorResponse>`,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>only AssumeRole and GetCallerIdentity by a known caller</Message></Error></ErrorResponse>`,
       );
       return;
     }

@@ -11,6 +11,12 @@ export interface FollowOptions {
   /** Called once per state as it completes, in order. */
   readonly onStateExited: (name: string, elapsedMs: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * `METADATA_ONLY` reads the status without the execution's (KMS-encrypted) input, output, error and cause, so a
+   * caller without kms:Decrypt on the workflow's key (the canary) can follow a run.
+   * @default - ALL_DATA
+   */
+  readonly includedData?: 'ALL_DATA' | 'METADATA_ONLY';
 }
 
 export interface ExecutionEnd {
@@ -19,6 +25,10 @@ export interface ExecutionEnd {
   readonly cause?: string;
   readonly output?: string;
 }
+
+/** How `airlock submit` and the canary print a state as it completes. */
+export const stateExitedLine = (name: string, elapsedMs: number): string =>
+  `  ✓ ${name.padEnd(20)} ${(elapsedMs / 1000).toFixed(1)}s`;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isThrottle = (error: unknown) => /Throttl|TooManyRequests/.test((error as Error).name ?? '');
@@ -45,7 +55,9 @@ export async function followExecution(
         if (name) options.onStateExited(name, (event.timestamp?.getTime() ?? 0) - (started ?? 0));
       }
       seen = events.length;
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const execution = await sfn.send(
+        new DescribeExecutionCommand({ executionArn, includedData: options.includedData }),
+      );
       if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
         return { status: execution.status, error: execution.error, cause: execution.cause, output: execution.output };
       }

@@ -22,14 +22,15 @@ export async function uploadSubmission(
   clients: { s3: S3Client; dynamodb: DynamoDBClient },
   target: UploadTarget,
   submissionId: string,
-  archivePath: string,
+  /** A path to read, or the archive itself. */
+  archive: string | Buffer,
   submitter: string,
 ): Promise<{ sha256: string; bytes: number }> {
   let body: Buffer;
   try {
-    body = readFileSync(archivePath);
+    body = typeof archive === 'string' ? readFileSync(archive) : archive;
   } catch (error) {
-    throw new CliError(`cannot read ${archivePath}: ${(error as Error).message}`);
+    throw new CliError(`cannot read ${String(archive)}: ${(error as Error).message}`);
   }
   const sha256 = createHash('sha256').update(body).digest('hex');
   const taken = `submission ${submissionId} already exists; it is never overwritten. Fix: choose another --submission-id`;

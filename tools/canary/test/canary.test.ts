@@ -1,0 +1,122 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CliError } from '@airlock/operator';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsCanaryDeps } from '../src/aws-canary-deps.js';
+import { runCanary } from '../src/canary.js';
+import type { CheckLine } from '../src/check-line.js';
+import { canaryFixture, containedFindings, env } from './canary-fixture.js';
+
+const failures = (lines: CheckLine[]) => lines.filter((l) => l.verdict === 'FAIL').map((l) => l.check);
+
+describe('airlock-canary against AWS (mocked clients)', () => {
+  it('passes when both runs succeed, the probe reaches nothing forbidden and runs/ is empty', async () => {
+    const { deps, lines: progress, mocks } = canaryFixture();
+    const lines = await runCanary(env, deps);
+    expect(failures(lines)).toEqual([]);
+    expect(lines.find((l) => l.check === 'example run')?.verdict).toBe('PASS');
+    expect(lines.find((l) => l.check === 'probe: DNS example.com')).toEqual({
+      check: 'probe: DNS example.com',
+      verdict: 'PASS',
+      detail: 'not reached (ENOTFOUND)',
+    });
+    // The same live progress as `airlock submit`, and runs named canary-*.
+    expect(progress).toContain('  ✓ Prepare              1.5s');
+    expect(mocks.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([
+      'canary-id1',
+      'canary-id2',
+    ]);
+  });
+
+  it('fails naming the run when the example run fails, with the record’s reason', async () => {
+    const { deps } = canaryFixture({ statuses: ['FAILED', 'SUCCEEDED'] });
+    const lines = await runCanary(env, deps);
+    expect(failures(lines)).toEqual(['example run']);
+    expect(lines[0]?.detail).toBe('run canary-id1 FAILED: prepare refused the archive');
+  });
+
+  it('fails naming each finding when the probe reaches an address, a name, another bucket or a neighbour', async () => {
+    const findings = containedFindings();
+    const { deps } = canaryFixture({
+      findings: {
+        ...findings,
+        internet: [{ target: '1.1.1.1:443', reached: true, detail: 'connected' }],
+        dns: [{ target: 'example.com', reached: true, detail: 'resolved to 93.184.215.14' }],
+        foreignBucket: { ...findings.foreignBucket, reached: true, detail: 'HTTP 404 NoSuchBucket' },
+        metadata: [{ target: '169.254.170.2/v2/credentials/', reached: true, credentials: true, detail: 'HTTP 200' }],
+        environments: [...findings.environments, { pid: '9', self: false, readable: true, secrets: ['INPUT_URL'] }],
+        identity: { uid: 0, gid: 0, capEff: '00000000a80425fb', capBnd: '00000000a80425fb' },
+      },
+    });
+    expect(failures(await runCanary(env, deps))).toEqual([
+      'probe: metadata 169.254.170.2/v2/credentials/',
+      'probe: DNS example.com',
+      'probe: internet 1.1.1.1:443',
+      'probe: a foreign bucket through the S3 endpoint',
+      "probe: other processes' environments",
+      'probe: not root',
+      'probe: no capabilities',
+      'probe: scratch volume owned by the task user',
+    ]);
+  });
+
+  it('fails when the probe run’s report holds no findings', async () => {
+    const { deps } = canaryFixture({ findings: { contained: true } });
+    const lines = await runCanary(env, deps);
+    expect(failures(lines)).toEqual(['probe run']);
+    expect(lines.find((l) => l.check === 'probe: findings')?.verdict).toBe('NOT CHECKED');
+  });
+
+  it('fails naming the leftover objects under runs/', async () => {
+    const { deps } = canaryFixture({ leftovers: ['output.json'] });
+    const lines = await runCanary(env, deps);
+    expect(failures(lines)).toEqual(['example run: nothing left under runs/', 'probe run: nothing left under runs/']);
+    expect(lines.at(-1)?.detail).toBe('left: runs/canary-id2/output.json');
+  });
+
+  it('says in one line that the environment is not fully deployed when the analysis workflow is missing', async () => {
+    const { deps, mocks } = canaryFixture();
+    mocks.sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist' }));
+    const refusal = runCanary(env, deps);
+    await expect(refusal).rejects.toBeInstanceOf(CliError);
+    await expect(refusal).rejects.toThrow(
+      /^environment "example" is not fully deployed: the analysis workflow arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis does not exist\. Fix: deploy the orchestrator app/,
+    );
+  });
+});
+
+describe('canary credentials', () => {
+  const sts = mockClient(STSClient);
+  afterEach(() => sts.reset());
+
+  it('says what to do when there are no credentials to assume the canary roles with', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      );
+    const saved = { url: process.env.ACTIONS_ID_TOKEN_REQUEST_URL, token: process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
+    delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    delete process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    try {
+      await expect(awsCanaryDeps(env, () => undefined)).rejects.toThrow(
+        'no AWS credentials to assume arn:aws:iam::111111111111:role/airlock-example-orchestrator-canary. Fix: run in the "example-canary" GitHub environment with "id-token: write", or sign in (aws sso login) as a principal the canary role trusts',
+      );
+    } finally {
+      if (saved.url) process.env.ACTIONS_ID_TOKEN_REQUEST_URL = saved.url;
+      if (saved.token) process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = saved.token;
+    }
+  });
+
+  it('names the role and the GitHub environment when STS refuses it (role missing or wrong subject)', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' }));
+    await expect(awsCanaryDeps(env, () => undefined)).rejects.toThrow(
+      /cannot assume the canary role arn:aws:iam::111111111111:role\/airlock-example-orchestrator-canary \(not authorized to perform sts:AssumeRole\)\. Fix: the role trusts only the "example-canary" GitHub environment of example-org\/airlock/,
+    );
+  });
+});
