@@ -3,11 +3,14 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import {
   AIRLOCK_ERRORS,
   ArchiveRejectedError,
+  CANARY_ID_PREFIX,
+  isCanaryId,
   DATA_PLANE_ACTION,
   isValidId,
   ID_RULE,
   runInputKey,
   runWindow,
+  uploadObjectKey,
   type RunGrant,
 } from '@airlock/contracts';
 import * as v from 'valibot';
@@ -56,8 +59,22 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
   const { runId, submissionId } = parsed.output;
   const limits = deps.limits ?? DATA_PLANE_LIMITS;
 
+  // The canary roles read canary-* runs' reports: a canary-* run of a customer's submission would hand its report
+  // to whoever holds a canary session.
+  if (isCanaryId(runId) && !isCanaryId(submissionId))
+    throw badRequest(
+      `prepare: run ${runId} is a canary run (its ID starts with "${CANARY_ID_PREFIX}") but submission ` +
+        `${submissionId} is not a canary's. Fix: give a customer's run an ID that does not start with "${CANARY_ID_PREFIX}"`,
+    );
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
+  // The record's writer (an uploader, a canary role) names the archive; only the submission's own upload may run, or
+  // a record could run (and reveal the digest of) any object of the bucket.
+  if (submission.archiveKey !== uploadObjectKey(submissionId))
+    throw badRequest(
+      `prepare: submission ${submissionId}'s record names archiveKey ${submission.archiveKey}, not its own upload ` +
+        `${uploadObjectKey(submissionId)}. Fix: upload it again under a new submission ID`,
+    );
   if (!(await deps.records.startRun(runId, submissionId, deps.runRetentionDays))) {
     const existing = await deps.records.getRun(runId);
     if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
