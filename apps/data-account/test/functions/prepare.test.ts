@@ -246,18 +246,6 @@ describe('prepare', () => {
   });
 
   describe('a record written by a canary role (which may write canary-* submission records)', () => {
-    it("refuses a canary run of a customer's submission: the canary roles read canary runs' reports", async () => {
-      const customer = await submit(goodArchive());
-      expect(await rejection(prepare({ runId: 'canary-steal', submissionId: customer }, deps()))).toEqual({
-        name: 'Airlock.BadRequest',
-        message:
-          `prepare: run canary-steal is a canary run (its ID starts with "canary-") but submission ${customer} is ` +
-          `not a canary's. Fix: give a customer's run an ID that does not start with "canary-"`,
-      });
-      expect(await submissionStatus(customer)).toMatchObject({ status: { S: 'UPLOADED' } });
-      expect(await stores.records.getRun('canary-steal')).toBeUndefined();
-    });
-
     it("refuses a record whose archiveKey names another object (a customer's upload) than its own upload", async () => {
       const archive = goodArchive();
       const customer = await submit(archive);

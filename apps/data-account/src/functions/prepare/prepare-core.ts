@@ -3,8 +3,6 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import {
   AIRLOCK_ERRORS,
   ArchiveRejectedError,
-  CANARY_ID_PREFIX,
-  isCanaryId,
   DATA_PLANE_ACTION,
   isValidId,
   ID_RULE,
@@ -59,13 +57,6 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
   const { runId, submissionId } = parsed.output;
   const limits = deps.limits ?? DATA_PLANE_LIMITS;
 
-  // The canary roles read canary-* runs' reports: a canary-* run of a customer's submission would hand its report
-  // to whoever holds a canary session.
-  if (isCanaryId(runId) && !isCanaryId(submissionId))
-    throw badRequest(
-      `prepare: run ${runId} is a canary run (its ID starts with "${CANARY_ID_PREFIX}") but submission ` +
-        `${submissionId} is not a canary's. Fix: give a customer's run an ID that does not start with "${CANARY_ID_PREFIX}"`,
-    );
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
   // The record's writer (an uploader, a canary role) names the archive; only the submission's own upload may run, or
