@@ -19,6 +19,11 @@ export interface ProbeConfig {
   readonly s3Endpoint: string;
   /** A bucket that is not the data bucket: any answer but a refusal means the endpoint lets the task out. */
   readonly foreignBucket: string;
+  /**
+   * Rehearsal only: the rehearsing machine's loopback ports (by name) that the task network must not reach, every
+   * one but the S3 front's; the probe tries each as it tries an internet address, which the rehearsal never does.
+   */
+  readonly hostPorts?: Readonly<Record<string, number>>;
 }
 
 export const probeFindingsSchema = v.strictObject({
@@ -28,8 +33,8 @@ export const probeFindingsSchema = v.strictObject({
   metadata: list(v.strictObject({ ...attempt.entries, credentials: v.boolean() }), 6),
   /** Names outside the DNS firewall's allow-list: `reached` when one resolved. */
   dns: list(attempt, 8),
-  /** Internet addresses: `reached` when a connection opened. */
-  internet: list(attempt, 4),
+  /** Internet addresses, and on the rehearsal its machine's ports: `reached` when a connection opened. */
+  internet: list(attempt, 16),
   /** The S3 endpoint asked for another bucket: `reached` when S3 answered with anything but a refusal. */
   foreignBucket: attempt,
   /** Every process the probe could see, whether its environment was readable and which secret-looking names it held. */

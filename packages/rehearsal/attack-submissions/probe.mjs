@@ -110,9 +110,28 @@ async function dns() {
   );
 }
 
+/** On the rehearsal, the machine's own ports stand in for the internet: a confined task network reaches none. */
+async function hostPorts() {
+  const attempts = [];
+  for (const [name, port] of Object.entries(config.hostPorts ?? {}).slice(0, 12)) {
+    const result = await tcp('127.0.0.1', port);
+    attempts.push({
+      target: clip(`${name} on the rehearsing machine`, 200),
+      reached: result === 'connected',
+      detail: `127.0.0.1:${port} ${result}`,
+    });
+  }
+  return attempts;
+}
+
 async function internet() {
   // checkip.amazonaws.com is AWS's own service for exactly this question; 1.1.1.1:443 needs no DNS.
-  if (!onAws) return [notTried('https://checkip.amazonaws.com/', OFF_LOOPBACK), notTried('1.1.1.1:443', OFF_LOOPBACK)];
+  if (!onAws)
+    return [
+      notTried('https://checkip.amazonaws.com/', OFF_LOOPBACK),
+      notTried('1.1.1.1:443', OFF_LOOPBACK),
+      ...(await hostPorts()),
+    ];
   const checkip = await httpGet('https://checkip.amazonaws.com/');
   const direct = await tcp('1.1.1.1', 443);
   return [

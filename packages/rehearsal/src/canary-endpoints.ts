@@ -55,18 +55,29 @@ const keys = (roleArn: string) => {
   const { accessKeyId, secretAccessKey } = rehearsal.credentials.forRole(roleArn);
   return { accessKeyId, secretAccessKey };
 };
-const port = (name: string) => `http://127.0.0.1:${rehearsal.hostPorts[name] ?? 0}`;
+const port = (url: string) => Number(new URL(url).port);
+const endpoint = (name: string) => `http://127.0.0.1:${rehearsal.hostPorts[name] ?? 0}`;
 console.log(
   JSON.stringify({
     endpoints: {
       s3: rehearsal.s3Urls.elsewhere,
-      dynamodb: port('DynamoDB front'),
-      sts: port('STS front'),
+      dynamodb: endpoint('DynamoDB front'),
+      sts: endpoint('STS front'),
       sfn: sfn.url,
     },
     credentials: { orchestrator: keys(orchestratorCanaryRoleArn(env)), data: keys(dataCanaryRoleArn(env)) },
     // Inside the task the front's own port forwards to its endpoint listener: the probe asks S3 through "the endpoint".
-    probe: { mode: 'rehearsal', s3Endpoint: rehearsal.s3Urls.elsewhere, foreignBucket: 'airlock-canary-foreign' },
+    probe: {
+      mode: 'rehearsal',
+      s3Endpoint: rehearsal.s3Urls.elsewhere,
+      foreignBucket: 'airlock-canary-foreign',
+      // Inside the task only the S3 front's own port answers (its forwarder); the probe must reach no other.
+      hostPorts: Object.fromEntries(
+        Object.entries({ ...rehearsal.hostPorts, "Step Functions front (the canary's)": port(sfn.url) }).filter(
+          ([name]) => name !== 'S3 front',
+        ),
+      ),
+    },
     notReproduced: NOT_REPRODUCED,
   }),
 );

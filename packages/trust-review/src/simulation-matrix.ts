@@ -2,6 +2,8 @@ import {
   analysisExecutionArn,
   analysisStateMachineArn,
   dataCanaryRoleArn,
+  dataPlaneStateMachineArn,
+  deployRoleArn,
   launchStateMachineArn,
   orchestratorCanaryRoleArn,
   resultReportKey,
@@ -398,6 +400,21 @@ function canaryCases(surface: TrustSurface, bucketPolicy: PolicyDocument | undef
   const table = { ...data, resource: runsTableArn(env) };
   const canary = 'canary-1';
   const customer = 'run-1';
+  // The data key as the canary role's policy names it (the key's ID is known only once deployed), and its policy.
+  const dataKey = String(
+    surface.roles
+      .find((r) => r.arn === dataCanaryRoleArn(env))
+      ?.permissions.flatMap((p) => p.document.Statement)
+      .find((statement) => [statement.Action].flat().includes('kms:Decrypt'))?.Resource ?? 'no-data-key',
+  );
+  const dataKeyPolicy = surface.resourcePolicies.find(
+    (p) => p.account === 'data' && p.type === 'AWS::KMS::Key' && dataKey.endsWith(`:key/${p.logicalId}`),
+  );
+  const key = {
+    ...data,
+    resource: dataKey,
+    ...(dataKeyPolicy ? { resourcePolicy: dataKeyPolicy.policy } : { missing: `no key policy of ${dataKey}` }),
+  };
   const allowed = 'Allowed' as const;
   const denied = 'Denied' as const;
   const record = (key: string, attributes: string[]) => ({
@@ -556,6 +573,111 @@ function canaryCases(surface: TrustSurface, bucketPolicy: PolicyDocument | undef
       resource: analysisExecutionArn(env, canary),
       expected: denied,
     },
+    {
+      ...s3,
+      case: "overwrite a customer run's report",
+      action: 's3:PutObject',
+      resource: object(resultReportKey(customer)),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "write a canary run's report (only finalize writes reports)",
+      action: 's3:PutObject',
+      resource: object(resultReportKey(canary)),
+      expected: denied,
+    },
+    {
+      ...s3,
+      case: "delete a customer's upload",
+      action: 's3:DeleteObject',
+      resource: object(uploadObjectKey('sub-1')),
+      expected: denied,
+    },
+    {
+      ...key,
+      case: 'decrypt with the data key as S3 does on its behalf',
+      action: 'kms:Decrypt',
+      context: { 'kms:ViaService': `s3.${env.region}.amazonaws.com` },
+      expected: allowed,
+    },
+    {
+      ...key,
+      case: 'decrypt with the data key directly, not through S3 or DynamoDB',
+      action: 'kms:Decrypt',
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "read a canary run's whole record (no projection)",
+      action: 'dynamodb:GetItem',
+      context: { 'dynamodb:LeadingKeys': [runRecordKey(canary)], 'dynamodb:Select': 'ALL_ATTRIBUTES' },
+      expected: denied,
+    },
+    {
+      ...table,
+      case: 'write a run record (a forged canary run outcome)',
+      action: 'dynamodb:PutItem',
+      context: { 'dynamodb:LeadingKeys': [runRecordKey(canary)], 'dynamodb:Attributes': ['pk', 'status'] },
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "update a customer's submission record",
+      action: 'dynamodb:UpdateItem',
+      context: { 'dynamodb:LeadingKeys': [submissionRecordKey('sub-1')], 'dynamodb:Attributes': ['pk', 'status'] },
+      expected: denied,
+    },
+    {
+      ...table,
+      case: "query a customer's records",
+      action: 'dynamodb:Query',
+      context: { 'dynamodb:LeadingKeys': [runRecordKey(customer)], 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      expected: denied,
+    },
+    { ...table, case: 'scan the runs table', action: 'dynamodb:Scan', expected: denied },
+    {
+      ...orchestrator,
+      case: 'list the analysis workflow’s executions (their names are run IDs)',
+      action: 'states:ListExecutions',
+      resource: analysisStateMachineArn(env),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: "stop a customer's execution",
+      action: 'states:StopExecution',
+      resource: analysisExecutionArn(env, customer),
+      expected: denied,
+    },
+    {
+      ...orchestrator,
+      case: 'start the data plane workflow',
+      action: 'states:StartSyncExecution',
+      resource: dataPlaneStateMachineArn(env),
+      resourceAccount: env.accounts.data,
+      expected: denied,
+    },
+    ...(['orchestrator', 'data'] as const).map((account) => {
+      const canaryRole = surface.roles.find(
+        (r) => r.arn === (account === 'data' ? dataCanaryRoleArn(env) : orchestratorCanaryRoleArn(env)),
+      );
+      const deployer = deployRoleArn(env, account);
+      return {
+        hop: `${account} deploy role → ${account} canary role`,
+        case: `the ${account} account's deploy role (IAM allowing it everything) assumes its canary role`,
+        principal: deployer,
+        principalRoleArn: deployer,
+        identity: [ALLOW_EVERYTHING],
+        action: 'sts:AssumeRole',
+        resource: canaryRole?.arn ?? '',
+        resourceAccount: env.accounts[account],
+        ...(canaryRole
+          ? { resourcePolicy: canaryRole.trust }
+          : { missing: `the ${account} canary role is not in the templates` }),
+        expected: denied,
+      };
+    }),
     {
       ...orchestrator,
       case: 'start the sandbox launch workflow',

@@ -14,7 +14,7 @@ import {
 import { followExecution, requireAccount, stateExitedLine, uploadSubmission } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 import * as v from 'valibot';
-import { fail, pass, notChecked, type CheckLine } from './check-line.js';
+import { fail, pass, notChecked, oneLine, type CheckLine } from './check-line.js';
 import type { CanaryDeps } from './canary-deps.js';
 import { judgeProbe } from './judge-probe.js';
 import { notDeployed } from './not-deployed.js';
@@ -53,7 +53,7 @@ export async function runCanary(env: AirlockEnvironment, deps: CanaryDeps): Prom
     lines.push(fail('probe run', `run ${probe.id} ${probe.status}: ${probe.reason ?? 'no reason recorded'}`));
   else if (!findings.success)
     lines.push(fail('probe run', `run ${probe.id}'s report holds no probe findings (${findings.issues[0]?.message})`));
-  else lines.push(pass('probe run', `run ${probe.id} SUCCEEDED`), ...judgeProbe(findings.output));
+  else lines.push(pass('probe run', `run ${probe.id} SUCCEEDED`), ...judgeProbe(findings.output, deps.probe.mode));
   if (probe.status !== 'SUCCEEDED' || !findings.success)
     lines.push(notChecked('probe: findings', 'the probe run reported none'));
 
@@ -107,7 +107,8 @@ async function canaryRun(
       }),
     );
     const reason = record.Item?.reason?.S;
-    deps.out(`the ${what} run ${id} ${end.status}${reason ? `: ${reason}` : ''}`);
+    // The reason can quote the submission (an archive entry's name): shown, never acted on by the terminal.
+    deps.out(oneLine(`the ${what} run ${id} ${end.status}${reason ? `: ${reason}` : ''}`));
     if (end.status !== 'SUCCEEDED') return { id, status: end.status, ...(reason ? { reason } : {}) };
     const report = await deps.data.s3.send(
       new GetObjectCommand({ Bucket: dataBucketName(env), Key: resultReportKey(id) }),

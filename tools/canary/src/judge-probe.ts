@@ -1,4 +1,4 @@
-import type { ProbeFindings } from '@airlock/contracts';
+import type { ProbeConfig, ProbeFindings } from '@airlock/contracts';
 import { fail, notChecked, pass, type CheckLine } from './check-line.js';
 
 /** RunTask's cap on overrides (characters, JSON included): the per-run variables must fit under it. */
@@ -7,10 +7,20 @@ const SUPERVISOR = '1';
 
 type Attempt = { readonly target: string; readonly reached: boolean | null; readonly detail: string };
 
+/**
+ * On AWS the probe must try every target: an untried one (`reached: null`) is a FAIL, or a probe that tries nothing
+ * (or findings that only claim to be the probe's) would pass what nobody checked. Only the rehearsal leaves targets
+ * untried, and says so.
+ */
+const untried = (check: string, a: Attempt, onRehearsal: boolean, rehearsalWhy?: string): CheckLine =>
+  onRehearsal
+    ? notChecked(check, rehearsalWhy ? `${rehearsalWhy}; ${a.detail}` : a.detail)
+    : fail(check, `not tried on AWS (${a.detail}): the canary cannot vouch for it`);
+
 /** Reached is a violation: DNS outside the allow-list, the internet, another bucket through the S3 endpoint. */
-const mustNotReach = (check: string, a: Attempt, stoodInFor?: string): CheckLine =>
+const mustNotReach = (check: string, a: Attempt, onRehearsal: boolean, stoodInFor?: string): CheckLine =>
   a.reached === null
-    ? notChecked(check, `${a.detail}`)
+    ? untried(check, a, onRehearsal)
     : a.reached
       ? fail(check, `reached (${a.detail})`)
       : pass(check, `not reached (${a.detail})${stoodInFor ? `; ${stoodInFor}` : ''}`);
@@ -19,27 +29,45 @@ const mustNotReach = (check: string, a: Attempt, stoodInFor?: string): CheckLine
  * The design's verdict on what the probe saw from inside the task. A finding fails when the design says it must not
  * be: metadata answering with credentials, any DNS or internet reach, another bucket through the S3 endpoint, a
  * secret in any readable environment or any process but itself and its supervisor readable, signalable or
- * traceable, uid or gid 0, any capability, a scratch volume it does not own.
+ * traceable, uid or gid 0, any capability, a scratch volume it does not own. `sentTo` is where the canary sent the
+ * probe: findings claiming another mode are not this probe's, and on AWS a target left untried or a kind of target
+ * with no attempt at all fails.
  */
-export function judgeProbe(findings: ProbeFindings): CheckLine[] {
-  const onRehearsal = findings.mode === 'rehearsal';
+export function judgeProbe(findings: ProbeFindings, sentTo: ProbeConfig['mode']): CheckLine[] {
+  const onRehearsal = sentTo === 'rehearsal';
   const lines: CheckLine[] = [];
+  if (findings.mode !== sentTo)
+    lines.push(
+      fail(
+        'probe: findings from where it was sent',
+        `they claim mode "${findings.mode}", the probe was sent to "${sentTo}"`,
+      ),
+    );
+  if (!onRehearsal)
+    for (const [kind, attempts] of [
+      ['metadata', findings.metadata],
+      ['DNS', findings.dns],
+      ['internet', findings.internet],
+    ] as const)
+      if (attempts.length === 0)
+        lines.push(fail(`probe: ${kind}`, 'no attempt reported: the canary cannot vouch for it'));
   for (const m of findings.metadata) {
     const check = `probe: metadata ${m.target}`;
     lines.push(
       m.credentials
         ? fail(check, `answered with credentials (${m.detail})`)
         : m.reached === null
-          ? notChecked(check, onRehearsal ? `the rehearsal has no metadata endpoint; ${m.detail}` : m.detail)
+          ? untried(check, m, onRehearsal, 'the rehearsal has no metadata endpoint')
           : pass(check, `${m.reached ? 'reached, no credentials' : 'not reached'} (${m.detail})`),
     );
   }
-  for (const d of findings.dns) lines.push(mustNotReach(`probe: DNS ${d.target}`, d));
-  for (const i of findings.internet) lines.push(mustNotReach(`probe: internet ${i.target}`, i));
+  for (const d of findings.dns) lines.push(mustNotReach(`probe: DNS ${d.target}`, d, onRehearsal));
+  for (const i of findings.internet) lines.push(mustNotReach(`probe: internet ${i.target}`, i, onRehearsal));
   lines.push(
     mustNotReach(
       'probe: a foreign bucket through the S3 endpoint',
       findings.foreignBucket,
+      onRehearsal,
       onRehearsal ? "checked against the rehearsal's S3 front and its endpoint policy, not AWS's" : undefined,
     ),
   );

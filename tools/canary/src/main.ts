@@ -1,7 +1,7 @@
 import { parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
 import { ConfigError, loadEnvironment } from '@airlock/shared/environment';
 import { CliError } from '@airlock/operator/cli-error';
-import { formatLine, type CheckLine } from './check-line.js';
+import { formatLine, PROBE_CLAIMS_NOTE, type CheckLine } from './check-line.js';
 import { summaryMarkdown, writeJobSummary } from './report.js';
 
 const USAGE = `usage:
@@ -45,10 +45,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const all = [...lines, ...notReproduced];
   const where = rehearsal ? 'rehearsal' : 'aws';
-  if (json) console.log(JSON.stringify({ environment: env.environment, target: where, lines: all }, null, 2));
+  if (json)
+    console.log(
+      JSON.stringify({ environment: env.environment, target: where, lines: all, note: PROBE_CLAIMS_NOTE }, null, 2),
+    );
   else {
     console.log('');
     for (const line of all) console.log(formatLine(line));
+    console.log(`\n${PROBE_CLAIMS_NOTE}`);
   }
   writeJobSummary(summaryMarkdown(env.environment, where, all));
   const failed = all.filter((l) => l.verdict === 'FAIL');

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { formatLine, type CheckLine } from './check-line.js';
+import { formatLine, PROBE_CLAIMS_NOTE, type CheckLine } from './check-line.js';
 
 /** What a failing canary tells the job summary to look at, one finding a line. */
 export function summaryMarkdown(environment: string, target: string, lines: readonly CheckLine[]): string {
@@ -17,6 +17,8 @@ export function summaryMarkdown(environment: string, target: string, lines: read
     '```',
     ...lines.map(formatLine),
     '```',
+    '',
+    PROBE_CLAIMS_NOTE,
   ].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CliError } from '@airlock/operator';
@@ -5,7 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsCanaryDeps } from '../src/aws-canary-deps.js';
 import { runCanary } from '../src/canary.js';
-import type { CheckLine } from '../src/check-line.js';
+import { PROBE_CLAIMS_NOTE, type CheckLine } from '../src/check-line.js';
+import { summaryMarkdown } from '../src/report.js';
 import { canaryFixture, containedFindings, env } from './canary-fixture.js';
 
 const failures = (lines: CheckLine[]) => lines.filter((l) => l.verdict === 'FAIL').map((l) => l.check);
@@ -59,6 +61,58 @@ describe('airlock-canary against AWS (mocked clients)', () => {
       'probe: no capabilities',
       'probe: scratch volume owned by the task user',
     ]);
+  });
+
+  it('fails, on AWS, findings that claim the rehearsal, leave a target untried or report no attempt of a kind', async () => {
+    const findings = containedFindings();
+    const { deps } = canaryFixture({
+      findings: {
+        ...findings,
+        mode: 'rehearsal',
+        metadata: [{ ...findings.metadata[1], reached: null, detail: 'not tried' }],
+        dns: [],
+        internet: [{ target: '1.1.1.1:443', reached: null, detail: 'not tried' }],
+      },
+    });
+    const lines = await runCanary(env, deps);
+    expect(failures(lines)).toEqual([
+      'probe: findings from where it was sent',
+      'probe: DNS',
+      'probe: metadata 169.254.170.2/v2/credentials/',
+      'probe: internet 1.1.1.1:443',
+    ]);
+    expect(lines.find((l) => l.check === 'probe: internet 1.1.1.1:443')?.detail).toBe(
+      'not tried on AWS (not tried): the canary cannot vouch for it',
+    );
+  });
+
+  it('shows control characters of findings and reasons as codes: no terminal escape, no line of their own', async () => {
+    const hostile = 'x\u001b[2J\u001b]0;owned\u0007\u009b1m\n```\n<img src=x onerror=alert(1)>\n# PASS everything';
+    const findings = containedFindings();
+    const {
+      deps,
+      mocks,
+      lines: progress,
+    } = canaryFixture({
+      statuses: ['FAILED', 'SUCCEEDED'],
+      findings: { ...findings, dns: [{ target: hostile, reached: false, detail: hostile }] },
+    });
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: { status: { S: 'FAILED' }, reason: { S: hostile } } });
+    const lines = await runCanary(env, deps);
+    const summary = summaryMarkdown('example', 'aws', lines);
+    // eslint-disable-next-line no-control-regex -- control characters are what this test looks for
+    const control = /[\u0000-\u001f\u007f-\u009f]/;
+    for (const text of [...lines.flatMap((l) => [l.check, l.detail]), ...progress]) expect(text).not.toMatch(control);
+    expect(lines.find((l) => l.check.startsWith('probe: DNS'))?.detail).toBe(
+      'not reached (x\\x1b[2J\\x1b]0;owned\\x07\\x9b1m\\x0a```\\x0a<img src=x onerror=alert(1)>\\x0a# PASS everything)',
+    );
+    // The summary's only fences are its own: the findings stay inside the code block, and it says whose they are.
+    expect(summary.split('\n').filter((l) => l.startsWith('```') || l.startsWith('<') || l.startsWith('#'))).toEqual([
+      '## Canary of "example" (aws): 1 finding(s)',
+      '```',
+      '```',
+    ]);
+    expect(summary).toContain(PROBE_CLAIMS_NOTE);
   });
 
   it('fails when the probe run’s report holds no findings', async () => {

@@ -17,6 +17,15 @@ function canaryOnRehearsal(extraEnv: Record<string, string> = {}) {
   const report = JSON.parse(result.stdout || '{"lines":[]}') as { target: string; lines: CheckLine[] };
   return { status: result.status, stderr: result.stderr, report };
 }
+/** Every port the rehearsal listens on but the S3 front's own (inside the task, its forwarder is the one way out). */
+const HOST_PORTS = [
+  's3rver (raw S3)',
+  'dynalite (raw DynamoDB)',
+  'STS front',
+  'DynamoDB front',
+  "S3 front (the sandbox's endpoint)",
+  "Step Functions front (the canary's)",
+];
 const failed = (lines: readonly CheckLine[]) => lines.filter((l) => l.verdict === 'FAIL').map((l) => l.check);
 
 describe('airlock-canary --rehearsal', () => {
@@ -42,6 +51,9 @@ describe('airlock-canary --rehearsal', () => {
         'probe run: nothing left under runs/',
       ])
         expect(verdict(check), check).toBe('PASS');
+      // The machine's own ports stand in for the internet: the task network reaches none of them.
+      for (const port of HOST_PORTS)
+        expect(verdict(`probe: internet ${port} on the rehearsing machine`), port).toBe('PASS');
       // What the rehearsal cannot reach is said, never passed.
       expect(verdict('probe: internet 1.1.1.1:443')).toBe('NOT CHECKED');
       expect(verdict('probe: DNS example.com')).toBe('NOT CHECKED');
@@ -51,12 +63,16 @@ describe('airlock-canary --rehearsal', () => {
 
   // Unconfined, the task runs as whoever runs the rehearsal: only as root (CI) is that uid 0 with every capability.
   it.runIf(process.getuid?.() === 0)(
-    'fails, naming root and the capabilities, when the task runs without the kernel’s confinement (as root)',
+    'fails, naming the machine’s ports it reached, root and the capabilities, when the task runs without the kernel’s confinement (as root)',
     { timeout: 300_000 },
     () => {
       const { status, report } = canaryOnRehearsal({ AIRLOCK_CANARY_REHEARSAL_FAULT: 'unconfined-task' });
       expect(status).toBe(1);
-      expect(failed(report.lines)).toEqual(['probe: not root', 'probe: no capabilities']);
+      expect(failed(report.lines)).toEqual([
+        ...HOST_PORTS.map((port) => `probe: internet ${port} on the rehearsing machine`),
+        'probe: not root',
+        'probe: no capabilities',
+      ]);
     },
   );
 });

@@ -258,6 +258,37 @@ describe('prepare', () => {
     expect(await submissionStatus(other)).toMatchObject({ status: { S: 'UPLOADED' } });
   });
 
+  describe('a record written by a canary role (which may write canary-* submission records)', () => {
+    it("refuses a record whose archiveKey names another object (a customer's upload) than its own upload", async () => {
+      const archive = goodArchive();
+      const customer = await submit(archive);
+      await stores.dynamodb.send(
+        new PutItemCommand({
+          TableName: stores.table,
+          Item: {
+            ...submissionRecordItem({
+              submissionId: 'canary-forged',
+              sha256: createHash('sha256').update(archive).digest('hex'),
+              bytes: archive.length,
+              submitter: 'arn:aws:sts::333333333333:assumed-role/airlock-example-data-canary/c',
+              receivedAt: new Date(NOW),
+              retentionDays: 30,
+            }),
+            archiveKey: { S: `uploads/${customer}.tar.gz` },
+          },
+        }),
+      );
+      expect(await rejection(prepare({ runId: 'canary-forged-run', submissionId: 'canary-forged' }, deps()))).toEqual({
+        name: 'Airlock.BadRequest',
+        message:
+          `prepare: submission canary-forged's record names archiveKey uploads/${customer}.tar.gz, not its own ` +
+          'upload uploads/canary-forged.tar.gz. Fix: upload it again under a new submission ID',
+      });
+      expect(await stores.keys('runs/canary-forged-run/')).toEqual([]);
+      expect(await stores.records.getRun('canary-forged-run')).toBeUndefined();
+    });
+  });
+
   it('fails bad input with a named error', async () => {
     expect(await rejection(prepare({ runId: '../x', submissionId: 'a' }, deps()))).toEqual({
       name: 'Airlock.BadRequest',

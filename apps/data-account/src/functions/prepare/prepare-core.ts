@@ -9,6 +9,7 @@ import {
   ID_RULE,
   runInputKey,
   runWindow,
+  uploadObjectKey,
   type RunGrant,
 } from '@airlock/contracts';
 import * as v from 'valibot';
@@ -63,6 +64,13 @@ export async function prepare(raw: unknown, deps: PrepareDeps): Promise<RunGrant
 
   const submission = await deps.records.getSubmission(submissionId);
   if (!submission) throw badRequest(`prepare: submission ${submissionId} does not exist`);
+  // The record's writer (an uploader, a canary role) names the archive; only the submission's own upload may run, or
+  // a record could run (and reveal the digest of) any object of the bucket.
+  if (submission.archiveKey !== uploadObjectKey(submissionId))
+    throw badRequest(
+      `prepare: submission ${submissionId}'s record names archiveKey ${submission.archiveKey}, not its own upload ` +
+        `${uploadObjectKey(submissionId)}. Fix: upload it again under a new submission ID`,
+    );
   if (!(await deps.records.startRun(runId, submissionId, deps.runRetentionDays))) {
     const existing = await deps.records.getRun(runId);
     if (!existing || existing.submissionId !== submissionId || !['PREPARING', 'PREPARED'].includes(existing.status)) {
