@@ -32,7 +32,14 @@ async function httpGet(url, timeoutMs = 3000) {
 const tcp = (host, port) =>
   new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 3000 });
-    socket.on('connect', () => (socket.destroy(), resolve('connected')));
+    socket.on('connect', () => {
+      // TCP's simultaneous open lets a connect to a free port of this host pick that same port as its source and
+      // "connect" to itself: nothing was reached, and the source port is shown so any other answer can be told apart.
+      const self = socket.localAddress === socket.remoteAddress && socket.localPort === socket.remotePort;
+      const from = socket.localPort;
+      socket.destroy();
+      resolve(self ? 'self-connected' : `connected from port ${from}`);
+    });
     socket.on('timeout', () => (socket.destroy(), resolve('ETIMEDOUT')));
     socket.on('error', (error) => resolve(codeOf(error)));
   });
@@ -117,7 +124,7 @@ async function hostPorts() {
     const result = await tcp('127.0.0.1', port);
     attempts.push({
       target: clip(`${name} on the rehearsing machine`, 200),
-      reached: result === 'connected',
+      reached: result.startsWith('connected'),
       detail: `127.0.0.1:${port} ${result}`,
     });
   }
@@ -140,7 +147,7 @@ async function internet() {
       reached: checkip.status !== undefined,
       detail: checkip.error ?? `HTTP ${checkip.status}: ${clip(checkip.body ?? '', 60)}`,
     },
-    { target: '1.1.1.1:443', reached: direct === 'connected', detail: direct },
+    { target: '1.1.1.1:443', reached: direct.startsWith('connected'), detail: direct },
   ];
 }
 

@@ -30,8 +30,18 @@ async function githubOidcToken(): Promise<string | undefined> {
   return ((await response.json()) as { value: string }).value;
 }
 
-/** One canary role's credentials: by web identity in CI, else assumed with the operator's own credentials. */
-async function assume(env: AirlockEnvironment, roleArn: string, token: string | undefined): Promise<Credentials> {
+/**
+ * One canary role's credentials: by web identity in CI, else assumed with the operator's own credentials. A refusal
+ * exits with `refusedExit`: 3 ("not fully deployed", a warning in the pipeline) only for a role of an account the
+ * calling workflow did not just deploy; the orchestrator's own canary role deploys with the workflow, so its refusal
+ * is a failure, never a silent pass.
+ */
+async function assume(
+  env: AirlockEnvironment,
+  roleArn: string,
+  token: string | undefined,
+  refusedExit: 1 | 3,
+): Promise<Credentials> {
   const sts = new STSClient({ region: env.region });
   try {
     const answer = token
@@ -56,7 +66,7 @@ async function assume(env: AirlockEnvironment, roleArn: string, token: string | 
       );
     throw new CliError(
       `cannot assume the canary role ${roleArn} (${message}). Fix: the role trusts only the "${githubCanaryEnvironment(env)}" GitHub environment of ${env.github?.repository ?? '(github.repository unset)'}; run from there, and deploy the account's app with github.repository set if the role does not exist`,
-      3,
+      refusedExit,
     );
   }
 }
@@ -69,8 +79,8 @@ export async function awsCanaryDeps(env: AirlockEnvironment, out: (line: string)
     );
   const token = await githubOidcToken();
   // One after the other: a failure then always names the same role first.
-  const orchestrator = await assume(env, orchestratorCanaryRoleArn(env), token);
-  const data = await assume(env, dataCanaryRoleArn(env), token);
+  const orchestrator = await assume(env, orchestratorCanaryRoleArn(env), token, 1);
+  const data = await assume(env, dataCanaryRoleArn(env), token, 3);
   const as = (credentials: Credentials) => ({ region: env.region, credentials });
   const probe: ProbeConfig = {
     mode: 'aws',

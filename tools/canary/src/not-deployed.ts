@@ -3,8 +3,9 @@ import { CliError } from '@airlock/operator';
 import type { AirlockEnvironment } from '@airlock/shared/environment';
 
 /**
- * What a missing resource or a refused call means for a canary: the environment is not fully deployed (or deployed
- * without the canary roles). One line naming what is missing and what to do, or undefined for any other error.
+ * What a missing resource or a refused call means for a canary: a missing resource means the environment is not fully
+ * deployed (exit 3); a refused call of a deployed canary role is a failure (exit 1): a permission the run needs is gone,
+ * which the pipeline must not pass as a warning. One line naming what and what to do, or undefined for any other error.
  */
 export function notDeployed(env: AirlockEnvironment, error: unknown): CliError | undefined {
   const { name, message } = error as { name?: string; message?: string };
@@ -29,7 +30,7 @@ export function notDeployed(env: AirlockEnvironment, error: unknown): CliError |
     case 'AccessDeniedException':
       return new CliError(
         `a canary role was refused (${message ?? name}). Fix: deploy the orchestrator and data apps from this commit (their canary roles' permissions come with them), ${rerun}`,
-        3,
+        1,
       );
     default:
       return undefined;

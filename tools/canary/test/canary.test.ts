@@ -140,6 +140,19 @@ describe('airlock-canary against AWS (mocked clients)', () => {
       /^environment "example" is not fully deployed: the analysis workflow arn:aws:states:eu-west-1:111111111111:stateMachine:airlock-example-analysis does not exist\. Fix: deploy the orchestrator app/,
     );
   });
+
+  it('fails (exit 1, not the pipeline\'s "not deployed" warning) when a deployed canary role is refused a call', async () => {
+    const { deps, mocks } = canaryFixture();
+    mocks.sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform states:StartExecution'), { name: 'AccessDeniedException' }),
+      );
+    await expect(runCanary(env, deps)).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/^a canary role was refused \(not authorized to perform states:StartExecution\)/),
+    });
+  });
 });
 
 describe('canary credentials', () => {
@@ -172,5 +185,23 @@ describe('canary credentials', () => {
     await expect(awsCanaryDeps(env, () => undefined)).rejects.toThrow(
       /cannot assume the canary role arn:aws:iam::111111111111:role\/airlock-example-orchestrator-canary \(not authorized to perform sts:AssumeRole\)\. Fix: the role trusts only the "example-canary" GitHub environment of example-org\/airlock/,
     );
+  });
+
+  it('fails when the orchestrator canary role (deployed with the calling workflow) is refused; warns only for the data role', async () => {
+    const refused = Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' });
+    sts.on(AssumeRoleCommand).rejects(refused);
+    await expect(awsCanaryDeps(env, () => undefined)).rejects.toMatchObject({ exitCode: 1 });
+    sts.reset();
+    sts
+      .on(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::111111111111:role/airlock-example-orchestrator-canary' })
+      .resolves({ Credentials: { AccessKeyId: 'a', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() } })
+      .on(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::333333333333:role/airlock-example-data-canary' })
+      .rejects(refused);
+    await expect(awsCanaryDeps(env, () => undefined)).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining(
+        'cannot assume the canary role arn:aws:iam::333333333333:role/airlock-example-data-canary',
+      ),
+    });
   });
 });

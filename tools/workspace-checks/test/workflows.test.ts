@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workspaceRoot } from './workspace.js';
 
-type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Step = {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  if?: string;
+};
 type Job = {
   name?: string;
   needs?: string | string[];
@@ -17,6 +25,7 @@ type Job = {
   environment?: string;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
   permissions?: Record<string, string>;
+  'timeout-minutes'?: number;
   steps?: Step[];
 };
 type Workflow = {
@@ -134,7 +143,11 @@ describe('the canary after the orchestrator deploys', () => {
     const steps = job.steps!;
     expect(steps.some(runsInstallScripts)).toBe(false);
     const run = steps.at(-1)!.run!;
-    expect(run).toContain('node tools/canary/bin/airlock-canary.mjs "${{ inputs.environment }}" || status=$?');
+    expect(run).toContain('node tools/canary/bin/airlock-canary.mjs "$AIRLOCK_ENV" || status=$?');
+    // The environment's name reaches the script as a variable, never spliced into it; the job cannot hang forever.
+    expect(steps.at(-1)!.env).toEqual({ AIRLOCK_ENV: '${{ inputs.environment }}' });
+    expect(run).not.toContain('${{');
+    expect(job['timeout-minutes']).toBeGreaterThan(0);
     // Only "not fully deployed" (exit 3) passes without a canary; any failed check fails the job, saying what to read.
     expect(run).toMatch(/if \[ "\$status" = 3 \]; then[\s\S]*exit 0\s*fi/);
     expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
