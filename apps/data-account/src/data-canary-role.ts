@@ -81,6 +81,9 @@ export class DataCanaryRole extends Construct {
               conditions: {
                 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [runRecordKey(canary)] },
                 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CANARY_RECORD_READS] },
+                // AWS's documented attribute-limiting pattern: GetItem sends dynamodb:Select only with a projection,
+                // so IfExists admits a projected read and refuses one that asks for ALL_ATTRIBUTES (the trust
+                // review's case "read a canary run's whole record (no projection)" is denied; unverified on AWS).
                 StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
               },
             }),
