@@ -3,18 +3,33 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScratchWorkspace, workspaceRoot } from './workspace.js';
 
-/** The projects whose tests read the three apps' cloud assemblies, never the apps' sources. */
-const ASSEMBLY_READERS = [
-  ['@airlock/rehearsal', 'packages/rehearsal'],
-  ['@airlock/trust-review', 'packages/trust-review'],
+/**
+ * The projects that depend on the apps (to run after their synth) but whose tests never read the apps' sources: each
+ * with whether its tests read the apps' cloud assemblies, and the workspace projects its tests run beyond its own
+ * dependencies (the canary's test starts a whole rehearsal).
+ */
+const APP_DEPENDENTS = [
+  ['@airlock/rehearsal', 'packages/rehearsal', { readsAssemblies: true, runs: [] }],
+  ['@airlock/trust-review', 'packages/trust-review', { readsAssemblies: true, runs: [] }],
+  ['@airlock/post-deploy', 'packages/post-deploy', { readsAssemblies: true, runs: [] }],
+  ['@airlock/deploy', 'tools/deploy', { readsAssemblies: true, runs: [] }],
+  ['@airlock/canary', 'tools/canary', { readsAssemblies: true, runs: ['packages/rehearsal'] }],
+  ['@airlock/cli', 'tools/cli', { readsAssemblies: false, runs: [] }],
 ] as const;
 
 interface PackageJson {
   dependencies?: Record<string, string>;
   nx?: { targets?: { test?: { inputs?: unknown[] } } };
 }
-const packageJson = (dir: string) =>
-  JSON.parse(readFileSync(join(workspaceRoot, dir, 'package.json'), 'utf8')) as PackageJson;
+const readJson = (path: string) => JSON.parse(readFileSync(join(workspaceRoot, path), 'utf8')) as unknown;
+const packageJson = (dir: string) => readJson(join(dir, 'package.json')) as PackageJson;
+const namedInputs = (readJson('nx.json') as { namedInputs: Record<string, unknown[]> }).namedInputs;
+
+/** A target's inputs with each named input of nx.json replaced by what it names. */
+const expandInputs = (inputs: readonly unknown[]): unknown[] =>
+  inputs.flatMap((input) =>
+    typeof input === 'string' && input in namedInputs ? expandInputs(namedInputs[input]) : [input],
+  );
 
 /** A workspace project's own `@airlock/*` dependencies and theirs, as package folders. */
 function libraryFolders(dir: string, seen = new Set<string>()): Set<string> {
@@ -33,7 +48,7 @@ beforeAll(() => {
   ws = new ScratchWorkspace();
 }, 300_000);
 
-describe.each(ASSEMBLY_READERS)('the test inputs of %s', (project, dir) => {
+describe.each(APP_DEPENDENTS)('the test inputs of %s', (project, dir, { readsAssemblies, runs }) => {
   let files: string[];
   beforeAll(() => {
     ({ files } = ws.taskInputs(`${project}:test`));
@@ -44,7 +59,9 @@ describe.each(ASSEMBLY_READERS)('the test inputs of %s', (project, dir) => {
   });
 
   it('hold the production files of every library it depends on, directly or not', () => {
-    const libraries = [...libraryFolders(dir)];
+    const libraries = [
+      ...new Set([...libraryFolders(dir), ...runs, ...runs.flatMap((run) => [...libraryFolders(run)])]),
+    ];
     expect(libraries.length).toBeGreaterThan(0);
     for (const library of libraries) {
       expect(
@@ -57,18 +74,24 @@ describe.each(ASSEMBLY_READERS)('the test inputs of %s', (project, dir) => {
       ).toEqual([]);
     }
   });
-
-  it("hold what it reads of the apps' synth outputs: the manifests, templates, asset manifests and assets", () => {
-    const globs = (packageJson(dir).nx?.targets?.test?.inputs ?? []).flatMap((input) =>
-      typeof input === 'object' && input !== null && 'dependentTasksOutputFiles' in input
-        ? [String(input.dependentTasksOutputFiles)]
-        : [],
-    );
-    expect(globs.sort()).toEqual([
-      '**/cdk.out/*.assets.json',
-      '**/cdk.out/*.template.json',
-      '**/cdk.out/asset.*/**',
-      '**/cdk.out/manifest.json',
-    ]);
-  });
 });
+
+describe.each(APP_DEPENDENTS.filter(([, , { readsAssemblies }]) => readsAssemblies))(
+  'the test inputs of %s, whose tests read the cloud assemblies,',
+  (_project, dir) => {
+    it("hold what it reads of the apps' synth outputs: the manifests, templates, asset manifests and assets", () => {
+      expect(packageJson(dir).nx?.targets?.test).toMatchObject({ dependsOn: ['^synth'] });
+      const globs = expandInputs(packageJson(dir).nx?.targets?.test?.inputs ?? []).flatMap((input) =>
+        typeof input === 'object' && input !== null && 'dependentTasksOutputFiles' in input
+          ? [String(input.dependentTasksOutputFiles)]
+          : [],
+      );
+      expect(globs.sort()).toEqual([
+        '**/cdk.out/*.assets.json',
+        '**/cdk.out/*.template.json',
+        '**/cdk.out/asset.*/**',
+        '**/cdk.out/manifest.json',
+      ]);
+    });
+  },
+);
