@@ -28,7 +28,7 @@ const namedInputs = (readJson('nx.json') as { namedInputs: Record<string, unknow
 /** A target's inputs with each named input of nx.json replaced by what it names. */
 const expandInputs = (inputs: readonly unknown[]): unknown[] =>
   inputs.flatMap((input) =>
-    typeof input === 'string' && input in namedInputs ? expandInputs(namedInputs[input]) : [input],
+    typeof input === 'string' && input in namedInputs ? expandInputs(namedInputs[input] ?? []) : [input],
   );
 
 /** A workspace project's own `@airlock/*` dependencies and theirs, as package folders. */
@@ -48,7 +48,7 @@ beforeAll(() => {
   ws = new ScratchWorkspace();
 }, 300_000);
 
-describe.each(APP_DEPENDENTS)('the test inputs of %s', (project, dir, { readsAssemblies, runs }) => {
+describe.each(APP_DEPENDENTS)('the test inputs of %s', (project, dir, { runs }) => {
   let files: string[];
   beforeAll(() => {
     ({ files } = ws.taskInputs(`${project}:test`));
