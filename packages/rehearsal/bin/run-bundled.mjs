@@ -38,7 +38,8 @@ function nearest(dir, name) {
 
 /**
  * The files a build depends on beyond what it loaded: the package.json (module type, exports) and tsconfig.json
- * nearest each loaded file, and this file, which decides how to bundle.
+ * nearest each loaded file, the tsconfig files those extend (compiler options change the output), and this file,
+ * which decides how to bundle.
  */
 function resolutionFiles(loadedFiles) {
   const files = new Set([fileURLToPath(import.meta.url)]);
@@ -47,6 +48,11 @@ function resolutionFiles(loadedFiles) {
       const found = nearest(dirname(file), name);
       if (found) files.add(found);
     }
+  }
+  for (const file of files) {
+    if (!file.endsWith('.json') || !/tsconfig[^/]*$/.test(file)) continue;
+    const extended = /"extends"\s*:\s*"(\.[^"]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
+    if (extended) files.add(resolve(dirname(file), extended));
   }
   return files;
 }
