@@ -15,8 +15,12 @@ async function cli(): Promise<number> {
     return 0;
   }
   const env = loadEnvironment(selectEnvironmentName(undefined));
+  // Loading the rehearsal's modules (~2 s of CPU) reads nothing synth writes, so it runs while Nx checks the cloud
+  // assemblies in its own process; a failure to load is awaited, and so reported, after the synth.
+  const loading = import('./main.js');
+  loading.catch(() => undefined);
   await synthesizeAccountApps(root);
-  const { rehearse } = await import('./main.js');
+  const { rehearse } = await loading;
   return rehearse(options, env);
 }
 
