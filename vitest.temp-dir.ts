@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * Every test run gets its own temporary folder, removed when the run ends, so no test has to clean up after itself
  * to keep the machine's temp folder clean (synthesized apps, stores, scratch volumes, environment files). Set as
  * TMPDIR, which `os.tmpdir()` and the test workers inherit. Open like /tmp (sticky, world-writable): confined
- * containers run as uid 10001 and the forwarder as nobody.
+ * containers run as uid 10001.
  */
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-test-run-'));

@@ -71,7 +71,7 @@ console.log(
       mode: 'rehearsal',
       s3Endpoint: rehearsal.s3Urls.elsewhere,
       foreignBucket: 'airlock-canary-foreign',
-      // Inside the task only the S3 front's own port answers (its forwarder); the probe must reach no other.
+      // Inside the task only the S3 front's own port answers (the task's listener); the probe must reach no other.
       hostPorts: Object.fromEntries(
         Object.entries({ ...rehearsal.hostPorts, "Step Functions front (the canary's)": port(sfn.url) }).filter(
           ([name]) => name !== 'S3 front',

@@ -272,7 +272,7 @@ async function benchmark(
     if (cost) {
       const { start } = cost;
       say(
-        `Confinement's cost: a container start ${start.confinedMs.toFixed(0)} ms / ${start.confinedCpuMs.toFixed(0)} ms CPU confined vs ${start.unconfinedMs.toFixed(0)} ms / ${start.unconfinedCpuMs.toFixed(0)} ms CPU plain; a task's namespaces and forwarder ${cost.taskMs.toFixed(0)} ms / ${cost.taskCpuMs.toFixed(0)} ms CPU; about ${cost.perRunCpuMs.toFixed(0)} ms CPU added per run (${start.samples} samples each)`,
+        `Confinement's cost: a container start ${start.confinedMs.toFixed(0)} ms / ${start.confinedCpuMs.toFixed(0)} ms CPU confined vs ${start.unconfinedMs.toFixed(0)} ms / ${start.unconfinedCpuMs.toFixed(0)} ms CPU plain; a task's namespaces and listener ${cost.taskMs.toFixed(0)} ms / ${cost.taskCpuMs.toFixed(0)} ms CPU; about ${cost.perRunCpuMs.toFixed(0)} ms CPU added per run (${start.samples} samples each)`,
       );
     }
   }

@@ -17,7 +17,7 @@ function canaryOnRehearsal(extraEnv: Record<string, string> = {}) {
   const report = JSON.parse(result.stdout || '{"lines":[]}') as { target: string; lines: CheckLine[] };
   return { status: result.status, stderr: result.stderr, report };
 }
-/** Every port the rehearsal listens on but the S3 front's own (inside the task, its forwarder is the one way out). */
+/** Every port the rehearsal listens on but the S3 front's own (inside the task, its listener is the one way out). */
 const HOST_PORTS = [
   's3rver (raw S3)',
   'dynalite (raw DynamoDB)',

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SYSTEM_PATH } from './runtime-files.js';
+import { listenInTaskNetwork } from './task-listener.js';
 
 /** Where the task's only route out leads: the S3 front (the gateway endpoint stand-in) on the host. */
 export interface ForwardTarget {
-  /** Port the forwarder listens on at 127.0.0.1 inside the task's network. */
+  /** Port listened on at 127.0.0.1 inside the task's network (by this process, through `listenInTaskNetwork`). */
   readonly listenPort: number;
   readonly host: string;
   readonly port: number;
@@ -48,7 +48,7 @@ export type KernelConfinementMode = 'root' | 'user';
 /**
  * One task's shared namespaces, as `awsvpc` gives a Fargate task: a network namespace with only `lo` up and no
  * route anywhere, and a mount namespace holding the task's scratch volume. A holder process keeps both alive;
- * closing the task kills it (and the forwarder), so the scratch tmpfs and the network disappear with no host mount
+ * closing the task kills it (and closes its listener), so the scratch tmpfs and the network disappear with no host mount
  * to clean up. The namespaces are never given an address on the host's network (no veth).
  */
 export interface ConfinedTask {
@@ -66,7 +66,7 @@ export interface ConfinedTask {
   readonly workDir: string;
   /** Containers started in this task and not yet ended; `close` kills them. */
   readonly running: Set<{ kill(): void; readonly exited: Promise<unknown> }>;
-  /** Kills every running container, then the namespaces and the forwarder, and removes `workDir`. */
+  /** Kills every running container, then the namespaces and the listener, and removes `workDir`. */
   close(): Promise<void>;
 }
 
@@ -80,9 +80,8 @@ export interface ConfinedTask {
  */
 export const SOCKET_BUFFER_BYTES = 212_992;
 
-const FORWARDER = fileURLToPath(new URL('./tcp-to-unix-forwarder.mjs', import.meta.url));
-/** As root the forwarder runs as nobody: it only moves bytes, and no container runs as that uid. */
-const FORWARDER_USER = 65534;
+/** As root the step that opens the task network's listener runs as nobody: no container runs as that uid. */
+const LISTENER_STEP_USER = 65534;
 
 export async function createConfinedTask(options: ConfinedTaskOptions): Promise<ConfinedTask> {
   const mode = options.mode ?? 'root';
@@ -136,47 +135,20 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     const mountNamespace = `/proc/${holder.pid}/ns/mnt`;
     const networkSockets = `/proc/${holder.pid}/net/sockstat`;
     if (options.forward) {
-      const socketDir = join(workDir, 'forward');
-      mkdirSync(socketDir);
-      chmodSync(workDir, 0o711);
-      chmodSync(socketDir, 0o711);
-      const socketPath = join(socketDir, 's3-front.sock');
       const { host, port, listenPort } = options.forward;
-      const server = net.createServer((fromTask) => {
+      const listener = await listenInTaskNetwork({
+        networkNamespace,
+        ...(userNamespace ? { userNamespace } : {}),
+        port: listenPort,
+        uid: LISTENER_STEP_USER,
+      });
+      servers.push(listener);
+      listener.on('connection', (fromTask) => {
         const toFront = net.connect(port, host);
         fromTask.pipe(toFront).pipe(fromTask);
         fromTask.on('error', () => toFront.destroy());
         toFront.on('error', () => fromTask.destroy());
       });
-      servers.push(server);
-      await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-      chmodSync(socketPath, 0o666);
-      const forwarder = spawn(
-        'setpriv',
-        [
-          '--pdeathsig',
-          'KILL',
-          'nsenter',
-          // Without root the task's user namespace must be joined to enter its network; the forwarder is then the
-          // invoking user (uid 0 of the task's namespace, no capabilities left), as every process of the task is.
-          ...(userNamespace ? ['--preserve-credentials', `--user=${userNamespace}`] : []),
-          `--net=${networkNamespace}`,
-          '--',
-          'setpriv',
-          ...(userNamespace ? [] : [`--reuid=${FORWARDER_USER}`, `--regid=${FORWARDER_USER}`, '--clear-groups']),
-          '--inh-caps=-all',
-          '--bounding-set=-all',
-          '--no-new-privs',
-          '--',
-          process.execPath,
-          FORWARDER,
-          String(listenPort),
-          socketPath,
-        ],
-        { env: {}, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      processes.push(forwarder);
-      await ready(forwarder, 'forwarder');
     }
     return {
       mode,

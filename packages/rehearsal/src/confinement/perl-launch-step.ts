@@ -165,11 +165,17 @@ export function perlLaunchStep(): readonly string[] | undefined {
   return prefix ?? undefined;
 }
 
-function hasPerl(): boolean {
-  try {
-    execFileSync('perl', ['-e', '1'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+let perlFound: boolean | undefined;
+
+/** Whether `perl` runs here (checked once per process). */
+export function hasPerl(): boolean {
+  if (perlFound === undefined) {
+    try {
+      execFileSync('perl', ['-e', '1'], { stdio: 'ignore' });
+      perlFound = true;
+    } catch {
+      perlFound = false;
+    }
   }
+  return perlFound;
 }

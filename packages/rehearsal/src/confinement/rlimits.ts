@@ -11,7 +11,7 @@ export const PENDING_SIGNALS = 64;
  * container's launcher just before it creates the container's own user namespace, so they bind every process of
  * the container and cannot be raised (hard limits; raising one needs CAP_SYS_RESOURCE in the host's namespace).
  * - RLIMIT_NPROC: processes and threads at once. Since Linux 5.14 it is counted per user namespace: the container's
- *   own processes (the task's user namespace also counts its other containers and the forwarder against it).
+ *   own processes (the task's user namespace also counts its other containers against it).
  * - RLIMIT_DATA: each process's private writable memory (heap, anonymous mappings). Per process, not per container:
  *   a container may hold up to `maxProcesses` times it in all, which is what `root` mode's memory cgroup prevents.
  * - RLIMIT_CORE 0: a crash writes no core file into the scratch volume.

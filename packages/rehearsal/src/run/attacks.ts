@@ -60,7 +60,7 @@ export const ATTACKS: Readonly<Record<string, Attack>> = {
   'reach-host': {
     describe: 'connects to every port the rehearsal listens on (s3rver, dynalite, STS, the fronts) and reads unsigned',
     stoppedBy:
-      'the kernel: the task network has no route and only the forwarder to the S3 front; the front refuses the unsigned request',
+      'the kernel: the task network has no route and only a listener piping to the S3 front; the front refuses the unsigned request',
     status: 'SUCCEEDED',
   },
   'setsid-daemon': {

@@ -14,7 +14,7 @@ import type { TaskSpec } from '../aws/ecs/task-definition.js';
 export interface ConfinementCost {
   /** One container start (`node -e 0`), confined and plain. */
   readonly start: StartCost;
-  /** Mean wall-clock and CPU milliseconds to set up and tear down one task's namespaces and forwarder. */
+  /** Mean wall-clock and CPU milliseconds to set up and tear down one task's namespaces and listener. */
   readonly taskMs: number;
   readonly taskCpuMs: number;
   /** What confinement adds to one run: the task's setup plus its three container starts, in CPU milliseconds. */

@@ -228,7 +228,7 @@ describe('confined containers (root mode)', () => {
     expect(seen.written).toBeLessThanOrEqual(SCRATCH_BYTES);
   });
 
-  it('reaches nothing but the forwarder: not the host loopback, not any other address', async () => {
+  it('reaches nothing but the task network listener: not the host loopback, not any other address', async () => {
     const hostListener = net.createServer((socket) => socket.end('host'));
     await new Promise<void>((resolve) => hostListener.listen(0, '127.0.0.1', resolve));
     const hostPort = (hostListener.address() as net.AddressInfo).port;

@@ -177,7 +177,7 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     expect(runs.decoyAlive).toBe(true);
   });
 
-  it('reaches nothing but the forwarder: not the host loopback, not any other address', () => {
+  it('reaches nothing but the task network listener: not the host loopback, not any other address', () => {
     expect(runs.network?.findings).toEqual({
       hostLoopback: 'ECONNREFUSED',
       otherAddress: 'ENETUNREACH',

@@ -69,7 +69,7 @@ export interface LocalEcsOptions {
 /**
  * ECS for the rehearsal: runs the synthesized task definition's containers as confined processes, ordered by their
  * dependency conditions, sharing one fresh scratch volume per task (read-only where the mount point says so) and,
- * when kernel-confined, one network namespace per task whose only exit is the forwarder to the S3 front. It stops a
+ * when kernel-confined, one network namespace per task whose only exit is a listener piping to the S3 front. It stops a
  * task the way ECS does (SIGTERM, then SIGKILL after the stop timeout). Tasks are found again by `startedBy` and
  * stopped by ARN; a stopped task reports each container's exit code by name, or none.
  */
@@ -354,7 +354,7 @@ export class LocalTask {
     this.finished = true;
     this.stoppedAt = performance.now();
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
-    // A confined task's network, forwarder and scratch volume end with its namespaces' holder.
+    // A confined task's network, listener and scratch volume end with its namespaces' holder.
     void (this.confined?.task.close() ?? Promise.resolve()).finally(() => this.resolveStopped());
   }
 }

@@ -82,7 +82,7 @@ export interface S3FrontPolicies {
  * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized against the
  * signing role's synthesized policy, the session policy that narrows it and the bucket policy. It listens twice: `url`
  * is S3 as the trusted functions and the internet reach it; `endpoint` is S3 through the sandbox's gateway endpoint,
- * which only the task network's forwarder reaches. Requests through it carry the endpoint's condition keys and must
+ * which only the task network's listener reaches. Requests through it carry the endpoint's condition keys and must
  * pass its policy too; requests elsewhere carry neither, so a leaked URL used outside the sandbox meets the bucket
  * policy's network Deny. Every object written is announced (`onObjectCreated`, S3's EventBridge notification) and
  * answered only once its event has been handled, so a rule's verdict on the object (the late-object sweeper's) is in
