@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../src/confinement/index.js';
@@ -10,6 +11,9 @@ import { listenInTaskNetwork, type TaskListenerStep } from '../../src/confinemen
 const run = promisify(execFile);
 const LISTEN_PORT = 9000;
 const BULK_BYTES = 8 * 1024 * 1024;
+const FLOOD_DRIVER = fileURLToPath(new URL('./task-listener-flood-driver.ts', import.meta.url));
+/** Descriptors the flood driver may hold: a task's connections cost this process two each (the far side's too). */
+const FLOOD_DRIVER_DESCRIPTORS = 200;
 
 /**
  * A client inside the task's network (`nsenter --net`), printing what came back and whether the connection closed
@@ -197,6 +201,41 @@ const hash = require('node:crypto').createHash('sha256');
       }
     },
   );
+
+  it.each<TaskListenerStep>(['perl', 'node'])('the %s step passes a non-blocking socket', async (step) => {
+    const port = step === 'perl' ? 9103 : 9104;
+    const server = await listenInTaskNetwork({ networkNamespace: task.networkNamespace, port, uid: 65534, step });
+    try {
+      // libuv accepts on the descriptor as it is; a blocking one blocks this whole process once its queue is empty.
+      const { fd } = (server as unknown as { _handle: { fd: number } })._handle;
+      const flags = Number.parseInt(
+        /^flags:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '',
+        8,
+      );
+      expect(flags & 0o4000).toBe(0o4000);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('keeps the rehearsal turning when a task opens more connections than it has descriptors', async () => {
+    // libuv answers EMFILE by accepting and closing every queued connection until accept would block: on a blocking
+    // listener it blocks for good, and the whole rehearsal with it.
+    const { stdout } = await run(
+      'prlimit',
+      [
+        `--nofile=${FLOOD_DRIVER_DESCRIPTORS}:${FLOOD_DRIVER_DESCRIPTORS}`,
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        FLOOD_DRIVER,
+        String(FLOOD_DRIVER_DESCRIPTORS * 2),
+      ],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' },
+    );
+    expect(JSON.parse(stdout.trim())).toEqual({ loopTurned: true, answer: 'echo ping' });
+  }, 40_000);
 
   it('names the port and the step when it cannot bind', async () => {
     await expect(
