@@ -57,6 +57,18 @@ async function listeningSocketOwnerIn(namespace: string, port: number): Promise<
   return row ? Number(row[7]) : undefined;
 }
 
+/**
+ * Sockets of the host's network held open by some process (an inode: a descriptor refers to it) and connected to
+ * 127.0.0.1:`port`. A socket closed with bytes still queued lingers in the kernel, orphaned, with inode 0.
+ */
+function heldConnectionsTo(port: number): number {
+  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/self/net/tcp', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[2] === remote && fields[9] !== undefined && fields[9] !== '0').length;
+}
+
 describe("the task network's listener (root mode)", () => {
   /** The far side, standing in for the S3 front: echoes, closes on "close", and records what it saw. */
   let front: net.Server;
@@ -183,6 +195,44 @@ const hash = require('node:crypto').createHash('sha256');
       bulk,
     ]);
     expect(stdout.trim()).toBe(`${BULK_BYTES} ${stderr.trim()}`);
+  });
+
+  it('closes every connection it carried when the task closes, even one the far side never reads', async () => {
+    // The far side takes the connection and never reads: the task side's end of stream then waits behind the
+    // bytes queued for it, and only the task's close can end both connections.
+    const stalled = net.createServer((socket) => {
+      socket.pause();
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const stalledTask = await createConfinedTask({
+      scratchBytes: 1024 * 1024,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: (stalled.address() as net.AddressInfo).port },
+    });
+    try {
+      const sender = execFile('nsenter', [
+        `--net=${stalledTask.networkNamespace}`,
+        '--',
+        process.execPath,
+        '-e',
+        `const socket = require('node:net').connect(${LISTEN_PORT}, '127.0.0.1');
+const block = Buffer.alloc(1024 * 1024);
+(function write() { while (socket.write(block)); socket.once('drain', write); })();`,
+      ]);
+      const stalledPort = (stalled.address() as net.AddressInfo).port;
+      for (let i = 0; i < 40 && heldConnectionsTo(stalledPort) === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(heldConnectionsTo(stalledPort)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      sender.kill('SIGKILL');
+      await stalledTask.close();
+      expect(heldConnectionsTo(stalledPort)).toBe(0);
+    } finally {
+      await stalledTask.close();
+      stalled.close();
+    }
   });
 
   it.each<TaskListenerStep>(['perl', 'node'])(
