@@ -18,7 +18,8 @@ const FLOOD_DRIVER_DESCRIPTORS = 200;
 /**
  * A client inside the task's network (`nsenter --net`), printing what came back and whether the connection closed
  * within 5 s: `ask <text>` writes the text and waits for the far side to close; `say <text>` writes it and closes
- * once an answer comes; `hold` writes nothing.
+ * once an answer comes; `send <text>` writes it and half-closes at once (its answer still to come); `hold` writes
+ * nothing.
  */
 const CLIENT = `
 const [mode, port, text] = process.argv.slice(1);
@@ -28,7 +29,8 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ received, closed: 
 socket.on('data', (chunk) => { received += chunk; if (mode === 'say') socket.end(); });
 socket.on('error', (error) => { console.log(JSON.stringify({ error: error.code })); process.exit(0); });
 socket.on('close', () => { clearTimeout(timer); console.log(JSON.stringify({ received, closed: true })); });
-if (mode !== 'hold') socket.write(text);
+if (mode === 'send') socket.end(text);
+else if (mode !== 'hold') socket.write(text);
 `;
 
 /** Host pids whose network namespace is `namespace` (`/proc/<pid>/ns/net`'s link). */
@@ -76,7 +78,7 @@ describe("the task network's listener (root mode)", () => {
   const frontSaw: { text: string; ended: boolean }[] = [];
   let task: ConfinedTask;
 
-  const inside = async (mode: 'ask' | 'say' | 'hold', text = '', port = LISTEN_PORT) => {
+  const inside = async (mode: 'ask' | 'say' | 'send' | 'hold', text = '', port = LISTEN_PORT) => {
     const { stdout } = await run('nsenter', [
       `--net=${task.networkNamespace}`,
       '--',
@@ -136,6 +138,10 @@ describe("the task network's listener (root mode)", () => {
     expect(await inside('say', 'hello')).toEqual({ received: 'echo hello', closed: true });
     for (let i = 0; i < 40 && !frontSaw[before]?.ended; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(frontSaw[before]).toEqual({ text: 'hello', ended: true });
+  });
+
+  it('answers a task side that half-closes after its request', async () => {
+    expect(await inside('send', 'half')).toEqual({ received: 'echo half', closed: true });
   });
 
   it('closes the task side when the far side closes', async () => {
