@@ -150,8 +150,8 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       // Each side's end of stream is passed on, not answered by ending the other direction too: a client that
       // half-closes after its request still gets the answer, as through a real endpoint. A side that never ends
       // is ended by close().
-      listener.allowHalfOpen = true;
       listener.on('connection', (fromTask) => {
+        fromTask.allowHalfOpen = true;
         const toFront = net.connect({ port, host, allowHalfOpen: true });
         for (const connection of [fromTask, toFront]) {
           connections.add(connection);
