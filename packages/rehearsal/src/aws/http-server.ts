@@ -1,10 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export const readBody = (req: IncomingMessage): Promise<Buffer> =>
+/** A request body past the reader's bound: refused before it is held in memory. */
+export class BodyTooLarge extends Error {}
+
+/** The whole request body; past `maxBytes` it drops what it holds and the rest, and rejects with `BodyTooLarge`. */
+export const readBody = (req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    const onData = (c: Buffer) => {
+      bytes += c.length;
+      if (bytes <= maxBytes) return void chunks.push(c);
+      req.off('data', onData);
+      chunks.length = 0;
+      req.resume();
+      reject(new BodyTooLarge(`the request body is larger than ${maxBytes} bytes`));
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

@@ -66,7 +66,7 @@ export interface ConfinedTask {
   readonly workDir: string;
   /** Containers started in this task and not yet ended; `close` kills them. */
   readonly running: Set<{ kill(): void; readonly exited: Promise<unknown> }>;
-  /** Kills every running container, then the namespaces and the listener, and removes `workDir`. */
+  /** Kills every running container, then the listener and every connection it carried, then the namespaces, and removes `workDir`. */
   close(): Promise<void>;
 }
 
@@ -90,11 +90,15 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
   mkdirSync(scratchDir);
   const processes: ChildProcess[] = [];
   const servers: net.Server[] = [];
+  // Both sides of every connection the listener carries. A dead container's end of stream is not enough to end
+  // them: it waits behind whatever bytes are queued for a far side that stopped reading, holding the task's network.
+  const connections = new Set<net.Socket>();
   const running: ConfinedTask['running'] = new Set();
   const close = async (): Promise<void> => {
     for (const container of running) container.kill();
     await Promise.allSettled([...running].map((container) => container.exited));
     for (const server of servers) server.close();
+    for (const connection of connections) connection.destroy();
     await Promise.all(processes.map(killAndWait));
     rmSync(workDir, { recursive: true, force: true });
   };
@@ -143,8 +147,16 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         uid: LISTENER_STEP_USER,
       });
       servers.push(listener);
+      // Each side's end of stream is passed on, not answered by ending the other direction too: a client that
+      // half-closes after its request still gets the answer, as through a real endpoint. A side that never ends
+      // is ended by close().
       listener.on('connection', (fromTask) => {
-        const toFront = net.connect(port, host);
+        fromTask.allowHalfOpen = true;
+        const toFront = net.connect({ port, host, allowHalfOpen: true });
+        for (const connection of [fromTask, toFront]) {
+          connections.add(connection);
+          connection.on('close', () => connections.delete(connection));
+        }
         fromTask.pipe(toFront).pipe(fromTask);
         fromTask.on('error', () => toFront.destroy());
         toFront.on('error', () => fromTask.destroy());

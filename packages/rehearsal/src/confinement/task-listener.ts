@@ -24,8 +24,9 @@ const CALLS: Readonly<Partial<Record<NodeJS.Architecture, SocketCalls>>> = {
  */
 const PERL_PROGRAM = [
   'my ($port, $socket, $bind, $listen, $sendmsg) = @ARGV;',
-  // socket(AF_INET, SOCK_STREAM, 0); the descriptor is a number here.
-  'my $listener = syscall($socket, 2, 1, 0);',
+  // socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0); the descriptor is a number here. Non-blocking because libuv
+  // accepts on it as it comes: on EMFILE it accepts until accept would block, which on a blocking socket is forever.
+  'my $listener = syscall($socket, 2, 1 | 2048, 0);',
   '$listener >= 0 or die "airlock: cannot create the task network\x27s socket: $!\n";',
   // sockaddr_in: AF_INET, the port in network order, 127.0.0.1, zero padding.
   'my $address = pack("S n C4 x8", 2, $port, 127, 0, 0, 1);',

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../src/confinement/index.js';
@@ -10,11 +11,15 @@ import { listenInTaskNetwork, type TaskListenerStep } from '../../src/confinemen
 const run = promisify(execFile);
 const LISTEN_PORT = 9000;
 const BULK_BYTES = 8 * 1024 * 1024;
+const FLOOD_DRIVER = fileURLToPath(new URL('./task-listener-flood-driver.ts', import.meta.url));
+/** Descriptors the flood driver may hold: a task's connections cost this process two each (the far side's too). */
+const FLOOD_DRIVER_DESCRIPTORS = 200;
 
 /**
  * A client inside the task's network (`nsenter --net`), printing what came back and whether the connection closed
  * within 5 s: `ask <text>` writes the text and waits for the far side to close; `say <text>` writes it and closes
- * once an answer comes; `hold` writes nothing.
+ * once an answer comes; `send <text>` writes it and half-closes at once (its answer still to come); `hold` writes
+ * nothing.
  */
 const CLIENT = `
 const [mode, port, text] = process.argv.slice(1);
@@ -24,7 +29,8 @@ const timer = setTimeout(() => { console.log(JSON.stringify({ received, closed: 
 socket.on('data', (chunk) => { received += chunk; if (mode === 'say') socket.end(); });
 socket.on('error', (error) => { console.log(JSON.stringify({ error: error.code })); process.exit(0); });
 socket.on('close', () => { clearTimeout(timer); console.log(JSON.stringify({ received, closed: true })); });
-if (mode !== 'hold') socket.write(text);
+if (mode === 'send') socket.end(text);
+else if (mode !== 'hold') socket.write(text);
 `;
 
 /** Host pids whose network namespace is `namespace` (`/proc/<pid>/ns/net`'s link). */
@@ -53,6 +59,18 @@ async function listeningSocketOwnerIn(namespace: string, port: number): Promise<
   return row ? Number(row[7]) : undefined;
 }
 
+/**
+ * Sockets of the host's network held open by some process (an inode: a descriptor refers to it) and connected to
+ * 127.0.0.1:`port`. A socket closed with bytes still queued lingers in the kernel, orphaned, with inode 0.
+ */
+function heldConnectionsTo(port: number): number {
+  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/self/net/tcp', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[2] === remote && fields[9] !== undefined && fields[9] !== '0').length;
+}
+
 describe("the task network's listener (root mode)", () => {
   /** The far side, standing in for the S3 front: echoes, closes on "close", and records what it saw. */
   let front: net.Server;
@@ -60,7 +78,7 @@ describe("the task network's listener (root mode)", () => {
   const frontSaw: { text: string; ended: boolean }[] = [];
   let task: ConfinedTask;
 
-  const inside = async (mode: 'ask' | 'say' | 'hold', text = '', port = LISTEN_PORT) => {
+  const inside = async (mode: 'ask' | 'say' | 'send' | 'hold', text = '', port = LISTEN_PORT) => {
     const { stdout } = await run('nsenter', [
       `--net=${task.networkNamespace}`,
       '--',
@@ -122,6 +140,10 @@ describe("the task network's listener (root mode)", () => {
     expect(frontSaw[before]).toEqual({ text: 'hello', ended: true });
   });
 
+  it('answers a task side that half-closes after its request', async () => {
+    expect(await inside('send', 'half')).toEqual({ received: 'echo half', closed: true });
+  });
+
   it('closes the task side when the far side closes', async () => {
     expect(await inside('ask', 'close')).toEqual({ received: 'bye', closed: true });
   });
@@ -181,6 +203,44 @@ const hash = require('node:crypto').createHash('sha256');
     expect(stdout.trim()).toBe(`${BULK_BYTES} ${stderr.trim()}`);
   });
 
+  it('closes every connection it carried when the task closes, even one the far side never reads', async () => {
+    // The far side takes the connection and never reads: the task side's end of stream then waits behind the
+    // bytes queued for it, and only the task's close can end both connections.
+    const stalled = net.createServer((socket) => {
+      socket.pause();
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const stalledTask = await createConfinedTask({
+      scratchBytes: 1024 * 1024,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: (stalled.address() as net.AddressInfo).port },
+    });
+    try {
+      const sender = execFile('nsenter', [
+        `--net=${stalledTask.networkNamespace}`,
+        '--',
+        process.execPath,
+        '-e',
+        `const socket = require('node:net').connect(${LISTEN_PORT}, '127.0.0.1');
+const block = Buffer.alloc(1024 * 1024);
+(function write() { while (socket.write(block)); socket.once('drain', write); })();`,
+      ]);
+      const stalledPort = (stalled.address() as net.AddressInfo).port;
+      for (let i = 0; i < 40 && heldConnectionsTo(stalledPort) === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(heldConnectionsTo(stalledPort)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      sender.kill('SIGKILL');
+      await stalledTask.close();
+      expect(heldConnectionsTo(stalledPort)).toBe(0);
+    } finally {
+      await stalledTask.close();
+      stalled.close();
+    }
+  });
+
   it.each<TaskListenerStep>(['perl', 'node'])(
     'the %s step binds inside the task network as nobody and exits',
     async (step) => {
@@ -197,6 +257,41 @@ const hash = require('node:crypto').createHash('sha256');
       }
     },
   );
+
+  it.each<TaskListenerStep>(['perl', 'node'])('the %s step passes a non-blocking socket', async (step) => {
+    const port = step === 'perl' ? 9103 : 9104;
+    const server = await listenInTaskNetwork({ networkNamespace: task.networkNamespace, port, uid: 65534, step });
+    try {
+      // libuv accepts on the descriptor as it is; a blocking one blocks this whole process once its queue is empty.
+      const { fd } = (server as unknown as { _handle: { fd: number } })._handle;
+      const flags = Number.parseInt(
+        /^flags:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '',
+        8,
+      );
+      expect(flags & 0o4000).toBe(0o4000);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('keeps the rehearsal turning when a task opens more connections than it has descriptors', async () => {
+    // libuv answers EMFILE by accepting and closing every queued connection until accept would block: on a blocking
+    // listener it blocks for good, and the whole rehearsal with it.
+    const { stdout } = await run(
+      'prlimit',
+      [
+        `--nofile=${FLOOD_DRIVER_DESCRIPTORS}:${FLOOD_DRIVER_DESCRIPTORS}`,
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        FLOOD_DRIVER,
+        String(FLOOD_DRIVER_DESCRIPTORS * 2),
+      ],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' },
+    );
+    expect(JSON.parse(stdout.trim())).toEqual({ loopTurned: true, answer: 'echo ping' });
+  }, 40_000);
 
   it('names the port and the step when it cannot bind', async () => {
     await expect(

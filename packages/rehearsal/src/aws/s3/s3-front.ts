@@ -1,13 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
+import { SUBMISSION_LIMITS } from '@airlock/contracts';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
-import { listen, readBody, xmlError } from '../http-server.js';
+import { BodyTooLarge, listen, readBody, xmlError } from '../http-server.js';
 import { upstreamRequest } from '../upstream-request.js';
 import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
 import { isOwnConnection } from './own-connection.js';
 import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from './presigned-checks.js';
+
+/**
+ * The largest request body the front holds from the sandbox: four times the largest upload a POST policy admits
+ * (`maxOutputBytes`, with room for the form's fields). Bodies are held whole before the policy is checked, so
+ * without a bound code in the task could make the rehearsal hold gigabytes.
+ */
+export const SANDBOX_BODY_BYTES = 4 * SUBMISSION_LIMITS.maxOutputBytes;
 
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
 export interface ObjectAccess {
@@ -274,7 +282,20 @@ export async function startS3Front(
         : arrivedThrough;
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
-    const body = await readBody(req);
+    let body: Buffer;
+    try {
+      body = await readBody(req, via === 'sandbox endpoint' ? SANDBOX_BODY_BYTES : Number.POSITIVE_INFINITY);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      // The rest of the body is read and dropped until the connection ends with the answer.
+      res.setHeader('connection', 'close');
+      return xmlError(
+        res,
+        400,
+        'EntityTooLarge',
+        `Your proposed upload exceeds the maximum allowed size: ${error.message}.`,
+      );
+    }
     try {
       if (!isPlainKey(key) || (bucket !== '' && !BUCKET_NAME.test(bucket)))
         throw new Refused('The rehearsal serves only plain bucket names and keys without "." or ".." segments.');

@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
-import { startS3Front } from '../../../src/aws/s3/s3-front.js';
+import { SANDBOX_BODY_BYTES, startS3Front } from '../../../src/aws/s3/s3-front.js';
 import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
 import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
@@ -85,6 +85,33 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
     } finally {
       resetReusedUpstream = false;
     }
+  });
+
+  it('refuses a body from the sandbox past its bound before holding it, whatever the sender keeps sending', async () => {
+    // A chunked POST that never ends: the front must answer without waiting for (or holding) the whole body.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const post = request(`${front.endpoint.url}/${artifacts.bucket}`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      });
+      const block = Buffer.alloc(64 * 1024, 'a');
+      let sent = 0;
+      const write = (): void => {
+        while (sent < 64 * SANDBOX_BODY_BYTES) {
+          sent += block.length;
+          if (!post.write(block)) return void post.once('drain', write);
+        }
+        reject(new Error(`the front took ${sent} bytes without answering`));
+      };
+      post.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => resolve(`${response.statusCode} ${text}`));
+      });
+      post.on('error', () => undefined);
+      write();
+    });
+    expect(answer).toMatch(/^400 .*<Code>EntityTooLarge<\/Code>/s);
   });
 
   it("refuses the same request through the sandbox's S3 endpoint, naming the endpoint policy", async () => {
