@@ -80,6 +80,13 @@ export interface ConfinedTask {
  */
 export const SOCKET_BUFFER_BYTES = 212_992;
 
+/**
+ * Connections of one task the listener carries at once; more are closed as they come. Each carried connection has a
+ * leg in the host's network whose kernel buffers (up to ~4 MB queued toward a front that is not reading) no limit of
+ * the task counts, so their number is bounded here. A task needs one at a time (fetch's download, deliver's upload).
+ */
+export const TASK_CONNECTIONS = 16;
+
 /** As root the step that opens the task network's listener runs as nobody: no container runs as that uid. */
 const LISTENER_STEP_USER = 65534;
 
@@ -147,6 +154,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
         uid: LISTENER_STEP_USER,
       });
       servers.push(listener);
+      listener.maxConnections = TASK_CONNECTIONS;
       // Each side's end of stream is passed on, not answered by ending the other direction too: a client that
       // half-closes after its request still gets the answer, as through a real endpoint. A side that never ends
       // is ended by close().

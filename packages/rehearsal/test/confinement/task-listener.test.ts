@@ -5,6 +5,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_CONNECTIONS } from '../../src/confinement/confined-task.js';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../src/confinement/index.js';
 import { listenInTaskNetwork, type TaskListenerStep } from '../../src/confinement/task-listener.js';
 
@@ -238,6 +239,39 @@ const block = Buffer.alloc(1024 * 1024);
     } finally {
       await stalledTask.close();
       stalled.close();
+    }
+  });
+
+  it(`carries at most ${TASK_CONNECTIONS} connections of a task at once, however many it opens`, async () => {
+    // Each carried connection holds kernel buffers in the host's network that no limit of the task counts.
+    const holding = net.createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => holding.listen(0, '127.0.0.1', resolve));
+    const holdingPort = (holding.address() as net.AddressInfo).port;
+    const floodTask = await createConfinedTask({
+      scratchBytes: 1024 * 1024,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: holdingPort },
+    });
+    try {
+      const opener = execFile('nsenter', [
+        `--net=${floodTask.networkNamespace}`,
+        '--',
+        process.execPath,
+        '-e',
+        `for (let i = 0; i < ${TASK_CONNECTIONS * 4}; i++)
+  require('node:net').connect(${LISTEN_PORT}, '127.0.0.1').on('error', () => undefined);
+setInterval(() => undefined, 1000);`,
+      ]);
+      for (let i = 0; i < 60 && heldConnectionsTo(holdingPort) < TASK_CONNECTIONS; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Time for any connection past the bound to be carried, were it carried.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(heldConnectionsTo(holdingPort)).toBe(TASK_CONNECTIONS);
+      opener.kill('SIGKILL');
+    } finally {
+      await floodTask.close();
+      holding.close();
     }
   });
 
