@@ -4,21 +4,16 @@
 // about 1.3 s of CPU per synth (docs/performance.md); esbuild's bundle takes well under 0.1 s.
 // Usage (from an app's directory, as its `synth` script): node ../../tools/scripts/synth-app.mjs src/main.ts
 import { mkdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ourSourcesBundling } from './our-sources-plugin.mjs';
 
 const [entry] = process.argv.slice(2);
 if (!entry) {
   console.error('usage: node tools/scripts/synth-app.mjs <entry.ts> (run from the app directory)');
   process.exit(2);
 }
-/** Bare specifiers stay imports, except our own workspace packages, whose exports point at TypeScript sources. */
-const OURS = /^@airlock\//;
-/** Each module's `import.meta.url` must stay its source file's URL: code locates files relative to itself. */
-const SOURCE_URL = '__airlockSourceUrl';
-
 // Beside the app's own node_modules, so the bundle's bare imports resolve exactly as the sources' do; git-ignored.
 const outdir = join(process.cwd(), 'node_modules', '.cache', 'airlock-synth');
 mkdirSync(outdir, { recursive: true });
@@ -37,27 +32,7 @@ await build({
   // CDK records construction stack traces in the assembly (validation report, metadata): keep them on our sources.
   sourcemap: 'inline',
   sourcesContent: false,
-  // An identifier, so each module binds it to its own declaration below (string literals are left alone).
-  define: { 'import.meta.url': SOURCE_URL },
-  plugins: [
-    {
-      name: 'airlock-synth',
-      setup(esbuild) {
-        esbuild.onResolve({ filter: /^[^./]/ }, (args) => (OURS.test(args.path) ? undefined : { external: true }));
-        esbuild.onLoad({ filter: /\.ts$/ }, async (args) => {
-          const source = await readFile(args.path, 'utf8');
-          const unsupported = /import\.meta\.(?!url\b)\w+/.exec(source);
-          if (unsupported) {
-            throw new Error(`${args.path}: ${unsupported[0]} has no stand-in in the synth bundle; use import.meta.url`);
-          }
-          if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
-          const url = JSON.stringify(pathToFileURL(args.path).href);
-          // On the first line, so every line keeps its number in stack traces.
-          return { contents: `const ${SOURCE_URL} = ${url}; ${source}`, loader: 'ts' };
-        });
-      },
-    },
-  ],
+  ...ourSourcesBundling(),
 });
 process.setSourceMapsEnabled(true);
 await import(pathToFileURL(outfile).href);

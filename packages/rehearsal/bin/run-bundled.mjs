@@ -16,13 +16,13 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ourSourcesBundling } from '../../../tools/scripts/our-sources-plugin.mjs';
 
-/** Bare specifiers stay imports, except our own workspace packages, whose exports point at TypeScript sources. */
-const OURS = /^@airlock\//;
-/** Each module's `import.meta.url` must stay its source file's URL: code locates workers and files beside itself. */
-const SOURCE_URL = '__airlockSourceUrl';
+/** How our sources are bundled, shared with synth-app.mjs: part of every bundle's cache key. */
+const OUR_SOURCES_PLUGIN = new URL('../../../tools/scripts/our-sources-plugin.mjs', import.meta.url);
+
 /** Bundles not used for this long are removed when a new one is built (a running process may still load chunks). */
 const UNUSED_FOR_MS = 24 * 60 * 60 * 1000;
 
@@ -38,11 +38,11 @@ function nearest(dir, name) {
 
 /**
  * The files a build depends on beyond what it loaded: the package.json (module type, exports) and tsconfig.json
- * nearest each loaded file, the tsconfig files those extend (compiler options change the output), and this file,
- * which decides how to bundle.
+ * nearest each loaded file, the tsconfig files those extend (compiler options change the output), and this file and
+ * the plugin, which decide how to bundle.
  */
 function resolutionFiles(loadedFiles) {
-  const files = new Set([fileURLToPath(import.meta.url)]);
+  const files = new Set([fileURLToPath(import.meta.url), fileURLToPath(OUR_SOURCES_PLUGIN)]);
   for (const file of loadedFiles) {
     for (const name of ['package.json', 'tsconfig.json']) {
       const found = nearest(dirname(file), name);
@@ -96,8 +96,6 @@ function cachedEntry(cacheDir) {
   return join(bundleDir, latest.entry);
 }
 
-const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
-
 async function build(entry, cacheDir) {
   const esbuild = await import('esbuild');
   const staging = join(cacheDir, `building-${randomUUID()}`);
@@ -118,31 +116,8 @@ async function build(entry, cacheDir) {
     // Stack traces name our sources and their lines.
     sourcemap: 'inline',
     sourcesContent: false,
-    // An identifier, so each module binds it to its own declaration below (string literals are left alone).
-    define: { 'import.meta.url': SOURCE_URL },
-    plugins: [
-      {
-        name: 'airlock-source-urls',
-        setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, (args) => (OURS.test(args.path) ? undefined : { external: true }));
-          // Every file is read here, so the key is computed from exactly the bytes that went into the bundle.
-          build.onLoad({ filter: /\.(ts|mts|js|mjs|json)$/ }, (args) => {
-            const bytes = readFileSync(args.path);
-            loaded[args.path] = sha256(bytes);
-            const source = bytes.toString('utf8');
-            const loader = LOADERS[extname(args.path)];
-            const unsupported = /import\.meta\.(?!url\b)\w+/.exec(source);
-            if (unsupported) {
-              throw new Error(`${args.path}: ${unsupported[0]} has no stand-in in the bundle; use import.meta.url`);
-            }
-            if (!source.includes('import.meta.url')) return { contents: source, loader };
-            const url = JSON.stringify(pathToFileURL(args.path).href);
-            // On the first line, so every line keeps its number in stack traces.
-            return { contents: `const ${SOURCE_URL} = ${url}; ${source}`, loader };
-          });
-        },
-      },
-    ],
+    // Every file is read through this, so the key is computed from exactly the bytes that went into the bundle.
+    ...ourSourcesBundling((path, bytes) => (loaded[path] = sha256(bytes))),
   });
   const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
   const unread = inputs.filter((file) => !(file in loaded));
