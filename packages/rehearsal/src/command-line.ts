@@ -1,10 +1,9 @@
 import { didYouMean, parseCommandLine, UsageError } from '@airlock/shared/command-line';
-import { ATTACKS } from './run/attacks.js';
-import { FAULTS } from './run/faults.js';
+import { ATTACK_NAMES, FAULT_NAMES } from './run/scenario-names.js';
 
 export const USAGE = `usage: npm start -- [--submission <dir|archive.tar.gz>] [--run-timeout <seconds>] [--unconfined] [--json] [--runs N --concurrency C] [--fault NAME] [--attack NAME|all] [--session-token-length N]
-faults: ${Object.keys(FAULTS).join(', ')}
-attacks: ${Object.keys(ATTACKS).join(', ')}`;
+faults: ${FAULT_NAMES.join(', ')}
+attacks: ${ATTACK_NAMES.join(', ')}`;
 
 /** What `npm start` was asked to do. */
 export interface RehearsalCommandLine {
@@ -23,6 +22,8 @@ export interface RehearsalCommandLine {
   /** Seconds the submission may run, instead of the environment's `run.timeoutSeconds` (no re-synth needed). */
   readonly runTimeoutSeconds: number | undefined;
 }
+
+const isOneOf = (names: readonly string[], name: string): boolean => names.includes(name);
 
 // A session token shorter than this is no token: AWS's are hundreds to thousands of characters.
 const MIN_SESSION_TOKEN_LENGTH = 16;
@@ -53,11 +54,11 @@ export function parseRehearsalCommandLine(argv: readonly string[]): RehearsalCom
   const fault = commandLine.string('fault');
   const tokenLength = commandLine.string('session-token-length');
   const runTimeout = commandLine.string('run-timeout');
-  if (fault !== undefined && !(fault in FAULTS))
-    throw new UsageError(`unknown fault "${fault}"${didYouMean(fault, Object.keys(FAULTS))}`);
+  if (fault !== undefined && !isOneOf(FAULT_NAMES, fault))
+    throw new UsageError(`unknown fault "${fault}"${didYouMean(fault, FAULT_NAMES)}`);
   const attack = commandLine.string('attack');
-  if (attack !== undefined && attack !== 'all' && !(attack in ATTACKS))
-    throw new UsageError(`unknown attack "${attack}"${didYouMean(attack, [...Object.keys(ATTACKS), 'all'])}`);
+  if (attack !== undefined && attack !== 'all' && !isOneOf(ATTACK_NAMES, attack))
+    throw new UsageError(`unknown attack "${attack}"${didYouMean(attack, [...ATTACK_NAMES, 'all'])}`);
   return {
     help: commandLine.flag('help'),
     submission: commandLine.string('submission'),
