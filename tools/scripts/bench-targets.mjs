@@ -101,8 +101,13 @@ async function measure(command, cwd, env = baseEnv, { allowFailure = false } = {
   const status = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sampler);
   const text = Buffer.concat(output).toString('utf8');
-  if (status !== 0 && !allowFailure)
-    throw new Error(`"${command}" in ${cwd} failed (exit ${status}):\n${text.slice(-4000)}`);
+  if (status !== 0 && !allowFailure) {
+    // The failing test's lines may be far from the end (Nx streams every project's output): show them first.
+    const failures = text.split('\n').filter((line) => /(FAIL|×|✗ |Error:)/.test(line) && !line.includes('✓'));
+    throw new Error(
+      `"${command}" in ${cwd} failed (exit ${status}):\n${failures.slice(0, 60).join('\n')}\n…\n${text.slice(-4000)}`,
+    );
+  }
   const [wall, user, sys, maxRssKb] = text.trim().split('\n').at(-1).split(' ').map(Number);
   return { status, wall, cpu: user + sys, maxRssMb: maxRssKb / 1024, treePeakMb: treePeak / 2 ** 20, output: text };
 }
