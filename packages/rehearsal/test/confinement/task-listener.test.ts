@@ -256,7 +256,7 @@ describe("the task network's listener (root mode)", () => {
         '--',
         process.execPath,
         '-e',
-        `fetch('http://127.0.0.1:${LISTEN_PORT}/through').then(async (r) => console.log(r.status, await r.text()));`,
+        `fetch('http://127.0.0.1:${LISTEN_PORT}/through').then(async (r) => process.stdout.write(r.status + ' ' + (await r.text())));`,
       ]);
       expect(stdout.trim()).toBe('200 front saw /through');
       // The socket the front served is the one the task connected to (127.0.0.1:LISTEN_PORT in the task's network).
