@@ -66,7 +66,7 @@ console.log(
       sfn: sfn.url,
     },
     credentials: { orchestrator: keys(orchestratorCanaryRoleArn(env)), data: keys(dataCanaryRoleArn(env)) },
-    // Inside the task the front's own port forwards to its endpoint listener: the probe asks S3 through "the endpoint".
+    // Inside the task the front's own port is served by its endpoint server: the probe asks S3 through "the endpoint".
     probe: {
       mode: 'rehearsal',
       s3Endpoint: rehearsal.s3Urls.elsewhere,

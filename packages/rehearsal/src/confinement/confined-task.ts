@@ -1,17 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_PATH } from './runtime-files.js';
 import { listenInTaskNetwork } from './task-listener.js';
 
-/** Where the task's only route out leads: the S3 front (the gateway endpoint stand-in) on the host. */
+/** Where the task's only route out leads: the S3 front (the gateway endpoint stand-in), in this very process. */
 export interface ForwardTarget {
   /** Port listened on at 127.0.0.1 inside the task's network (by this process, through `listenInTaskNetwork`). */
   readonly listenPort: number;
-  readonly host: string;
-  readonly port: number;
+  /**
+   * The server each connection of the task is handed to as it is (`front.emit('connection', socket)`, how Node lets
+   * an `http.Server` serve a socket it did not accept): the S3 front's endpoint server. While it is not listening
+   * (closed), the task's connections are closed, as a closed port refuses them. The sockets allow half-open (as an
+   * http.Server's own do): the front ends its side once the task's has ended, as http does, or the connection stays
+   * carried, and counted against `TASK_CONNECTIONS`, until the task closes.
+   */
+  readonly front: net.Server;
 }
 
 export interface ConfinedTaskOptions {
@@ -66,6 +72,11 @@ export interface ConfinedTask {
   readonly workDir: string;
   /** Containers started in this task and not yet ended; `close` kills them. */
   readonly running: Set<{ kill(): void; readonly exited: Promise<unknown> }>;
+  /**
+   * Resolves (it never rejects) if the task network's listener fails while the task runs (an accept error): the
+   * listener is then closed and the task has no way out, so its run must fail; never settles otherwise.
+   */
+  readonly listenerFailed: Promise<Error>;
   /** Kills every running container, then the listener and every connection it carried, then the namespaces, and removes `workDir`. */
   close(): Promise<void>;
 }
@@ -81,9 +92,11 @@ export interface ConfinedTask {
 export const SOCKET_BUFFER_BYTES = 212_992;
 
 /**
- * Connections of one task the listener carries at once; more are closed as they come. Each carried connection has a
- * leg in the host's network whose kernel buffers (up to ~4 MB queued toward a front that is not reading) no limit of
- * the task counts, so their number is bounded here. A task needs one at a time (fetch's download, deliver's upload).
+ * Connections of one task the listener carries at once; more are closed as they come. A carried connection has no
+ * leg in the host's network (its socket, in the task's network, is served by the front itself, with the task's small
+ * buffers), but the front may hold up to `SANDBOX_BODY_BYTES` of a request body for each in this process's memory,
+ * and each costs this process a descriptor: their number is bounded here. A task needs one at a time (fetch's
+ * download, deliver's upload).
  */
 export const TASK_CONNECTIONS = 16;
 
@@ -97,9 +110,11 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
   mkdirSync(scratchDir);
   const processes: ChildProcess[] = [];
   const servers: net.Server[] = [];
-  // Both sides of every connection the listener carries. A dead container's end of stream is not enough to end
-  // them: it waits behind whatever bytes are queued for a far side that stopped reading, holding the task's network.
+  // Every connection the listener carries. A dead container's end of stream is not enough to end them: the front
+  // may have stopped reading (a request body it is holding, a response the task never read), holding the network.
   const connections = new Set<net.Socket>();
+  let listenerFailure: (error: Error) => void = () => undefined;
+  const listenerFailed = new Promise<Error>((resolve) => (listenerFailure = resolve));
   const running: ConfinedTask['running'] = new Set();
   const close = async (): Promise<void> => {
     for (const container of running) container.kill();
@@ -146,7 +161,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     const mountNamespace = `/proc/${holder.pid}/ns/mnt`;
     const networkSockets = `/proc/${holder.pid}/net/sockstat`;
     if (options.forward) {
-      const { host, port, listenPort } = options.forward;
+      const { front, listenPort } = options.forward;
       const listener = await listenInTaskNetwork({
         networkNamespace,
         ...(userNamespace ? { userNamespace } : {}),
@@ -155,19 +170,23 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       });
       servers.push(listener);
       listener.maxConnections = TASK_CONNECTIONS;
-      // Each side's end of stream is passed on, not answered by ending the other direction too: a client that
-      // half-closes after its request still gets the answer, as through a real endpoint. A side that never ends
-      // is ended by close().
-      listener.on('connection', (fromTask) => {
+      // An accept error other than EMFILE (which libuv handles) would otherwise be thrown from the event loop and
+      // end the whole rehearsal: only this task loses its way out, and its run fails with the reason.
+      listener.on('error', (error: Error) => {
+        listener.close();
+        listenerFailure(error);
+      });
+      listener.on('connection', (fromTask: net.Socket) => {
+        if (!front.listening) return void fromTask.destroy();
+        connections.add(fromTask);
+        fromTask.on('close', () => connections.delete(fromTask));
+        // The front's server takes no error of a socket it did not accept for granted; an error only closes it.
+        fromTask.on('error', () => undefined);
+        // As the front's own accept would have set the socket: each side's end of stream is its own (http decides
+        // what a half-close means, as for a socket it accepted), and no Nagle delay on its answers.
         fromTask.allowHalfOpen = true;
-        const toFront = net.connect({ port, host, allowHalfOpen: true });
-        for (const connection of [fromTask, toFront]) {
-          connections.add(connection);
-          connection.on('close', () => connections.delete(connection));
-        }
-        fromTask.pipe(toFront).pipe(fromTask);
-        fromTask.on('error', () => toFront.destroy());
-        toFront.on('error', () => fromTask.destroy());
+        fromTask.setNoDelay(true);
+        front.emit('connection', fromTask);
       });
     }
     return {
@@ -179,6 +198,7 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
       scratchDir,
       workDir,
       running,
+      listenerFailed,
       close,
     };
   } catch (error) {

@@ -60,6 +60,13 @@ export function defaultTaskListenerStep(): TaskListenerStep {
   return CALLS[process.arch] !== undefined && hasPerl() ? 'perl' : 'node';
 }
 
+/**
+ * How long the step may take to pass the socket and exit. It takes tens of milliseconds (a few hundred under heavy
+ * load); one that never does (a namespace file that blocks on open, a step stopped or starved) would otherwise hang
+ * the task's start, and its RunTask, for good.
+ */
+export const LISTENER_STEP_TIMEOUT_MS = 5_000;
+
 export interface TaskListenerOptions {
   /** `/proc/<holder>/ns/net` of the task. */
   readonly networkNamespace: string;
@@ -71,6 +78,8 @@ export interface TaskListenerOptions {
   readonly uid: number;
   /** @default defaultTaskListenerStep() */
   readonly step?: TaskListenerStep;
+  /** After this long the step is killed (SIGKILL) and the promise rejects. @default LISTENER_STEP_TIMEOUT_MS */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -113,30 +122,47 @@ export function listenInTaskNetwork(options: TaskListenerOptions): Promise<net.S
     ],
     { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
   );
+  const timeoutMs = options.timeoutMs ?? LISTENER_STEP_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     let stderr = '';
     let server: net.Server | undefined;
+    let settled = false;
+    const settle = (outcome: net.Server | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (outcome instanceof Error) {
+        server?.close();
+        reject(outcome);
+      } else resolve(outcome);
+    };
     const failure = (exit: number | string | null) =>
       new Error(
         `the task network's listener (${step} step) exited (${exit}) without passing 127.0.0.1:${options.port}: ${stderr.trim()}`,
       );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      settle(
+        new Error(
+          `the task network's listener (${step} step) did not pass 127.0.0.1:${options.port} and exit within ${timeoutMs} ms; it was killed: ${stderr.trim()}`,
+        ),
+      );
+    }, timeoutMs);
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('message', (message, handle) => {
       if (message !== 'listening' || !(handle instanceof net.Server)) return;
+      // A socket passed after the step timed out is nobody's: closed here, not left listening in the task's network.
+      if (settled) return void handle.close();
       server = handle;
       // The Node step exits when its channel ends; Perl's has read the acknowledgement and exits by itself.
       if (child.connected) child.disconnect();
     });
-    child.on('error', reject);
+    child.on('error', settle);
     child.on('exit', (code, signal) => {
-      if (server && code === 0) resolve(server);
-      else if (server) {
-        server.close();
-        reject(failure(code ?? signal));
-      } else {
-        // Its stderr is whole once the process's streams have closed (no disconnect was asked for: 'close' comes).
-        child.on('close', () => reject(failure(code ?? signal)));
-      }
+      if (server && code === 0) settle(server);
+      else if (server) settle(failure(code ?? signal));
+      // Its stderr is whole once the process's streams have closed (no disconnect was asked for: 'close' comes).
+      else child.on('close', () => settle(failure(code ?? signal)));
     });
   });
 }

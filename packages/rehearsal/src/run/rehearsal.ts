@@ -252,12 +252,12 @@ export class Rehearsal {
     const sandbox = startSandbox(artifacts, authorizer, `${s3Front.url}/${artifacts.bucket}/`, options.hooks ?? {}, {
       confined: confinement.mode !== 'none',
       // The task's loopback listens on the front's own port, so the presigned URLs (and the runner's check of their
-      // host against the data URL prefix) read the same inside the task as outside; what arrives there goes to the
-      // front's endpoint listener, as a request from the task network reaches S3 only through its gateway endpoint.
+      // host against the data URL prefix) read the same inside the task as outside; what arrives there is served by
+      // the front's endpoint server, as a request from the task network reaches S3 only through its gateway endpoint.
       kernel: {
         mode: confinement.mode === 'user' ? 'user' : 'root',
         scratchBytes: options.scratchBytes ?? SCRATCH_BYTES,
-        forward: { listenPort: frontPort, host: '127.0.0.1', port: Number(new URL(s3Front.endpoint.url).port) },
+        forward: { listenPort: frontPort, front: s3Front.endpoint.server },
         wallClockMs: CONTAINER_WALL_CLOCK_MS,
       },
     });

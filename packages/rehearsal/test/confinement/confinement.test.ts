@@ -61,11 +61,10 @@ describe('confined containers (root mode)', () => {
     writeFileSync(hostSecret, 'host');
     front = http.createServer((request, response) => response.end(`front saw ${request.url}`));
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    const frontPort = (front.address() as net.AddressInfo).port;
     task = await createConfinedTask({
       scratchBytes: SCRATCH_BYTES,
       scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: FORWARD_PORT, host: '127.0.0.1', port: frontPort },
+      forward: { listenPort: FORWARD_PORT, front },
     });
     spec = {
       name: 'run',

@@ -37,15 +37,17 @@ const inTask = (networkNamespace: string, program: string, ...args: string[]) =>
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
 
-const front = net.createServer((socket) => {
+// The front's stand-in, handed each connection: echoes, and ends its side once the task's has ended (as http does).
+const front = net.createServer({ allowHalfOpen: true }, (socket) => {
   socket.on('data', (chunk) => socket.write(`echo ${chunk}`));
+  socket.on('end', () => socket.end());
   socket.on('error', () => undefined);
 });
 await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
 const task = await createConfinedTask({
   scratchBytes: 1024 * 1024,
   scratchOwner: { uid: 10001, gid: 10001 },
-  forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: (front.address() as net.AddressInfo).port },
+  forward: { listenPort: LISTEN_PORT, front },
 });
 // Counts 10 ms turns of this process's event loop: a blocked loop (a blocking accept) stops counting.
 let turns = 0;

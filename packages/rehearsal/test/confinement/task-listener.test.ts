@@ -1,13 +1,21 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TASK_CONNECTIONS } from '../../src/confinement/confined-task.js';
+import { SOCKET_BUFFER_BYTES, TASK_CONNECTIONS } from '../../src/confinement/confined-task.js';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../src/confinement/index.js';
-import { listenInTaskNetwork, type TaskListenerStep } from '../../src/confinement/task-listener.js';
+import {
+  LISTENER_STEP_TIMEOUT_MS,
+  listenInTaskNetwork,
+  type TaskListenerStep,
+} from '../../src/confinement/task-listener.js';
 
 const run = promisify(execFile);
 const LISTEN_PORT = 9000;
@@ -72,10 +80,52 @@ function heldConnectionsTo(port: number): number {
     .filter((fields) => fields[2] === remote && fields[9] !== undefined && fields[9] !== '0').length;
 }
 
+/**
+ * Kernel memory of the TCP sockets of a network namespace (`ss -tm`): what their receive queues hold (`r`), what
+ * their send queues hold (`w`), and the largest buffer any of them may grow to (`rb`, `tb`).
+ */
+async function socketMemoryIn(namespace: string): Promise<{ sockets: number; queued: number; largestBuffer: number }> {
+  const { stdout } = await run('nsenter', [`--net=${namespace}`, '--', 'ss', '-tmnaH']);
+  const rows = [...stdout.matchAll(/skmem:\(r(\d+),rb(\d+),t\d+,tb(\d+),f\d+,w(\d+)/g)].map((m) =>
+    m.slice(1).map(Number),
+  );
+  return {
+    sockets: rows.length,
+    queued: rows.reduce((sum, [r = 0, , , w = 0]) => sum + r + w, 0),
+    largestBuffer: Math.max(0, ...rows.map(([, rb = 0, tb = 0]) => Math.max(rb, tb))),
+  };
+}
+
+/** Host pids whose command line names `path` (the hung step's). */
+function pidsHolding(path: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const listening = async (server: net.Server): Promise<number> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+};
+
+const waitFor = async (condition: () => boolean, ms = 3000) => {
+  for (let waited = 0; waited < ms && !condition(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+};
+
 describe("the task network's listener (root mode)", () => {
-  /** The far side, standing in for the S3 front: echoes, closes on "close", and records what it saw. */
+  /**
+   * The far side, standing in for the S3 front (it is handed each connection, as the front's http.Server is): echoes
+   * a moment later, closes on "close", ends its side once the task's side has ended (as an http server does after
+   * its answer), and records what it saw.
+   */
   let front: net.Server;
-  let frontPort: number;
   const frontSaw: { text: string; ended: boolean }[] = [];
   let task: ConfinedTask;
 
@@ -99,29 +149,40 @@ describe("the task network's listener (root mode)", () => {
     const availability = detectConfinement();
     // Never skipped: CI runs these as root, and a machine that cannot confine must say so by failing.
     if (availability.mode !== 'root') throw new Error(`confinement unavailable: ${availability.reason}`);
-    front = net.createServer((socket) => {
+    front = net.createServer({ allowHalfOpen: true }, (socket) => {
       const seen = { text: '', ended: false };
       frontSaw.push(seen);
       const hash = createHash('sha256');
       let bytes = 0;
+      let pending = 0;
       socket.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         hash.update(chunk);
         if (bytes >= BULK_BYTES) socket.end(`${bytes} ${hash.digest('hex')}`);
         if (bytes >= 64) return;
         seen.text += chunk.toString('utf8');
-        if (seen.text === 'close') socket.end('bye');
-        else socket.write(`echo ${seen.text}`);
+        const text = seen.text;
+        pending++;
+        // Answered later, as the front answers once it has authorized: after a half-close has arrived.
+        setTimeout(() => {
+          pending--;
+          if (socket.destroyed || socket.writableEnded) return;
+          if (text === 'close') socket.end('bye');
+          else socket.write(`echo ${text}`);
+          if (seen.ended && pending === 0) socket.end();
+        }, 100);
       });
-      socket.on('end', () => (seen.ended = true));
+      socket.on('end', () => {
+        seen.ended = true;
+        if (pending === 0) socket.end();
+      });
       socket.on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    frontPort = (front.address() as net.AddressInfo).port;
+    await listening(front);
     task = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: frontPort },
+      forward: { listenPort: LISTEN_PORT, front },
     });
   });
 
@@ -149,15 +210,14 @@ describe("the task network's listener (root mode)", () => {
     expect(await inside('ask', 'close')).toEqual({ received: 'bye', closed: true });
   });
 
-  it('closes the task side when the far side cannot be reached', async () => {
+  it('closes the task side while the front is not listening (closed), and hands it nothing', async () => {
     const closedFront = net.createServer();
-    await new Promise<void>((resolve) => closedFront.listen(0, '127.0.0.1', resolve));
-    const deadPort = (closedFront.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closedFront.close(() => resolve()));
+    const handed: net.Socket[] = [];
+    closedFront.on('connection', (socket: net.Socket) => handed.push(socket));
     const unreachable = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: deadPort },
+      forward: { listenPort: LISTEN_PORT, front: closedFront },
     });
     try {
       const { stdout } = await run('nsenter', [
@@ -170,8 +230,40 @@ describe("the task network's listener (root mode)", () => {
         String(LISTEN_PORT),
       ]);
       expect(JSON.parse(stdout.trim())).toMatchObject({ closed: true });
+      expect(handed).toHaveLength(0);
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it("hands the task's own socket to the front's http.Server: no connection in the host's network", async () => {
+    // The front as the rehearsal's is: an http.Server. Before, each task connection was carried to it over a second,
+    // host-side loopback connection whose kernel buffers no limit of the task counted.
+    let seen: { localPort?: number; hostConnections: number } | undefined;
+    const httpFront = http.createServer((request, response) => {
+      seen = { localPort: request.socket.localPort, hostConnections: heldConnectionsTo(httpPort) };
+      response.end(`front saw ${request.url}`);
+    });
+    const httpPort = await listening(httpFront);
+    const httpTask = await createConfinedTask({
+      scratchBytes: 1024 * 1024,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: LISTEN_PORT, front: httpFront },
+    });
+    try {
+      const { stdout } = await run('nsenter', [
+        `--net=${httpTask.networkNamespace}`,
+        '--',
+        process.execPath,
+        '-e',
+        `fetch('http://127.0.0.1:${LISTEN_PORT}/through').then(async (r) => process.stdout.write(r.status + ' ' + (await r.text())));`,
+      ]);
+      expect(stdout.trim()).toBe('200 front saw /through');
+      // The socket the front served is the one the task connected to (127.0.0.1:LISTEN_PORT in the task's network).
+      expect(seen).toEqual({ localPort: LISTEN_PORT, hostConnections: 0 });
+    } finally {
+      await httpTask.close();
+      httpFront.close();
     }
   });
 
@@ -204,18 +296,20 @@ const hash = require('node:crypto').createHash('sha256');
     expect(stdout.trim()).toBe(`${BULK_BYTES} ${stderr.trim()}`);
   });
 
-  it('closes every connection it carried when the task closes, even one the far side never reads', async () => {
-    // The far side takes the connection and never reads: the task side's end of stream then waits behind the
-    // bytes queued for it, and only the task's close can end both connections.
+  it('closes every connection it carried when the task closes, even one the front never reads', async () => {
+    // The front takes the connection and never reads: the task side's end of stream then waits behind the bytes
+    // queued for it, and only the task's close can end the connection.
+    const handed: net.Socket[] = [];
     const stalled = net.createServer((socket) => {
+      handed.push(socket);
       socket.pause();
       socket.on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const stalledPort = await listening(stalled);
     const stalledTask = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: (stalled.address() as net.AddressInfo).port },
+      forward: { listenPort: LISTEN_PORT, front: stalled },
     });
     try {
       const sender = execFile('nsenter', [
@@ -227,14 +321,12 @@ const hash = require('node:crypto').createHash('sha256');
 const block = Buffer.alloc(1024 * 1024);
 (function write() { while (socket.write(block)); socket.once('drain', write); })();`,
       ]);
-      const stalledPort = (stalled.address() as net.AddressInfo).port;
-      for (let i = 0; i < 40 && heldConnectionsTo(stalledPort) === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(heldConnectionsTo(stalledPort)).toBe(1);
+      await waitFor(() => handed.length > 0);
+      expect(handed).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 500));
       sender.kill('SIGKILL');
       await stalledTask.close();
+      expect(handed.map((socket) => socket.destroyed)).toEqual([true]);
       expect(heldConnectionsTo(stalledPort)).toBe(0);
     } finally {
       await stalledTask.close();
@@ -242,15 +334,20 @@ const block = Buffer.alloc(1024 * 1024);
     }
   });
 
-  it(`carries at most ${TASK_CONNECTIONS} connections of a task at once, however many it opens`, async () => {
-    // Each carried connection holds kernel buffers in the host's network that no limit of the task counts.
-    const holding = net.createServer((socket) => socket.on('error', () => undefined));
-    await new Promise<void>((resolve) => holding.listen(0, '127.0.0.1', resolve));
-    const holdingPort = (holding.address() as net.AddressInfo).port;
+  it(`carries at most ${TASK_CONNECTIONS} connections of a task at once, however many it opens, each in the task's small buffers`, async () => {
+    // Each carried connection costs this process a descriptor and the front up to a request body's bound; the front
+    // here never reads, so every connection fills its queues.
+    const handed: net.Socket[] = [];
+    const holding = net.createServer((socket) => {
+      handed.push(socket);
+      socket.pause();
+      socket.on('error', () => undefined);
+    });
+    const holdingPort = await listening(holding);
     const floodTask = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, host: '127.0.0.1', port: holdingPort },
+      forward: { listenPort: LISTEN_PORT, front: holding },
     });
     try {
       const opener = execFile('nsenter', [
@@ -258,20 +355,79 @@ const block = Buffer.alloc(1024 * 1024);
         '--',
         process.execPath,
         '-e',
-        `for (let i = 0; i < ${TASK_CONNECTIONS * 4}; i++)
-  require('node:net').connect(${LISTEN_PORT}, '127.0.0.1').on('error', () => undefined);
+        `const block = Buffer.alloc(1024 * 1024);
+for (let i = 0; i < ${TASK_CONNECTIONS * 4}; i++) {
+  const socket = require('node:net').connect(${LISTEN_PORT}, '127.0.0.1');
+  socket.on('error', () => undefined);
+  (function write() { while (socket.write(block)); socket.once('drain', write); })();
+}
 setInterval(() => undefined, 1000);`,
       ]);
-      for (let i = 0; i < 60 && heldConnectionsTo(holdingPort) < TASK_CONNECTIONS; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      // Time for any connection past the bound to be carried, were it carried.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(heldConnectionsTo(holdingPort)).toBe(TASK_CONNECTIONS);
+      const live = () => handed.filter((socket) => !socket.destroyed).length;
+      await waitFor(() => live() >= TASK_CONNECTIONS);
+      // Time for any connection past the bound to be carried, were it carried, and for every queue to fill.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(live()).toBe(TASK_CONNECTIONS);
+      // Nothing of it is in the host's network; in the task's, no socket may queue more than its small buffers.
+      expect(heldConnectionsTo(holdingPort)).toBe(0);
+      const memory = await socketMemoryIn(floodTask.networkNamespace);
+      expect(memory.largestBuffer).toBeLessThanOrEqual(SOCKET_BUFFER_BYTES);
       opener.kill('SIGKILL');
     } finally {
       await floodTask.close();
       holding.close();
+    }
+  });
+
+  it("holds no more than the task's small buffers for a task that never reads a large answer", async () => {
+    // The front answers every request with 64 MiB, streamed with backpressure, as the S3 front pipes s3rver's answer;
+    // the task opens connections past the bound, asks on each and never reads.
+    const ANSWER_BYTES = 64 * 1024 * 1024;
+    const answers: http.ServerResponse[] = [];
+    const answering = http.createServer((_request, response) => {
+      answers.push(response);
+      response.writeHead(200, { 'content-length': ANSWER_BYTES });
+      let sent = 0;
+      Readable.from(
+        (function* () {
+          for (; sent < ANSWER_BYTES; sent += 64 * 1024) yield Buffer.alloc(64 * 1024);
+        })(),
+      ).pipe(response);
+    });
+    const answeringPort = await listening(answering);
+    const stallTask = await createConfinedTask({
+      scratchBytes: 1024 * 1024,
+      scratchOwner: { uid: 10001, gid: 10001 },
+      forward: { listenPort: LISTEN_PORT, front: answering },
+    });
+    try {
+      const asker = execFile('nsenter', [
+        `--net=${stallTask.networkNamespace}`,
+        '--',
+        process.execPath,
+        '-e',
+        `for (let i = 0; i < ${TASK_CONNECTIONS * 2}; i++) {
+  const socket = require('node:net').connect(${LISTEN_PORT}, '127.0.0.1', () => socket.write('GET /big HTTP/1.1\\r\\nhost: x\\r\\n\\r\\n'));
+  socket.on('error', () => undefined);
+  socket.pause();
+}
+setInterval(() => undefined, 1000);`,
+      ]);
+      await waitFor(() => answers.length >= TASK_CONNECTIONS);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(answers).toHaveLength(TASK_CONNECTIONS);
+      expect(heldConnectionsTo(answeringPort)).toBe(0);
+      const memory = await socketMemoryIn(stallTask.networkNamespace);
+      // Each carried connection queues at most its two sockets' buffers each way, in the task's network.
+      expect(memory.largestBuffer).toBeLessThanOrEqual(SOCKET_BUFFER_BYTES);
+      expect(memory.queued).toBeLessThanOrEqual(TASK_CONNECTIONS * 4 * SOCKET_BUFFER_BYTES);
+      // And this process holds no more than each answer's stream buffers: backpressure, not the 64 MiB.
+      const buffered = answers.reduce((sum, response) => sum + (response.socket?.writableLength ?? 0), 0);
+      expect(buffered).toBeLessThanOrEqual(TASK_CONNECTIONS * 256 * 1024);
+      asker.kill('SIGKILL');
+    } finally {
+      await stallTask.close();
+      answering.close();
     }
   });
 
@@ -326,6 +482,30 @@ setInterval(() => undefined, 1000);`,
     );
     expect(JSON.parse(stdout.trim())).toEqual({ loopTurned: true, answer: 'echo ping' });
   }, 40_000);
+
+  it.each<TaskListenerStep>(['perl', 'node'])(
+    'kills a %s step that never passes the socket, and says so, within its bound',
+    async (step) => {
+      // A FIFO as the namespace: nsenter's open of it blocks until a writer comes, which is never. A real hang of the
+      // step, with no seam in the step itself.
+      const dir = mkdtempSync(join(tmpdir(), 'airlock-hung-step-'));
+      const fifo = join(dir, 'net');
+      await run('mkfifo', [fifo]);
+      try {
+        const started = performance.now();
+        await expect(
+          listenInTaskNetwork({ networkNamespace: fifo, port: 9105, uid: 65534, step, timeoutMs: 500 }),
+        ).rejects.toThrow(
+          new RegExp(`\\(${step} step\\) did not pass 127\\.0\\.0\\.1:9105 and exit within 500 ms; it was killed`),
+        );
+        expect(performance.now() - started).toBeLessThan(LISTENER_STEP_TIMEOUT_MS);
+        await waitFor(() => pidsHolding(fifo).length === 0, 1000);
+        expect(pidsHolding(fifo)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('names the port and the step when it cannot bind', async () => {
     await expect(

@@ -1,8 +1,9 @@
 // Runs as an unprivileged uid (started by user-mode.test.ts with setpriv): confines the probe in `user` mode, once
-// per scenario, and prints every finding as one JSON object. Arguments: <image root> <host secret> <front port>
-// <a descriptor inherited open on the host secret>.
+// per scenario, and prints every finding as one JSON object. Arguments: <image root> <host secret> <a descriptor
+// inherited open on the host secret>.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import {
@@ -26,7 +27,7 @@ import {
   syscallProgram,
 } from './syscall-program.js';
 
-const [imageRoot = '', hostSecret = '', frontPort = '', inheritedFd = ''] = process.argv.slice(2);
+const [imageRoot = '', hostSecret = '', inheritedFd = ''] = process.argv.slice(2);
 const FORWARD_PORT = 9000;
 const SCRATCH_BYTES = 8 * 1024 * 1024;
 const MAX_PROCESSES = 64;
@@ -79,11 +80,14 @@ for (const [name, program] of [
 const availability = detectConfinement();
 if (availability.mode !== 'user')
   throw new Error(`expected user mode, got ${availability.mode}: ${availability.reason}`);
+// The S3 front's stand-in, in this process as the front is in the rehearsal's: the task's connections are handed to it.
+const front = http.createServer((request, response) => response.end(`front saw ${request.url}`));
+await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
 const task = await createConfinedTask({
   mode: 'user',
   scratchBytes: SCRATCH_BYTES,
   scratchOwner: { uid: 10001, gid: 10001 },
-  forward: { listenPort: FORWARD_PORT, host: '127.0.0.1', port: Number(frontPort) },
+  forward: { listenPort: FORWARD_PORT, front },
 });
 // The invoking user's own things outside: a process, an abstract Unix socket and a loopback listener.
 const decoy = spawn('sleep', ['600'], { stdio: 'ignore' });
@@ -172,4 +176,5 @@ try {
   abstract.close();
   hostListener.close();
   await task.close();
+  front.close();
 }

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +39,6 @@ interface Run {
  */
 describe('confined containers (user mode: not root, through user namespaces)', () => {
   let dir: string;
-  let front: http.Server;
   let runs: Record<string, Run> & {
     decoyAlive: boolean;
     leftover: string[];
@@ -65,9 +62,6 @@ describe('confined containers (user mode: not root, through user namespaces)', (
     for (const path of [dir, image, join(image, 'opt'), join(image, 'opt', 'airlock'), join(dir, 'secret')]) {
       chownSync(path, UNPRIVILEGED, UNPRIVILEGED);
     }
-    front = http.createServer((request, response) => response.end(`front saw ${request.url}`));
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    const frontPort = (front.address() as net.AddressInfo).port;
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         'setpriv',
@@ -91,7 +85,6 @@ describe('confined containers (user mode: not root, through user namespaces)', (
           DRIVER,
           image,
           join(dir, 'secret'),
-          String(frontPort),
           String(INHERITED_FD),
         ],
         {
@@ -106,7 +99,6 @@ describe('confined containers (user mode: not root, through user namespaces)', (
   }, 420_000);
 
   afterAll(() => {
-    front?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -48,7 +48,7 @@ export interface KernelConfinement {
   /** Size of each task's scratch volume: a RAM-backed tmpfs standing in for Fargate's ephemeral storage. */
   readonly scratchBytes: number;
   /**
-   * The task network's only way out: a port on the task's own loopback forwarded to the S3 front.
+   * The task network's only way out: a port on the task's own loopback whose connections the S3 front serves.
    * @default - no way out at all
    */
   readonly forward?: ForwardTarget;
@@ -69,9 +69,9 @@ export interface LocalEcsOptions {
 /**
  * ECS for the rehearsal: runs the synthesized task definition's containers as confined processes, ordered by their
  * dependency conditions, sharing one fresh scratch volume per task (read-only where the mount point says so) and,
- * when kernel-confined, one network namespace per task whose only exit is a listener piping to the S3 front. It stops a
- * task the way ECS does (SIGTERM, then SIGKILL after the stop timeout). Tasks are found again by `startedBy` and
- * stopped by ARN; a stopped task reports each container's exit code by name, or none.
+ * when kernel-confined, one network namespace per task whose only exit is a listener handing its connections to the S3
+ * front. It stops a task the way ECS does (SIGTERM, then SIGKILL after the stop timeout). Tasks are found again by
+ * `startedBy` and stopped by ARN; a stopped task reports each container's exit code by name, or none.
  */
 export class LocalEcs {
   /** Requests the stand-in refused, with why (never a request's values: overrides hold URLs). */
@@ -178,6 +178,11 @@ export class LocalTask {
   ) {
     if (!confined) this.scratch = mkdtempSync(join(tmpdir(), 'airlock-task-'));
     for (const c of spec.containers) this.states.set(c.name, { status: 'PENDING' });
+    // A task whose network lost its one way out cannot do its work: it is stopped, with why, and its run fails as
+    // any run whose task stopped early does. ECS has no stop code for this; TaskFailedToStart is the nearest.
+    void confined?.task.listenerFailed.then((error) =>
+      this.stop(`the task network's listener failed, leaving no way out: ${error.message}`, 'TaskFailedToStart'),
+    );
     this.schedule();
   }
 
