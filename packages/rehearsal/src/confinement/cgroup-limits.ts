@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ResourceLimits {
@@ -19,8 +20,11 @@ export interface ContainerCgroup {
   oomKilled(): boolean;
   /** Pids still in the cgroup (host pids). */
   pids(): number[];
-  /** Removes the cgroup directories; call once `pids()` is empty. */
-  remove(): void;
+  /**
+   * Removes the cgroup directories; call once `pids()` is empty. Off the main thread: a cgroup's rmdir waits in the
+   * kernel (several ms each under load, three hierarchies per container on v1), which blocked every run's event loop.
+   */
+  remove(): Promise<void>;
 }
 
 const V1 = '/sys/fs/cgroup';
@@ -63,7 +67,7 @@ function createV2(dir: string, limits: ResourceLimits): ContainerCgroup {
     procsFiles: [join(dir, 'cgroup.procs')],
     oomKilled: () => /^oom_kill [1-9]/m.test(readFileSync(join(dir, 'memory.events'), 'utf8')),
     pids: () => readPids(join(dir, 'cgroup.procs')),
-    remove: () => rmdirSync(dir),
+    remove: () => rmdir(dir),
   };
 }
 
@@ -90,7 +94,9 @@ function createV1(name: string, limits: ResourceLimits): ContainerCgroup {
     procsFiles: dirs.map((dir) => join(dir, 'cgroup.procs')),
     oomKilled: () => /^oom_kill [1-9]/m.test(readFileSync(join(memory, 'memory.oom_control'), 'utf8')),
     pids: () => [...new Set(dirs.flatMap((dir) => readPids(join(dir, 'cgroup.procs'))))],
-    remove: () => dirs.forEach((dir) => rmdirSync(dir)),
+    remove: async () => {
+      await Promise.all(dirs.map((dir) => rmdir(dir)));
+    },
   };
 }
 

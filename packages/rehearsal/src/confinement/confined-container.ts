@@ -128,7 +128,7 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
   const processes = cgroup ?? {
     oomKilled: () => false,
     pids: processTree(child.pid ?? -1),
-    remove: () => undefined,
+    remove: () => Promise.resolve(),
   };
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
@@ -169,21 +169,24 @@ export function startConfinedContainer(task: ConfinedTask, spec: ConfinedContain
       clearTimeout(timer);
       stopWatchingMemory();
       // The PID namespace's init has exited, so the kernel kills the rest; wait until the cgroup is empty.
-      void waitUntilEmpty(processes.pids, killAll).then(() => {
-        const oomKilled = processes.oomKilled() || memoryExceeded;
-        removed = true;
-        processes.remove();
-        resolve({
-          exitCode,
-          signal,
-          timedOut,
-          oomKilled,
-          stdout: stdout(),
-          stderr: stderr(),
-          droppedOutputBytes: dropped,
-          elapsedMs: performance.now() - started,
-        });
-      }, reject);
+      // A cgroup that cannot be removed fails the container's end, as a kill that left a process would.
+      waitUntilEmpty(processes.pids, killAll)
+        .then(async () => {
+          const oomKilled = processes.oomKilled() || memoryExceeded;
+          removed = true;
+          await processes.remove();
+          resolve({
+            exitCode,
+            signal,
+            timedOut,
+            oomKilled,
+            stdout: stdout(),
+            stderr: stderr(),
+            droppedOutputBytes: dropped,
+            elapsedMs: performance.now() - started,
+          });
+        })
+        .catch(reject);
     });
   });
   const container: ConfinedContainer = {

@@ -43,6 +43,20 @@ function hostPidsWith(marker: string): number[] {
     .map(Number);
 }
 
+/** This process's container cgroups (`airlock-<pid>-…`) in every hierarchy root mode may create them in. */
+function ourCgroups(): string[] {
+  const roots = ['', 'unified', 'memory', 'pids', 'cpu'].map((h) => join('/sys/fs/cgroup', h));
+  return roots.flatMap((root) => {
+    try {
+      return readdirSync(root)
+        .filter((entry) => entry.startsWith(`airlock-${process.pid}-`))
+        .map((entry) => join(root, entry));
+    } catch {
+      return []; // no such hierarchy here
+    }
+  });
+}
+
 describe('confined containers (root mode)', () => {
   let imageRoot: string;
   let hostSecret: string;
@@ -152,6 +166,16 @@ describe('confined containers (root mode)', () => {
     const result = await run(['daemon', 'marker-daemon']).exited;
     expect(findings(result.stdout).started).toBe(true);
     expect(hostPidsWith('marker-daemon')).toEqual([]);
+  });
+
+  it('removes its cgroups once it has ended, so none is left behind per container', async () => {
+    const container = run(['sleep', 'marker-cgroups']);
+    for (let i = 0; i < 200 && container.pids().length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    // While it runs, its cgroups are where this looks: the check below cannot pass by looking elsewhere.
+    expect(ourCgroups().length).toBeGreaterThan(0);
+    container.kill();
+    await container.exited;
+    expect(ourCgroups()).toEqual([]);
   });
 
   it('takes a stop that comes after the container ended (its cgroup is gone) as done', async () => {
