@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +123,8 @@ export async function createConfinedTask(options: ConfinedTaskOptions): Promise<
     for (const server of servers) server.close();
     for (const connection of connections) connection.destroy();
     await Promise.all(processes.map(killAndWait));
-    rmSync(workDir, { recursive: true, force: true });
+    // Off the main thread: removing the containers' roots is ~10 ms of every run's event loop under load.
+    await rm(workDir, { recursive: true, force: true });
   };
   try {
     const { scratchBytes } = options;
