@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
 import { SUBMISSION_LIMITS } from '@airlock/contracts';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
@@ -206,8 +207,10 @@ export async function startS3Front(
           created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
         void announced.then(() => {
           res.writeHead(response.statusCode ?? 500, response.headers);
-          response.on('error', () => res.destroy());
-          response.pipe(res);
+          // Not pipe(): when the caller resets or closes before the answer is whole (or before it began), pipe
+          // leaves s3rver's answer paused and its connection held for good, and a task can do that in a loop until
+          // the rehearsal has no descriptor left. pipeline destroys each side when the other ends early.
+          pipeline(response, res, () => undefined);
         });
       },
       upstreamFailed(res),
