@@ -4,7 +4,7 @@ import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
 import { SUBMISSION_LIMITS } from '@airlock/contracts';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
-import { BodyTooLarge, listen, readBody, xmlError } from '../http-server.js';
+import { BodyTooLarge, listen, oneRequestAtATime, readBody, xmlError } from '../http-server.js';
 import { upstreamRequest } from '../upstream-request.js';
 import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
@@ -377,7 +377,8 @@ export async function startS3Front(
 
   const [elsewhere, endpoint] = await Promise.all([
     listen((req, res) => handle('elsewhere', req, res)),
-    listen((req, res) => handle('sandbox endpoint', req, res)),
+    // The task network's connections: one request at a time each, so a task's connection holds one answer at most.
+    listen(oneRequestAtATime((req, res) => handle('sandbox endpoint', req, res))),
   ]);
   return { ...elsewhere, endpoint, accesses };
 }
