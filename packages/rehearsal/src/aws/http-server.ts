@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** A request body past the reader's bound: refused before it is held in memory. */
 export class BodyTooLarge extends Error {}
@@ -22,10 +22,31 @@ export const readBody = (req: IncomingMessage, maxBytes = Number.POSITIVE_INFINI
     req.on('error', reject);
   });
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * `handler`, serving each connection one request at a time: a request that arrives while its connection's previous
+ * one is unanswered (HTTP/1.1 pipelining, which no AWS SDK does) closes the connection. Node's server starts a handler
+ * for every pipelined request as it parses it and stops reading only once written answers queue up, so a caller that
+ * sends many requests at once and never reads could have any number in progress (each holding an upstream
+ * connection and its answer) on one connection.
+ */
+export function oneRequestAtATime(handler: Handler): Handler {
+  const answering = new WeakSet<Socket>();
+  return (req, res) => {
+    const { socket } = req;
+    if (answering.has(socket)) {
+      socket.destroy();
+      return Promise.resolve();
+    }
+    answering.add(socket);
+    res.on('close', () => answering.delete(socket));
+    return handler(req, res);
+  };
+}
+
 /** An HTTP server on a random loopback port; handler errors become 500s rather than crashes. */
-export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-): Promise<{ server: Server; url: string }> {
+export async function listen(handler: Handler): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     handler(req, res).catch((error: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

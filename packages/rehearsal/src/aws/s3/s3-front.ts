@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { accountOfArn, type PolicyDocument } from '@airlock/cloud-assembly';
 import { SUBMISSION_LIMITS } from '@airlock/contracts';
 import { AccessDenied, FOREIGN_PRINCIPAL, type Authorizer } from '../../iam/authorizer.js';
 import { accessKeyOf, type CredentialRegistry, type Identity } from '../../iam/credentials.js';
-import { BodyTooLarge, listen, readBody, xmlError } from '../http-server.js';
+import { BodyTooLarge, listen, oneRequestAtATime, readBody, xmlError } from '../http-server.js';
 import { upstreamRequest } from '../upstream-request.js';
 import type { BucketKey } from '../../run/artifacts.js';
 import { objectExists } from './conditional-writes.js';
@@ -206,8 +207,10 @@ export async function startS3Front(
           created && response.statusCode === 200 ? onObjectCreated(created.bucket, created.key) : Promise.resolve();
         void announced.then(() => {
           res.writeHead(response.statusCode ?? 500, response.headers);
-          response.on('error', () => res.destroy());
-          response.pipe(res);
+          // Not pipe(): when the caller resets or closes before the answer is whole (or before it began), pipe
+          // leaves s3rver's answer paused and its connection held for good, and a task can do that in a loop until
+          // the rehearsal has no descriptor left. pipeline destroys each side when the other ends early.
+          pipeline(response, res, () => undefined);
         });
       },
       upstreamFailed(res),
@@ -374,7 +377,8 @@ export async function startS3Front(
 
   const [elsewhere, endpoint] = await Promise.all([
     listen((req, res) => handle('elsewhere', req, res)),
-    listen((req, res) => handle('sandbox endpoint', req, res)),
+    // The task network's connections: one request at a time each, so a task's connection holds one answer at most.
+    listen(oneRequestAtATime((req, res) => handle('sandbox endpoint', req, res))),
   ]);
   return { ...elsewhere, endpoint, accesses };
 }
