@@ -160,7 +160,5 @@ export async function simulateRequest(request: SimulationRequest): Promise<Simul
         }
       : {}),
   } as Simulation;
-  const response = await rememberedSimulation(simulation);
-  if (response.resultType === 'error') return { kind: 'error', errors: JSON.stringify(response.errors) };
-  return { kind: 'decided', allowed: response.overallResult === 'Allowed' };
+  return rememberedSimulation(simulation);
 }

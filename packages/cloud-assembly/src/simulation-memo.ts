@@ -1,31 +1,42 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-
-type SimulationResponse = Awaited<ReturnType<typeof runSimulation>>;
+import type { SimulationResult } from './simulate.js';
 
 /**
- * The simulator's answers, keyed by the whole simulation it was asked (every policy, the request and its context,
- * as JSON). The simulator reads nothing else (no clock, no randomness, only its own bundled IAM data), so the same
- * simulation always gets the same answer; a simulation that differs in anything is a different key and is asked
+ * The simulator's verdicts, keyed by the whole simulation it was asked (every policy, the request and its context,
+ * as JSON). The simulator reads no clock, no randomness and nothing but its own bundled IAM data, so the same
+ * simulation always gets the same verdict; a simulation that differs in anything is a different key and is asked
  * again. Why: a process asks the same questions many times (the review's matrices over unchanged templates in each
- * mutation test, every rehearsal of a test file, every run of `npm start -- --runs 50`), and the simulator's
- * resource matching is most of their CPU.
+ * mutation test, every rehearsal of a test file), and the simulator's resource matching is most of their CPU.
+ * Only the verdict is kept, not the simulator's analysis.
  */
-const answers = new Map<string, Promise<SimulationResponse>>();
-/** Enough for every distinct question of a review and of a long rehearsal; the oldest go first past it. */
-const MAX_REMEMBERED_SIMULATIONS = 20_000;
+const verdicts = new Map<string, Promise<SimulationResult>>();
+/**
+ * A whole review asks ~2,600 distinct questions of ~1.4 KB each as JSON: this keeps about four reviews' worth
+ * (~14 MB); past it, the least recently asked go first.
+ */
+const MAX_REMEMBERED_SIMULATIONS = 10_000;
 
-/** `runSimulation`, answered from memory when the identical simulation was asked before in this process. */
-export function rememberedSimulation(simulation: Simulation): Promise<SimulationResponse> {
+/** Runs the simulation, or answers from memory when the identical simulation was asked before in this process. */
+export function rememberedSimulation(simulation: Simulation): Promise<SimulationResult> {
   const key = JSON.stringify(simulation);
-  const known = answers.get(key);
-  if (known) return known;
-  const answer = runSimulation(simulation, {});
-  answers.set(key, answer);
-  // A failure is not remembered: the next identical question asks the simulator again.
-  answer.catch(() => answers.delete(key));
-  if (answers.size > MAX_REMEMBERED_SIMULATIONS) {
-    const [oldest] = answers.keys();
-    if (oldest !== undefined) answers.delete(oldest);
+  const known = verdicts.get(key);
+  if (known) {
+    // Most recently asked last, so eviction takes the least recently asked.
+    verdicts.delete(key);
+    verdicts.set(key, known);
+    return known;
   }
-  return answer;
+  const verdict = runSimulation(simulation, {}).then((response): SimulationResult =>
+    response.resultType === 'error'
+      ? { kind: 'error', errors: JSON.stringify(response.errors) }
+      : { kind: 'decided', allowed: response.overallResult === 'Allowed' },
+  );
+  verdicts.set(key, verdict);
+  // A failure is not remembered: the next identical question asks the simulator again.
+  verdict.catch(() => verdicts.delete(key));
+  if (verdicts.size > MAX_REMEMBERED_SIMULATIONS) {
+    const [oldest] = verdicts.keys();
+    if (oldest !== undefined) verdicts.delete(oldest);
+  }
+  return verdict;
 }
