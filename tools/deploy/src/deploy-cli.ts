@@ -17,9 +17,7 @@ import {
   type CheckResult,
   type ReadClients,
 } from '@airlock/post-deploy';
-import { didYouMean, parseCommandLine, reportUsageError, UsageError } from '@airlock/shared/command-line';
 import {
-  ACCOUNT_ROLES,
   ConfigError,
   loadEnvironment,
   selectEnvironmentName,
@@ -35,16 +33,12 @@ import {
 } from '@airlock/contracts';
 import { assertDeployAccount } from './account-guard.js';
 import { broadeningGate } from './broadening-gate.js';
+import { readDeployCommandLine } from './deploy-command-line.js';
 import { DeployRefused } from './deploy-refused.js';
 import { detectDrift } from './drift.js';
 import { setKillSwitch } from './kill-switch.js';
 import type { CfnTemplate } from './surface-changes.js';
 
-const USAGE = [
-  'usage: airlock-deploy <target|guard|gate|diff|deploy|deploy-broadening|verify|drift> <orchestrator|sandbox|data>',
-  '       airlock-deploy kill-switch <on|off> <sandbox|data>',
-  '(environment: AIRLOCK_ENV, default "example")',
-].join('\n');
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const appDir = (account: AccountRole) => `${workspaceRoot}apps/${account}-account/`;
 
@@ -66,32 +60,6 @@ async function lookupRoleConfig(sts: STSClient, env: AirlockEnvironment, app: Ac
 function appendToGithubFile(variable: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY', text: string): void {
   const file = process.env[variable];
   if (file) appendFileSync(file, text);
-}
-
-const COMMANDS = ['target', 'guard', 'gate', 'diff', 'deploy', 'deploy-broadening', 'verify', 'drift', 'kill-switch'];
-
-/** The command, its account and (for the kill switch) the state, or a UsageError naming what is wrong. */
-function parseDeployCommandLine(argv: string[]): { help: boolean; words: string[] } {
-  const commandLine = parseCommandLine(argv, { options: { help: { type: 'boolean', short: 'h' } }, maxPositionals: 3 });
-  if (commandLine.flag('help')) return { help: true, words: [] };
-  const [command, ...rest] = commandLine.positionals;
-  if (!command) throw new UsageError('a command is needed');
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"${didYouMean(command, COMMANDS)}`);
-  const expected =
-    command === 'kill-switch'
-      ? [
-          { what: 'state', choices: ['on', 'off'] },
-          { what: 'account', choices: ['sandbox', 'data'] },
-        ]
-      : [{ what: 'account', choices: [...ACCOUNT_ROLES] }];
-  if (rest.length > expected.length) throw new UsageError(`unexpected argument "${rest[expected.length]}"`);
-  expected.forEach(({ what, choices }, i) => {
-    const word = rest[i];
-    if (word === undefined) throw new UsageError(`${command} needs the ${what}: one of ${choices.join(', ')}`);
-    if (!choices.includes(word))
-      throw new UsageError(`unknown ${what} "${word}"${didYouMean(word, choices)}: one of ${choices.join(', ')}`);
-  });
-  return { help: false, words: [command, ...rest] };
 }
 
 /** Read-only clients with the given credentials config (the lookup role's). */
@@ -117,16 +85,8 @@ export async function deployCli(
     app,
   ) => readClients(await lookupRoleConfig(sts, env, app)),
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseDeployCommandLine(argv);
-  } catch (error) {
-    return reportUsageError('airlock-deploy', USAGE, error);
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = readDeployCommandLine(argv);
+  if ('exitCode' in parsed) return parsed.exitCode;
   const [command, account] = parsed.words;
   if (command === 'kill-switch') return killSwitchCli(parsed.words.slice(1), stsClient);
   const app = account as AccountRole;
