@@ -4,6 +4,8 @@ declare module 's3rver' {
     constructor(options: Record<string, unknown>);
     run(): Promise<unknown>;
     close(): Promise<void>;
+    /** Koa's request handler (s3rver is a Koa application), to serve it on another server too. */
+    callback(): (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void;
   }
 }
 declare module 'dynalite' {

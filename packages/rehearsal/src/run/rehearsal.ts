@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -182,6 +183,10 @@ export class Rehearsal {
       vhostBuckets: false,
     });
     const s3Port = ((await s3rver.run()) as AddressInfo).port;
+    // The S3 front reaches s3rver on a Unix socket (S3Upstream says why); the port stays for the rehearsal's own client.
+    const s3SocketDir = mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-socket-'));
+    const s3Socket = createServer(s3rver.callback());
+    await new Promise<void>((resolve) => s3Socket.listen(join(s3SocketDir, 's3rver.sock'), resolve));
     const dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
     const dynamoPort = (dynamo.address() as AddressInfo).port;
@@ -216,7 +221,7 @@ export class Rehearsal {
       ...dynamoDbIntegrations(dynamodb, tableArn),
     });
     const s3Front = await startS3Front(
-      `http://127.0.0.1:${s3Port}`,
+      { socketPath: join(s3SocketDir, 's3rver.sock') },
       bucketArn,
       env.region,
       registry,
@@ -269,8 +274,10 @@ export class Rehearsal {
       sandbox.ecs.close();
       await Promise.all([...hosts.values()].map((h) => h.terminate()));
       await Promise.all([sts.server, s3Front.server, s3Front.endpoint.server, dynamoFront.server].map(close));
+      await close(s3Socket);
       await s3rver.close();
       rmSync(s3Directory, { recursive: true, force: true });
+      rmSync(s3SocketDir, { recursive: true, force: true });
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     };
     return new Rehearsal(

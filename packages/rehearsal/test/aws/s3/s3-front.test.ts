@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadEnvironment } from '@airlock/shared/environment';
@@ -123,5 +126,43 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
         /^User: \S+ is not authorized to perform: s3:GetObject on resource: \S+\/uploads\/sub-1-1\/submission\.tar\.gz \(refused by the policy of the VPC endpoint it came through\)$/,
       ),
     });
+  });
+});
+
+describe('the S3 front with its local S3 server on a Unix socket (as the rehearsal wires it)', () => {
+  let upstream: Server;
+  let socketDir: string;
+  let front: Awaited<ReturnType<typeof startS3Front>>;
+  const registry = new CredentialRegistry();
+  const prepare = registry.forRole(prepareRoleArn);
+
+  beforeAll(async () => {
+    socketDir = mkdtempSync(join(tmpdir(), 'airlock-s3-socket-test-'));
+    upstream = createServer((_req, res) => res.end('the object over a Unix socket'));
+    await new Promise<void>((resolve) => upstream.listen(join(socketDir, 's3.sock'), resolve));
+    front = await startS3Front(
+      { socketPath: join(socketDir, 's3.sock') },
+      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
+      artifacts.env.region,
+      registry,
+      new Authorizer(artifacts.surface),
+      s3PoliciesOf(artifacts.surface, false),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([front.server, front.endpoint.server, upstream].map(close));
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  it('forwards what it authorized to a local S3 server that listens only on a Unix socket', async () => {
+    const answer = await new S3Client({
+      region: artifacts.env.region,
+      endpoint: front.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId: prepare.accessKeyId, secretAccessKey: prepare.secretAccessKey },
+    })
+      .send(new GetObjectCommand({ Bucket: artifacts.bucket, Key: 'uploads/sub-1-1/submission.tar.gz' }))
+      .then(async (r) => r.Body?.transformToString());
+    expect(answer).toBe('the object over a Unix socket');
   });
 });
