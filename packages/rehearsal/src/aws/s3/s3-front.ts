@@ -351,7 +351,11 @@ export async function startS3Front(
       } else {
         const action = actionOf(req.method, key, url);
         await authorize(via, identity, action, bucket, key, {}, keyUsesOf(req));
-        if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && (await objectExists(upstreamAddress, bucket, key)))
+        if (
+          req.method === 'PUT' &&
+          req.headers['if-none-match'] === '*' &&
+          (await objectExists(upstreamAddress, bucket, key))
+        )
           return xmlError(
             res,
             412,
