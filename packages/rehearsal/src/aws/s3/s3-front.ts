@@ -18,6 +18,9 @@ import { readPostForm, Refused, verifyPresignedPost, verifyPresignedUrl } from '
  */
 export const SANDBOX_BODY_BYTES = 4 * SUBMISSION_LIMITS.maxOutputBytes;
 
+/** How long a connection refused for its body's size is still read (and dropped) after the answer before it is closed. */
+const LINGER_MS = 2_000;
+
 /** One request the front decided on; the rehearsal checks that no run touched another run's objects. */
 export interface ObjectAccess {
   readonly accessKeyId: string;
@@ -299,8 +302,14 @@ export async function startS3Front(
       body = await readBody(req, via === 'sandbox endpoint' ? SANDBOX_BODY_BYTES : Number.POSITIVE_INFINITY);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
-      // The rest of the body is read and dropped until the connection ends with the answer.
-      res.setHeader('connection', 'close');
+      // The rest of the body is read and dropped (Node dumps an unread request) until the connection ends after the
+      // answer: a lingering close. Closing at once (what `Connection: close` makes Node do) resets a connection
+      // with the caller's bytes still unread in it, and a caller that is still sending can lose the answer; seen
+      // under load as an empty answer or a sender waiting for ever.
+      res.on('finish', () => {
+        req.socket.end();
+        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+      });
       return xmlError(
         res,
         400,
