@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { PolicyDocument } from '@airlock/cloud-assembly';
@@ -8,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
 import { startS3Front } from '../../../src/aws/s3/s3-front.js';
 import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
-import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
+import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -31,12 +30,10 @@ describe("the S3 front calls KMS on the caller's behalf: the data bucket's key p
   const registry = new CredentialRegistry();
   const prepare = registry.forRole(prepareRoleArn);
   const start = async (policy: PolicyDocument) => {
-    const front = await startS3Front(
-      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
+    const front = await startFrontUnderTest(
+      artifacts,
+      upstreamUrl(upstream),
       registry,
-      new Authorizer(artifacts.surface),
       s3PoliciesOf(artifacts.surface, false, { name: artifacts.bucket, key: { ...bucketKey, policy } }),
     );
     fronts.push(front);

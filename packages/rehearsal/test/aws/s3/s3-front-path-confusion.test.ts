@@ -9,10 +9,9 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
 import { startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
-import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
+import { startFrontUnderTest } from './front-under-test.js';
 
 // Found by an attack review: the front authorized the bucket and key it read from the path but forwarded the raw
 // path and the caller's Host to s3rver, which took a non-local Host as the bucket and joined `..` in a key into its
@@ -72,14 +71,7 @@ describe("the S3 front's endpoint listener, against a request whose path and Hos
       );
       put.end('another run input');
     });
-    front = await startS3Front(
-      `http://127.0.0.1:${port}`,
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
-      new CredentialRegistry(),
-      new Authorizer(artifacts.surface),
-      s3PoliciesOf(artifacts.surface, false),
-    );
+    front = await startFrontUnderTest(artifacts, `http://127.0.0.1:${port}`, new CredentialRegistry());
   });
   afterAll(async () => {
     await Promise.all([front.server, front.endpoint.server].map(close));

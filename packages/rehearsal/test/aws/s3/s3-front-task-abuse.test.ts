@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,11 +9,10 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
 import { startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../../src/confinement/index.js';
-import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
+import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -96,14 +94,7 @@ describe('the S3 front under a task that abuses its one way out', () => {
     // Stands in for s3rver (in the rehearsal's own process, as s3rver is).
     upstream = createServer((_req, res) => res.end(INPUT));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    front = await startS3Front(
-      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
-      registry,
-      new Authorizer(artifacts.surface),
-      s3PoliciesOf(artifacts.surface, false),
-    );
+    front = await startFrontUnderTest(artifacts, upstreamUrl(upstream), registry);
     task = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },

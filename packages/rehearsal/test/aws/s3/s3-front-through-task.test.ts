@@ -1,17 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
 import { SANDBOX_BODY_BYTES, startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
 import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../../src/confinement/index.js';
-import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
+import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -67,14 +65,7 @@ describe("the S3 front as a task reaches it: its connection handed to the endpoi
     if (availability.mode !== 'root') throw new Error(`confinement unavailable: ${availability.reason}`);
     upstream = createServer((_req, res) => res.end('the object'));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    front = await startS3Front(
-      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
-      registry,
-      new Authorizer(artifacts.surface),
-      s3PoliciesOf(artifacts.surface, false),
-    );
+    front = await startFrontUnderTest(artifacts, upstreamUrl(upstream), registry);
     task = await createConfinedTask({
       scratchBytes: 1024 * 1024,
       scratchOwner: { uid: 10001, gid: 10001 },

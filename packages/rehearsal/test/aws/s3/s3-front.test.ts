@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,9 @@ import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../../src/aws/http-server.js';
 import { SANDBOX_BODY_BYTES, startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { s3PoliciesOf } from '../../../src/aws/s3/s3-policies.js';
-import { Authorizer } from '../../../src/iam/authorizer.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
+import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -50,14 +49,7 @@ describe('the S3 front: S3 as the sandbox reaches it through its endpoint, and a
       res.end('the object');
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    front = await startS3Front(
-      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
-      registry,
-      new Authorizer(artifacts.surface),
-      s3PoliciesOf(artifacts.surface, false),
-    );
+    front = await startFrontUnderTest(artifacts, upstreamUrl(upstream), registry);
   });
   afterAll(async () => {
     await Promise.all([front.server, front.endpoint.server, upstream].map(close));
@@ -140,14 +132,7 @@ describe('the S3 front with its local S3 server on a Unix socket (as the rehears
     socketDir = mkdtempSync(join(tmpdir(), 'airlock-s3-socket-test-'));
     upstream = createServer((_req, res) => res.end('the object over a Unix socket'));
     await new Promise<void>((resolve) => upstream.listen(join(socketDir, 's3.sock'), resolve));
-    front = await startS3Front(
-      { socketPath: join(socketDir, 's3.sock') },
-      (bucket) => `arn:${artifacts.env.partition}:s3:::${bucket}`,
-      artifacts.env.region,
-      registry,
-      new Authorizer(artifacts.surface),
-      s3PoliciesOf(artifacts.surface, false),
-    );
+    front = await startFrontUnderTest(artifacts, { socketPath: join(socketDir, 's3.sock') }, registry);
   });
   afterAll(async () => {
     await Promise.all([front.server, front.endpoint.server, upstream].map(close));
