@@ -122,7 +122,10 @@ describe.each(modes)('the ECS stand-in, %s', (_, confinement) => {
     task.stop('stopped by the test');
     await task.stopped;
     expect(task.describe()).toMatchObject({ LastStatus: 'STOPPED', StoppedReason: 'stopped by the test' });
-    expect(task.describe().Containers.map((c) => [c.Name, c.ExitCode])).toEqual([
+    // A container that ended otherwise than killed shows its output: what it said is why.
+    expect(
+      task.describe().Containers.map((c) => [c.Name, c.ExitCode === 1 ? `1: ${task.logs(c.Name).trim()}` : c.ExitCode]),
+    ).toEqual([
       ['fetch', 0],
       ['run', 137],
       ['deliver', undefined],
