@@ -185,8 +185,9 @@ export class Rehearsal {
     const s3Port = ((await s3rver.run()) as AddressInfo).port;
     // The S3 front reaches s3rver on a Unix socket (S3Upstream says why); the port stays for the rehearsal's own client.
     const s3SocketDir = mkdtempSync(join(tmpdir(), 'airlock-rehearsal-s3-socket-'));
+    const s3SocketPath = join(s3SocketDir, 's3rver.sock');
     const s3Socket = createServer(s3rver.callback());
-    await new Promise<void>((resolve) => s3Socket.listen(join(s3SocketDir, 's3rver.sock'), resolve));
+    await new Promise<void>((resolve) => s3Socket.listen(s3SocketPath, resolve));
     const dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
     const dynamoPort = (dynamo.address() as AddressInfo).port;
@@ -221,7 +222,7 @@ export class Rehearsal {
       ...dynamoDbIntegrations(dynamodb, tableArn),
     });
     const s3Front = await startS3Front(
-      { socketPath: join(s3SocketDir, 's3rver.sock') },
+      { socketPath: s3SocketPath },
       bucketArn,
       env.region,
       registry,

@@ -90,6 +90,23 @@ export interface S3FrontPolicies {
 }
 
 /**
+ * The local S3 server the front forwards to: its URL, or a Unix socket where it also serves. Over a Unix socket an
+ * answer a task does not read queues ~88 KB in the kernel instead of the host's TCP buffers (up to `tcp_wmem`'s
+ * maximum, ~3.5 MB per connection here: ~56 MB for a task's 16 connections, counted by no limit of the task).
+ */
+export type S3Upstream = string | { readonly socketPath: string };
+
+/** Where requests to the upstream go, and the Host they name. */
+function upstreamOf(target: S3Upstream): {
+  address: Pick<RequestOptions, 'hostname' | 'port' | 'socketPath'>;
+  host: string;
+} {
+  if (typeof target !== 'string') return { address: { socketPath: target.socketPath }, host: 'localhost' };
+  const url = new URL(target);
+  return { address: { hostname: url.hostname, port: url.port }, host: url.host };
+}
+
+/**
  * The S3 the rehearsal's requests see, in front of s3rver (which checks neither signatures nor POST policies):
  * presigned GETs and POSTs are checked as S3 does (presigned-checks.ts); every request is then authorized against the
  * signing role's synthesized policy, the session policy that narrows it and the bucket policy. It listens twice: `url`
@@ -100,13 +117,6 @@ export interface S3FrontPolicies {
  * answered only once its event has been handled, so a rule's verdict on the object (the late-object sweeper's) is in
  * before anyone can act on the answer.
  */
-/**
- * The local S3 server the front forwards to: its URL, or a Unix socket where it also serves. Over a Unix socket an
- * answer a task does not read queues ~88 KB in the kernel instead of the host's TCP buffers (up to `tcp_wmem`'s
- * maximum, ~3.5 MB per connection here: ~56 MB for a task's 16 connections, counted by no limit of the task).
- */
-export type S3Upstream = string | { readonly socketPath: string };
-
 export async function startS3Front(
   target: S3Upstream,
   bucketArn: (bucket: string) => string,
@@ -117,11 +127,7 @@ export async function startS3Front(
   onObjectCreated: (bucket: string, key: string) => Promise<void> = async () => undefined,
 ) {
   const accesses: ObjectAccess[] = [];
-  const upstream: Pick<RequestOptions, 'hostname' | 'port' | 'socketPath'> & { host: string } =
-    typeof target === 'string'
-      ? { hostname: new URL(target).hostname, port: new URL(target).port, host: new URL(target).host }
-      : { socketPath: target.socketPath, host: 'localhost' };
-  const { host: upstreamHost, ...upstreamAddress } = upstream;
+  const { address: upstreamAddress, host: upstreamHost } = upstreamOf(target);
 
   const authorize = async (
     via: RequestOrigin,
