@@ -1,24 +1,17 @@
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { runInputKey } from '@airlock/contracts';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { close } from '../../../src/aws/http-server.js';
-import { startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../../src/confinement/index.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
-import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
+import { startFrontInTaskNetwork, type FrontInTaskNetwork } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
-const packageDir = fileURLToPath(new URL('../../../', import.meta.url));
 const artifacts = loadArtifacts(loadEnvironment('example'), root);
-const run = promisify(execFile);
 const LISTEN_PORT = 9000;
 /** The run's input as s3rver would serve it: larger than every socket buffer on its way, so it is never all sent. */
 const INPUT = Buffer.alloc(4 * 1024 * 1024, 'i');
@@ -76,35 +69,19 @@ const connectionsOf = (server: Server) =>
   new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
 
 describe('the S3 front under a task that abuses its one way out', () => {
-  let upstream: Server;
-  let front: Awaited<ReturnType<typeof startS3Front>>;
-  let task: ConfinedTask;
+  let setup: FrontInTaskNetwork;
   const registry = new CredentialRegistry();
   const signer = registry.forRole(artifacts.signerRoleArn);
-  const inTask = (program: string, ...args: string[]) =>
-    run('nsenter', [`--net=${task.networkNamespace}`, '--', process.execPath, '-e', program, ...args], {
-      cwd: packageDir,
-      timeout: 60_000,
-    }).then(({ stdout }) => stdout);
+  const inTask = (program: string, ...args: string[]) => setup.inTask(program, ...args);
 
   beforeAll(async () => {
-    const availability = detectConfinement();
-    // Never skipped: CI runs these as root, and a machine that cannot confine must say so by failing.
-    if (availability.mode !== 'root') throw new Error(`confinement unavailable: ${availability.reason}`);
-    // Stands in for s3rver (in the rehearsal's own process, as s3rver is).
-    upstream = createServer((_req, res) => res.end(INPUT));
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    front = await startFrontUnderTest(artifacts, upstreamUrl(upstream), registry);
-    task = await createConfinedTask({
-      scratchBytes: 1024 * 1024,
-      scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, front: front.endpoint.server },
+    setup = await startFrontInTaskNetwork(artifacts, registry, {
+      answer: INPUT,
+      listenPort: LISTEN_PORT,
+      programTimeoutMs: 60_000,
     });
   });
-  afterAll(async () => {
-    await task?.close();
-    await Promise.all([front.server, front.endpoint.server, upstream].map(close));
-  });
+  afterAll(() => setup?.close());
 
   let inputUrl: string;
   beforeAll(async () => {
@@ -124,16 +101,16 @@ describe('the S3 front under a task that abuses its one way out', () => {
     expect(await inTask(ABANDON_ANSWERS, inputUrl, String(ABANDONED))).toBe('HTTP/1.1 200 OK');
     // Each abandoned answer held an upstream connection (two sockets of this process, ~200 KiB) for good: a task
     // looping on it exhausts the rehearsal's descriptors and memory for every run. Let go, none is left open.
-    await expect.poll(() => connectionsOf(upstream), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => connectionsOf(setup.upstream), { timeout: 5_000 }).toBe(0);
   }, 90_000);
 
   it('serves a connection one request at a time: pipelined requests close it instead of each holding s3rver', async () => {
-    const accesses = front.accesses.length;
+    const accesses = setup.front.accesses.length;
     await inTask(PIPELINE_UNREAD, inputUrl, '500');
     // Each request pipelined behind an answer the task never reads was authorized and sent to s3rver at once, its
     // answer held paused: 2000 on one connection held 2000 upstream connections and ~400 MiB of this process.
-    expect(front.accesses.length - accesses).toBeLessThanOrEqual(1);
-    await expect.poll(() => connectionsOf(upstream), { timeout: 5_000 }).toBe(0);
+    expect(setup.front.accesses.length - accesses).toBeLessThanOrEqual(1);
+    await expect.poll(() => connectionsOf(setup.upstream), { timeout: 5_000 }).toBe(0);
   }, 90_000);
 
   it('still serves requests one after the other on one kept-alive connection', async () => {

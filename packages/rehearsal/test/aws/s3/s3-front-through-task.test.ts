@@ -1,22 +1,15 @@
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { loadEnvironment } from '@airlock/shared/environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { close } from '../../../src/aws/http-server.js';
-import { SANDBOX_BODY_BYTES, startS3Front } from '../../../src/aws/s3/s3-front.js';
-import { createConfinedTask, detectConfinement, type ConfinedTask } from '../../../src/confinement/index.js';
+import { SANDBOX_BODY_BYTES } from '../../../src/aws/s3/s3-front.js';
 import { CredentialRegistry } from '../../../src/iam/credentials.js';
 import { loadArtifacts } from '../../../src/run/artifacts.js';
-import { startFrontUnderTest, upstreamUrl } from './front-under-test.js';
+import { startFrontInTaskNetwork, type FrontInTaskNetwork } from './front-under-test.js';
 
 // Reads the apps' synthesized cloud assemblies (the test target depends on their `synth`).
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
-const packageDir = fileURLToPath(new URL('../../../', import.meta.url));
 const artifacts = loadArtifacts(loadEnvironment('example'), root);
 const prepareRoleArn = [...artifacts.functions.values()].find((f) => f.environment.SIGNER_ROLE_ARN)?.roleArn ?? '';
-const run = promisify(execFile);
 const LISTEN_PORT = 9000;
 
 /** Inside the task's network (the host's files, so the SDK resolves from this package): GetObject, prints the outcome. */
@@ -48,41 +41,26 @@ write();
 `;
 
 describe("the S3 front as a task reaches it: its connection handed to the endpoint's server", () => {
-  let upstream: Server;
-  let front: Awaited<ReturnType<typeof startS3Front>>;
-  let task: ConfinedTask;
+  let setup: FrontInTaskNetwork;
   const registry = new CredentialRegistry();
   const prepare = registry.forRole(prepareRoleArn);
-  const inTask = (program: string, ...args: string[]) =>
-    run('nsenter', [`--net=${task.networkNamespace}`, '--', process.execPath, '-e', program, ...args], {
-      cwd: packageDir,
-      timeout: 30_000,
-    }).then(({ stdout }) => stdout);
+  const inTask = (program: string, ...args: string[]) => setup.inTask(program, ...args);
 
   beforeAll(async () => {
-    const availability = detectConfinement();
-    // Never skipped: CI runs these as root, and a machine that cannot confine must say so by failing.
-    if (availability.mode !== 'root') throw new Error(`confinement unavailable: ${availability.reason}`);
-    upstream = createServer((_req, res) => res.end('the object'));
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    front = await startFrontUnderTest(artifacts, upstreamUrl(upstream), registry);
-    task = await createConfinedTask({
-      scratchBytes: 1024 * 1024,
-      scratchOwner: { uid: 10001, gid: 10001 },
-      forward: { listenPort: LISTEN_PORT, front: front.endpoint.server },
+    setup = await startFrontInTaskNetwork(artifacts, registry, {
+      answer: 'the object',
+      listenPort: LISTEN_PORT,
+      programTimeoutMs: 30_000,
     });
   });
-  afterAll(async () => {
-    await task?.close();
-    await Promise.all([front.server, front.endpoint.server, upstream].map(close));
-  });
+  afterAll(() => setup?.close());
 
   it('is "the sandbox endpoint": the endpoint policy refuses what it refuses through the endpoint listener', async () => {
-    const accesses = front.accesses.length;
+    const accesses = setup.front.accesses.length;
     expect(
       await inTask(GET_OBJECT, artifacts.env.region, artifacts.bucket, prepare.accessKeyId, prepare.secretAccessKey),
     ).toBe('403 Access Denied');
-    expect(front.accesses.slice(accesses)).toEqual([
+    expect(setup.front.accesses.slice(accesses)).toEqual([
       expect.objectContaining({
         allowed: false,
         via: 'sandbox endpoint',
